@@ -1,0 +1,5 @@
+export * from './callback-sender';
+export * from './fault-settings';
+export * from './random';
+export * from './simulator-server';
+export * from './vendor-simulator';

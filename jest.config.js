@@ -1,0 +1,32 @@
+// Unit tests sit beside the code (*.spec.ts); end-to-end tests live under test/ (*.e2e-spec.ts).
+const { pathsToModuleNameMapper } = require('ts-jest');
+const { compilerOptions } = require('./tsconfig.json');
+
+const transform = {
+  '^.+\\.ts$': [
+    'ts-jest',
+    {
+      tsconfig: 'tsconfig.json',
+      // The Swagger CLI plugin, as `nest build` runs it, so that tests see the same OpenAPI document.
+      astTransformers: {
+        before: ['<rootDir>/test/swagger-plugin.transformer.js'],
+      },
+      diagnostics: { warnOnly: false },
+    },
+  ],
+};
+
+const common = {
+  moduleFileExtensions: ['js', 'json', 'ts'],
+  rootDir: '.',
+  transform,
+  testEnvironment: 'node',
+  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+};
+
+module.exports = {
+  projects: [
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

@@ -1,0 +1,2 @@
+export * from './database-migrator';
+export * from './wasm-schema-engine';
