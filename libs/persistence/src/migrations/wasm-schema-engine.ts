@@ -12,10 +12,15 @@ import { migrationAdapterFactory } from './migration-adapter-factory';
  * same `_prisma_migrations` table as `prisma migrate deploy`, so the two stay interchangeable.
  */
 
+// @types/node 20 declares no WebAssembly namespace; these are the few members used here.
+declare const WebAssembly: {
+  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+};
+
 // The package is a wasm-bindgen "bundler" build: the glue module expects the bundler to instantiate
 // the .wasm file with the glue itself as its import object, so we do that by hand.
 interface WasmGlue {
-  __wbg_set_wasm(exports: WebAssembly.Exports): void;
+  __wbg_set_wasm(exports: Record<string, unknown>): void;
   SchemaEngine: {
     new: (options: unknown, logCallback: (log: string) => void, adapter: unknown) => Promise<WasmEngine>;
   };
@@ -43,7 +48,7 @@ function loadGlue(): Promise<WasmGlue> {
     };
     const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
-      './schema_engine_bg.js': glue as unknown as WebAssembly.ModuleImports,
+      './schema_engine_bg.js': glue,
     });
     glue.__wbg_set_wasm(instance.exports);
     const start = instance.exports.__wbindgen_start as (() => void) | undefined;

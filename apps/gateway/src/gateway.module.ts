@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import { AuthModule } from '@fleetgate/auth';
+import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
+import { ObservabilityModule } from '@fleetgate/observability';
+import { PersistenceModule } from '@fleetgate/persistence';
+import { loggerParams } from '@fleetgate/platform';
+
+@Module({
+  imports: [
+    ConfigModule,
+    LoggerModule.forRootAsync({
+      inject: [FleetgateConfig],
+      useFactory: (config: FleetgateConfig) => loggerParams(config.LOG_LEVEL),
+    }),
+    PersistenceModule,
+    ObservabilityModule,
+    AuthModule,
+  ],
+})
+export class GatewayModule {}

@@ -1,0 +1,75 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@fleetgate/persistence';
+import { ApiError } from '@fleetgate/platform';
+import type { ApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
+import { holds, type Principal } from '../principal';
+import { randomToken, sameHash, sha256 } from '../token-hash';
+
+const KEY_PATTERN = /^fgk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
+
+type ApiKeyRow = { id: string; name: string; prefix: string; permissions: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+
+function toDto(row: ApiKeyRow): ApiKeyDto {
+  return {
+    id: row.id,
+    name: row.name,
+    prefix: row.prefix,
+    permissions: row.permissions,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    revokedAt: row.revokedAt,
+  };
+}
+
+/** API keys for machine clients: `fgk_<prefix>_<secret>`, the prefix finds the row, the secret is hashed. */
+@Injectable()
+export class ApiKeyService {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async create(owner: Principal, name: string, permissions: string[]): Promise<CreatedApiKeyDto> {
+    const beyond = permissions.filter((permission) => !holds(owner, permission));
+    if (beyond.length) {
+      throw new ApiError(403, 'forbidden', 'A key cannot hold permissions its creator lacks', [
+        { field: 'permissions', problem: `you do not hold ${beyond.join(', ')}` },
+      ]);
+    }
+    const prefix = randomToken(12).replace(/[^A-Za-z0-9]/g, '').slice(0, 12).padEnd(12, '0');
+    const secret = randomToken(32);
+    const row = await this.prisma.apiKey.create({
+      data: { name, prefix, keyHash: sha256(secret), ownerId: owner.userId, permissions },
+    });
+    return { ...toDto(row), key: `fgk_${prefix}_${secret}` };
+  }
+
+  async list(owner: Principal): Promise<ApiKeyDto[]> {
+    const rows = await this.prisma.apiKey.findMany({ where: { ownerId: owner.userId }, orderBy: { createdAt: 'desc' } });
+    return rows.map(toDto);
+  }
+
+  async revoke(owner: Principal, id: string): Promise<void> {
+    const result = await this.prisma.apiKey.updateMany({
+      where: { id, ownerId: owner.userId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (result.count === 0) throw ApiError.notFound('API key', id);
+  }
+
+  async authenticate(key: string): Promise<Principal | undefined> {
+    const match = KEY_PATTERN.exec(key);
+    if (!match) return undefined;
+    const row = await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } });
+    if (!row || row.revokedAt || !row.owner.enabled || !sameHash(row.keyHash, sha256(match[2]))) return undefined;
+    // Usage stamps need not be exact; one write a minute per key is plenty.
+    if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+      void this.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+    }
+    return {
+      kind: 'api-key',
+      userId: row.ownerId,
+      email: row.owner.email,
+      apiKeyId: row.id,
+      superAdmin: false,
+      permissions: new Set(row.permissions),
+    };
+  }
+}

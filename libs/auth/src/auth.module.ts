@@ -1,0 +1,32 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { FleetgateConfig } from '@fleetgate/config';
+import { AdminBootstrapService } from './admin-bootstrap.service';
+import { ApiKeyService } from './api-keys/api-key.service';
+import { ApiKeysController } from './api-keys/api-keys.controller';
+import { AuthController } from './auth.controller';
+import { AuthenticationGuard } from './authentication.guard';
+import { PasswordHasher } from './password-hasher';
+import { SessionService } from './sessions/session.service';
+import { UserPermissionSource } from './user-permission-source';
+
+@Module({
+  imports: [
+    JwtModule.registerAsync({
+      inject: [FleetgateConfig],
+      useFactory: (config: FleetgateConfig) => ({ secret: config.JWT_SECRET, signOptions: { algorithm: 'HS256' } }),
+    }),
+  ],
+  controllers: [AuthController, ApiKeysController],
+  providers: [
+    PasswordHasher,
+    SessionService,
+    ApiKeyService,
+    UserPermissionSource,
+    AdminBootstrapService,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+  ],
+  exports: [PasswordHasher, SessionService, UserPermissionSource],
+})
+export class AuthModule {}

@@ -1,0 +1,13 @@
+/**
+ * The API permissions. Each route names the one it needs through @Authenticated({ permission }).
+ * The admin issue turns these into resources that roles are granted; a super admin holds them all.
+ */
+export const Permission = {
+  ApiKeysManage: 'api-keys:manage',
+  MetricsRead: 'metrics:read',
+  QueuesAdmin: 'queues:admin',
+} as const;
+
+export type Permission = (typeof Permission)[keyof typeof Permission];
+
+export const ALL_PERMISSIONS: readonly Permission[] = Object.values(Permission);

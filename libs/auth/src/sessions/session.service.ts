@@ -1,0 +1,99 @@
+import { Injectable } from '@nestjs/common';
+import { JwtService } from '@nestjs/jwt';
+import { FleetgateConfig } from '@fleetgate/config';
+import { PrismaService } from '@fleetgate/persistence';
+import { ApiError } from '@fleetgate/platform';
+import type { TokenPairDto } from '../dto/auth.dto';
+import { PasswordHasher } from '../password-hasher';
+import type { Principal } from '../principal';
+import { randomToken, sha256 } from '../token-hash';
+import { UserPermissionSource } from '../user-permission-source';
+
+interface AccessClaims {
+  sub: string;
+  sid: string;
+  /** The user's token version when the token was issued; bumping it ends every session at once. */
+  tv: number;
+}
+
+/**
+ * Sign-in sessions. A session is a refresh-token row; access tokens name their session (`sid`), so
+ * logging out, disabling a user or forcing them offline revokes access tokens at once too.
+ */
+@Injectable()
+export class SessionService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly jwt: JwtService,
+    private readonly config: FleetgateConfig,
+    private readonly passwords: PasswordHasher,
+    private readonly permissionSource: UserPermissionSource,
+  ) {}
+
+  async login(email: string, password: string): Promise<TokenPairDto> {
+    const user = await this.prisma.user.findUnique({ where: { email: email.toLowerCase() } });
+    // Verify even when the user is unknown, so the answer takes as long either way.
+    const valid = await this.passwords.verify(user?.passwordHash ?? (await this.passwords.decoyHash()), password);
+    if (!user || !valid || !user.enabled) throw ApiError.unauthorized('E-mail or password is wrong');
+    const refreshToken = randomToken();
+    const session = await this.prisma.refreshToken.create({
+      data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: this.refreshExpiry() },
+    });
+    return this.tokenPair(user.id, session.id, user.tokenVersion, refreshToken);
+  }
+
+  /** Rotates the refresh token: the old one stops working, the session goes on. */
+  async refresh(refreshToken: string): Promise<TokenPairDto> {
+    const session = await this.prisma.refreshToken.findUnique({
+      where: { tokenHash: sha256(refreshToken) },
+      include: { user: true },
+    });
+    if (!session || session.revokedAt || session.expiresAt <= new Date() || !session.user.enabled) {
+      throw ApiError.unauthorized('The refresh token is not valid');
+    }
+    const next = randomToken();
+    const rotated = await this.prisma.refreshToken.updateMany({
+      where: { id: session.id, tokenHash: session.tokenHash, revokedAt: null },
+      data: { tokenHash: sha256(next), expiresAt: this.refreshExpiry() },
+    });
+    // Two refreshes raced with the same token: only the first wins.
+    if (rotated.count !== 1) throw ApiError.unauthorized('The refresh token is not valid');
+    return this.tokenPair(session.userId, session.id, session.user.tokenVersion, next);
+  }
+
+  async logout(sessionId: string): Promise<void> {
+    await this.prisma.refreshToken.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+  }
+
+  /** Verifies an access token and that its session and user are still good. */
+  async authenticate(accessToken: string): Promise<Principal | undefined> {
+    let claims: AccessClaims;
+    try {
+      claims = await this.jwt.verifyAsync<AccessClaims>(accessToken, { algorithms: ['HS256'] });
+    } catch {
+      return undefined;
+    }
+    const session = await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } });
+    if (!session || session.revokedAt || session.userId !== claims.sub) return undefined;
+    const { user } = session;
+    if (!user.enabled || user.tokenVersion !== claims.tv) return undefined;
+    return {
+      kind: 'user',
+      userId: user.id,
+      email: user.email,
+      sessionId: session.id,
+      superAdmin: user.isSuperAdmin,
+      permissions: user.isSuperAdmin ? new Set() : await this.permissionSource.permissionsOf(user.id),
+    };
+  }
+
+  private async tokenPair(userId: string, sessionId: string, tokenVersion: number, refreshToken: string): Promise<TokenPairDto> {
+    const claims: AccessClaims = { sub: userId, sid: sessionId, tv: tokenVersion };
+    const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.JWT_ACCESS_TTL_SECONDS });
+    return { accessToken, expiresIn: this.config.JWT_ACCESS_TTL_SECONDS, refreshToken, tokenType: 'Bearer' };
+  }
+
+  private refreshExpiry(): Date {
+    return new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
+  }
+}

@@ -1,0 +1,2 @@
+export * from './config.module';
+export * from './fleetgate-config';

@@ -1,0 +1,42 @@
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { HealthIndicatorService } from '@nestjs/terminus';
+import Redis from 'ioredis';
+import { FleetgateConfig } from '@fleetgate/config';
+
+/** PING on a connection of its own that fails fast instead of queueing commands while Redis is away. */
+@Injectable()
+export class RedisHealthIndicator implements OnModuleDestroy {
+  private readonly redis: Redis;
+
+  constructor(
+    config: FleetgateConfig,
+    private readonly indicators: HealthIndicatorService,
+  ) {
+    this.redis = new Redis(config.REDIS_URL, {
+      lazyConnect: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1000,
+      retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
+    });
+    this.redis.on('error', () => undefined); // reported through the check, not as an unhandled event
+  }
+
+  async check(key = 'redis') {
+    const indicator = this.indicators.check(key);
+    try {
+      if (this.redis.status === 'wait') await this.redis.connect();
+      const answer = await Promise.race([
+        this.redis.ping(),
+        new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no answer within 1s')), 1000)),
+      ]);
+      return answer === 'PONG' ? indicator.up() : indicator.down({ message: `unexpected answer ${answer}` });
+    } catch (error) {
+      return indicator.down({ message: (error as Error).message || 'unreachable' });
+    }
+  }
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}

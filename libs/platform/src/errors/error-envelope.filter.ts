@@ -1,0 +1,133 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ApiError, type FieldProblem } from './api-error';
+
+const CODE_BY_STATUS: Record<number, string> = {
+  400: 'validation_failed',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  406: 'not_acceptable',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  422: 'unprocessable',
+  429: 'rate_limited',
+  500: 'internal',
+  502: 'bad_gateway',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
+/** Prisma's known request errors (duck-typed: the class lives in the generated client). */
+interface PrismaKnownError {
+  name: string;
+  code: string;
+  meta?: { target?: string[] | string; modelName?: string; cause?: string; field_name?: string };
+}
+
+function isPrismaKnownError(error: unknown): error is PrismaKnownError {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as { name?: string }).name === 'PrismaClientKnownRequestError' &&
+    typeof (error as { code?: unknown }).code === 'string'
+  );
+}
+
+/** Prisma's error codes that are the client's fault, not ours. */
+function fromPrisma(error: PrismaKnownError): ApiError | undefined {
+  const target = error.meta?.target;
+  const fields = (Array.isArray(target) ? target : target ? [target] : []).map((field) => ({
+    field,
+    problem: 'is already taken',
+  }));
+  switch (error.code) {
+    case 'P2002':
+      return ApiError.conflict(
+        fields.length ? `A record with this ${fields.map((f) => f.field).join(', ')} already exists` : 'The record already exists',
+        fields,
+      );
+    case 'P2025':
+    case 'P2001':
+      return ApiError.notFound(error.meta?.modelName ?? 'The record');
+    case 'P2003':
+      return ApiError.conflict('The record is referenced by, or refers to, a record that does not allow this change', [
+        { field: error.meta?.field_name ?? 'reference', problem: 'violates a reference' },
+      ]);
+    case 'P2000':
+      return ApiError.invalid('A value is too long for its field');
+    default:
+      return undefined;
+  }
+}
+
+/** Errors raised by Fastify itself (bad JSON, wrong content type, body too large) carry a 4xx statusCode. */
+function fromFastify(error: unknown): ApiError | undefined {
+  const candidate = error as { statusCode?: unknown; code?: unknown; message?: unknown };
+  if (typeof candidate?.statusCode !== 'number' || typeof candidate.code !== 'string' || !candidate.code.startsWith('FST_')) {
+    return undefined;
+  }
+  const status = candidate.statusCode;
+  if (status < 400 || status >= 500) return undefined;
+  const details: FieldProblem[] | undefined = candidate.code.startsWith('FST_ERR_CTP')
+    ? [{ field: 'body', problem: String(candidate.message) }]
+    : undefined;
+  return new ApiError(status, CODE_BY_STATUS[status] ?? 'bad_request', String(candidate.message), details);
+}
+
+function fromHttpException(exception: HttpException): ApiError {
+  const status = exception.getStatus();
+  const response = exception.getResponse() as string | { message?: string | string[]; details?: FieldProblem[] };
+  const rawMessage = typeof response === 'string' ? response : response.message;
+  const message = Array.isArray(rawMessage) ? rawMessage.join('; ') : (rawMessage ?? exception.message);
+  const details = typeof response === 'object' ? response.details : undefined;
+  return new ApiError(status, CODE_BY_STATUS[status] ?? (status >= 500 ? 'internal' : 'bad_request'), message, details);
+}
+
+/**
+ * The one place where anything thrown becomes the error envelope:
+ * `{ error: { code, message, details?, vendor?, requestId } }`.
+ */
+@Catch()
+export class ErrorEnvelopeFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ErrorEnvelope');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const request = http.getRequest<FastifyRequest>();
+    const reply = http.getResponse<FastifyReply>();
+    const error = this.toApiError(exception);
+    if (error.status >= 500) {
+      this.logger.error({ err: exception, requestId: request.id }, 'request failed');
+    }
+    for (const [name, value] of Object.entries(error.headers ?? {})) reply.header(name, value);
+    void reply.status(error.status).send(ErrorEnvelopeFilter.envelope(error, String(request.id)));
+  }
+
+  static envelope(error: ApiError, requestId: string) {
+    return {
+      error: {
+        code: error.code,
+        message: error.message,
+        ...(error.details?.length ? { details: error.details } : {}),
+        ...(error.vendor ? { vendor: error.vendor } : {}),
+        requestId,
+      },
+    };
+  }
+
+  private toApiError(exception: unknown): ApiError {
+    if (exception instanceof ApiError) return exception;
+    if (exception instanceof HttpException) return fromHttpException(exception);
+    if (isPrismaKnownError(exception)) {
+      const mapped = fromPrisma(exception);
+      if (mapped) return mapped;
+    }
+    return (
+      fromFastify(exception) ??
+      new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', 'Something went wrong on our side; quote the request id when reporting it')
+    );
+  }
+}

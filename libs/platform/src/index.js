@@ -1,0 +1,28 @@
+"use strict";
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __exportStar = (this && this.__exportStar) || function(m, exports) {
+    for (var p in m) if (p !== "default" && !Object.prototype.hasOwnProperty.call(exports, p)) __createBinding(exports, m, p);
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+__exportStar(require("./errors/api-error"), exports);
+__exportStar(require("./errors/error-envelope.dto"), exports);
+__exportStar(require("./errors/error-envelope.filter"), exports);
+__exportStar(require("./http/configure-http-app"), exports);
+__exportStar(require("./http/error-responses.decorator"), exports);
+__exportStar(require("./http/logging"), exports);
+__exportStar(require("./http/openapi"), exports);
+__exportStar(require("./http/request-id"), exports);
+__exportStar(require("./pagination/page-query.dto"), exports);
+__exportStar(require("./pagination/paged"), exports);
+__exportStar(require("./validation/envelope-validation.pipe"), exports);
+//# sourceMappingURL=index.js.map

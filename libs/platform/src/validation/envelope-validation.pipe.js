@@ -1,0 +1,36 @@
+"use strict";
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.createValidationPipe = createValidationPipe;
+const common_1 = require("@nestjs/common");
+function flatten(errors, parent = '') {
+    return errors.flatMap((error) => {
+        const field = parent ? `${parent}.${error.property}` : error.property;
+        const own = Object.values(error.constraints ?? {}).map((problem) => ({
+            field,
+            // class-validator starts its messages with the property name; the field already says it.
+            problem: problem.startsWith(`${error.property} `) ? problem.slice(error.property.length + 1) : problem,
+        }));
+        return [...own, ...flatten(error.children ?? [], field)];
+    });
+}
+/**
+ * The global validation pipe: strips nothing silently (unknown fields are refused), converts
+ * query and path strings to the declared types, and reports every problem by field.
+ */
+function createValidationPipe() {
+    return new common_1.ValidationPipe({
+        whitelist: true,
+        forbidNonWhitelisted: true,
+        transform: true,
+        transformOptions: { enableImplicitConversion: false },
+        stopAtFirstError: false,
+        exceptionFactory: (errors) => {
+            const details = flatten(errors).map((detail) => detail.problem === `property ${detail.field.split('.').pop()} should not exist`
+                ? { field: detail.field, problem: 'is not an accepted field' }
+                : detail);
+            const summary = details.slice(0, 3).map((d) => `${d.field} ${d.problem}`).join('; ');
+            return new common_1.BadRequestException({ message: `Invalid request: ${summary}`, details });
+        },
+    });
+}
+//# sourceMappingURL=envelope-validation.pipe.js.map
