@@ -16,7 +16,12 @@ const transform = {
   ],
 };
 
+// Dependencies that ship only ES modules (NestJS 12 among them) become CommonJS for Jest on Node 20.
+transform['^.+\\.m?js$'] = '<rootDir>/test/esm-to-cjs.transformer.js';
+
 const common = {
+  transformIgnorePatterns: [],
+  testTimeout: 60_000,
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
   transform,
@@ -25,6 +30,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration tests migrate databases and boot apps against real services; no test asserts a duration.
+  testTimeout: 60_000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },

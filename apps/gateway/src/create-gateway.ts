@@ -13,7 +13,9 @@ import { GatewayModule } from './gateway.module';
 export async function createGateway(config: FleetgateConfig): Promise<NestFastifyApplication> {
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL);
   const adapter = new FastifyAdapter({ genReqId: requestIdFor, trustProxy: true, bodyLimit: 10 * 1024 * 1024 });
-  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
+    bufferLogs: true,
+  });
   recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
   await configureHttpApp(app);
   return app;

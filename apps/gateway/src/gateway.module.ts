@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '@fleetgate/auth';
 import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
@@ -6,16 +6,21 @@ import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
 
-@Module({
-  imports: [
-    ConfigModule,
-    LoggerModule.forRootAsync({
-      inject: [FleetgateConfig],
-      useFactory: (config: FleetgateConfig) => loggerParams(config.LOG_LEVEL),
-    }),
-    PersistenceModule,
-    ObservabilityModule,
-    AuthModule,
-  ],
-})
-export class GatewayModule {}
+@Module({})
+export class GatewayModule {
+  static forRoot(config?: FleetgateConfig): DynamicModule {
+    return {
+      module: GatewayModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({
+          inject: [FleetgateConfig],
+          useFactory: (config: FleetgateConfig) => loggerParams(config.LOG_LEVEL),
+        }),
+        PersistenceModule,
+        ObservabilityModule,
+        AuthModule,
+      ],
+    };
+  }
+}

@@ -18,7 +18,14 @@ export class AdminBootstrapService implements OnApplicationBootstrap {
     const email = this.config.ADMIN_EMAIL.toLowerCase();
     if (await this.prisma.user.findUnique({ where: { email }, select: { id: true } })) return;
     const created = await this.prisma.user.createMany({
-      data: [{ email, name: 'Administrator', passwordHash: await this.passwords.hash(this.config.ADMIN_PASSWORD), isSuperAdmin: true }],
+      data: [
+        {
+          email,
+          name: 'Administrator',
+          passwordHash: await this.passwords.hash(this.config.ADMIN_PASSWORD),
+          isSuperAdmin: true,
+        },
+      ],
       skipDuplicates: true, // another gateway instance may be starting at the same moment
     });
     if (created.count) this.logger.log({ email }, 'created the first administrator');

@@ -1,10 +1,15 @@
-import { Global, Module } from '@nestjs/common';
+import { type DynamicModule, Global, Module } from '@nestjs/common';
 import { FleetgateConfig, loadConfig } from './fleetgate-config';
 
-/** Provides the validated FleetgateConfig everywhere; loading it twice is harmless and cheap. */
+/** Provides the validated FleetgateConfig everywhere: the one the app was started with. */
 @Global()
-@Module({
-  providers: [{ provide: FleetgateConfig, useFactory: () => loadConfig() }],
-  exports: [FleetgateConfig],
-})
-export class ConfigModule {}
+@Module({})
+export class ConfigModule {
+  static forRoot(config: FleetgateConfig = loadConfig()): DynamicModule {
+    return {
+      module: ConfigModule,
+      providers: [{ provide: FleetgateConfig, useValue: config }],
+      exports: [FleetgateConfig],
+    };
+  }
+}

@@ -15,7 +15,8 @@ import {
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
-const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && value.trim() !== '' ? Number(value) : value);
+const toNumber = ({ value }: { value: unknown }) =>
+  typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
 
 // Demo values that work on a developer's machine. Production refuses to start with them (see below).
 const DEMO_JWT_SECRET = 'fleetgate-demo-jwt-secret-change-me-please';
@@ -104,12 +105,16 @@ function describe(errors: ValidationError[]): string[] {
  */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): FleetgateConfig {
   const known = Object.keys(new FleetgateConfig());
-  const raw = Object.fromEntries(known.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]));
+  const raw = Object.fromEntries(
+    known.filter((key) => env[key] !== undefined && env[key] !== '').map((key) => [key, env[key]]),
+  );
   const config = plainToInstance(FleetgateConfig, raw, { exposeDefaultValues: true });
   const problems = describe(validateSync(config, { whitelist: false }));
   if (config.isProduction) {
-    if (config.JWT_SECRET === DEMO_JWT_SECRET) problems.push('JWT_SECRET must be set in production (the demo value is public)');
-    if (config.SECRETS_KEY === DEMO_SECRETS_KEY) problems.push('SECRETS_KEY must be set in production (the demo value is public)');
+    if (config.JWT_SECRET === DEMO_JWT_SECRET)
+      problems.push('JWT_SECRET must be set in production (the demo value is public)');
+    if (config.SECRETS_KEY === DEMO_SECRETS_KEY)
+      problems.push('SECRETS_KEY must be set in production (the demo value is public)');
   }
   if (problems.length) throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   return config;

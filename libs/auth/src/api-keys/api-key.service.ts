@@ -7,7 +7,15 @@ import { randomToken, sameHash, sha256 } from '../token-hash';
 
 const KEY_PATTERN = /^fgk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
 
-type ApiKeyRow = { id: string; name: string; prefix: string; permissions: string[]; createdAt: Date; lastUsedAt: Date | null; revokedAt: Date | null };
+type ApiKeyRow = {
+  id: string;
+  name: string;
+  prefix: string;
+  permissions: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  revokedAt: Date | null;
+};
 
 function toDto(row: ApiKeyRow): ApiKeyDto {
   return {
@@ -33,7 +41,10 @@ export class ApiKeyService {
         { field: 'permissions', problem: `you do not hold ${beyond.join(', ')}` },
       ]);
     }
-    const prefix = randomToken(12).replace(/[^A-Za-z0-9]/g, '').slice(0, 12).padEnd(12, '0');
+    const prefix = randomToken(12)
+      .replace(/[^A-Za-z0-9]/g, '')
+      .slice(0, 12)
+      .padEnd(12, '0');
     const secret = randomToken(32);
     const row = await this.prisma.apiKey.create({
       data: { name, prefix, keyHash: sha256(secret), ownerId: owner.userId, permissions },
@@ -42,7 +53,10 @@ export class ApiKeyService {
   }
 
   async list(owner: Principal): Promise<ApiKeyDto[]> {
-    const rows = await this.prisma.apiKey.findMany({ where: { ownerId: owner.userId }, orderBy: { createdAt: 'desc' } });
+    const rows = await this.prisma.apiKey.findMany({
+      where: { ownerId: owner.userId },
+      orderBy: { createdAt: 'desc' },
+    });
     return rows.map(toDto);
   }
 
@@ -61,7 +75,9 @@ export class ApiKeyService {
     if (!row || row.revokedAt || !row.owner.enabled || !sameHash(row.keyHash, sha256(match[2]))) return undefined;
     // Usage stamps need not be exact; one write a minute per key is plenty.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
-      void this.prisma.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+      void this.prisma.apiKey
+        .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
+        .catch(() => undefined);
     }
     return {
       kind: 'api-key',

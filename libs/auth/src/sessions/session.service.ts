@@ -62,7 +62,10 @@ export class SessionService {
   }
 
   async logout(sessionId: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({ where: { id: sessionId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await this.prisma.refreshToken.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
   }
 
   /** Verifies an access token and that its session and user are still good. */
@@ -87,7 +90,12 @@ export class SessionService {
     };
   }
 
-  private async tokenPair(userId: string, sessionId: string, tokenVersion: number, refreshToken: string): Promise<TokenPairDto> {
+  private async tokenPair(
+    userId: string,
+    sessionId: string,
+    tokenVersion: number,
+    refreshToken: string,
+  ): Promise<TokenPairDto> {
     const claims: AccessClaims = { sub: userId, sid: sessionId, tv: tokenVersion };
     const accessToken = await this.jwt.signAsync(claims, { expiresIn: this.config.JWT_ACCESS_TTL_SECONDS });
     return { accessToken, expiresIn: this.config.JWT_ACCESS_TTL_SECONDS, refreshToken, tokenType: 'Bearer' };

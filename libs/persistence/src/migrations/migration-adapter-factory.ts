@@ -43,8 +43,7 @@ function restoreCharColumns<Q extends Pick<SqlQueryable, 'queryRaw'>>(queryable:
 
 function migrationQueryable(adapter: SqlDriverAdapter): SqlDriverAdapter {
   const startTransaction = adapter.startTransaction.bind(adapter);
-  adapter.startTransaction = async (isolationLevel) =>
-    restoreCharColumns(await startTransaction(isolationLevel));
+  adapter.startTransaction = async (isolationLevel) => restoreCharColumns(await startTransaction(isolationLevel));
   return restoreCharColumns(adapter);
 }
 

@@ -14,7 +14,10 @@ import { migrationAdapterFactory } from './migration-adapter-factory';
 
 // @types/node 20 declares no WebAssembly namespace; these are the few members used here.
 declare const WebAssembly: {
-  instantiate(bytes: Uint8Array, imports: Record<string, unknown>): Promise<{ instance: { exports: Record<string, unknown> } }>;
+  instantiate(
+    bytes: Uint8Array,
+    imports: Record<string, unknown>,
+  ): Promise<{ instance: { exports: Record<string, unknown> } }>;
 };
 
 // The package is a wasm-bindgen "bundler" build: the glue module expects the bundler to instantiate
@@ -46,7 +49,10 @@ function loadGlue(): Promise<WasmGlue> {
     const glue = require('@prisma/schema-engine-wasm/schema_engine_bg') as WasmGlue & {
       __wbindgen_start?: () => void;
     };
-    const wasmPath = join(dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')), 'schema_engine_bg.wasm');
+    const wasmPath = join(
+      dirname(require.resolve('@prisma/schema-engine-wasm/schema_engine_bg')),
+      'schema_engine_bg.wasm',
+    );
     const { instance } = await WebAssembly.instantiate(await readFile(wasmPath), {
       './schema_engine_bg.js': glue,
     });

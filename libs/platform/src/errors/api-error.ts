@@ -29,7 +29,11 @@ export class ApiError extends Error {
   }
 
   static notFound(what: string, id?: string): ApiError {
-    return new ApiError(HttpStatus.NOT_FOUND, 'not_found', id ? `${what} ${id} does not exist` : `${what} does not exist`);
+    return new ApiError(
+      HttpStatus.NOT_FOUND,
+      'not_found',
+      id ? `${what} ${id} does not exist` : `${what} does not exist`,
+    );
   }
 
   static conflict(message: string, details?: FieldProblem[]): ApiError {

@@ -46,7 +46,9 @@ function fromPrisma(error: PrismaKnownError): ApiError | undefined {
   switch (error.code) {
     case 'P2002':
       return ApiError.conflict(
-        fields.length ? `A record with this ${fields.map((f) => f.field).join(', ')} already exists` : 'The record already exists',
+        fields.length
+          ? `A record with this ${fields.map((f) => f.field).join(', ')} already exists`
+          : 'The record already exists',
         fields,
       );
     case 'P2025':
@@ -66,7 +68,11 @@ function fromPrisma(error: PrismaKnownError): ApiError | undefined {
 /** Errors raised by Fastify itself (bad JSON, wrong content type, body too large) carry a 4xx statusCode. */
 function fromFastify(error: unknown): ApiError | undefined {
   const candidate = error as { statusCode?: unknown; code?: unknown; message?: unknown };
-  if (typeof candidate?.statusCode !== 'number' || typeof candidate.code !== 'string' || !candidate.code.startsWith('FST_')) {
+  if (
+    typeof candidate?.statusCode !== 'number' ||
+    typeof candidate.code !== 'string' ||
+    !candidate.code.startsWith('FST_')
+  ) {
     return undefined;
   }
   const status = candidate.statusCode;
@@ -77,8 +83,26 @@ function fromFastify(error: unknown): ApiError | undefined {
   return new ApiError(status, CODE_BY_STATUS[status] ?? 'bad_request', String(candidate.message), details);
 }
 
+/** @nestjs/terminus answers a failed check with `{ status: 'error', error: { [component]: { status, message } } }`. */
+function fromHealthCheck(response: unknown): ApiError | undefined {
+  const body = response as { status?: unknown; error?: Record<string, { status?: string; message?: string }> };
+  if (body?.status !== 'error' || typeof body.error !== 'object') return undefined;
+  const details = Object.entries(body.error).map(([component, info]) => ({
+    field: component,
+    problem: info.message ? `${info.status ?? 'down'}: ${info.message}` : (info.status ?? 'down'),
+  }));
+  return new ApiError(
+    HttpStatus.SERVICE_UNAVAILABLE,
+    'unavailable',
+    `Not ready: ${details.map((d) => d.field).join(', ')} ${details.length === 1 ? 'is' : 'are'} down`,
+    details,
+  );
+}
+
 function fromHttpException(exception: HttpException): ApiError {
   const status = exception.getStatus();
+  const health = fromHealthCheck(exception.getResponse());
+  if (health) return health;
   const response = exception.getResponse() as string | { message?: string | string[]; details?: FieldProblem[] };
   const rawMessage = typeof response === 'string' ? response : response.message;
   const message = Array.isArray(rawMessage) ? rawMessage.join('; ') : (rawMessage ?? exception.message);
@@ -127,7 +151,11 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
     }
     return (
       fromFastify(exception) ??
-      new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', 'Something went wrong on our side; quote the request id when reporting it')
+      new ApiError(
+        HttpStatus.INTERNAL_SERVER_ERROR,
+        'internal',
+        'Something went wrong on our side; quote the request id when reporting it',
+      )
     );
   }
 }

@@ -17,6 +17,8 @@ const DESCRIPTIONS: Record<number, string> = {
 /** Documents error answers of a route, all in the error envelope. */
 export function ApiErrorResponses(...statuses: number[]) {
   return applyDecorators(
-    ...statuses.map((status) => ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', type: ErrorEnvelopeDto })),
+    ...statuses.map((status) =>
+      ApiResponse({ status, description: DESCRIPTIONS[status] ?? 'Error', type: ErrorEnvelopeDto }),
+    ),
   );
 }

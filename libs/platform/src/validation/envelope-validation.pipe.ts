@@ -30,7 +30,10 @@ export function createValidationPipe(): ValidationPipe {
           ? { field: detail.field, problem: 'is not an accepted field' }
           : detail,
       );
-      const summary = details.slice(0, 3).map((d) => `${d.field} ${d.problem}`).join('; ');
+      const summary = details
+        .slice(0, 3)
+        .map((d) => `${d.field} ${d.problem}`)
+        .join('; ');
       return new BadRequestException({ message: `Invalid request: ${summary}`, details });
     },
   });

@@ -1,0 +1,51 @@
+import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
+import type { Job } from 'bullmq';
+import { JOB_HANDLER_METADATA, jobNamesOf, type JobName, PermanentJobError, type QueueName } from '@fleetgate/queues';
+
+type Handler = (payload: unknown, job: Job) => Promise<unknown>;
+
+/**
+ * Finds every @HandlesJob method at start and routes jobs to them. Refuses to start when a job name
+ * of a consumed queue has no handler, or has two: a job that nobody handles would sit in Redis forever.
+ */
+@Injectable()
+export class JobRouter implements OnModuleInit {
+  private readonly logger = new Logger(JobRouter.name);
+  private readonly handlers = new Map<JobName, Handler>();
+  private readonly consumed = new Set<QueueName>();
+
+  constructor(
+    private readonly discovery: DiscoveryService,
+    private readonly scanner: MetadataScanner,
+    private readonly reflector: Reflector,
+  ) {}
+
+  consume(queue: QueueName): void {
+    this.consumed.add(queue);
+  }
+
+  onModuleInit(): void {
+    for (const wrapper of this.discovery.getProviders()) {
+      const instance = wrapper.instance as Record<string, unknown> | undefined;
+      if (!instance || typeof instance !== 'object') continue;
+      for (const methodName of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance))) {
+        const method = instance[methodName] as (...args: unknown[]) => Promise<unknown>;
+        const name = this.reflector.get<JobName | undefined>(JOB_HANDLER_METADATA, method);
+        if (!name) continue;
+        if (this.handlers.has(name)) throw new Error(`job "${name}" has two handlers`);
+        this.handlers.set(name, (payload, job) => method.call(instance, payload, job));
+      }
+    }
+    const missing = [...this.consumed].flatMap(jobNamesOf).filter((name) => !this.handlers.has(name));
+    if (missing.length) throw new Error(`refusing to start: no handler for job(s) ${missing.join(', ')}`);
+    this.logger.log({ handlers: [...this.handlers.keys()] }, 'job handlers registered');
+  }
+
+  async route(job: Job): Promise<unknown> {
+    const handler = this.handlers.get(job.name as JobName);
+    // Unknown names cannot succeed on a retry either.
+    if (!handler) throw new PermanentJobError(`no handler for job "${job.name}"`);
+    return handler(job.data, job);
+  }
+}

@@ -1,0 +1,30 @@
+import { type DynamicModule, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { LoggerModule } from 'nestjs-pino';
+import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
+import { PersistenceModule } from '@fleetgate/persistence';
+import { loggerParams } from '@fleetgate/platform';
+import { QueuesModule } from '@fleetgate/queues';
+import { JobRouter } from './job-router';
+import { MaintenanceQueueProcessor } from './maintenance/maintenance-queue.processor';
+import { SessionPurgeHandler } from './maintenance/session-purge.handler';
+
+@Module({})
+export class WorkerModule {
+  static forRoot(config?: FleetgateConfig): DynamicModule {
+    return {
+      module: WorkerModule,
+      imports: [
+        ConfigModule.forRoot(config),
+        LoggerModule.forRootAsync({
+          inject: [FleetgateConfig],
+          useFactory: (config: FleetgateConfig) => loggerParams(config.LOG_LEVEL),
+        }),
+        DiscoveryModule,
+        PersistenceModule,
+        QueuesModule,
+      ],
+      providers: [JobRouter, MaintenanceQueueProcessor, SessionPurgeHandler],
+    };
+  }
+}
