@@ -18,7 +18,7 @@ async function withEngine<T>(run: (engine: WasmSchemaEngine) => Promise<T>): Pro
   try {
     return await run(engine);
   } finally {
-    engine.close();
+    await engine.close();
   }
 }
 

@@ -64,7 +64,7 @@ describe('migrations on the WebAssembly schema engine (e2e)', () => {
     try {
       expect(await engine.pendingSchemaChange()).toBe('');
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 
@@ -81,7 +81,7 @@ describe('migrations on the WebAssembly schema engine (e2e)', () => {
     try {
       expect(await engine.pendingSchemaChange()).toContain('CREATE TABLE "DriftProbe"');
     } finally {
-      engine.close();
+      await engine.close();
     }
   });
 });

@@ -5,6 +5,7 @@ import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
 import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
+import { VendorsModule } from '@fleetgate/vendors';
 
 @Module({})
 export class GatewayModule {
@@ -20,6 +21,7 @@ export class GatewayModule {
         PersistenceModule,
         ObservabilityModule,
         AuthModule,
+        VendorsModule,
       ],
     };
   }

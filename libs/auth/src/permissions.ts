@@ -6,6 +6,8 @@ export const Permission = {
   ApiKeysManage: 'api-keys:manage',
   MetricsRead: 'metrics:read',
   QueuesAdmin: 'queues:admin',
+  VendorAccountsRead: 'vendor-accounts:read',
+  VendorAccountsManage: 'vendor-accounts:manage',
 } as const;
 
 export type Permission = (typeof Permission)[keyof typeof Permission];

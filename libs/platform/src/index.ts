@@ -9,3 +9,4 @@ export * from './http/request-id';
 export * from './pagination/page-query.dto';
 export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';
+export * from './secrets/secret-box';

@@ -24,9 +24,7 @@ describe('ArmCloud task engine', () => {
     const [batch] = engine.batchesOfTypes([1000]);
     expect(tasks.map(taskStatusCode)).toEqual([1, 1]);
     expect(batchStatusCode(batch)).toBe(1);
-    jest.advanceTimersByTime(399);
-    expect(taskStatusCode(tasks[0])).toBe(1);
-    jest.advanceTimersByTime(1);
+    jest.advanceTimersByTime(400);
     expect(tasks.map(taskStatusCode)).toEqual([2, 2]);
     expect(batchStatusCode(batch)).toBe(2);
     expect(seen).toEqual(['A running']);

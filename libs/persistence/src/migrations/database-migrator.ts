@@ -47,6 +47,6 @@ export async function migrateDatabase(
   try {
     return { createdDatabase, applied: await engine.applyMigrations() };
   } finally {
-    engine.close();
+    await engine.close();
   }
 }

@@ -63,8 +63,10 @@ class IntrospectionFriendlyClient extends pg.Client {
   }
 }
 
+// One connection: the engine takes a session-level advisory lock, and an unlock sent on another
+// pooled connection would leave the lock held until that first connection closed.
 function migrationPool(config: pg.PoolConfig): pg.Pool {
-  return new pg.Pool({ ...config, max: 2, Client: IntrospectionFriendlyClient });
+  return new pg.Pool({ ...config, max: 1, Client: IntrospectionFriendlyClient });
 }
 
 /**
@@ -72,12 +74,15 @@ function migrationPool(config: pg.PoolConfig): pg.Pool {
  * shadow database, ours is dropped only after its pool has closed (`DROP ... WITH (FORCE)` as a
  * backstop), so diffs leave no `prisma_migrate_shadow_db_*` databases behind.
  */
-export function migrationAdapterFactory(config: pg.PoolConfig): SqlMigrationAwareDriverAdapterFactory {
+export function migrationAdapterFactory(
+  config: pg.PoolConfig,
+): SqlMigrationAwareDriverAdapterFactory & { close(): Promise<void> } {
   const mainPool = migrationPool(config);
   const main = new PrismaPg(mainPool, { disposeExternalPool: true });
   return {
     provider: main.provider,
     adapterName: main.adapterName,
+    close: () => (mainPool.ended ? Promise.resolve() : mainPool.end()),
     connect: async () => migrationQueryable(await main.connect()),
     async connectToShadowDb() {
       const database = `fleetgate_shadow_${randomUUID().replace(/-/g, '')}`;

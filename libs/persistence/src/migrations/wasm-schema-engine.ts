@@ -68,18 +68,20 @@ export class WasmSchemaEngine {
   private constructor(
     private readonly engine: WasmEngine,
     private readonly location: MigrationsLocation,
+    private readonly closeConnections: () => Promise<void>,
   ) {}
 
   static async open(databaseUrl: string, location: MigrationsLocation): Promise<WasmSchemaEngine> {
     const glue = await loadGlue();
     const schema = await readFile(location.schemaPath, 'utf8');
-    const adapter = bindMigrationAwareSqlAdapterFactory(migrationAdapterFactory(poolConfigFromUrl(databaseUrl)));
+    const factory = migrationAdapterFactory(poolConfigFromUrl(databaseUrl));
+    const adapter = bindMigrationAwareSqlAdapterFactory(factory);
     const engine = await glue.SchemaEngine.new(
       { datamodels: [[location.schemaPath, schema]] },
       () => undefined,
       adapter,
     );
-    return new WasmSchemaEngine(engine, location);
+    return new WasmSchemaEngine(engine, location, () => factory.close());
   }
 
   /** Applies every migration in the folder that the database has not seen; returns their names. */
@@ -109,8 +111,9 @@ export class WasmSchemaEngine {
     return result.exitCode === 2 || /\S/.test(stripComments(sql)) ? sql : '';
   }
 
-  close(): void {
+  async close(): Promise<void> {
     this.engine.free();
+    await this.closeConnections();
   }
 
   private async migrationsList() {

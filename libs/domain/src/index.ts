@@ -1,0 +1,4 @@
+export * from './device';
+export * from './operations';
+export * from './task-status';
+export * from './vendor-name';

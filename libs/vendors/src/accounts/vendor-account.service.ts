@@ -1,0 +1,193 @@
+import { Injectable } from '@nestjs/common';
+import { randomBytes } from 'node:crypto';
+import { FleetgateConfig } from '@fleetgate/config';
+import { PrismaService } from '@fleetgate/persistence';
+import { ApiError, type FieldProblem, PageQueryDto, type Paged, paged, SecretBox } from '@fleetgate/platform';
+import type { VendorAccountConfig } from '../core/vendor-account';
+import type { VendorAdapter } from '../core/vendor-adapter';
+import type { VendorDefinition } from '../core/vendor-definition';
+import { VendorError } from '../core/vendor-error';
+import { VendorRegistry } from '../registry/vendor-registry';
+import type {
+  ConnectionTestDto,
+  CreatedVendorAccountDto,
+  CreateVendorAccountDto,
+  UpdateVendorAccountDto,
+  VendorAccountDto,
+} from './vendor-account.dto';
+
+interface VendorAccountRow {
+  id: string;
+  vendor: string;
+  name: string;
+  baseUrl: string;
+  publicCredentials: unknown;
+  credentialsSealed: string;
+  rateLimitPerSecond: number;
+  timeoutMs: number;
+  enabled: boolean;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** Vendor accounts: credentials sealed at rest, never returned, decrypted only to build an adapter. */
+@Injectable()
+export class VendorAccountService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly registry: VendorRegistry,
+    config: FleetgateConfig,
+  ) {
+    this.box = new SecretBox(config.SECRETS_KEY);
+  }
+
+  async create(input: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
+    const definition = this.definitionOf(input.vendor);
+    const credentials = this.checkCredentials(definition, input.credentials, true);
+    const webhookSecret = randomBytes(24).toString('base64url');
+    const row = await this.prisma.vendorAccount.create({
+      data: {
+        vendor: input.vendor,
+        name: input.name,
+        baseUrl: input.baseUrl,
+        publicCredentials: this.publicPart(definition, credentials),
+        credentialsSealed: this.box.sealJson(credentials),
+        webhookSecretSealed: this.box.seal(webhookSecret),
+        rateLimitPerSecond: input.rateLimitPerSecond ?? definition.defaultRateLimitPerSecond,
+        timeoutMs: input.timeoutMs ?? 10_000,
+      },
+    });
+    return { ...this.toDto(row), webhookSecret };
+  }
+
+  async list(query: PageQueryDto, vendor?: string): Promise<Paged<VendorAccountDto>> {
+    const where = vendor ? { vendor } : {};
+    const [rows, total] = await Promise.all([
+      this.prisma.vendorAccount.findMany({ where, orderBy: [{ vendor: 'asc' }, { name: 'asc' }], skip: query.skip, take: query.pageSize }),
+      this.prisma.vendorAccount.count({ where }),
+    ]);
+    return paged(rows.map((row) => this.toDto(row)), total, query);
+  }
+
+  async get(id: string): Promise<VendorAccountDto> {
+    return this.toDto(await this.row(id));
+  }
+
+  async update(id: string, input: UpdateVendorAccountDto): Promise<VendorAccountDto> {
+    const current = await this.row(id);
+    const definition = this.definitionOf(current.vendor);
+    let sealed: { publicCredentials?: Record<string, string>; credentialsSealed?: string } = {};
+    if (input.credentials) {
+      const merged = { ...this.box.openJson<Record<string, string>>(current.credentialsSealed), ...input.credentials };
+      const credentials = this.checkCredentials(definition, merged, true);
+      sealed = { publicCredentials: this.publicPart(definition, credentials), credentialsSealed: this.box.sealJson(credentials) };
+    }
+    const row = await this.prisma.vendorAccount.update({
+      where: { id },
+      data: {
+        name: input.name,
+        baseUrl: input.baseUrl,
+        rateLimitPerSecond: input.rateLimitPerSecond,
+        timeoutMs: input.timeoutMs,
+        enabled: input.enabled,
+        ...sealed,
+      },
+    });
+    this.registry.forget(id);
+    return this.toDto(row);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.prisma.vendorAccount.delete({ where: { id } });
+    this.registry.forget(id);
+  }
+
+  async testConnection(id: string): Promise<ConnectionTestDto> {
+    try {
+      await (await this.adapterFor(id)).testConnection();
+      return { ok: true };
+    } catch (error) {
+      if (!(error instanceof VendorError)) throw error;
+      return { ok: false, error: { kind: error.kind, vendorCode: error.vendorCode, vendorMessage: error.vendorMessage } };
+    }
+  }
+
+  /** The account as an adapter needs it, credentials decrypted (in memory only). */
+  async configOf(id: string): Promise<{ config: VendorAccountConfig; version: string }> {
+    const row = await this.row(id);
+    return {
+      version: row.updatedAt.toISOString(),
+      config: {
+        id: row.id,
+        vendor: this.definitionOf(row.vendor).vendor,
+        baseUrl: row.baseUrl,
+        credentials: this.box.openJson<Record<string, string>>(row.credentialsSealed),
+        rateLimitPerSecond: row.rateLimitPerSecond,
+        timeoutMs: row.timeoutMs,
+      },
+    };
+  }
+
+  async adapterFor(id: string): Promise<VendorAdapter> {
+    const { config, version } = await this.configOf(id);
+    return this.registry.adapterFor(config, version);
+  }
+
+  private async row(id: string): Promise<VendorAccountRow> {
+    const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
+    if (!row) throw ApiError.notFound('Vendor account', id);
+    return row;
+  }
+
+  private definitionOf(vendor: string): VendorDefinition {
+    const definition = this.registry.definition(vendor);
+    if (!definition) {
+      throw ApiError.invalid(`Vendor ${vendor} has no adapter in this build`, [
+        { field: 'vendor', problem: `must be one of ${this.registry.vendors().join(', ')}` },
+      ]);
+    }
+    return definition;
+  }
+
+  private checkCredentials(definition: VendorDefinition, given: Record<string, unknown>, complete: boolean): Record<string, string> {
+    const known = new Set(definition.credentialFields.map((field) => field.name));
+    const problems: FieldProblem[] = [];
+    for (const [name, value] of Object.entries(given)) {
+      if (!known.has(name)) problems.push({ field: `credentials.${name}`, problem: `is not a ${definition.vendor} credential field` });
+      else if (typeof value !== 'string' || value.length === 0) problems.push({ field: `credentials.${name}`, problem: 'must be a non-empty string' });
+    }
+    if (complete) {
+      for (const field of definition.credentialFields) {
+        if (given[field.name] === undefined) problems.push({ field: `credentials.${field.name}`, problem: `is required (${field.description})` });
+      }
+    }
+    if (problems.length) throw ApiError.invalid(`Invalid ${definition.displayName} credentials`, problems);
+    return given as Record<string, string>;
+  }
+
+  private publicPart(definition: VendorDefinition, credentials: Record<string, string>): Record<string, string> {
+    return Object.fromEntries(
+      definition.credentialFields.filter((field) => !field.secret && credentials[field.name] !== undefined).map((field) => [field.name, credentials[field.name]]),
+    );
+  }
+
+  private toDto(row: VendorAccountRow): VendorAccountDto {
+    const definition = this.registry.definition(row.vendor);
+    return {
+      id: row.id,
+      vendor: row.vendor,
+      name: row.name,
+      baseUrl: row.baseUrl,
+      publicCredentials: (row.publicCredentials ?? {}) as Record<string, string>,
+      credentialFieldsSet: definition?.credentialFields.map((field) => field.name) ?? [],
+      rateLimitPerSecond: row.rateLimitPerSecond,
+      timeoutMs: row.timeoutMs,
+      enabled: row.enabled,
+      webhookPath: `/webhooks/${row.vendor}/${row.id}`,
+      createdAt: row.createdAt,
+      updatedAt: row.updatedAt,
+    };
+  }
+}

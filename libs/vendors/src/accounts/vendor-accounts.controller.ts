@@ -1,0 +1,85 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { Authenticated, Permission } from '@fleetgate/auth';
+import { ApiErrorResponses, PagedDto, PageQueryDto, type Paged } from '@fleetgate/platform';
+import { VendorRegistry } from '../registry/vendor-registry';
+import {
+  ConnectionTestDto,
+  CreatedVendorAccountDto,
+  CreateVendorAccountDto,
+  UpdateVendorAccountDto,
+  VendorAccountDto,
+  VendorDescriptionDto,
+} from './vendor-account.dto';
+import { VendorAccountService } from './vendor-account.service';
+
+@ApiTags('vendor-accounts')
+@Controller('vendor-accounts')
+export class VendorAccountsController {
+  constructor(
+    private readonly accounts: VendorAccountService,
+    private readonly registry: VendorRegistry,
+  ) {}
+
+  /** The vendors this build speaks to, their credential fields and capabilities. */
+  @Get('vendors')
+  @Authenticated({ permission: Permission.VendorAccountsRead })
+  vendors(): VendorDescriptionDto[] {
+    return this.registry.vendors().map((vendor) => {
+      const definition = this.registry.definition(vendor)!;
+      return {
+        vendor,
+        displayName: definition.displayName,
+        credentialFields: [...definition.credentialFields],
+        capabilities: [...definition.capabilities].sort(),
+        defaultRateLimitPerSecond: definition.defaultRateLimitPerSecond,
+      };
+    });
+  }
+
+  @Post()
+  @Authenticated({ permission: Permission.VendorAccountsManage })
+  @ApiErrorResponses(400, 409)
+  create(@Body() body: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
+    return this.accounts.create(body);
+  }
+
+  @Get()
+  @Authenticated({ permission: Permission.VendorAccountsRead })
+  @ApiQuery({ name: 'vendor', required: false })
+  @ApiOkResponse({ type: PagedDto(VendorAccountDto) })
+  list(@Query() query: PageQueryDto, @Query('vendor') vendor?: string): Promise<Paged<VendorAccountDto>> {
+    return this.accounts.list(query, vendor);
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: Permission.VendorAccountsRead })
+  @ApiErrorResponses(404)
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<VendorAccountDto> {
+    return this.accounts.get(id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ permission: Permission.VendorAccountsManage })
+  @ApiErrorResponses(400, 404, 409)
+  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateVendorAccountDto): Promise<VendorAccountDto> {
+    return this.accounts.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated({ permission: Permission.VendorAccountsManage })
+  @ApiErrorResponses(404)
+  remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    return this.accounts.remove(id);
+  }
+
+  /** Makes one cheap authenticated call to the vendor with this account's credentials. */
+  @Post(':id/test')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.VendorAccountsManage })
+  @ApiErrorResponses(404)
+  test(@Param('id', new ParseUUIDPipe()) id: string): Promise<ConnectionTestDto> {
+    return this.accounts.testConnection(id);
+  }
+}

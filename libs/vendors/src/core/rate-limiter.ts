@@ -1,0 +1,27 @@
+/**
+ * Waits for a slot under an account's request rate. The gateway and worker provide one backed by
+ * Redis so the limit holds across every process; tests may use the in-process one below.
+ */
+export interface RateLimiter {
+  acquire(key: string, perSecond: number): Promise<void>;
+}
+
+/** A per-process token bucket: for unit tests and single-process tools only. */
+export class InProcessRateLimiter implements RateLimiter {
+  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+
+  async acquire(key: string, perSecond: number): Promise<void> {
+    for (;;) {
+      const now = Date.now();
+      const bucket = this.buckets.get(key) ?? { tokens: perSecond, at: now };
+      bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
+      bucket.at = now;
+      this.buckets.set(key, bucket);
+      if (bucket.tokens >= 1) {
+        bucket.tokens -= 1;
+        return;
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.ceil(((1 - bucket.tokens) / perSecond) * 1000)));
+    }
+  }
+}

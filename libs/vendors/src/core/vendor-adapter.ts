@@ -1,0 +1,68 @@
+import type { Operation, OperationType, TaskStatus, VendorDevice, VendorName } from '@fleetgate/domain';
+
+/** Capabilities beyond operations, so that callers can ask before they try. */
+export type AdapterCapability = OperationType | 'devices.list' | 'devices.get' | 'tasks.poll' | 'tasks.cancel' | 'callbacks';
+
+export interface DevicePage {
+  devices: VendorDevice[];
+  /** Opaque; pass it back for the next page. Absent on the last page. */
+  nextCursor?: string;
+}
+
+/** What a vendor said about one target of an operation at dispatch time. */
+export interface DispatchOutcome {
+  vendorRef: string;
+  /** The vendor's task reference to poll, when the operation is asynchronous at the vendor. */
+  vendorTaskId?: string;
+  status: TaskStatus;
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** Progress of a vendor task, from polling or a callback. */
+export interface VendorTaskProgress {
+  vendorTaskId: string;
+  vendorRef?: string;
+  status: TaskStatus;
+  /** The vendor's own status value, for the record. */
+  vendorStatus: string | number;
+  result?: unknown;
+  error?: { code: string; message: string };
+}
+
+/** A normalized event out of a vendor callback. */
+export type VendorEvent =
+  | { kind: 'task.progress'; progress: VendorTaskProgress }
+  | { kind: 'device.status'; vendorRef: string; status: VendorDevice['status']; at?: string };
+
+export interface CallbackRequest {
+  headers: Record<string, string | string[] | undefined>;
+  body: unknown;
+  rawBody?: string;
+}
+
+/**
+ * Fleetgate's one view of a vendor account. The gateway and the worker only ever talk to this;
+ * each vendor's folder implements it over its own client. A method for a capability the vendor
+ * lacks throws VendorError.unsupported, never does nothing.
+ */
+export interface VendorAdapter {
+  readonly vendor: VendorName;
+  readonly capabilities: ReadonlySet<AdapterCapability>;
+
+  /** A cheap authenticated call that proves the account works. */
+  testConnection(): Promise<void>;
+  listDevices(cursor?: string): Promise<DevicePage>;
+  getDevice(vendorRef: string): Promise<VendorDevice>;
+  /** Runs one operation on targets, in the vendor's batch sizes; one outcome per target. */
+  dispatch(operation: Operation, vendorRefs: string[]): Promise<DispatchOutcome[]>;
+  /** Reads the state of vendor tasks. */
+  pollTasks(vendorTaskIds: string[]): Promise<VendorTaskProgress[]>;
+  cancelTasks(vendorTaskIds: string[]): Promise<void>;
+  /** Checks a callback's authenticity where the vendor has a way, and turns it into events. */
+  parseCallback(request: CallbackRequest): VendorEvent[];
+}
+
+export function supports(adapter: VendorAdapter, capability: AdapterCapability): boolean {
+  return adapter.capabilities.has(capability);
+}

@@ -1,0 +1,180 @@
+import {
+  circuitBreaker,
+  ConsecutiveBreaker,
+  ExponentialBackoff,
+  handleWhen,
+  retry,
+  TaskCancelledError,
+  timeout,
+  TimeoutStrategy,
+  wrap,
+  BrokenCircuitError,
+  CircuitState,
+  type IPolicy,
+} from 'cockatiel';
+import type { VendorName } from '@fleetgate/domain';
+import type { VendorAccountConfig } from './vendor-account';
+import { VendorError } from './vendor-error';
+import type { RateLimiter } from './rate-limiter';
+
+export interface VendorRequest {
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
+  path: string;
+  query?: Record<string, string | number | boolean | undefined>;
+  /** Sent as JSON unless `rawBody` is given. */
+  body?: unknown;
+  /** The exact bytes to send, for vendors that sign the body. */
+  rawBody?: string;
+  headers?: Record<string, string>;
+  /**
+   * True only when sending the request twice does no harm (reads, status polls, setting a value).
+   * Only these are retried; a reboot or an install is never sent again by the transport.
+   */
+  idempotent: boolean;
+}
+
+export interface VendorResponse {
+  status: number;
+  headers: Headers;
+  /** Parsed JSON body (undefined for an empty body). */
+  body: unknown;
+}
+
+/** Observes every call, for metrics. */
+export type VendorCallObserver = (call: { vendor: VendorName; accountId: string; outcome: string; seconds: number }) => void;
+
+export interface VendorTransportOptions {
+  account: VendorAccountConfig;
+  rateLimiter: RateLimiter;
+  /** Attempts for idempotent requests, the first included. */
+  maxAttempts?: number;
+  /** Consecutive failures that open the circuit. */
+  breakerThreshold?: number;
+  /** How long an open circuit waits before letting one request through. */
+  breakerHalfOpenAfterMs?: number;
+  observer?: VendorCallObserver;
+  fetchImpl?: typeof fetch;
+}
+
+/**
+ * HTTP to one vendor account, with the account's limits and resilience (cockatiel): a timeout per
+ * request, retries with exponential backoff and jitter for idempotent requests on transient failures
+ * (timeouts, 5xx, 429, malformed answers), a circuit breaker that opens on sustained failure, and a
+ * rate limit shared by every process. Vendor clients build requests and read vendor envelopes on top.
+ */
+export class VendorTransport {
+  readonly vendor: VendorName;
+  private readonly breakerPolicy;
+  private readonly retrying: IPolicy;
+  private readonly once: IPolicy;
+  private readonly fetchImpl: typeof fetch;
+
+  constructor(private readonly options: VendorTransportOptions) {
+    this.vendor = options.account.vendor;
+    this.fetchImpl = options.fetchImpl ?? fetch;
+    const transient = handleWhen((error) => error instanceof VendorError && error.transient);
+    this.breakerPolicy = circuitBreaker(transient, {
+      halfOpenAfter: options.breakerHalfOpenAfterMs ?? 10_000,
+      breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
+    });
+    const retryPolicy = retry(transient, {
+      maxAttempts: (options.maxAttempts ?? 3) - 1,
+      backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5_000 }),
+    });
+    const perTry = timeout(options.account.timeoutMs, TimeoutStrategy.Aggressive);
+    // Retries outside the breaker, so each attempt counts towards opening it; a timeout per attempt.
+    this.retrying = wrap(retryPolicy, this.breakerPolicy, perTry);
+    this.once = wrap(this.breakerPolicy, perTry);
+  }
+
+  get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
+    switch (this.breakerPolicy.state) {
+      case CircuitState.Open:
+        return 'open';
+      case CircuitState.HalfOpen:
+        return 'half-open';
+      case CircuitState.Isolated:
+        return 'isolated';
+      default:
+        return 'closed';
+    }
+  }
+
+  async send(request: VendorRequest): Promise<VendorResponse> {
+    const policy = request.idempotent ? this.retrying : this.once;
+    const started = performance.now();
+    let outcome = 'ok';
+    try {
+      return await policy.execute(async ({ signal }) => {
+        await this.options.rateLimiter.acquire(`vendor:${this.options.account.id}`, this.options.account.rateLimitPerSecond);
+        return this.attempt(request, signal);
+      });
+    } catch (error) {
+      const normalized = this.normalize(error);
+      outcome = normalized.kind;
+      throw normalized;
+    } finally {
+      this.options.observer?.({
+        vendor: this.vendor,
+        accountId: this.options.account.id,
+        outcome,
+        seconds: (performance.now() - started) / 1000,
+      });
+    }
+  }
+
+  private async attempt(request: VendorRequest, signal: AbortSignal): Promise<VendorResponse> {
+    const url = new URL(request.path, this.options.account.baseUrl);
+    for (const [key, value] of Object.entries(request.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value));
+    }
+    const body = request.rawBody ?? (request.body === undefined ? undefined : JSON.stringify(request.body));
+    let response: Response;
+    try {
+      response = await this.fetchImpl(url, {
+        method: request.method,
+        headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
+        body,
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error; // the timeout policy reports it
+      throw new VendorError(this.vendor, 'unavailable', 'network', (error as Error).message || 'network error');
+    }
+    const text = await response.text();
+    if (response.status === 429) {
+      const retryAfter = Number(response.headers.get('retry-after'));
+      throw new VendorError(
+        this.vendor,
+        'rate_limited',
+        '429',
+        text.slice(0, 200) || 'Too Many Requests',
+        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      );
+    }
+    if (response.status >= 500) {
+      throw new VendorError(this.vendor, 'unavailable', String(response.status), text.slice(0, 200) || response.statusText);
+    }
+    let parsed: unknown;
+    if (text.trim()) {
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // A cut or garbled answer is a fault of the moment on the vendor's side.
+        throw new VendorError(this.vendor, 'unavailable', 'malformed_json', `unparseable answer: ${text.slice(0, 80)}`);
+      }
+    }
+    return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  private normalize(error: unknown): VendorError {
+    if (error instanceof VendorError) return error;
+    if (error instanceof TaskCancelledError) {
+      return new VendorError(this.vendor, 'timeout', 'timeout', `no answer within ${this.options.account.timeoutMs} ms`);
+    }
+    if (error instanceof BrokenCircuitError) {
+      return new VendorError(this.vendor, 'unavailable', 'circuit_open', 'the circuit to this account is open after repeated failures');
+    }
+    return new VendorError(this.vendor, 'vendor_error', 'unknown', (error as Error)?.message ?? String(error));
+  }
+}

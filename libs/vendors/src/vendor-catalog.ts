@@ -1,0 +1,6 @@
+import type { VendorDefinition } from './core/vendor-definition';
+
+/**
+ * Every vendor this build speaks to. A new vendor is its folder under libs/vendors/src and one line here.
+ */
+export const VENDOR_CATALOG: readonly VendorDefinition[] = [];

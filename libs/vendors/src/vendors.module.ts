@@ -1,0 +1,53 @@
+import { Global, Module, type OnModuleDestroy, Inject } from '@nestjs/common';
+import { Histogram } from 'prom-client';
+import Redis from 'ioredis';
+import { FleetgateConfig } from '@fleetgate/config';
+import { MetricsRegistry, READINESS_CONTRIBUTORS } from '@fleetgate/observability';
+import { VendorAccountService } from './accounts/vendor-account.service';
+import { VendorAccountsController } from './accounts/vendor-accounts.controller';
+import type { VendorCallObserver } from './core/vendor-transport';
+import { VENDOR_DEFINITIONS } from './registry/vendor-definitions.token';
+import { VENDOR_CALL_OBSERVER, VENDOR_REDIS, VendorRegistry } from './registry/vendor-registry';
+import { VENDOR_CATALOG } from './vendor-catalog';
+
+@Global()
+@Module({
+  controllers: [VendorAccountsController],
+  providers: [
+    { provide: VENDOR_DEFINITIONS, useFactory: () => VENDOR_CATALOG },
+    {
+      provide: VENDOR_REDIS,
+      inject: [FleetgateConfig],
+      useFactory: (config: FleetgateConfig) => {
+        const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
+        redis.on('error', () => undefined); // surfaced by the calls that need it and by /health/ready
+        return redis;
+      },
+    },
+    {
+      provide: VENDOR_CALL_OBSERVER,
+      inject: [MetricsRegistry],
+      useFactory: (metrics: MetricsRegistry): VendorCallObserver => {
+        const calls = new Histogram({
+          name: 'fleetgate_vendor_call_duration_seconds',
+          help: 'Vendor API calls by vendor and outcome (ok or a normalized error kind)',
+          labelNames: ['vendor', 'outcome'] as const,
+          buckets: [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+          registers: [metrics.registry],
+        });
+        return ({ vendor, outcome, seconds }) => calls.observe({ vendor, outcome }, seconds);
+      },
+    },
+    VendorRegistry,
+    { provide: READINESS_CONTRIBUTORS, inject: [VendorRegistry], useFactory: (registry: VendorRegistry) => [registry] },
+    VendorAccountService,
+  ],
+  exports: [VendorRegistry, VendorAccountService, READINESS_CONTRIBUTORS],
+})
+export class VendorsModule implements OnModuleDestroy {
+  constructor(@Inject(VENDOR_REDIS) private readonly redis: Redis) {}
+
+  onModuleDestroy(): void {
+    this.redis.disconnect();
+  }
+}
