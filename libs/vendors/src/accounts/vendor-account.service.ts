@@ -65,10 +65,19 @@ export class VendorAccountService {
   async list(query: PageQueryDto, vendor?: string): Promise<Paged<VendorAccountDto>> {
     const where = vendor ? { vendor } : {};
     const [rows, total] = await Promise.all([
-      this.prisma.vendorAccount.findMany({ where, orderBy: [{ vendor: 'asc' }, { name: 'asc' }], skip: query.skip, take: query.pageSize }),
+      this.prisma.vendorAccount.findMany({
+        where,
+        orderBy: [{ vendor: 'asc' }, { name: 'asc' }],
+        skip: query.skip,
+        take: query.pageSize,
+      }),
       this.prisma.vendorAccount.count({ where }),
     ]);
-    return paged(rows.map((row) => this.toDto(row)), total, query);
+    return paged(
+      rows.map((row) => this.toDto(row)),
+      total,
+      query,
+    );
   }
 
   async get(id: string): Promise<VendorAccountDto> {
@@ -82,7 +91,10 @@ export class VendorAccountService {
     if (input.credentials) {
       const merged = { ...this.box.openJson<Record<string, string>>(current.credentialsSealed), ...input.credentials };
       const credentials = this.checkCredentials(definition, merged, true);
-      sealed = { publicCredentials: this.publicPart(definition, credentials), credentialsSealed: this.box.sealJson(credentials) };
+      sealed = {
+        publicCredentials: this.publicPart(definition, credentials),
+        credentialsSealed: this.box.sealJson(credentials),
+      };
     }
     const row = await this.prisma.vendorAccount.update({
       where: { id },
@@ -110,7 +122,10 @@ export class VendorAccountService {
       return { ok: true };
     } catch (error) {
       if (!(error instanceof VendorError)) throw error;
-      return { ok: false, error: { kind: error.kind, vendorCode: error.vendorCode, vendorMessage: error.vendorMessage } };
+      return {
+        ok: false,
+        error: { kind: error.kind, vendorCode: error.vendorCode, vendorMessage: error.vendorMessage },
+      };
     }
   }
 
@@ -151,16 +166,23 @@ export class VendorAccountService {
     return definition;
   }
 
-  private checkCredentials(definition: VendorDefinition, given: Record<string, unknown>, complete: boolean): Record<string, string> {
+  private checkCredentials(
+    definition: VendorDefinition,
+    given: Record<string, unknown>,
+    complete: boolean,
+  ): Record<string, string> {
     const known = new Set(definition.credentialFields.map((field) => field.name));
     const problems: FieldProblem[] = [];
     for (const [name, value] of Object.entries(given)) {
-      if (!known.has(name)) problems.push({ field: `credentials.${name}`, problem: `is not a ${definition.vendor} credential field` });
-      else if (typeof value !== 'string' || value.length === 0) problems.push({ field: `credentials.${name}`, problem: 'must be a non-empty string' });
+      if (!known.has(name))
+        problems.push({ field: `credentials.${name}`, problem: `is not a ${definition.vendor} credential field` });
+      else if (typeof value !== 'string' || value.length === 0)
+        problems.push({ field: `credentials.${name}`, problem: 'must be a non-empty string' });
     }
     if (complete) {
       for (const field of definition.credentialFields) {
-        if (given[field.name] === undefined) problems.push({ field: `credentials.${field.name}`, problem: `is required (${field.description})` });
+        if (given[field.name] === undefined)
+          problems.push({ field: `credentials.${field.name}`, problem: `is required (${field.description})` });
       }
     }
     if (problems.length) throw ApiError.invalid(`Invalid ${definition.displayName} credentials`, problems);
@@ -169,7 +191,9 @@ export class VendorAccountService {
 
   private publicPart(definition: VendorDefinition, credentials: Record<string, string>): Record<string, string> {
     return Object.fromEntries(
-      definition.credentialFields.filter((field) => !field.secret && credentials[field.name] !== undefined).map((field) => [field.name, credentials[field.name]]),
+      definition.credentialFields
+        .filter((field) => !field.secret && credentials[field.name] !== undefined)
+        .map((field) => [field.name, credentials[field.name]]),
     );
   }
 

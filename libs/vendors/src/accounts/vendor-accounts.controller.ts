@@ -62,7 +62,10 @@ export class VendorAccountsController {
   @Patch(':id')
   @Authenticated({ permission: Permission.VendorAccountsManage })
   @ApiErrorResponses(400, 404, 409)
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateVendorAccountDto): Promise<VendorAccountDto> {
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateVendorAccountDto,
+  ): Promise<VendorAccountDto> {
     return this.accounts.update(id, body);
   }
 

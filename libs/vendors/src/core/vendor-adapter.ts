@@ -1,7 +1,8 @@
 import type { Operation, OperationType, TaskStatus, VendorDevice, VendorName } from '@fleetgate/domain';
 
 /** Capabilities beyond operations, so that callers can ask before they try. */
-export type AdapterCapability = OperationType | 'devices.list' | 'devices.get' | 'tasks.poll' | 'tasks.cancel' | 'callbacks';
+export type AdapterCapability =
+  OperationType | 'devices.list' | 'devices.get' | 'tasks.poll' | 'tasks.cancel' | 'callbacks';
 
 export interface DevicePage {
   devices: VendorDevice[];

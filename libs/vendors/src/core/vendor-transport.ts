@@ -41,7 +41,12 @@ export interface VendorResponse {
 }
 
 /** Observes every call, for metrics. */
-export type VendorCallObserver = (call: { vendor: VendorName; accountId: string; outcome: string; seconds: number }) => void;
+export type VendorCallObserver = (call: {
+  vendor: VendorName;
+  accountId: string;
+  outcome: string;
+  seconds: number;
+}) => void;
 
 export interface VendorTransportOptions {
   account: VendorAccountConfig;
@@ -106,7 +111,10 @@ export class VendorTransport {
     let outcome = 'ok';
     try {
       return await policy.execute(async ({ signal }) => {
-        await this.options.rateLimiter.acquire(`vendor:${this.options.account.id}`, this.options.account.rateLimitPerSecond);
+        await this.options.rateLimiter.acquire(
+          `vendor:${this.options.account.id}`,
+          this.options.account.rateLimitPerSecond,
+        );
         return this.attempt(request, signal);
       });
     } catch (error) {
@@ -153,7 +161,12 @@ export class VendorTransport {
       );
     }
     if (response.status >= 500) {
-      throw new VendorError(this.vendor, 'unavailable', String(response.status), text.slice(0, 200) || response.statusText);
+      throw new VendorError(
+        this.vendor,
+        'unavailable',
+        String(response.status),
+        text.slice(0, 200) || response.statusText,
+      );
     }
     let parsed: unknown;
     if (text.trim()) {
@@ -170,10 +183,20 @@ export class VendorTransport {
   private normalize(error: unknown): VendorError {
     if (error instanceof VendorError) return error;
     if (error instanceof TaskCancelledError) {
-      return new VendorError(this.vendor, 'timeout', 'timeout', `no answer within ${this.options.account.timeoutMs} ms`);
+      return new VendorError(
+        this.vendor,
+        'timeout',
+        'timeout',
+        `no answer within ${this.options.account.timeoutMs} ms`,
+      );
     }
     if (error instanceof BrokenCircuitError) {
-      return new VendorError(this.vendor, 'unavailable', 'circuit_open', 'the circuit to this account is open after repeated failures');
+      return new VendorError(
+        this.vendor,
+        'unavailable',
+        'circuit_open',
+        'the circuit to this account is open after repeated failures',
+      );
     }
     return new VendorError(this.vendor, 'vendor_error', 'unknown', (error as Error)?.message ?? String(error));
   }

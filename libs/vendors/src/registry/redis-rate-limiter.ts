@@ -29,7 +29,9 @@ export class RedisRateLimiter implements RateLimiter {
 
   async acquire(key: string, perSecond: number): Promise<void> {
     for (;;) {
-      const wait = Number(await this.redis.eval(TAKE_TOKEN, 1, `${this.prefix}:ratelimit:${key}`, perSecond, Date.now()));
+      const wait = Number(
+        await this.redis.eval(TAKE_TOKEN, 1, `${this.prefix}:ratelimit:${key}`, perSecond, Date.now()),
+      );
       if (wait <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }

@@ -68,7 +68,10 @@ export class VendorRegistry implements ReadinessContributor, OnModuleDestroy {
   /** Open circuits show in /health/ready's details, without failing readiness (other vendors still work). */
   async checkReadiness(): Promise<HealthIndicatorResult> {
     const circuits = Object.fromEntries(
-      [...this.adapters.values()].map(({ account, transport }) => [`${account.vendor}:${account.id}`, transport.circuitState]),
+      [...this.adapters.values()].map(({ account, transport }) => [
+        `${account.vendor}:${account.id}`,
+        transport.circuitState,
+      ]),
     );
     return { vendors: { status: 'up', circuits } };
   }
