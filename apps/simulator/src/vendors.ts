@@ -1,7 +1,10 @@
 import { createArmcloudSimulator } from './armcloud/armcloud-simulator';
 import type { VendorName, VendorSimulatorFactory } from './kit';
+import { createTikmatrixSimulator } from './tikmatrix/tikmatrix-simulator';
 
 /** Every simulated vendor with the port it listens on unless SIM_<VENDOR>_PORT says otherwise. */
-export const SIMULATED_VENDORS: Partial<Record<VendorName, { factory: VendorSimulatorFactory; defaultPort: number }>> = {
-  armcloud: { factory: createArmcloudSimulator, defaultPort: 4101 },
-};
+export const SIMULATED_VENDORS: Partial<Record<VendorName, { factory: VendorSimulatorFactory; defaultPort: number }>> =
+  {
+    armcloud: { factory: createArmcloudSimulator, defaultPort: 4101 },
+    tikmatrix: { factory: createTikmatrixSimulator, defaultPort: 4104 },
+  };
