@@ -1,3 +1,4 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- test answers are read field by field */
 import type { FastifyInstance } from 'fastify';
 import { SimulatorServer } from '../kit';
 import { createTikmatrixSimulator } from './tikmatrix-simulator';
@@ -17,7 +18,7 @@ describe('TikMatrix simulator', () => {
 
   const call = async (method: 'GET' | 'POST' | 'DELETE' | 'PUT', url: string, payload?: unknown) => {
     const response = await app.inject({ method, url, payload: payload as object });
-    return { status: response.statusCode, body: response.json() as { code: number; message: string; data: any } };
+    return { status: response.statusCode, body: response.json() as { code: number; message: string; data: Record<string, any> } };
   };
   const settle = () => new Promise((resolve) => setTimeout(resolve, 20));
 
