@@ -1,4 +1,5 @@
 import { createArmcloudSimulator } from './armcloud/armcloud-simulator';
+import { createEasyclickSimulator } from './easyclick/easyclick-simulator';
 import type { VendorName, VendorSimulatorFactory } from './kit';
 import { createTikmatrixSimulator } from './tikmatrix/tikmatrix-simulator';
 
@@ -6,5 +7,6 @@ import { createTikmatrixSimulator } from './tikmatrix/tikmatrix-simulator';
 export const SIMULATED_VENDORS: Partial<Record<VendorName, { factory: VendorSimulatorFactory; defaultPort: number }>> =
   {
     armcloud: { factory: createArmcloudSimulator, defaultPort: 4101 },
+    easyclick: { factory: createEasyclickSimulator, defaultPort: 4103 },
     tikmatrix: { factory: createTikmatrixSimulator, defaultPort: 4104 },
   };
