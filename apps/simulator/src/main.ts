@@ -34,9 +34,8 @@ async function main(): Promise<void> {
   const only = values.only ? new Set(values.only.split(',')) : undefined;
 
   const servers: SimulatorServer[] = [];
-  for (const [vendor, entry] of Object.entries(SIMULATED_VENDORS)) {
-    if (!entry || (only && !only.has(vendor))) continue;
-    const { factory, defaultPort } = entry;
+  for (const [vendor, { factory, defaultPort }] of Object.entries(SIMULATED_VENDORS)) {
+    if (only && !only.has(vendor)) continue;
     const server = new SimulatorServer(factory, {
       fleetSize,
       timeScale,
