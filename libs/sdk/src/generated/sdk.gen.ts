@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses } from './types.gen';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -107,5 +107,61 @@ export const apiKeysCreate = <ThrowOnError extends boolean = false>(options: Opt
 export const apiKeysRevoke = <ThrowOnError extends boolean = false>(options: Options<ApiKeysRevokeData, ThrowOnError>) => (options.client ?? client).delete<ApiKeysRevokeResponses, ApiKeysRevokeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/api-keys/{id}',
+    ...options
+});
+
+/**
+ * The vendors this build speaks to, their credential fields and capabilities.
+ */
+export const vendorAccountsVendors = <ThrowOnError extends boolean = false>(options?: Options<VendorAccountsVendorsData, ThrowOnError>) => (options?.client ?? client).get<VendorAccountsVendorsResponses, VendorAccountsVendorsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts/vendors',
+    ...options
+});
+
+export const vendorAccountsList = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsListData, ThrowOnError>) => (options.client ?? client).get<VendorAccountsListResponses, VendorAccountsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts',
+    ...options
+});
+
+export const vendorAccountsCreate = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsCreateData, ThrowOnError>) => (options.client ?? client).post<VendorAccountsCreateResponses, VendorAccountsCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const vendorAccountsRemove = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsRemoveData, ThrowOnError>) => (options.client ?? client).delete<VendorAccountsRemoveResponses, VendorAccountsRemoveErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts/{id}',
+    ...options
+});
+
+export const vendorAccountsGet = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsGetData, ThrowOnError>) => (options.client ?? client).get<VendorAccountsGetResponses, VendorAccountsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts/{id}',
+    ...options
+});
+
+export const vendorAccountsUpdate = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsUpdateData, ThrowOnError>) => (options.client ?? client).patch<VendorAccountsUpdateResponses, VendorAccountsUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Makes one cheap authenticated call to the vendor with this account's credentials.
+ */
+export const vendorAccountsTest = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsTestData, ThrowOnError>) => (options.client ?? client).post<VendorAccountsTestResponses, VendorAccountsTestErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/vendor-accounts/{id}/test',
     ...options
 });

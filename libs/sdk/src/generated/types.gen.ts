@@ -101,7 +101,7 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'api-keys:manage' | 'metrics:read' | 'queues:admin'>;
+    permissions: Array<'api-keys:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreatedApiKeyDto = {
@@ -132,6 +132,135 @@ export type ApiKeyDto = {
     createdAt: string;
     lastUsedAt?: string | null;
     revokedAt?: string | null;
+};
+
+export type VendorCredentialFieldDto = {
+    name: string;
+    secret: boolean;
+    description: string;
+};
+
+export type VendorDescriptionDto = {
+    vendor: string;
+    displayName: string;
+    credentialFields: Array<VendorCredentialFieldDto>;
+    capabilities: Array<string>;
+    defaultRateLimitPerSecond: number;
+};
+
+export type CreateVendorAccountDto = {
+    vendor: 'armcloud' | 'gizwits' | 'easyclick' | 'tikmatrix';
+    /**
+     * Unique per vendor.
+     */
+    name: string;
+    /**
+     * The vendor API's base URL.
+     */
+    baseUrl: string;
+    /**
+     * The vendor's credential fields (GET /vendor-accounts/vendors lists them). Write-only.
+     */
+    credentials: {
+        [key: string]: string;
+    };
+    /**
+     * Requests per second to this account, across every Fleetgate process.
+     */
+    rateLimitPerSecond?: number;
+    /**
+     * Per-request timeout in milliseconds.
+     */
+    timeoutMs?: number;
+};
+
+export type CreatedVendorAccountDto = {
+    /**
+     * Secret that this account's webhook callers present (`X-Fleetgate-Webhook-Secret`). Shown once.
+     */
+    webhookSecret: string;
+    id: string;
+    vendor: string;
+    name: string;
+    baseUrl: string;
+    /**
+     * Non-secret credential fields; secret ones are never returned.
+     */
+    publicCredentials: {
+        [key: string]: string;
+    };
+    /**
+     * Names of the credential fields that are set (values withheld).
+     */
+    credentialFieldsSet: Array<string>;
+    rateLimitPerSecond: number;
+    timeoutMs: number;
+    enabled: boolean;
+    /**
+     * Where this vendor should post its callbacks for this account.
+     */
+    webhookPath: string;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type VendorAccountDto = {
+    id: string;
+    vendor: string;
+    name: string;
+    baseUrl: string;
+    /**
+     * Non-secret credential fields; secret ones are never returned.
+     */
+    publicCredentials: {
+        [key: string]: string;
+    };
+    /**
+     * Names of the credential fields that are set (values withheld).
+     */
+    credentialFieldsSet: Array<string>;
+    rateLimitPerSecond: number;
+    timeoutMs: number;
+    enabled: boolean;
+    /**
+     * Where this vendor should post its callbacks for this account.
+     */
+    webhookPath: string;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type PagedVendorAccountDto = {
+    items: Array<VendorAccountDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type UpdateVendorAccountDto = {
+    name?: string;
+    baseUrl?: string;
+    /**
+     * Replaces the credential fields given; others stay. Write-only.
+     */
+    credentials?: {
+        [key: string]: string;
+    };
+    rateLimitPerSecond?: number;
+    timeoutMs?: number;
+    enabled?: boolean;
+};
+
+export type ConnectionTestDto = {
+    ok: boolean;
+    error?: {
+        kind: string;
+        vendorCode: string;
+        vendorMessage: string;
+    };
 };
 
 export type HealthLiveData = {
@@ -525,3 +654,235 @@ export type ApiKeysRevokeResponses = {
 };
 
 export type ApiKeysRevokeResponse = ApiKeysRevokeResponses[keyof ApiKeysRevokeResponses];
+
+export type VendorAccountsVendorsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/vendor-accounts/vendors';
+};
+
+export type VendorAccountsVendorsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsVendorsError = VendorAccountsVendorsErrors[keyof VendorAccountsVendorsErrors];
+
+export type VendorAccountsVendorsResponses = {
+    200: Array<VendorDescriptionDto>;
+};
+
+export type VendorAccountsVendorsResponse = VendorAccountsVendorsResponses[keyof VendorAccountsVendorsResponses];
+
+export type VendorAccountsListData = {
+    body?: never;
+    path?: never;
+    query: {
+        /**
+         * 1-based page number.
+         */
+        page: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize: number;
+        vendor?: string;
+    };
+    url: '/vendor-accounts';
+};
+
+export type VendorAccountsListErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsListError = VendorAccountsListErrors[keyof VendorAccountsListErrors];
+
+export type VendorAccountsListResponses = {
+    200: PagedVendorAccountDto;
+};
+
+export type VendorAccountsListResponse = VendorAccountsListResponses[keyof VendorAccountsListResponses];
+
+export type VendorAccountsCreateData = {
+    body: CreateVendorAccountDto;
+    path?: never;
+    query?: never;
+    url: '/vendor-accounts';
+};
+
+export type VendorAccountsCreateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsCreateError = VendorAccountsCreateErrors[keyof VendorAccountsCreateErrors];
+
+export type VendorAccountsCreateResponses = {
+    201: CreatedVendorAccountDto;
+};
+
+export type VendorAccountsCreateResponse = VendorAccountsCreateResponses[keyof VendorAccountsCreateResponses];
+
+export type VendorAccountsRemoveData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/vendor-accounts/{id}';
+};
+
+export type VendorAccountsRemoveErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsRemoveError = VendorAccountsRemoveErrors[keyof VendorAccountsRemoveErrors];
+
+export type VendorAccountsRemoveResponses = {
+    204: void;
+};
+
+export type VendorAccountsRemoveResponse = VendorAccountsRemoveResponses[keyof VendorAccountsRemoveResponses];
+
+export type VendorAccountsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/vendor-accounts/{id}';
+};
+
+export type VendorAccountsGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsGetError = VendorAccountsGetErrors[keyof VendorAccountsGetErrors];
+
+export type VendorAccountsGetResponses = {
+    200: VendorAccountDto;
+};
+
+export type VendorAccountsGetResponse = VendorAccountsGetResponses[keyof VendorAccountsGetResponses];
+
+export type VendorAccountsUpdateData = {
+    body: UpdateVendorAccountDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/vendor-accounts/{id}';
+};
+
+export type VendorAccountsUpdateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsUpdateError = VendorAccountsUpdateErrors[keyof VendorAccountsUpdateErrors];
+
+export type VendorAccountsUpdateResponses = {
+    200: VendorAccountDto;
+};
+
+export type VendorAccountsUpdateResponse = VendorAccountsUpdateResponses[keyof VendorAccountsUpdateResponses];
+
+export type VendorAccountsTestData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/vendor-accounts/{id}/test';
+};
+
+export type VendorAccountsTestErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsTestError = VendorAccountsTestErrors[keyof VendorAccountsTestErrors];
+
+export type VendorAccountsTestResponses = {
+    200: ConnectionTestDto;
+};
+
+export type VendorAccountsTestResponse = VendorAccountsTestResponses[keyof VendorAccountsTestResponses];

@@ -11,6 +11,7 @@ import {
   Min,
   MinLength,
 } from 'class-validator';
+import { OmitType, PartialType } from '@nestjs/swagger';
 import { VENDOR_NAMES, type VendorName } from '@fleetgate/domain';
 
 export class CreateVendorAccountDto {
@@ -46,34 +47,8 @@ export class CreateVendorAccountDto {
   timeoutMs?: number;
 }
 
-export class UpdateVendorAccountDto {
-  @IsOptional()
-  @IsString()
-  @MinLength(1)
-  @MaxLength(100)
-  name?: string;
-
-  @IsOptional()
-  @IsUrl({ require_tld: false, protocols: ['http', 'https'], require_protocol: true })
-  baseUrl?: string;
-
-  /** Replaces the credential fields given; others stay. Write-only. */
-  @IsOptional()
-  @IsObject()
-  credentials?: Record<string, string>;
-
-  @IsOptional()
-  @IsInt()
-  @Min(1)
-  @Max(10_000)
-  rateLimitPerSecond?: number;
-
-  @IsOptional()
-  @IsInt()
-  @Min(100)
-  @Max(120_000)
-  timeoutMs?: number;
-
+/** Any field of an account but its vendor; `credentials` replaces the fields given and keeps the rest. */
+export class UpdateVendorAccountDto extends PartialType(OmitType(CreateVendorAccountDto, ['vendor'] as const)) {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
