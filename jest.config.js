@@ -32,6 +32,7 @@ const common = {
 module.exports = {
   // Integration tests migrate databases and boot apps against real services; no test asserts a duration.
   testTimeout: 60_000,
+  reporters: ['default', '<rootDir>/test/plain-summary.reporter.js'],
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
