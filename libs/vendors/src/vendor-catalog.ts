@@ -1,6 +1,7 @@
 import type { VendorDefinition } from './core/vendor-definition';
+import { tikmatrixVendor } from './tikmatrix/tikmatrix.definition';
 
 /**
  * Every vendor this build speaks to. A new vendor is its folder under libs/vendors/src and one line here.
  */
-export const VENDOR_CATALOG: readonly VendorDefinition[] = [];
+export const VENDOR_CATALOG: readonly VendorDefinition[] = [tikmatrixVendor];

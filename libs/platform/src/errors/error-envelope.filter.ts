@@ -24,7 +24,14 @@ const CODE_BY_STATUS: Record<number, string> = {
 interface PrismaKnownError {
   name: string;
   code: string;
-  meta?: { target?: string[] | string; modelName?: string; cause?: string; field_name?: string };
+  meta?: {
+    target?: string[] | string;
+    modelName?: string;
+    cause?: string;
+    field_name?: string;
+    /** Prisma 7 on driver adapters: the database's own account of the violation. */
+    driverAdapterError?: { cause?: { constraint?: { fields?: string[]; index?: string } } };
+  };
 }
 
 function isPrismaKnownError(error: unknown): error is PrismaKnownError {
@@ -38,17 +45,19 @@ function isPrismaKnownError(error: unknown): error is PrismaKnownError {
 
 /** Prisma's error codes that are the client's fault, not ours. */
 function fromPrisma(error: PrismaKnownError): ApiError | undefined {
-  const target = error.meta?.target;
+  const constraint = error.meta?.driverAdapterError?.cause?.constraint;
+  const target = error.meta?.target ?? constraint?.fields;
   const fields = (Array.isArray(target) ? target : target ? [target] : []).map((field) => ({
     field,
     problem: 'is already taken',
   }));
+  const index = constraint?.index;
   switch (error.code) {
     case 'P2002':
       return ApiError.conflict(
         fields.length
           ? `A record with this ${fields.map((f) => f.field).join(', ')} already exists`
-          : 'The record already exists',
+          : `The record already exists${index ? ` (${index})` : ''}`,
         fields,
       );
     case 'P2025':

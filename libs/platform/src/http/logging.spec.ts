@@ -16,9 +16,16 @@ function capture() {
 describe('log redaction', () => {
   it('hides credentials in request headers', () => {
     const { logger, lines } = capture();
-    logger.info({ req: { headers: { authorization: 'Bearer eyJsecret', 'x-api-key': 'fgk_abc_def', host: 'x' } } }, 'request');
+    logger.info(
+      { req: { headers: { authorization: 'Bearer eyJsecret', 'x-api-key': 'fgk_abc_def', host: 'x' } } },
+      'request',
+    );
     expect(lines.join('')).not.toMatch(/eyJsecret|fgk_abc_def/);
-    expect(JSON.parse(lines[0]).req.headers).toEqual({ authorization: '[redacted]', 'x-api-key': '[redacted]', host: 'x' });
+    expect(JSON.parse(lines[0]).req.headers).toEqual({
+      authorization: '[redacted]',
+      'x-api-key': '[redacted]',
+      host: 'x',
+    });
   });
 
   it('hides secret fields of logged objects, one and two levels deep', () => {

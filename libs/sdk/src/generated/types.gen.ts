@@ -241,15 +241,27 @@ export type PagedVendorAccountDto = {
 };
 
 export type UpdateVendorAccountDto = {
+    /**
+     * Unique per vendor.
+     */
     name?: string;
+    /**
+     * The vendor API's base URL.
+     */
     baseUrl?: string;
     /**
-     * Replaces the credential fields given; others stay. Write-only.
+     * The vendor's credential fields (GET /vendor-accounts/vendors lists them). Write-only.
      */
     credentials?: {
         [key: string]: string;
     };
+    /**
+     * Requests per second to this account, across every Fleetgate process.
+     */
     rateLimitPerSecond?: number;
+    /**
+     * Per-request timeout in milliseconds.
+     */
     timeoutMs?: number;
     enabled?: boolean;
 };
@@ -686,6 +698,10 @@ export type VendorAccountsListData = {
     path?: never;
     query: {
         /**
+         * Only this vendor's accounts.
+         */
+        vendor?: 'armcloud' | 'gizwits' | 'easyclick' | 'tikmatrix';
+        /**
          * 1-based page number.
          */
         page: number;
@@ -693,12 +709,15 @@ export type VendorAccountsListData = {
          * Items per page, at most 200.
          */
         pageSize: number;
-        vendor?: string;
     };
     url: '/vendor-accounts';
 };
 
 export type VendorAccountsListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
     /**
      * No valid access token or API key
      */

@@ -13,6 +13,7 @@ import {
 } from 'class-validator';
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { VENDOR_NAMES, type VendorName } from '@fleetgate/domain';
+import { PageQueryDto } from '@fleetgate/platform';
 
 export class CreateVendorAccountDto {
   @IsIn(VENDOR_NAMES)
@@ -95,4 +96,11 @@ export class VendorDescriptionDto {
 export class CreatedVendorAccountDto extends VendorAccountDto {
   /** Secret that this account's webhook callers present (`X-Fleetgate-Webhook-Secret`). Shown once. */
   webhookSecret!: string;
+}
+
+export class VendorAccountQueryDto extends PageQueryDto {
+  /** Only this vendor's accounts. */
+  @IsOptional()
+  @IsIn(VENDOR_NAMES)
+  vendor?: VendorName;
 }

@@ -46,6 +46,7 @@ export class VendorAccountService {
   async create(input: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
     const definition = this.definitionOf(input.vendor);
     const credentials = this.checkCredentials(definition, input.credentials, true);
+    await this.refuseTakenName(input.vendor, input.name);
     const webhookSecret = randomBytes(24).toString('base64url');
     const row = await this.prisma.vendorAccount.create({
       data: {
@@ -87,6 +88,7 @@ export class VendorAccountService {
   async update(id: string, input: UpdateVendorAccountDto): Promise<VendorAccountDto> {
     const current = await this.row(id);
     const definition = this.definitionOf(current.vendor);
+    if (input.name !== undefined && input.name !== current.name) await this.refuseTakenName(current.vendor, input.name);
     let sealed: { publicCredentials?: Record<string, string>; credentialsSealed?: string } = {};
     if (input.credentials) {
       const merged = { ...this.box.openJson<Record<string, string>>(current.credentialsSealed), ...input.credentials };
@@ -148,6 +150,19 @@ export class VendorAccountService {
   async adapterFor(id: string): Promise<VendorAdapter> {
     const { config, version } = await this.configOf(id);
     return this.registry.adapterFor(config, version);
+  }
+
+  /** Names are unique per vendor; the unique index backs this check up against races. */
+  private async refuseTakenName(vendor: string, name: string): Promise<void> {
+    const taken = await this.prisma.vendorAccount.findUnique({
+      where: { vendor_name: { vendor, name } },
+      select: { id: true },
+    });
+    if (taken) {
+      throw ApiError.conflict(`A ${vendor} account named ${name} already exists`, [
+        { field: 'name', problem: 'is already taken' },
+      ]);
+    }
   }
 
   private async row(id: string): Promise<VendorAccountRow> {

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
-import { ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Permission } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, PageQueryDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import { VendorRegistry } from '../registry/vendor-registry';
 import {
   ConnectionTestDto,
@@ -9,6 +9,7 @@ import {
   CreateVendorAccountDto,
   UpdateVendorAccountDto,
   VendorAccountDto,
+  VendorAccountQueryDto,
   VendorDescriptionDto,
 } from './vendor-account.dto';
 import { VendorAccountService } from './vendor-account.service';
@@ -46,10 +47,10 @@ export class VendorAccountsController {
 
   @Get()
   @Authenticated({ permission: Permission.VendorAccountsRead })
-  @ApiQuery({ name: 'vendor', required: false })
   @ApiOkResponse({ type: PagedDto(VendorAccountDto) })
-  list(@Query() query: PageQueryDto, @Query('vendor') vendor?: string): Promise<Paged<VendorAccountDto>> {
-    return this.accounts.list(query, vendor);
+  @ApiErrorResponses(400)
+  list(@Query() query: VendorAccountQueryDto): Promise<Paged<VendorAccountDto>> {
+    return this.accounts.list(query, query.vendor);
   }
 
   @Get(':id')

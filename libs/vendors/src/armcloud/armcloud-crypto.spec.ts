@@ -3,7 +3,9 @@ import { ArmcloudDecryptionError, decryptArmcloudData, encryptArmcloudData } fro
 
 describe('ArmCloud AES-GCM', () => {
   it("decrypts the document's example (key AC22030010001)", () => {
-    expect(decryptArmcloudData('iMzQUI7SwzSD0kGJ:4FZ1fn1Jdd5Z4j2ehn/F3VSUVWBwLFQZH/HOCjLAI95r', 'AC22030010001')).toBe('47.92.204.33:5000');
+    expect(decryptArmcloudData('iMzQUI7SwzSD0kGJ:4FZ1fn1Jdd5Z4j2ehn/F3VSUVWBwLFQZH/HOCjLAI95r', 'AC22030010001')).toBe(
+      '47.92.204.33:5000',
+    );
   });
 
   it('encrypts as the Java example does: SHA-256 key, 12-byte IV, tag appended, base64 iv:ciphertext', () => {
@@ -11,7 +13,9 @@ describe('ArmCloud AES-GCM', () => {
     const key = createHash('sha256').update('AC22030010181').digest();
     const cipher = createCipheriv('aes-256-gcm', key, iv);
     const expected = Buffer.concat([cipher.update('turn:1.2.3.4:3478', 'utf8'), cipher.final(), cipher.getAuthTag()]);
-    expect(encryptArmcloudData('turn:1.2.3.4:3478', 'AC22030010181', iv)).toBe(`${iv.toString('base64')}:${expected.toString('base64')}`);
+    expect(encryptArmcloudData('turn:1.2.3.4:3478', 'AC22030010181', iv)).toBe(
+      `${iv.toString('base64')}:${expected.toString('base64')}`,
+    );
   });
 
   it('round-trips with a random IV', () => {

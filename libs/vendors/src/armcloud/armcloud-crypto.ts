@@ -30,19 +30,27 @@ export function decryptArmcloudData(encryptedData: string, password: string): st
   if (parts.length !== 2) throw new ArmcloudDecryptionError('encrypted data must read "base64(iv):base64(ciphertext)"');
   const iv = Buffer.from(parts[0], 'base64');
   const sealed = Buffer.from(parts[1], 'base64');
-  if (iv.length !== GCM_IV_LENGTH) throw new ArmcloudDecryptionError(`iv must be ${GCM_IV_LENGTH} bytes, got ${iv.length}`);
+  if (iv.length !== GCM_IV_LENGTH)
+    throw new ArmcloudDecryptionError(`iv must be ${GCM_IV_LENGTH} bytes, got ${iv.length}`);
   if (sealed.length < GCM_TAG_LENGTH) throw new ArmcloudDecryptionError('ciphertext is shorter than the GCM tag');
   const decipher = createDecipheriv('aes-256-gcm', keyFromPassword(password), iv, { authTagLength: GCM_TAG_LENGTH });
   decipher.setAuthTag(sealed.subarray(sealed.length - GCM_TAG_LENGTH));
   try {
-    return Buffer.concat([decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_LENGTH)), decipher.final()]).toString('utf8');
+    return Buffer.concat([
+      decipher.update(sealed.subarray(0, sealed.length - GCM_TAG_LENGTH)),
+      decipher.final(),
+    ]).toString('utf8');
   } catch {
     throw new ArmcloudDecryptionError('authentication failed: wrong key or altered data');
   }
 }
 
 /** The matching encryption; `iv` is for fixed test vectors only (a fresh random IV otherwise). */
-export function encryptArmcloudData(plainText: string, password: string, iv: Uint8Array = randomBytes(GCM_IV_LENGTH)): string {
+export function encryptArmcloudData(
+  plainText: string,
+  password: string,
+  iv: Uint8Array = randomBytes(GCM_IV_LENGTH),
+): string {
   if (iv.length !== GCM_IV_LENGTH) throw new Error(`iv must be ${GCM_IV_LENGTH} bytes`);
   const cipher = createCipheriv('aes-256-gcm', keyFromPassword(password), iv, { authTagLength: GCM_TAG_LENGTH });
   const sealed = Buffer.concat([cipher.update(plainText, 'utf8'), cipher.final(), cipher.getAuthTag()]);

@@ -122,7 +122,10 @@ function hmac(key: string | Uint8Array, data: string): Buffer {
 
 /** `20240301T093700Z`: UTC, basic ISO 8601, to the second. */
 export function formatArmcloudDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}Z$/, 'Z');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}Z$/, 'Z');
 }
 
 /** Parses the x-date format; undefined when the text is not `YYYYMMDDTHHMMSSZ` or not a real instant. */
@@ -138,7 +141,10 @@ export function armcloudCredentialScope(shortDate: string): string {
   return `${shortDate}/${ARMCLOUD_SERVICE}/request`;
 }
 
-export function armcloudCanonicalRequest(parts: ArmcloudCanonicalParts, layout: ArmcloudCanonicalLayout = 'compact'): string {
+export function armcloudCanonicalRequest(
+  parts: ArmcloudCanonicalParts,
+  layout: ArmcloudCanonicalLayout = 'compact',
+): string {
   const lines: Array<[string, string]> = [
     ['host', parts.host],
     ['x-date', parts.xDate],
@@ -211,7 +217,8 @@ export class ArmcloudSigner {
   private readonly clockToleranceMs: number;
 
   constructor(options: ArmcloudSignerOptions) {
-    if (!options.accessKeyId || !options.secretAccessKey) throw new Error('ArmcloudSigner needs accessKeyId and secretAccessKey');
+    if (!options.accessKeyId || !options.secretAccessKey)
+      throw new Error('ArmcloudSigner needs accessKeyId and secretAccessKey');
     this.accessKeyId = options.accessKeyId;
     this.secretAccessKey = options.secretAccessKey;
     this.host = options.host ?? ARMCLOUD_DEFAULT_HOST;
@@ -260,16 +267,25 @@ export class ArmcloudSigner {
     if (!xDate) return { ok: false, reason: 'missing-header', message: 'x-date header is missing' };
     const parsed = parseArmcloudAuthorization(authorization);
     if (!parsed || parsed.algorithm !== ARMCLOUD_ALGORITHM) {
-      return { ok: false, reason: 'malformed-authorization', message: 'authorization must read "HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."' };
+      return {
+        ok: false,
+        reason: 'malformed-authorization',
+        message: 'authorization must read "HMAC-SHA256 Credential=..., SignedHeaders=..., Signature=..."',
+      };
     }
     if (!sameHex(parsed.accessKeyId, this.accessKeyId)) {
       return { ok: false, reason: 'unknown-access-key', message: 'unknown access key id' };
     }
     const signedAt = parseArmcloudDate(xDate);
-    if (!signedAt) return { ok: false, reason: 'invalid-date', message: 'x-date must be UTC in the form 20240301T093700Z' };
+    if (!signedAt)
+      return { ok: false, reason: 'invalid-date', message: 'x-date must be UTC in the form 20240301T093700Z' };
     const skewMs = Math.abs((request.now ?? new Date()).getTime() - signedAt.getTime());
     if (skewMs > this.clockToleranceMs) {
-      return { ok: false, reason: 'stale-date', message: `x-date is ${Math.round(skewMs / 1000)} s away from server time (tolerance ${this.clockToleranceMs / 1000} s)` };
+      return {
+        ok: false,
+        reason: 'stale-date',
+        message: `x-date is ${Math.round(skewMs / 1000)} s away from server time (tolerance ${this.clockToleranceMs / 1000} s)`,
+      };
     }
 
     const declaredHash = headerValue(request.headers, 'x-content-sha256')?.trim().toLowerCase();
@@ -279,18 +295,28 @@ export class ArmcloudSigner {
     } else {
       contentSha256 = sha256Hex(request.body ?? '');
       if (declaredHash && declaredHash !== contentSha256) {
-        return { ok: false, reason: 'body-hash-mismatch', message: 'x-content-sha256 does not match the body received' };
+        return {
+          ok: false,
+          reason: 'body-hash-mismatch',
+          message: 'x-content-sha256 does not match the body received',
+        };
       }
     }
 
     const hosts = new Set([headerValue(request.headers, 'x-host') ?? this.host, this.host]);
-    const contentTypes = new Set([headerValue(request.headers, 'content-type') ?? this.contentType, ARMCLOUD_CONTENT_TYPE]);
+    const contentTypes = new Set([
+      headerValue(request.headers, 'content-type') ?? this.contentType,
+      ARMCLOUD_CONTENT_TYPE,
+    ]);
     const signedHeaderLists = new Set([parsed.signedHeaders, ARMCLOUD_SIGNED_HEADERS]);
     for (const layout of ['compact', 'spaced'] as const) {
       for (const host of hosts) {
         for (const contentType of contentTypes) {
           for (const signedHeaders of signedHeaderLists) {
-            const canonical = armcloudCanonicalRequest({ host, xDate, contentType, signedHeaders, contentSha256 }, layout);
+            const canonical = armcloudCanonicalRequest(
+              { host, xDate, contentType, signedHeaders, contentSha256 },
+              layout,
+            );
             if (sameHex(armcloudSignature(this.secretAccessKey, xDate, canonical), parsed.signature)) {
               return { ok: true, accessKeyId: parsed.accessKeyId, layout };
             }

@@ -1,0 +1,221 @@
+import { SimulatorServer } from '../../../../apps/simulator/src/kit';
+import { createTikmatrixSimulator } from '../../../../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { InProcessRateLimiter } from '../core/rate-limiter';
+import type { VendorAccountConfig } from '../core/vendor-account';
+import { VendorError } from '../core/vendor-error';
+import { VendorTransport, type VendorTransportOptions } from '../core/vendor-transport';
+import { TikmatrixAdapter } from './tikmatrix-adapter';
+import { TikmatrixClient } from './tikmatrix-client';
+
+function account(baseUrl: string, overrides: Partial<VendorAccountConfig> = {}): VendorAccountConfig {
+  return {
+    id: 'acct-1',
+    vendor: 'tikmatrix',
+    baseUrl,
+    credentials: {},
+    rateLimitPerSecond: 1000,
+    timeoutMs: 2000,
+    ...overrides,
+  };
+}
+
+function adapterFor(config: VendorAccountConfig, options: Partial<VendorTransportOptions> = {}) {
+  const transport = new VendorTransport({
+    account: config,
+    rateLimiter: new InProcessRateLimiter(),
+    breakerHalfOpenAfterMs: 60_000,
+    ...options,
+  });
+  return { adapter: new TikmatrixAdapter(new TikmatrixClient(config, transport)), transport };
+}
+
+/** A fetch that records each request and counts attempts, passing them on. */
+function recordingFetch() {
+  const requests: Array<{ method: string; url: string; headers: Record<string, string>; body?: string }> = [];
+  const impl: typeof fetch = async (input, init) => {
+    requests.push({
+      method: init?.method ?? 'GET',
+      url: String(input),
+      headers: Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>)),
+      body: init?.body as string | undefined,
+    });
+    return fetch(input, init);
+  };
+  return { requests, impl };
+}
+
+describe('TikmatrixAdapter', () => {
+  let sim: SimulatorServer;
+  let baseUrl: string;
+
+  beforeEach(async () => {
+    sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: 10, timeScale: 0 });
+    baseUrl = await sim.listen(0);
+  });
+
+  afterEach(async () => {
+    await sim.close();
+  });
+
+  it('sends the document’s create-task request', async () => {
+    const { requests, impl } = recordingFetch();
+    const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl });
+    await adapter.dispatch(
+      {
+        type: 'script.start',
+        params: { script: 'post', config: { content_type: 0, material_list: ['C:/Videos/video1.mp4'] } },
+      },
+      ['TMX000001'],
+    );
+    expect(requests).toHaveLength(1);
+    expect(requests[0]).toMatchObject({
+      method: 'POST',
+      url: `${baseUrl}/api/v1/task`,
+      headers: { 'content-type': 'application/json' },
+    });
+    expect(JSON.parse(requests[0].body!)).toEqual({
+      serials: ['TMX000001'],
+      script_name: 'post',
+      script_config: { content_type: 0, material_list: ['C:/Videos/video1.mp4'] },
+    });
+  });
+
+  it('starts scripts per serial or per account and follows them to a final status', async () => {
+    const { adapter } = adapterFor(account(baseUrl));
+    await adapter.testConnection();
+    const outcomes = await adapter.dispatch({ type: 'script.start', params: { script: 'login' } }, [
+      'TMX000001',
+      'TMX000002',
+    ]);
+    expect(outcomes.map((o) => [o.vendorRef, o.status])).toEqual([
+      ['TMX000001', 'pending'],
+      ['TMX000002', 'pending'],
+    ]);
+    const byAccount = await adapter.dispatch(
+      { type: 'script.start', params: { script: 'account_warmup', usernames: ['tm_user_3a'] } },
+      [],
+    );
+    expect(byAccount).toEqual([{ vendorRef: 'tm_user_3a', vendorTaskId: expect.any(String), status: 'pending' }]);
+
+    const ids = [...outcomes, ...byAccount].map((o) => o.vendorTaskId!);
+    let progress = await adapter.pollTasks(ids);
+    for (let i = 0; i < 50 && progress.some((p) => p.status === 'pending' || p.status === 'running'); i++) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+      progress = await adapter.pollTasks(ids);
+    }
+    expect(progress.every((p) => p.status === 'succeeded' || p.status === 'failed')).toBe(true);
+    expect(progress.map((p) => p.vendorRef)).toEqual(['TMX000001', 'TMX000002', 'tm_user_3a']);
+  });
+
+  it('stops and cancels running tasks', async () => {
+    await sim.close();
+    sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: 10, timeScale: 1000 });
+    baseUrl = await sim.listen(0);
+    const { adapter } = adapterFor(account(baseUrl));
+    const [first, second] = await adapter.dispatch({ type: 'script.start', params: { script: 'login' } }, [
+      'TMX000001',
+      'TMX000002',
+    ]);
+    const stopped = await adapter.dispatch({ type: 'script.stop', params: { taskId: first.vendorTaskId! } }, [
+      'TMX000001',
+    ]);
+    expect(stopped[0].status).toBe('failed');
+    await adapter.cancelTasks([second.vendorTaskId!, first.vendorTaskId!]); // the first already ended: not an error
+    const [progress] = await adapter.pollTasks([second.vendorTaskId!]);
+    expect(progress).toMatchObject({ status: 'failed', error: { message: 'stopped by user' } });
+  });
+
+  it('refuses what TikMatrix cannot do instead of doing nothing', async () => {
+    const { adapter } = adapterFor(account(baseUrl));
+    await expect(adapter.listDevices()).rejects.toMatchObject({ kind: 'unsupported' });
+    await expect(adapter.dispatch({ type: 'device.reboot', params: {} }, ['TMX000001'])).rejects.toMatchObject({
+      kind: 'unsupported',
+      vendorMessage: 'tikmatrix does not support device.reboot',
+    });
+    expect(() => adapter.parseCallback()).toThrow(VendorError);
+  });
+
+  it('keeps the vendor’s code and message: 40301 under Starter, 40401 for an unknown device', async () => {
+    const { adapter } = adapterFor(account(baseUrl));
+    await expect(
+      adapter.dispatch({ type: 'script.start', params: { script: 'login' } }, ['TMX999999']),
+    ).rejects.toMatchObject({
+      kind: 'not_found',
+      vendorCode: '40401',
+      vendorMessage: 'device TMX999999 not found',
+    });
+    await fetch(`${baseUrl}/_sim/tikmatrix/license`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"plan":"starter"}',
+    });
+    await expect(adapter.testConnection()).rejects.toMatchObject({ kind: 'unauthorized', vendorCode: '40301' });
+  });
+
+  describe('under faults', () => {
+    it('retries a safe read through 5xx and malformed JSON, but never resends a create', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl, maxAttempts: 3, breakerThreshold: 100 });
+      sim.setFaults({ errorRate: 1, errorMode: 'http' });
+      await expect(adapter.pollTasks(['1'])).rejects.toMatchObject({ kind: 'unavailable', vendorCode: '503' });
+      expect(requests).toHaveLength(3);
+
+      requests.length = 0;
+      await expect(
+        adapter.dispatch({ type: 'script.start', params: { script: 'login' } }, ['TMX000001']),
+      ).rejects.toMatchObject({
+        kind: 'unavailable',
+      });
+      expect(requests).toHaveLength(1);
+
+      requests.length = 0;
+      sim.setFaults({ errorRate: 0, malformedRate: 1 });
+      await expect(adapter.testConnection()).rejects.toMatchObject({
+        kind: 'unavailable',
+        vendorCode: 'malformed_json',
+      });
+      expect(requests).toHaveLength(3);
+    });
+
+    it('times out a request that never answers', async () => {
+      const { adapter } = adapterFor(account(baseUrl, { timeoutMs: 200 }), { maxAttempts: 1 });
+      sim.setFaults({ hangRate: 1 });
+      await expect(adapter.testConnection()).rejects.toMatchObject({ kind: 'timeout' });
+    });
+
+    it('maps 429 to rate_limited with the Retry-After the vendor sent', async () => {
+      const { adapter } = adapterFor(account(baseUrl), { maxAttempts: 1 });
+      sim.setFaults({ rpsCap: 1 });
+      await adapter.testConnection();
+      await expect(adapter.testConnection()).rejects.toMatchObject({ kind: 'rate_limited', retryAfterMs: 1000 });
+    });
+
+    it('opens the circuit after consecutive failures and then fails fast', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter, transport } = adapterFor(account(baseUrl), {
+        fetchImpl: impl,
+        maxAttempts: 1,
+        breakerThreshold: 3,
+      });
+      sim.setFaults({ errorRate: 1, errorMode: 'http' });
+      for (let i = 0; i < 3; i++) await expect(adapter.testConnection()).rejects.toMatchObject({ kind: 'unavailable' });
+      expect(transport.circuitState).toBe('open');
+      requests.length = 0;
+      await expect(adapter.testConnection()).rejects.toMatchObject({ kind: 'unavailable', vendorCode: 'circuit_open' });
+      expect(requests).toHaveLength(0);
+    });
+
+    it('does not count a permanent vendor error towards the circuit, nor retry it', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter, transport } = adapterFor(account(baseUrl), {
+        fetchImpl: impl,
+        maxAttempts: 3,
+        breakerThreshold: 2,
+      });
+      for (let i = 0; i < 3; i++)
+        await expect(adapter.pollTasks(['424242'])).rejects.toMatchObject({ kind: 'not_found' });
+      expect(requests).toHaveLength(3);
+      expect(transport.circuitState).toBe('closed');
+    });
+  });
+});
