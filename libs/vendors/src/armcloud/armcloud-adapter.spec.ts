@@ -15,7 +15,7 @@ import { armcloudVendor } from './armcloud.definition';
 const CREDENTIALS = { accessKeyId: 'AKFLEETGATEDEMO0001', secretAccessKey: 'fleetgate-armcloud-demo-secret' };
 
 function accountFor(baseUrl: string): VendorAccountConfig {
-  return { id: 'acct-armcloud', vendor: 'armcloud', baseUrl, credentials: CREDENTIALS, rateLimitPerSecond: 1000, timeoutMs: 2000 };
+  return { id: 'acct-armcloud', vendor: 'armcloud', baseUrl, credentials: CREDENTIALS, rateLimitPerSecond: 1000, timeoutMs: 10_000 };
 }
 
 /** Receives the simulator's callbacks on 127.0.0.1, as Fleetgate's callback endpoint would. */

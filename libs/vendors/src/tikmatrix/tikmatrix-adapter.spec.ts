@@ -14,7 +14,8 @@ function account(baseUrl: string, overrides: Partial<VendorAccountConfig> = {}):
     baseUrl,
     credentials: {},
     rateLimitPerSecond: 1000,
-    timeoutMs: 2000,
+    // Generous: a loaded CI machine must not turn a slow answer into a failure (the hang test sets its own).
+    timeoutMs: 10_000,
     ...overrides,
   };
 }
