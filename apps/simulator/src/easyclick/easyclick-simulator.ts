@@ -1,6 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator, VendorSimulatorFactory } from '../kit';
-import { type EasyclickParam, parseParam, valueJsonOf } from './easyclick-params';
+import {
+  Random,
+  type SimulatorContext,
+  type VendorErrorReply,
+  type VendorSimulator,
+  type VendorSimulatorFactory,
+} from '../kit';
+import { type EasyclickParam, parseLegacyParams, parseParam, parseRemoveParam, valueJsonOf } from './easyclick-params';
 
 /** changeTask's `status`: 0 start, 1 stop local, 2 stop remote (the document's comment). */
 const ChangeStatus = { Start: '0', StopLocal: '1', StopRemote: '2' } as const;
@@ -48,35 +54,44 @@ export interface DeviceRun {
 // A device runs the task's script for this long (× timeScale), then takes itself off the task.
 const RUN_MS = 2_000;
 const SEEDED_TASKS = 5;
+const SCRIPT_NAMES = ['douyin-like', 'kuaishou-watch', 'game-daily', 'html5', 'follow-back'];
 
-function envOr(name: string, fallback: string): string {
-  return process.env[name] || fallback;
-}
+/** The document's endpoints, and the `/api/...` spelling its sequence diagram uses for the same calls. */
+const ROUTE_PREFIXES = ['/openapi', '/api'];
+
+export const EASYCLICK_DEFAULT_DATA_SECRET = 'test123';
+/** The changelog asks for more than 16 letters and digits; an empty value turns the header off. */
+export const EASYCLICK_DEFAULT_NO_LIMIT_TOKEN = 'FleetgateEasyclickNoLimit2024';
 
 class EasyclickSimulator implements VendorSimulator {
   readonly vendor = 'easyclick' as const;
   /** The API secret (config.toml `appkey`); the document's default is test123. */
-  readonly dataSecret = envOr('SIM_EASYCLICK_DATA_SECRET', 'test123');
-  /** config.toml `no_limit_token`, sent as a header. */
-  readonly noLimitToken = envOr('SIM_EASYCLICK_NO_LIMIT_TOKEN', 'fleetgate-easyclick-no-limit');
+  readonly dataSecret = process.env.SIM_EASYCLICK_DATA_SECRET || EASYCLICK_DEFAULT_DATA_SECRET;
+  /** config.toml `no_limit_token`, sent as a header; empty means off, as in the real config. */
+  readonly noLimitToken = process.env.SIM_EASYCLICK_NO_LIMIT_TOKEN ?? EASYCLICK_DEFAULT_NO_LIMIT_TOKEN;
   private tasks = new Map<number, EasyclickTask>();
   private deviceNos = new Set<string>();
   private runs: DeviceRun[] = [];
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** Drawn once, so that reset() rebuilds the very fleet the simulator started with. */
+  private readonly fleetSeed: number;
 
   constructor(private readonly context: SimulatorContext) {
+    this.fleetSeed = context.random.int(1, 0x7fffffff);
     this.seed();
   }
 
   register(app: FastifyInstance): void {
-    app.post('/openapi/getTask', async (request, reply) => {
-      if (!this.authorized(request)) return this.refuse(reply);
-      return [...this.tasks.values()].map((task) => this.view(task));
-    });
-    app.post('/openapi/changeTask', async (request, reply) => {
-      if (!this.authorized(request)) return this.refuse(reply);
-      return this.change(request.body as Record<string, unknown>, reply);
-    });
+    for (const prefix of ROUTE_PREFIXES) {
+      app.post(`${prefix}/getTask`, async (request, reply) => {
+        if (!this.authorized(request)) return this.refuse(reply);
+        return [...this.tasks.values()].map((task) => this.view(task));
+      });
+      app.post(`${prefix}/changeTask`, async (request, reply) => {
+        if (!this.authorized(request)) return this.refuse(reply);
+        return this.change(request.body as Record<string, unknown> | undefined, reply);
+      });
+    }
     app.get('/_sim/easyclick/runs', async () => this.runs.slice(-500));
     app.get('/_sim/easyclick/devices', async () => ({
       count: this.deviceNos.size,
@@ -99,11 +114,12 @@ class EasyclickSimulator implements VendorSimulator {
     this.clearTimers();
   }
 
-  /** dataSecret in the body, or the no_limit_token header that opens every API. */
+  /** dataSecret in the body (or the query string), or the no_limit_token header that opens every API. */
   private authorized(request: FastifyRequest): boolean {
     const header = request.headers['no_limit_token'] ?? request.headers['no-limit-token'];
-    if (typeof header === 'string' && header === this.noLimitToken) return true;
-    const secret = (request.body as { dataSecret?: unknown } | undefined)?.dataSecret;
+    if (this.noLimitToken && typeof header === 'string' && header === this.noLimitToken) return true;
+    const body = request.body as { dataSecret?: unknown } | undefined;
+    const secret = body?.dataSecret ?? (request.query as { dataSecret?: unknown }).dataSecret;
     return typeof secret === 'string' && secret === this.dataSecret;
   }
 
@@ -133,27 +149,27 @@ class EasyclickSimulator implements VendorSimulator {
     if (unknown.length) return bad(`addDevices: unknown devices ${unknown.join(',')}`, EasyclickCode.NotFound);
 
     const added: EasyclickParam[] = [];
-    if (body?.addParamEx !== undefined) {
+    let nextId = Math.max(0, ...task.params.map((param) => param.id)) + 1;
+    if (body?.addParamEx !== undefined && body.addParamEx !== null) {
       if (!Array.isArray(body.addParamEx)) return bad('addParamEx must be an array');
-      let nextId = Math.max(0, ...task.params.map((param) => param.id)) + 1;
       for (const [index, raw] of body.addParamEx.entries()) {
         const parsed = parseParam(raw, index, nextId++);
         if (typeof parsed === 'string') return bad(parsed);
         added.push(parsed);
       }
     }
-    const removeParam = body?.removeParam;
-    if (
-      removeParam !== undefined &&
-      (!Array.isArray(removeParam) || !removeParam.every((key) => typeof key === 'string'))
-    ) {
-      return bad('removeParam must be an array of parameter names');
+    if (body?.addParam !== undefined && body.addParam !== null) {
+      const legacy = parseLegacyParams(body.addParam, nextId);
+      if (typeof legacy === 'string') return bad(legacy);
+      added.push(...legacy);
     }
+    const removeParam = parseRemoveParam(body?.removeParam);
+    if (typeof removeParam === 'string') return bad(removeParam);
 
     // All checked: apply in the document's order of fields.
     for (const deviceNo of addDevices) if (!task.devices.includes(deviceNo)) task.devices.push(deviceNo);
     for (const deviceNo of removeDevices) this.takeOff(task, deviceNo);
-    if (removeParam) task.params = task.params.filter((param) => !(removeParam as string[]).includes(param.key));
+    task.params = task.params.filter((param) => !removeParam.includes(param.key));
     for (const param of added) {
       task.params = task.params.filter((existing) => existing.key !== param.key);
       task.params.push(param);
@@ -232,6 +248,7 @@ class EasyclickSimulator implements VendorSimulator {
   }
 
   private seed(): void {
+    const random = new Random(this.fleetSeed);
     this.runs = [];
     this.deviceNos = new Set(
       Array.from({ length: this.context.fleetSize }, (_, index) => String(index + 1).padStart(3, '0')),
@@ -243,8 +260,8 @@ class EasyclickSimulator implements VendorSimulator {
         taskId,
         taskName: `demo-task-${taskId}`,
         scriptId,
-        scriptName: ['douyin-like', 'kuaishou-watch', 'game-daily', 'html5', 'follow-back'][taskId - 1],
-        scriptMd5: this.context.random.next().toString(16).slice(2).padEnd(32, '0').slice(0, 32),
+        scriptName: SCRIPT_NAMES[taskId - 1],
+        scriptMd5: Array.from({ length: 4 }, () => random.int(0, 0xffffffff).toString(16).padStart(8, '0')).join(''),
         scriptVersion: '1',
         downloadUrl: `http://127.0.0.1:8098/pub_upload/2026-11-01/script-${scriptId}.iec`,
         cronText: '* * * * * ?',

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { createTikmatrixSimulator } from '../tikmatrix/tikmatrix-simulator';
 import { SimulatorServer } from './simulator-server';
 
-/** The fault layer, shown through a real vendor simulator over HTTP. */
+/** The fault layer, shown through a real vendor simulator (TikMatrix) in process and over HTTP. */
 describe('SimulatorServer faults', () => {
   let server: SimulatorServer;
   let baseUrl: string;
@@ -14,81 +14,174 @@ describe('SimulatorServer faults', () => {
   });
 
   afterEach(async () => {
+    jest.useRealTimers();
     await server.close();
   });
 
-  const stats = (signal?: AbortSignal) => fetch(`${baseUrl}/api/v1/task/stats`, { signal });
+  const STATS = '/api/v1/task/stats';
+  const stats = (signal?: AbortSignal) => fetch(`${baseUrl}${STATS}`, { signal });
+  const injectStats = () => server.app.inject({ method: 'GET', url: STATS });
+  /** Fake timers for the fault layer's sleeps and clock; Fastify's inject still needs real ticks. */
+  const useFakeClock = () => jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+  const tick = () => new Promise((resolve) => setImmediate(resolve));
 
   it('answers normally with no faults set', async () => {
     const response = await stats();
     expect(response.status).toBe(200);
-    expect(await response.json()).toMatchObject({ code: 0 });
+    expect(await response.json()).toMatchObject({ code: 0, data: { total: 0 } });
   });
 
-  it('adds latency: a delayed request is still pending after an undelayed one has answered', async () => {
-    server.setFaults({ latencyMs: 1_500 });
-    let delayedDone = false;
-    const delayed = stats().then((response) => {
-      delayedDone = true;
-      return response;
+  describe('latency', () => {
+    it('holds the answer until the added delay has passed', async () => {
+      useFakeClock();
+      server.setFaults({ latencyMs: 5_000 });
+      let answered = false;
+      const delayed = injectStats().then((response) => {
+        answered = true;
+        return response;
+      });
+      await jest.advanceTimersByTimeAsync(4_999);
+      expect(answered).toBe(false);
+      await jest.advanceTimersByTimeAsync(1);
+      expect((await delayed).statusCode).toBe(200);
+      expect(answered).toBe(true);
     });
-    // Let the delayed request reach the fault layer before the latency is taken away again.
-    await new Promise((resolve) => setTimeout(resolve, 200));
-    server.setFaults({ latencyMs: 0 });
-    expect((await stats()).status).toBe(200);
-    expect(delayedDone).toBe(false);
-    expect((await delayed).status).toBe(200);
+
+    it('keeps a delayed request pending while an undelayed one answers', async () => {
+      useFakeClock();
+      server.setFaults({ latencyMs: 5_000 });
+      let delayedDone = false;
+      const delayed = injectStats().then((response) => {
+        delayedDone = true;
+        return response;
+      });
+      // The delayed request is asleep in the fault layer once its timer exists.
+      while (jest.getTimerCount() === 0) await tick();
+      server.setFaults({ latencyMs: 0 });
+      expect((await injectStats()).statusCode).toBe(200);
+      expect(delayedDone).toBe(false);
+      await jest.advanceTimersByTimeAsync(5_000);
+      expect((await delayed).statusCode).toBe(200);
+    });
   });
 
-  it('fails every request in the vendor envelope or as bare 5xx', async () => {
-    server.setFaults({ errorRate: 1, errorMode: 'vendor' });
-    const vendor = await stats();
-    const body = (await vendor.json()) as { code: number };
-    expect([400, 500]).toContain(vendor.status);
-    expect([40001, 50001]).toContain(body.code);
+  describe('errors', () => {
+    it('fails every request in the vendor envelope in vendor mode', async () => {
+      server.setFaults({ errorRate: 1, errorMode: 'vendor' });
+      for (let i = 0; i < 5; i++) {
+        const response = await stats();
+        const body = (await response.json()) as { code: number; message: string; data: unknown };
+        expect([40001, 50001]).toContain(body.code);
+        expect(response.status).toBe(Math.floor(body.code / 100));
+        expect(body).toMatchObject({ message: expect.any(String), data: null });
+      }
+      // Nothing reached the simulator: a create refused by the fault left no task behind.
+      await fetch(`${baseUrl}/api/v1/task`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ serials: ['TMX000001'], script_name: 'login' }),
+      });
+      server.setFaults({ errorRate: 0 });
+      expect(((await (await stats()).json()) as { data: { total: number } }).data.total).toBe(0);
+    });
 
-    server.setFaults({ errorMode: 'http', httpErrorStatus: 502 });
-    expect((await stats()).status).toBe(502);
+    it('fails every request with a bare 5xx in http mode', async () => {
+      server.setFaults({ errorRate: 1, errorMode: 'http' });
+      const response = await stats();
+      expect(response.status).toBe(503);
+      expect(await response.json()).not.toHaveProperty('code');
+
+      server.setFaults({ httpErrorStatus: 502 });
+      expect((await stats()).status).toBe(502);
+    });
   });
 
-  it('never answers a hanging request', async () => {
+  it('never answers a hanging request: the client gives up', async () => {
     server.setFaults({ hangRate: 1 });
-    await expect(stats(AbortSignal.timeout(300))).rejects.toThrow(/aborted|timeout/i);
+    const signal = AbortSignal.timeout(300);
+    const failure = await stats(signal).then(
+      () => undefined,
+      (error: Error) => error,
+    );
+    expect(failure?.name).toMatch(/TimeoutError|AbortError/);
+    expect(signal.aborted).toBe(true);
+    // The control routes still answer while the vendor routes hang.
+    expect((await fetch(`${baseUrl}/_sim/faults`)).status).toBe(200);
   });
 
-  it('answers 429 with Retry-After above the requests-per-second cap', async () => {
+  it('answers 429 with Retry-After above the requests-per-second cap, and again in the next second', async () => {
+    useFakeClock();
     server.setFaults({ rpsCap: 2 });
-    const statuses = [];
-    for (let i = 0; i < 4; i++) statuses.push((await stats()).status);
-    expect(statuses.slice(0, 2)).toEqual([200, 200]);
-    expect(statuses.slice(2)).toEqual([429, 429]);
-    const limited = await stats();
-    expect(limited.headers.get('retry-after')).toMatch(/^\d+$/);
+    const statuses: number[] = [];
+    let limited: Awaited<ReturnType<typeof injectStats>> | undefined;
+    for (let i = 0; i < 4; i++) {
+      const response = await injectStats();
+      statuses.push(response.statusCode);
+      if (response.statusCode === 429) limited = response;
+    }
+    expect(statuses).toEqual([200, 200, 429, 429]);
+    expect(String(limited?.headers['retry-after'])).toMatch(/^[1-9]\d*$/);
+
+    await jest.advanceTimersByTimeAsync(1_000);
+    expect((await injectStats()).statusCode).toBe(200);
   });
 
   it('cuts bodies into malformed JSON', async () => {
     server.setFaults({ malformedRate: 1 });
     const text = await (await stats()).text();
+    expect(text.length).toBeGreaterThan(0);
     expect(() => JSON.parse(text)).toThrow();
+    expect(text.startsWith('{')).toBe(true);
   });
 
-  it('keeps the control routes free of faults and validates changes', async () => {
-    server.setFaults({ errorRate: 1, errorMode: 'http', malformedRate: 1 });
-    const current = await fetch(`${baseUrl}/_sim/faults`);
-    expect(current.status).toBe(200);
-    expect(await current.json()).toMatchObject({ errorRate: 1, malformedRate: 1 });
+  describe('control routes', () => {
+    const put = (body: unknown) =>
+      fetch(`${baseUrl}/_sim/faults`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
 
-    const bad = await fetch(`${baseUrl}/_sim/faults`, {
-      method: 'PUT',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ hangRate: 5 }),
+    it('shows the settings, changes some of them, and is itself never faulted', async () => {
+      server.setFaults({ errorRate: 1, errorMode: 'http', malformedRate: 1 });
+      const current = await fetch(`${baseUrl}/_sim/faults`);
+      expect(current.status).toBe(200);
+      expect(await current.json()).toMatchObject({ errorRate: 1, malformedRate: 1, errorMode: 'http' });
+
+      const changed = await put({ latencyMs: 20, errorRate: '0' });
+      expect(changed.status).toBe(200);
+      expect(await changed.json()).toMatchObject({ latencyMs: 20, errorRate: 0, malformedRate: 1 });
+      expect(server.getFaults()).toMatchObject({ latencyMs: 20, errorRate: 0 });
     });
-    expect(bad.status).toBe(400);
-    expect(((await bad.json()) as { message: string }).message).toContain('hangRate');
 
-    const cleared = await fetch(`${baseUrl}/_sim/faults`, { method: 'DELETE' });
-    expect(await cleared.json()).toMatchObject({ errorRate: 0, malformedRate: 0 });
-    expect((await stats()).status).toBe(200);
+    it.each([
+      [{ hangRate: 5 }, 'hangRate'],
+      [{ latencyMs: -1 }, 'latencyMs'],
+      [{ errorMode: 'sometimes' }, 'errorMode'],
+      [{ httpErrorStatus: 404 }, 'httpErrorStatus'],
+      [{ bogus: 1 }, 'bogus'],
+    ])('refuses %j with 400 naming the field, changing nothing', async (patch, field) => {
+      const before = server.getFaults();
+      const bad = await put(patch);
+      expect(bad.status).toBe(400);
+      expect(((await bad.json()) as { message: string }).message).toContain(field);
+      expect(server.getFaults()).toEqual(before);
+    });
+
+    it('turns every fault off with DELETE', async () => {
+      server.setFaults({ errorRate: 1, errorMode: 'http', malformedRate: 1, rpsCap: 1, callbackOutOfOrder: true });
+      const cleared = await fetch(`${baseUrl}/_sim/faults`, { method: 'DELETE' });
+      expect(await cleared.json()).toMatchObject({
+        errorRate: 0,
+        malformedRate: 0,
+        rpsCap: 0,
+        errorMode: 'vendor',
+        callbackOutOfOrder: false,
+      });
+      const response = await stats();
+      expect(response.status).toBe(200);
+      expect(await response.json()).toMatchObject({ code: 0 });
+    });
   });
 
   describe('callbacks', () => {
@@ -115,35 +208,38 @@ describe('SimulatorServer faults', () => {
     });
 
     const batch = () => [1, 2, 3].map((n) => ({ url, body: { n } }));
+    const recentOutcomes = async () =>
+      ((await (await fetch(`${baseUrl}/_sim/callbacks`)).json()) as Array<{ outcome: string; status?: number }>).map(
+        (record) => `${record.outcome}${record.status ? `:${record.status}` : ''}`,
+      );
 
     it('delivers a batch in order, once each', async () => {
       server.callbacks.send(batch());
       await server.callbacks.drain();
       expect(received.map((r) => r.n)).toEqual([1, 2, 3]);
-      expect(server.callbacks.recent().every((record) => record.outcome === 'delivered' && record.status === 200)).toBe(
-        true,
-      );
+      expect(await recentOutcomes()).toEqual(['delivered:200', 'delivered:200', 'delivered:200']);
     });
 
-    it('duplicates, reorders and drops deliveries when told to', async () => {
+    it('duplicates every delivery at duplicate rate 1', async () => {
       server.setFaults({ callbackDuplicateRate: 1 });
       server.callbacks.send(batch());
       await server.callbacks.drain();
       expect(received.map((r) => r.n)).toEqual([1, 1, 2, 2, 3, 3]);
+    });
 
-      received = [];
-      server.setFaults({ callbackDuplicateRate: 0, callbackOutOfOrder: true });
+    it('delivers a batch newest first when out of order', async () => {
+      server.setFaults({ callbackOutOfOrder: true });
       server.callbacks.send(batch());
       await server.callbacks.drain();
       expect(received.map((r) => r.n)).toEqual([3, 2, 1]);
+    });
 
-      received = [];
-      server.callbacks.clear();
-      server.setFaults({ callbackOutOfOrder: false, callbackFailureRate: 1 });
+    it('drops every delivery at failure rate 1, and records the drops', async () => {
+      server.setFaults({ callbackFailureRate: 1 });
       server.callbacks.send(batch());
       await server.callbacks.drain();
       expect(received).toEqual([]);
-      expect(server.callbacks.recent().map((record) => record.outcome)).toEqual(['dropped', 'dropped', 'dropped']);
+      expect(await recentOutcomes()).toEqual(['dropped', 'dropped', 'dropped']);
     });
   });
 });

@@ -1,7 +1,13 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator, VendorSimulatorFactory } from '../kit';
 import { checkScriptConfig, TIKMATRIX_SCRIPTS, type TikmatrixScript } from './tikmatrix-scripts';
-import { TaskStatusCode, TikmatrixState, type TikmatrixTask } from './tikmatrix-state';
+import {
+  isTikmatrixPlan,
+  TaskStatusCode,
+  TIKMATRIX_PLANS,
+  TikmatrixState,
+  type TikmatrixTask,
+} from './tikmatrix-state';
 
 /**
  * Error codes: the document names only 40301 (Starter plan). The others follow its pattern, the HTTP
@@ -22,7 +28,28 @@ const START_TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 // Simulated durations at timeScale 1; timeScale 0 moves tasks on the next tick.
 const PENDING_MS = 1_000;
 const RUNNING_MS = 3_000;
-const FAILURE_RATE = 0.05;
+/** Share of runs that end in a script error; `PUT /_sim/tikmatrix/failure-rate` changes it. */
+const DEFAULT_FAILURE_RATE = 0.05;
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+/** The plan the farm starts on (and returns to on reset): SIM_TIKMATRIX_PLAN, else Pro. */
+function initialPlan() {
+  const fromEnv = process.env.SIM_TIKMATRIX_PLAN?.toLowerCase();
+  return isTikmatrixPlan(fromEnv) ? fromEnv : 'pro';
+}
+
+/** Milliseconds from now to the next "HH:MM" on the simulator's clock (tomorrow when already past). */
+function untilStartTime(startTime: string, now: Date): number {
+  const [hours, minutes] = startTime.split(':').map(Number);
+  const start = new Date(now);
+  start.setHours(hours, minutes, 0, 0);
+  const wait = start.getTime() - now.getTime();
+  return wait >= 0 ? wait : wait + DAY_MS;
+}
+
+function optionalMinutes(value: unknown): boolean {
+  return value === undefined || (Number.isInteger(value) && (value as number) >= 0);
+}
 
 function ok(data: unknown) {
   return { code: TikmatrixCode.Ok, message: 'success', data };
@@ -43,9 +70,10 @@ class TikmatrixSimulator implements VendorSimulator {
   private readonly state: TikmatrixState;
   private readonly timers = new Set<NodeJS.Timeout>();
   private readonly runs = new Map<number, number>();
+  private failureRate = DEFAULT_FAILURE_RATE;
 
   constructor(private readonly context: SimulatorContext) {
-    this.state = new TikmatrixState(context.fleetSize, context.random);
+    this.state = new TikmatrixState(context.fleetSize, context.random.int(1, 0x7fffffff), initialPlan());
   }
 
   register(app: FastifyInstance): void {
@@ -57,15 +85,22 @@ class TikmatrixSimulator implements VendorSimulator {
     });
 
     app.put('/_sim/tikmatrix/license', async (request, reply) => {
-      const plan = (request.body as { plan?: string } | undefined)?.plan;
-      if (plan !== 'starter' && plan !== 'pro' && plan !== 'team' && plan !== 'business') {
-        return reply.code(400).send({ message: 'plan must be starter, pro, team or business' });
+      const plan = (request.body as { plan?: unknown } | undefined)?.plan;
+      if (!isTikmatrixPlan(plan)) {
+        return reply.code(400).send({ message: `plan must be one of ${TIKMATRIX_PLANS.join(', ')}` });
       }
       this.state.plan = plan;
       return { plan };
     });
-    app.put('/_sim/tikmatrix/devices/:serial', async (request) => {
+    app.put('/_sim/tikmatrix/failure-rate', async (request, reply) => {
+      const rate = Number((request.body as { rate?: unknown } | undefined)?.rate);
+      if (!(rate >= 0 && rate <= 1)) return reply.code(400).send({ message: 'rate must be a number from 0 to 1' });
+      this.failureRate = rate;
+      return { rate };
+    });
+    app.put('/_sim/tikmatrix/devices/:serial', async (request, reply) => {
       const { serial } = request.params as { serial: string };
+      if (!this.state.hasSerial(serial)) return reply.code(404).send({ message: `no device ${serial}` });
       const online = (request.body as { online?: boolean } | undefined)?.online !== false;
       if (online) this.state.offline.delete(serial);
       else this.state.offline.add(serial);
@@ -75,6 +110,7 @@ class TikmatrixSimulator implements VendorSimulator {
       serials: this.state.serials.slice(0, 100),
       usernames: this.state.usernames.slice(0, 100),
       size: this.state.serials.length,
+      offline: [...this.state.offline].slice(0, 100),
     }));
 
     app.get('/api/v1/license/check', async () => ok({ plan: this.state.plan, api_access: true }));
@@ -87,7 +123,11 @@ class TikmatrixSimulator implements VendorSimulator {
       return ok({ retried_count: failed.length, task_ids: failed.map((task) => task.id) });
     });
     app.delete('/api/v1/task/batch', async (request, reply) => {
-      const ids = (request.body as { task_ids?: unknown } | undefined)?.task_ids;
+      // The documented body, or ?task_ids=1,2,3 for clients whose DELETE cannot carry one.
+      const fromQuery = (request.query as { task_ids?: string }).task_ids;
+      const ids =
+        (request.body as { task_ids?: unknown } | undefined)?.task_ids ??
+        (fromQuery === undefined ? undefined : fromQuery.split(',').map(Number));
       if (!Array.isArray(ids) || ids.length === 0 || !ids.every((id) => Number.isInteger(id))) {
         return fail(reply, TikmatrixCode.InvalidParameter, 'task_ids must be a non-empty array of task ids');
       }
@@ -133,6 +173,7 @@ class TikmatrixSimulator implements VendorSimulator {
   reset(): void {
     this.clearTimers();
     this.runs.clear();
+    this.failureRate = DEFAULT_FAILURE_RATE;
     this.state.seed();
   }
 
@@ -165,6 +206,13 @@ class TikmatrixSimulator implements VendorSimulator {
     if (input.enable_multi_account !== undefined && typeof input.enable_multi_account !== 'boolean') {
       return fail(reply, TikmatrixCode.InvalidParameter, 'enable_multi_account must be a boolean');
     }
+    // Not on the Chinese page but on the English one: accepted and kept, not acted on.
+    for (const field of ['min_interval', 'max_interval'] as const) {
+      if (!optionalMinutes(input[field])) {
+        return fail(reply, TikmatrixCode.InvalidParameter, `${field} must be a whole number of minutes >= 0`);
+      }
+    }
+    const multiAccount = !hasUsernames && input.enable_multi_account === true;
     // Usernames win when both are given: the document calls usernames mode "direct".
     const targets: Array<{ serial: string | null; username: string | null }> = [];
     if (hasUsernames) {
@@ -179,7 +227,10 @@ class TikmatrixSimulator implements VendorSimulator {
         if (typeof serial !== 'string' || !this.state.hasSerial(serial)) {
           return fail(reply, TikmatrixCode.NotFound, `device ${String(serial)} not found`);
         }
-        targets.push({ serial, username: null });
+        // Multi-account mode runs the script once for every account on the device, one task each;
+        // otherwise one task runs on whichever account the device has open.
+        if (multiAccount) for (const username of this.state.accountsOf(serial)) targets.push({ serial, username });
+        else targets.push({ serial, username: null });
       }
     }
     const now = new Date().toISOString();
@@ -190,8 +241,10 @@ class TikmatrixSimulator implements VendorSimulator {
         username,
         script_name: script as TikmatrixScript,
         script_config: (input.script_config as Record<string, unknown>) ?? {},
-        enable_multi_account: hasUsernames ? false : input.enable_multi_account === true,
+        enable_multi_account: multiAccount,
         start_time: (input.start_time as string | undefined) ?? null,
+        min_interval: (input.min_interval as number | undefined) ?? 0,
+        max_interval: (input.max_interval as number | undefined) ?? 0,
         status: TaskStatusCode.Pending,
         source: 'api',
         error: null,
@@ -221,6 +274,7 @@ class TikmatrixSimulator implements VendorSimulator {
       (task) =>
         (status === undefined || task.status === status) &&
         (!query.serial || task.serial === query.serial) &&
+        (!query.username || task.username === query.username) &&
         (!query.script_name || task.script_name === query.script_name) &&
         (!query.source || task.source === query.source),
     );
@@ -278,7 +332,9 @@ class TikmatrixSimulator implements VendorSimulator {
     const run = (this.runs.get(task.id) ?? 0) + 1;
     this.runs.set(task.id, run);
     const current = () => this.runs.get(task.id) === run && this.state.tasks.has(task.id);
-    this.later(PENDING_MS, () => {
+    // A scheduled task waits for its "HH:MM" (scaled like every other duration); a retry runs now.
+    const wait = task.start_time && run === 1 ? untilStartTime(task.start_time, new Date()) : 0;
+    this.later(wait + PENDING_MS, () => {
       if (!current() || task.status !== TaskStatusCode.Pending) return;
       task.status = TaskStatusCode.Running;
       task.started_at = new Date().toISOString();
@@ -286,7 +342,7 @@ class TikmatrixSimulator implements VendorSimulator {
         if (!current() || task.status !== TaskStatusCode.Running) return;
         if (task.serial && this.state.offline.has(task.serial))
           this.finish(task, TaskStatusCode.Failed, 'device offline');
-        else if (this.context.random.chance(FAILURE_RATE)) this.finish(task, TaskStatusCode.Failed, 'script error');
+        else if (this.context.random.chance(this.failureRate)) this.finish(task, TaskStatusCode.Failed, 'script error');
         else this.finish(task, TaskStatusCode.Completed, null);
       });
     });
