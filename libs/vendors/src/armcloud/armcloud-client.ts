@@ -498,13 +498,15 @@ export class ArmcloudClient {
 
   private async call<T>(request: VendorRequest): Promise<T> {
     const headers = this.signer.sign({ method: request.method, path: request.path, query: request.query, body: request.rawBody });
-    const response = await this.transport.send({ ...request, headers: { ...headers } });
-    if (response.status >= 400) {
-      const kind: VendorErrorKind =
-        response.status === 401 || response.status === 403 ? 'unauthorized' : response.status === 404 ? 'not_found' : 'invalid';
-      throw new VendorError('armcloud', kind, String(response.status), describeBody(response.body) ?? `HTTP ${response.status}`);
-    }
-    return unwrapEnvelope<T>(response.body);
+    // The envelope is read inside the transport's policies, so "try again" codes (110039, 110012) are retried there.
+    return this.transport.send({ ...request, headers: { ...headers } }, (response) => {
+      if (response.status >= 400) {
+        const kind: VendorErrorKind =
+          response.status === 401 || response.status === 403 ? 'unauthorized' : response.status === 404 ? 'not_found' : 'invalid';
+        throw new VendorError('armcloud', kind, String(response.status), describeBody(response.body) ?? `HTTP ${response.status}`);
+      }
+      return unwrapEnvelope<T>(response.body);
+    });
   }
 }
 

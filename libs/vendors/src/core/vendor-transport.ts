@@ -105,7 +105,15 @@ export class VendorTransport {
     }
   }
 
-  async send(request: VendorRequest): Promise<VendorResponse> {
+  /**
+   * Sends a request under the account's policies. `read` turns the answer into the caller's value
+   * and runs inside the policies, so a vendor's own "busy, try again" code inside an HTTP 200
+   * envelope, thrown by `read` as a transient VendorError, is retried like a 503 (for idempotent
+   * requests) and counts towards the circuit; permanent errors from `read` are neither.
+   */
+  async send(request: VendorRequest): Promise<VendorResponse>;
+  async send<T>(request: VendorRequest, read: (response: VendorResponse) => T): Promise<T>;
+  async send<T>(request: VendorRequest, read?: (response: VendorResponse) => T): Promise<T | VendorResponse> {
     const policy = request.idempotent ? this.retrying : this.once;
     const started = performance.now();
     let outcome = 'ok';
@@ -115,7 +123,8 @@ export class VendorTransport {
           `vendor:${this.options.account.id}`,
           this.options.account.rateLimitPerSecond,
         );
-        return this.attempt(request, signal);
+        const response = await this.attempt(request, signal);
+        return read ? read(response) : response;
       });
     } catch (error) {
       const normalized = this.normalize(error);

@@ -114,20 +114,22 @@ export class TikmatrixClient {
     });
   }
 
-  private async call<T>(request: VendorRequest): Promise<T> {
-    const response = await this.transport.send(request);
-    const envelope = response.body as Envelope<T> | undefined;
-    if (!envelope || typeof envelope.code !== 'number') {
-      throw new VendorError(
-        'tikmatrix',
-        'vendor_error',
-        String(response.status),
-        'answer without a {code, message, data} envelope',
-      );
-    }
-    if (envelope.code !== 0) {
-      throw new VendorError('tikmatrix', errorKindOf(envelope.code), String(envelope.code), envelope.message ?? '');
-    }
-    return envelope.data;
+  private call<T>(request: VendorRequest): Promise<T> {
+    // Read inside the transport's policies, so that a transient code is retried like a 5xx.
+    return this.transport.send(request, (response) => {
+      const envelope = response.body as Envelope<T> | undefined;
+      if (!envelope || typeof envelope.code !== 'number') {
+        throw new VendorError(
+          'tikmatrix',
+          'vendor_error',
+          String(response.status),
+          'answer without a {code, message, data} envelope',
+        );
+      }
+      if (envelope.code !== 0) {
+        throw new VendorError('tikmatrix', errorKindOf(envelope.code), String(envelope.code), envelope.message ?? '');
+      }
+      return envelope.data;
+    });
   }
 }

@@ -1,0 +1,90 @@
+import { InProcessRateLimiter } from './rate-limiter';
+import type { VendorAccountConfig } from './vendor-account';
+import { VendorError } from './vendor-error';
+import { VendorTransport, type VendorResponse } from './vendor-transport';
+
+const account: VendorAccountConfig = {
+  id: 'acct-transport',
+  vendor: 'armcloud',
+  baseUrl: 'http://vendor.invalid',
+  credentials: {},
+  rateLimitPerSecond: 1000,
+  timeoutMs: 5_000,
+};
+
+/** A vendor that answers HTTP 200 envelopes from a script, one per request, recording each call. */
+function scriptedVendor(codes: number[]) {
+  const calls: string[] = [];
+  const fetchImpl: typeof fetch = async (input) => {
+    calls.push(String(input));
+    const code = codes[Math.min(calls.length - 1, codes.length - 1)];
+    return new Response(JSON.stringify({ code, msg: code === 200 ? 'ok' : `code ${code}`, data: calls.length }), {
+      status: 200,
+      headers: { 'content-type': 'application/json' },
+    });
+  };
+  return { calls, fetchImpl };
+}
+
+/** Reads the envelope the way a vendor client does: 110039 is "busy, try again", 110028 is permanent. */
+function readEnvelope(response: VendorResponse): number {
+  const { code, msg, data } = response.body as { code: number; msg: string; data: number };
+  if (code === 110039) throw new VendorError('armcloud', 'unavailable', String(code), msg);
+  if (code !== 200) throw new VendorError('armcloud', 'not_found', String(code), msg);
+  return data;
+}
+
+function transportFor(fetchImpl: typeof fetch, breakerThreshold = 100) {
+  return new VendorTransport({
+    account,
+    rateLimiter: new InProcessRateLimiter(),
+    fetchImpl,
+    maxAttempts: 3,
+    breakerThreshold,
+    breakerHalfOpenAfterMs: 60_000,
+  });
+}
+
+describe('VendorTransport reading vendor envelopes', () => {
+  it('retries a transient code inside an HTTP 200 envelope for an idempotent request', async () => {
+    const vendor = scriptedVendor([110039, 200]);
+    const transport = transportFor(vendor.fetchImpl);
+    await expect(transport.send({ method: 'GET', path: '/read', idempotent: true }, readEnvelope)).resolves.toBe(2);
+    expect(vendor.calls).toHaveLength(2);
+  });
+
+  it('does not resend a request that is not idempotent', async () => {
+    const vendor = scriptedVendor([110039, 200]);
+    const transport = transportFor(vendor.fetchImpl);
+    await expect(
+      transport.send({ method: 'POST', path: '/reboot', idempotent: false }, readEnvelope),
+    ).rejects.toMatchObject({ kind: 'unavailable', vendorCode: '110039' });
+    expect(vendor.calls).toHaveLength(1);
+  });
+
+  it('neither retries a permanent code nor counts it towards the circuit', async () => {
+    const vendor = scriptedVendor([110028]);
+    const transport = transportFor(vendor.fetchImpl, 2);
+    for (let i = 0; i < 3; i++) {
+      await expect(
+        transport.send({ method: 'GET', path: '/read', idempotent: true }, readEnvelope),
+      ).rejects.toMatchObject({ kind: 'not_found', vendorCode: '110028' });
+    }
+    expect(vendor.calls).toHaveLength(3);
+    expect(transport.circuitState).toBe('closed');
+  });
+
+  it('opens the circuit on repeated transient codes', async () => {
+    const vendor = scriptedVendor([110039]);
+    const transport = transportFor(vendor.fetchImpl, 3);
+    await expect(
+      transport.send({ method: 'GET', path: '/read', idempotent: true }, readEnvelope),
+    ).rejects.toMatchObject({ kind: 'unavailable' });
+    expect(vendor.calls).toHaveLength(3);
+    expect(transport.circuitState).toBe('open');
+    await expect(
+      transport.send({ method: 'GET', path: '/read', idempotent: true }, readEnvelope),
+    ).rejects.toMatchObject({ vendorCode: 'circuit_open' });
+    expect(vendor.calls).toHaveLength(3);
+  });
+});
