@@ -1,8 +1,9 @@
 import { armcloudVendor } from './armcloud/armcloud.definition';
 import type { VendorDefinition } from './core/vendor-definition';
+import { gizwitsVendor } from './gizwits/gizwits.definition';
 import { tikmatrixVendor } from './tikmatrix/tikmatrix.definition';
 
 /**
  * Every vendor this build speaks to. A new vendor is its folder under libs/vendors/src and one line here.
  */
-export const VENDOR_CATALOG: readonly VendorDefinition[] = [armcloudVendor, tikmatrixVendor];
+export const VENDOR_CATALOG: readonly VendorDefinition[] = [armcloudVendor, gizwitsVendor, tikmatrixVendor];

@@ -196,7 +196,7 @@ export class VendorAccountService {
     }
     if (complete) {
       for (const field of definition.credentialFields) {
-        if (given[field.name] === undefined)
+        if (!field.optional && given[field.name] === undefined)
           problems.push({ field: `credentials.${field.name}`, problem: `is required (${field.description})` });
       }
     }
@@ -213,14 +213,14 @@ export class VendorAccountService {
   }
 
   private toDto(row: VendorAccountRow): VendorAccountDto {
-    const definition = this.registry.definition(row.vendor);
     return {
       id: row.id,
       vendor: row.vendor,
       name: row.name,
       baseUrl: row.baseUrl,
       publicCredentials: (row.publicCredentials ?? {}) as Record<string, string>,
-      credentialFieldsSet: definition?.credentialFields.map((field) => field.name) ?? [],
+      // Names only, never values: read from the sealed set so that optional fields left out are not listed.
+      credentialFieldsSet: Object.keys(this.box.openJson<Record<string, string>>(row.credentialsSealed)),
       rateLimitPerSecond: row.rateLimitPerSecond,
       timeoutMs: row.timeoutMs,
       enabled: row.enabled,

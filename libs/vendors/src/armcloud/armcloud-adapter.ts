@@ -40,11 +40,6 @@ export const ARMCLOUD_DEFAULTS = {
   stagingTimeoutMs: 5 * 60_000,
 } as const satisfies Required<ArmcloudAdapterOptions>;
 
-/** Kinds that prove a request was refused before anything ran, so that the whole dispatch may be retried. */
-function refusedUpFront(error: VendorError): boolean {
-  return error.kind === 'unauthorized' || error.kind === 'rate_limited' || error.vendorCode === 'circuit_open';
-}
-
 function chunk<T>(items: readonly T[], size: number): T[][] {
   const chunks: T[][] = [];
   for (let start = 0; start < items.length; start += size) chunks.push(items.slice(start, start + size));
@@ -237,7 +232,7 @@ export class ArmcloudAdapter implements VendorAdapter {
       } catch (error) {
         if (!(error instanceof VendorError)) throw error;
         // Nothing ran anywhere yet: let the caller retry the whole operation.
-        if (outcomes.length === 0 && refusedUpFront(error)) throw error;
+        if (outcomes.length === 0 && error.refusedUpFront) throw error;
         outcomes.push(...padCodes.map((pad) => failedOutcome(pad, error)));
       }
     }
@@ -306,7 +301,7 @@ export class ArmcloudAdapter implements VendorAdapter {
         );
       } catch (error) {
         if (!(error instanceof VendorError)) throw error;
-        if (outcomes.length === 0 && refusedUpFront(error)) throw error;
+        if (outcomes.length === 0 && error.refusedUpFront) throw error;
         outcomes.push(...padCodes.map((pad) => failedOutcome(pad, error)));
       }
     }
@@ -327,7 +322,7 @@ export class ArmcloudAdapter implements VendorAdapter {
         outcomes.push(await run(pad));
       } catch (error) {
         if (!(error instanceof VendorError)) throw error;
-        if (outcomes.length === 0 && refusedUpFront(error)) throw error;
+        if (outcomes.length === 0 && error.refusedUpFront) throw error;
         outcomes.push(failedOutcome(pad, error));
       }
     }

@@ -2,7 +2,7 @@ import type { Operation, OperationType, TaskStatus, VendorDevice, VendorName } f
 
 /** Capabilities beyond operations, so that callers can ask before they try. */
 export type AdapterCapability =
-  OperationType | 'devices.list' | 'devices.get' | 'tasks.poll' | 'tasks.cancel' | 'callbacks';
+  OperationType | 'devices.list' | 'devices.get' | 'tasks.poll' | 'tasks.cancel' | 'callbacks' | 'schedules';
 
 export interface DevicePage {
   devices: VendorDevice[];
@@ -42,6 +42,39 @@ export interface CallbackRequest {
   rawBody?: string;
 }
 
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+
+/**
+ * A schedule kept by the vendor itself (Gizwits schedulers): data-point controls sent at a UTC time,
+ * once on a date or weekly on chosen days, with the vendor's own retries.
+ */
+export interface VendorScheduleSpec {
+  /** "HH:MM", UTC. */
+  time: string;
+  /** "YYYY-MM-DD" for a one-off schedule; absent for a weekly one. */
+  date?: string;
+  /** The days a weekly schedule runs; absent or empty for a one-off. */
+  weekdays?: Weekday[];
+  controls: Array<{ vendorRef: string; attrs: Record<string, boolean | number | string> }>;
+  /** 0 to 60 further attempts when a run fails. */
+  retryCount?: number;
+  /** Resend every control on a retry, or only the ones that failed. */
+  retryScope?: 'all' | 'failed';
+}
+
+export interface VendorSchedule extends VendorScheduleSpec {
+  /** Poll it with pollTasks, remove it with cancelTasks. */
+  vendorTaskId: string;
+  createdAt?: string;
+}
+
+/** Vendor-side schedules, for adapters that declare the `schedules` capability. */
+export interface VendorScheduling {
+  createSchedule(spec: VendorScheduleSpec): Promise<VendorSchedule>;
+  listSchedules(): Promise<VendorSchedule[]>;
+}
+
 /**
  * Fleetgate's one view of a vendor account. The gateway and the worker only ever talk to this;
  * each vendor's folder implements it over its own client. A method for a capability the vendor
@@ -62,6 +95,8 @@ export interface VendorAdapter {
   cancelTasks(vendorTaskIds: string[]): Promise<void>;
   /** Checks a callback's authenticity where the vendor has a way, and turns it into events. */
   parseCallback(request: CallbackRequest): VendorEvent[];
+  /** Present exactly when the adapter declares `schedules`. */
+  readonly scheduling?: VendorScheduling;
 }
 
 export function supports(adapter: VendorAdapter, capability: AdapterCapability): boolean {

@@ -7,6 +7,8 @@ export interface CredentialField {
   name: string;
   /** Secret fields are encrypted at rest and never returned by the API. */
   secret: boolean;
+  /** May be left out when an account is created. */
+  optional?: boolean;
   description: string;
 }
 

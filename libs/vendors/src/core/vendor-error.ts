@@ -24,15 +24,36 @@ export class VendorError extends Error {
     readonly vendorCode: string,
     /** The vendor's own message. */
     readonly vendorMessage: string,
-    /** From a 429's Retry-After, when the vendor sent one. */
-    readonly retryAfterMs?: number,
+    options: {
+      /** From a 429's Retry-After, when the vendor sent one. */
+      retryAfterMs?: number;
+      /**
+       * The target device is offline (kind unavailable): the vendor itself is fine, so this is not
+       * retried at once nor counted towards the account's circuit; the task engine waits for the device instead.
+       */
+      deviceOffline?: boolean;
+    } = {},
   ) {
     super(`${vendor} ${kind}: ${vendorMessage} (${vendorCode})`);
     this.name = 'VendorError';
+    this.retryAfterMs = options.retryAfterMs;
+    this.deviceOffline = options.deviceOffline ?? false;
   }
 
+  readonly retryAfterMs?: number;
+  readonly deviceOffline: boolean;
+
+  /** Another attempt at the vendor may cure it now (timeouts, 5xx, 429, "busy" codes). */
   get transient(): boolean {
-    return TRANSIENT.has(this.kind);
+    return TRANSIENT.has(this.kind) && !this.deviceOffline;
+  }
+
+  /**
+   * True when the vendor refused the request as a whole before running any of it (bad credentials, a
+   * rate limit, an open circuit), so that a dispatch may be tried again in full without doing anything twice.
+   */
+  get refusedUpFront(): boolean {
+    return this.kind === 'unauthorized' || this.kind === 'rate_limited' || this.vendorCode === 'circuit_open';
   }
 
   static unsupported(vendor: VendorName, capability: string): VendorError {

@@ -161,13 +161,9 @@ export class VendorTransport {
     const text = await response.text();
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after'));
-      throw new VendorError(
-        this.vendor,
-        'rate_limited',
-        '429',
-        text.slice(0, 200) || 'Too Many Requests',
-        Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
-      );
+      throw new VendorError(this.vendor, 'rate_limited', '429', text.slice(0, 200) || 'Too Many Requests', {
+        retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
+      });
     }
     if (response.status >= 500) {
       throw new VendorError(
