@@ -2,9 +2,11 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
 import { AuthModule } from '@fleetgate/auth';
 import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
+import { FleetModule } from '@fleetgate/fleet';
 import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
+import { QueuesModule } from '@fleetgate/queues';
 import { VendorsModule } from '@fleetgate/vendors';
 
 @Module({})
@@ -22,6 +24,8 @@ export class GatewayModule {
         ObservabilityModule,
         AuthModule,
         VendorsModule,
+        QueuesModule,
+        FleetModule,
       ],
     };
   }

@@ -2,9 +2,15 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
+import { FleetModule } from '@fleetgate/fleet';
+import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
 import { QueuesModule } from '@fleetgate/queues';
+import { VendorsModule } from '@fleetgate/vendors';
+import { InboundJobsHandler } from './fleet/inbound-jobs.handler';
+import { InboundQueueProcessor, TasksQueueProcessor } from './fleet/fleet-queue.processors';
+import { TaskJobsHandler } from './fleet/task-jobs.handler';
 import { JobRouter } from './job-router';
 import { MaintenanceQueueProcessor } from './maintenance/maintenance-queue.processor';
 import { SessionPurgeHandler } from './maintenance/session-purge.handler';
@@ -23,8 +29,19 @@ export class WorkerModule {
         DiscoveryModule,
         PersistenceModule,
         QueuesModule,
+        ObservabilityModule,
+        VendorsModule,
+        FleetModule,
       ],
-      providers: [JobRouter, MaintenanceQueueProcessor, SessionPurgeHandler],
+      providers: [
+        JobRouter,
+        MaintenanceQueueProcessor,
+        TasksQueueProcessor,
+        InboundQueueProcessor,
+        SessionPurgeHandler,
+        TaskJobsHandler,
+        InboundJobsHandler,
+      ],
     };
   }
 }

@@ -4,6 +4,10 @@
  */
 export const Permission = {
   ApiKeysManage: 'api-keys:manage',
+  DevicesRead: 'devices:read',
+  DevicesManage: 'devices:manage',
+  TasksRead: 'tasks:read',
+  TasksManage: 'tasks:manage',
   MetricsRead: 'metrics:read',
   QueuesAdmin: 'queues:admin',
   VendorAccountsRead: 'vendor-accounts:read',

@@ -63,3 +63,32 @@ export interface OperationParams {
 }
 
 export type Operation = { [T in OperationType]: { type: T; params: OperationParams[T] } }[OperationType];
+
+/**
+ * Operations that do no harm when a device receives them twice (setting a value, stopping, reading).
+ * Only these are sent again when a dispatch may or may not have reached the vendor (a worker died
+ * after sending, a request timed out); the others are settled as failed instead of risking a second
+ * reboot, install or script run.
+ */
+const REPEATABLE: ReadonlySet<OperationType> = new Set<OperationType>([
+  'screenshot',
+  'app.stop',
+  'app.uninstall',
+  'settings.properties',
+  'settings.timezone',
+  'settings.language',
+  'settings.sim',
+  'settings.gps',
+  'settings.proxy',
+  'settings.adb',
+  'control.datapoints',
+  'script.stop',
+  'script.devices.add',
+  'script.devices.remove',
+  'script.params.add',
+  'script.params.remove',
+]);
+
+export function isRepeatableOperation(type: OperationType): boolean {
+  return REPEATABLE.has(type);
+}

@@ -6,18 +6,54 @@ import type { JobsOptions } from 'bullmq';
  */
 export const QueueName = {
   Maintenance: 'maintenance',
+  /** Planning, dispatch and polling of fleet tasks. */
+  Tasks: 'tasks',
+  /** Vendor callbacks from the inbox, and device inventory syncs. */
+  Inbound: 'inbound',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** One dispatch batch of a task: the targets of one account that are sent together. */
+export interface TaskBatchRef {
+  taskId: string;
+  accountId: string;
+  batch: number;
+  generation: number;
+}
 
 export interface JobPayloads {
   /** Deletes refresh-token sessions that expired or were revoked more than a day ago. */
   'sessions.purge-expired': Record<string, never>;
+  /** Moves outbox rows that were not relayed at once (a process died after its commit) to BullMQ. */
+  'outbox.relay': Record<string, never>;
+  /**
+   * Sends one batch of a task's targets at one account. `generation` counts retries of the task's
+   * failed targets; `round` counts waits for offline devices.
+   */
+  'tasks.dispatch': TaskBatchRef & { round: number };
+  /** Reads the vendor tasks of one batch; re-enqueued with backoff (the next `round`) until they end. */
+  'tasks.poll': TaskBatchRef & { round: number };
+  /** Settles targets past their deadline (vendor silent, worker lost). */
+  'tasks.sweep': Record<string, never>;
+  /** Applies one stored vendor callback. */
+  'callbacks.apply': { inboxId: string };
+  /** Reads one account's device inventory into the devices table. */
+  'devices.sync': { accountId: string };
+  /** Enqueues a sync of every enabled account. */
+  'devices.sync-all': Record<string, never>;
 }
 
 export type JobName = keyof JobPayloads;
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'sessions.purge-expired': QueueName.Maintenance,
+  'outbox.relay': QueueName.Maintenance,
+  'tasks.dispatch': QueueName.Tasks,
+  'tasks.poll': QueueName.Tasks,
+  'tasks.sweep': QueueName.Maintenance,
+  'callbacks.apply': QueueName.Inbound,
+  'devices.sync': QueueName.Inbound,
+  'devices.sync-all': QueueName.Maintenance,
 };
 
 /** Defaults per queue; a job may override them where it is enqueued. */
@@ -28,8 +64,29 @@ export const QUEUE_DEFAULT_JOB_OPTIONS: { readonly [Q in QueueName]: JobsOptions
     removeOnComplete: { age: 86_400, count: 1_000 },
     removeOnFail: { age: 7 * 86_400 },
   },
+  [QueueName.Tasks]: {
+    attempts: 5,
+    backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+    // Completed ids are kept a day: an enqueue of the same deterministic id within it is a no-op.
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  },
+  [QueueName.Inbound]: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  },
 };
 
 export function jobNamesOf(queue: QueueName): JobName[] {
   return (Object.keys(JOB_QUEUE) as JobName[]).filter((name) => JOB_QUEUE[name] === queue);
+}
+
+/**
+ * A deterministic job id: the job name and the parts that make the job unique. BullMQ refuses ':'
+ * in custom ids (it is its key separator), so the parts are joined with '/'.
+ */
+export function jobIdOf(name: JobName, ...parts: Array<string | number>): string {
+  return [name, ...parts].join('/');
 }

@@ -11,8 +11,12 @@ import { JOB_QUEUE, type JobName, type JobPayloads, QueueName } from './job-cata
 export class JobProducer {
   private readonly queues: Record<QueueName, Queue>;
 
-  constructor(@InjectQueue(QueueName.Maintenance) maintenance: Queue) {
-    this.queues = { [QueueName.Maintenance]: maintenance };
+  constructor(
+    @InjectQueue(QueueName.Maintenance) maintenance: Queue,
+    @InjectQueue(QueueName.Tasks) tasks: Queue,
+    @InjectQueue(QueueName.Inbound) inbound: Queue,
+  ) {
+    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Tasks]: tasks, [QueueName.Inbound]: inbound };
   }
 
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: JobsOptions & { jobId?: string } = {}) {

@@ -3,6 +3,7 @@ import { Global, Module } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { QUEUE_DEFAULT_JOB_OPTIONS, QueueName } from './job-catalog';
 import { JobProducer } from './job-producer';
+import { Outbox } from './outbox';
 
 const queues = Object.values(QueueName).map((name) =>
   BullModule.registerQueue({ name, defaultJobOptions: QUEUE_DEFAULT_JOB_OPTIONS[name] }),
@@ -21,7 +22,7 @@ const queues = Object.values(QueueName).map((name) =>
     }),
     ...queues,
   ],
-  providers: [JobProducer],
-  exports: [JobProducer, ...queues],
+  providers: [JobProducer, Outbox],
+  exports: [JobProducer, Outbox, ...queues],
 })
 export class QueuesModule {}

@@ -1,7 +1,8 @@
 import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldProblem } from '../errors/api-error';
 
-function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
+/** class-validator's nested errors as one problem per field, with dotted paths under `parent`. */
+export function fieldProblemsOf(errors: ValidationError[], parent = ''): FieldProblem[] {
   return errors.flatMap((error) => {
     const field = parent ? `${parent}.${error.property}` : error.property;
     const own = Object.values(error.constraints ?? {}).map((problem) => ({
@@ -9,7 +10,7 @@ function flatten(errors: ValidationError[], parent = ''): FieldProblem[] {
       // class-validator starts its messages with the property name; the field already says it.
       problem: problem.startsWith(`${error.property} `) ? problem.slice(error.property.length + 1) : problem,
     }));
-    return [...own, ...flatten(error.children ?? [], field)];
+    return [...own, ...fieldProblemsOf(error.children ?? [], field)];
   });
 }
 
@@ -25,7 +26,7 @@ export function createValidationPipe(): ValidationPipe {
     transformOptions: { enableImplicitConversion: false },
     stopAtFirstError: false,
     exceptionFactory: (errors) => {
-      const details = flatten(errors).map((detail) =>
+      const details = fieldProblemsOf(errors).map((detail) =>
         detail.problem === `property ${detail.field.split('.').pop()} should not exist`
           ? { field: detail.field, problem: 'is not an accepted field' }
           : detail,

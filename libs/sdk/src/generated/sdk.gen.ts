@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses } from './types.gen';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -119,7 +119,7 @@ export const vendorAccountsVendors = <ThrowOnError extends boolean = false>(opti
     ...options
 });
 
-export const vendorAccountsList = <ThrowOnError extends boolean = false>(options: Options<VendorAccountsListData, ThrowOnError>) => (options.client ?? client).get<VendorAccountsListResponses, VendorAccountsListErrors, ThrowOnError>({
+export const vendorAccountsList = <ThrowOnError extends boolean = false>(options?: Options<VendorAccountsListData, ThrowOnError>) => (options?.client ?? client).get<VendorAccountsListResponses, VendorAccountsListErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/vendor-accounts',
     ...options
@@ -164,4 +164,177 @@ export const vendorAccountsTest = <ThrowOnError extends boolean = false>(options
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/vendor-accounts/{id}/test',
     ...options
+});
+
+export const devicesList = <ThrowOnError extends boolean = false>(options?: Options<DevicesListData, ThrowOnError>) => (options?.client ?? client).get<DevicesListResponses, DevicesListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices',
+    ...options
+});
+
+/**
+ * Registers a device by its vendor reference, for vendors without an inventory API (TikMatrix).
+ */
+export const devicesRegister = <ThrowOnError extends boolean = false>(options: Options<DevicesRegisterData, ThrowOnError>) => (options.client ?? client).post<DevicesRegisterResponses, DevicesRegisterErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Reads the inventory of one account, or of every enabled account, in the background.
+ */
+export const devicesRequestSync = <ThrowOnError extends boolean = false>(options: Options<DevicesRequestSyncData, ThrowOnError>) => (options.client ?? client).post<DevicesRequestSyncResponses, DevicesRequestSyncErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/sync',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const devicesListGroups = <ThrowOnError extends boolean = false>(options?: Options<DevicesListGroupsData, ThrowOnError>) => (options?.client ?? client).get<DevicesListGroupsResponses, DevicesListGroupsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/groups',
+    ...options
+});
+
+export const devicesCreateGroup = <ThrowOnError extends boolean = false>(options: Options<DevicesCreateGroupData, ThrowOnError>) => (options.client ?? client).post<DevicesCreateGroupResponses, DevicesCreateGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/groups',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const devicesRemoveGroup = <ThrowOnError extends boolean = false>(options: Options<DevicesRemoveGroupData, ThrowOnError>) => (options.client ?? client).delete<DevicesRemoveGroupResponses, DevicesRemoveGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/groups/{id}',
+    ...options
+});
+
+export const devicesUpdateGroup = <ThrowOnError extends boolean = false>(options: Options<DevicesUpdateGroupData, ThrowOnError>) => (options.client ?? client).patch<DevicesUpdateGroupResponses, DevicesUpdateGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/groups/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const devicesRemoveFromGroup = <ThrowOnError extends boolean = false>(options: Options<DevicesRemoveFromGroupData, ThrowOnError>) => (options.client ?? client).delete<DevicesRemoveFromGroupResponses, DevicesRemoveFromGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/groups/{id}/devices',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const devicesAddToGroup = <ThrowOnError extends boolean = false>(options: Options<DevicesAddToGroupData, ThrowOnError>) => (options.client ?? client).post<DevicesAddToGroupResponses, DevicesAddToGroupErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/groups/{id}/devices',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const devicesRemove = <ThrowOnError extends boolean = false>(options: Options<DevicesRemoveData, ThrowOnError>) => (options.client ?? client).delete<DevicesRemoveResponses, DevicesRemoveErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/{id}',
+    ...options
+});
+
+export const devicesGet = <ThrowOnError extends boolean = false>(options: Options<DevicesGetData, ThrowOnError>) => (options.client ?? client).get<DevicesGetResponses, DevicesGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/{id}',
+    ...options
+});
+
+export const devicesUpdate = <ThrowOnError extends boolean = false>(options: Options<DevicesUpdateData, ThrowOnError>) => (options.client ?? client).patch<DevicesUpdateResponses, DevicesUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/devices/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const tasksList = <ThrowOnError extends boolean = false>(options?: Options<TasksListData, ThrowOnError>) => (options?.client ?? client).get<TasksListResponses, TasksListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks',
+    ...options
+});
+
+/**
+ * Creates a task: one operation over the chosen devices, across vendors. Answers 202 once the task
+ * and its dispatch jobs are stored; 200 with the earlier task when an Idempotency-Key repeats a request.
+ */
+export const tasksCreate = <ThrowOnError extends boolean = false>(options: Options<TasksCreateData, ThrowOnError>) => (options.client ?? client).post<TasksCreateResponses, TasksCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const tasksStats = <ThrowOnError extends boolean = false>(options?: Options<TasksStatsData, ThrowOnError>) => (options?.client ?? client).get<TasksStatsResponses, TasksStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks/stats',
+    ...options
+});
+
+export const tasksGet = <ThrowOnError extends boolean = false>(options: Options<TasksGetData, ThrowOnError>) => (options.client ?? client).get<TasksGetResponses, TasksGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks/{id}',
+    ...options
+});
+
+export const tasksTargets = <ThrowOnError extends boolean = false>(options: Options<TasksTargetsData, ThrowOnError>) => (options.client ?? client).get<TasksTargetsResponses, TasksTargetsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks/{id}/targets',
+    ...options
+});
+
+export const tasksCancel = <ThrowOnError extends boolean = false>(options: Options<TasksCancelData, ThrowOnError>) => (options.client ?? client).post<TasksCancelResponses, TasksCancelErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks/{id}/cancel',
+    ...options
+});
+
+/**
+ * Dispatches the failed and timed-out targets again.
+ */
+export const tasksRetry = <ThrowOnError extends boolean = false>(options: Options<TasksRetryData, ThrowOnError>) => (options.client ?? client).post<TasksRetryResponses, TasksRetryErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/tasks/{id}/retry',
+    ...options
+});
+
+/**
+ * Where a vendor posts its callbacks for one account. None of the four vendors signs its callbacks,
+ * so the caller proves itself with the account's webhook secret, in the `X-Fleetgate-Webhook-Secret`
+ * header or, for vendors that only take a URL, the `token` query parameter.
+ */
+export const webhooksReceive = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveResponses, WebhooksReceiveErrors, ThrowOnError>({
+    url: '/webhooks/{vendor}/{accountId}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
 });

@@ -101,7 +101,7 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'api-keys:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'api-keys:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreatedApiKeyDto = {
@@ -273,6 +273,293 @@ export type ConnectionTestDto = {
         vendorCode: string;
         vendorMessage: string;
     };
+};
+
+export type DeviceDto = {
+    id: string;
+    vendor: string;
+    accountId: string;
+    /**
+     * The vendor's own id: padCode, did, device number or serial.
+     */
+    vendorRef: string;
+    name: string;
+    status: string;
+    model?: string | null;
+    attributes: {
+        [key: string]: unknown;
+    };
+    tags: Array<string>;
+    groupId?: string | null;
+    lastSeenAt?: string | null;
+    syncedAt?: string | null;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type PagedDeviceDto = {
+    items: Array<DeviceDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type RegisterDeviceDto = {
+    accountId: string;
+    vendorRef: string;
+    name?: string;
+    tags?: Array<string>;
+};
+
+export type DeviceSyncRequestDto = {
+    /**
+     * One account; all enabled accounts when absent.
+     */
+    accountId?: string;
+};
+
+export type DeviceSyncAcceptedDto = {
+    /**
+     * The accounts whose sync was enqueued.
+     */
+    accountIds: Array<string>;
+};
+
+export type DeviceGroupDto = {
+    id: string;
+    name: string;
+    description: string;
+    /**
+     * Devices in the group.
+     */
+    deviceCount: number;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type CreateDeviceGroupDto = {
+    name: string;
+    description?: string;
+};
+
+export type UpdateDeviceGroupDto = {
+    name?: string;
+    description?: string;
+};
+
+export type GroupMembershipDto = {
+    deviceIds: Array<string>;
+};
+
+export type UpdateDeviceDto = {
+    name?: string;
+    /**
+     * Replaces the device's tags.
+     */
+    tags?: Array<string>;
+    /**
+     * The device's group; null takes it out of its group.
+     */
+    groupId?: string | null;
+};
+
+export type OperationDto = {
+    type: 'device.reboot' | 'device.reset' | 'shell.async' | 'shell.sync' | 'screenshot' | 'app.install' | 'app.uninstall' | 'app.start' | 'app.stop' | 'app.restart' | 'file.push' | 'settings.properties' | 'settings.timezone' | 'settings.language' | 'settings.sim' | 'settings.gps' | 'settings.proxy' | 'settings.adb' | 'control.datapoints' | 'control.raw' | 'script.start' | 'script.stop' | 'script.devices.add' | 'script.devices.remove' | 'script.params.add' | 'script.params.remove';
+    /**
+     * Parameters of the operation type (see the operation table in the README).
+     */
+    params?: {
+        [key: string]: unknown;
+    };
+};
+
+export type DeviceFilterDto = {
+    vendor?: 'armcloud' | 'gizwits' | 'easyclick' | 'tikmatrix';
+    accountId?: string;
+    status?: 'online' | 'offline' | 'busy' | 'unknown';
+    groupId?: string;
+    tag?: string;
+    /**
+     * Matches the name or the vendor's reference, case-insensitively.
+     */
+    text?: string;
+};
+
+export type TaskTargetsDto = {
+    deviceIds?: Array<string>;
+    groupId?: string;
+    filter?: DeviceFilterDto;
+    /**
+     * Every device of this vendor account.
+     */
+    accountId?: string;
+};
+
+export type RolloutDto = {
+    /**
+     * Pace of dispatch: at most this many targets per minute.
+     */
+    targetsPerMinute?: number;
+    /**
+     * Stop dispatching when this percentage of finished targets failed...
+     */
+    abortFailurePercent?: number;
+    /**
+     * ...once at least this many targets have finished.
+     */
+    abortMinTargets?: number;
+};
+
+export type CreateTaskDto = {
+    operation: OperationDto;
+    targets: TaskTargetsDto;
+    rollout?: RolloutDto;
+    /**
+     * A target still running this long after its dispatch is settled as timed_out. Default 900.
+     */
+    targetTimeoutSeconds?: number;
+    /**
+     * A device found offline is tried again for this long before the target fails.
+     */
+    offlineTtlSeconds?: number;
+};
+
+export type TaskCountsDto = {
+    pending: number;
+    running: number;
+    succeeded: number;
+    failed: number;
+    cancelled: number;
+    timed_out: number;
+    total: number;
+};
+
+export type TaskDto = {
+    id: string;
+    /**
+     * Readable number, in creation order.
+     */
+    number: string;
+    operation: OperationDto;
+    /**
+     * The target selection as given.
+     */
+    targets: {
+        [key: string]: unknown;
+    };
+    status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+    counts: TaskCountsDto;
+    rollout?: RolloutDto;
+    targetTimeoutSeconds: number;
+    offlineTtlSeconds?: number | null;
+    abortedAt?: string | null;
+    cancelledAt?: string | null;
+    createdAt: string;
+    finishedAt?: string | null;
+};
+
+export type PagedTaskDto = {
+    items: Array<TaskDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type TaskStatsDto = {
+    /**
+     * Tasks by status.
+     */
+    tasks: {
+        [key: string]: number;
+    };
+    /**
+     * Targets of all tasks by status.
+     */
+    targets: {
+        [key: string]: number;
+    };
+};
+
+export type TaskTargetErrorDto = {
+    /**
+     * The vendor's own code (or Fleetgate's, such as `deadline`).
+     */
+    code: string;
+    message: string;
+};
+
+export type TaskTargetDto = {
+    id: string;
+    deviceId: string;
+    vendor: string;
+    accountId: string;
+    vendorRef: string;
+    /**
+     * pending, dispatching, running or a final status.
+     */
+    status: string;
+    vendorTaskId?: string | null;
+    vendorStatus?: string | null;
+    result?: {
+        [key: string]: unknown;
+    };
+    error?: TaskTargetErrorDto | null;
+    attempts: number;
+    waitUntil?: string | null;
+    dispatchedAt?: string | null;
+    finishedAt?: string | null;
+};
+
+export type TaskDetailDto = {
+    id: string;
+    /**
+     * Readable number, in creation order.
+     */
+    number: string;
+    operation: OperationDto;
+    /**
+     * The target selection as given.
+     */
+    targets: {
+        [key: string]: unknown;
+    };
+    status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+    counts: TaskCountsDto;
+    rollout?: RolloutDto;
+    targetTimeoutSeconds: number;
+    offlineTtlSeconds?: number | null;
+    abortedAt?: string | null;
+    cancelledAt?: string | null;
+    createdAt: string;
+    finishedAt?: string | null;
+    /**
+     * The first 1,000 targets; GET /tasks/{id}/targets pages through all.
+     */
+    targetRows: Array<TaskTargetDto>;
+};
+
+export type PagedTaskTargetDto = {
+    items: Array<TaskTargetDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CallbackReceiptDto = {
+    accepted: boolean;
+    /**
+     * This exact callback was received before: acknowledged and not applied again.
+     */
+    duplicate: boolean;
 };
 
 export type HealthLiveData = {
@@ -696,19 +983,19 @@ export type VendorAccountsVendorsResponse = VendorAccountsVendorsResponses[keyof
 export type VendorAccountsListData = {
     body?: never;
     path?: never;
-    query: {
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
         /**
          * Only this vendor's accounts.
          */
         vendor?: 'armcloud' | 'gizwits' | 'easyclick' | 'tikmatrix';
-        /**
-         * 1-based page number.
-         */
-        page: number;
-        /**
-         * Items per page, at most 200.
-         */
-        pageSize: number;
     };
     url: '/vendor-accounts';
 };
@@ -905,3 +1192,743 @@ export type VendorAccountsTestResponses = {
 };
 
 export type VendorAccountsTestResponse = VendorAccountsTestResponses[keyof VendorAccountsTestResponses];
+
+export type DevicesListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        vendor?: 'armcloud' | 'gizwits' | 'easyclick' | 'tikmatrix';
+        accountId?: string;
+        status?: 'online' | 'offline' | 'busy' | 'unknown';
+        groupId?: string;
+        tag?: string;
+        /**
+         * Matches the name or the vendor's reference, case-insensitively.
+         */
+        text?: string;
+    };
+    url: '/devices';
+};
+
+export type DevicesListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type DevicesListError = DevicesListErrors[keyof DevicesListErrors];
+
+export type DevicesListResponses = {
+    200: PagedDeviceDto;
+};
+
+export type DevicesListResponse = DevicesListResponses[keyof DevicesListResponses];
+
+export type DevicesRegisterData = {
+    body: RegisterDeviceDto;
+    path?: never;
+    query?: never;
+    url: '/devices';
+};
+
+export type DevicesRegisterErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type DevicesRegisterError = DevicesRegisterErrors[keyof DevicesRegisterErrors];
+
+export type DevicesRegisterResponses = {
+    201: DeviceDto;
+};
+
+export type DevicesRegisterResponse = DevicesRegisterResponses[keyof DevicesRegisterResponses];
+
+export type DevicesRequestSyncData = {
+    body: DeviceSyncRequestDto;
+    path?: never;
+    query?: never;
+    url: '/devices/sync';
+};
+
+export type DevicesRequestSyncErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesRequestSyncError = DevicesRequestSyncErrors[keyof DevicesRequestSyncErrors];
+
+export type DevicesRequestSyncResponses = {
+    202: DeviceSyncAcceptedDto;
+};
+
+export type DevicesRequestSyncResponse = DevicesRequestSyncResponses[keyof DevicesRequestSyncResponses];
+
+export type DevicesListGroupsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/devices/groups';
+};
+
+export type DevicesListGroupsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type DevicesListGroupsError = DevicesListGroupsErrors[keyof DevicesListGroupsErrors];
+
+export type DevicesListGroupsResponses = {
+    200: Array<DeviceGroupDto>;
+};
+
+export type DevicesListGroupsResponse = DevicesListGroupsResponses[keyof DevicesListGroupsResponses];
+
+export type DevicesCreateGroupData = {
+    body: CreateDeviceGroupDto;
+    path?: never;
+    query?: never;
+    url: '/devices/groups';
+};
+
+export type DevicesCreateGroupErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type DevicesCreateGroupError = DevicesCreateGroupErrors[keyof DevicesCreateGroupErrors];
+
+export type DevicesCreateGroupResponses = {
+    201: DeviceGroupDto;
+};
+
+export type DevicesCreateGroupResponse = DevicesCreateGroupResponses[keyof DevicesCreateGroupResponses];
+
+export type DevicesRemoveGroupData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/groups/{id}';
+};
+
+export type DevicesRemoveGroupErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesRemoveGroupError = DevicesRemoveGroupErrors[keyof DevicesRemoveGroupErrors];
+
+export type DevicesRemoveGroupResponses = {
+    204: void;
+};
+
+export type DevicesRemoveGroupResponse = DevicesRemoveGroupResponses[keyof DevicesRemoveGroupResponses];
+
+export type DevicesUpdateGroupData = {
+    body: UpdateDeviceGroupDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/groups/{id}';
+};
+
+export type DevicesUpdateGroupErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type DevicesUpdateGroupError = DevicesUpdateGroupErrors[keyof DevicesUpdateGroupErrors];
+
+export type DevicesUpdateGroupResponses = {
+    200: DeviceGroupDto;
+};
+
+export type DevicesUpdateGroupResponse = DevicesUpdateGroupResponses[keyof DevicesUpdateGroupResponses];
+
+export type DevicesRemoveFromGroupData = {
+    body: GroupMembershipDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/groups/{id}/devices';
+};
+
+export type DevicesRemoveFromGroupErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesRemoveFromGroupError = DevicesRemoveFromGroupErrors[keyof DevicesRemoveFromGroupErrors];
+
+export type DevicesRemoveFromGroupResponses = {
+    200: DeviceGroupDto;
+};
+
+export type DevicesRemoveFromGroupResponse = DevicesRemoveFromGroupResponses[keyof DevicesRemoveFromGroupResponses];
+
+export type DevicesAddToGroupData = {
+    body: GroupMembershipDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/groups/{id}/devices';
+};
+
+export type DevicesAddToGroupErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesAddToGroupError = DevicesAddToGroupErrors[keyof DevicesAddToGroupErrors];
+
+export type DevicesAddToGroupResponses = {
+    201: DeviceGroupDto;
+};
+
+export type DevicesAddToGroupResponse = DevicesAddToGroupResponses[keyof DevicesAddToGroupResponses];
+
+export type DevicesRemoveData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/{id}';
+};
+
+export type DevicesRemoveErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesRemoveError = DevicesRemoveErrors[keyof DevicesRemoveErrors];
+
+export type DevicesRemoveResponses = {
+    204: void;
+};
+
+export type DevicesRemoveResponse = DevicesRemoveResponses[keyof DevicesRemoveResponses];
+
+export type DevicesGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/{id}';
+};
+
+export type DevicesGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesGetError = DevicesGetErrors[keyof DevicesGetErrors];
+
+export type DevicesGetResponses = {
+    200: DeviceDto;
+};
+
+export type DevicesGetResponse = DevicesGetResponses[keyof DevicesGetResponses];
+
+export type DevicesUpdateData = {
+    body: UpdateDeviceDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/devices/{id}';
+};
+
+export type DevicesUpdateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type DevicesUpdateError = DevicesUpdateErrors[keyof DevicesUpdateErrors];
+
+export type DevicesUpdateResponses = {
+    200: DeviceDto;
+};
+
+export type DevicesUpdateResponse = DevicesUpdateResponses[keyof DevicesUpdateResponses];
+
+export type TasksListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        status?: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+        type?: 'device.reboot' | 'device.reset' | 'shell.async' | 'shell.sync' | 'screenshot' | 'app.install' | 'app.uninstall' | 'app.start' | 'app.stop' | 'app.restart' | 'file.push' | 'settings.properties' | 'settings.timezone' | 'settings.language' | 'settings.sim' | 'settings.gps' | 'settings.proxy' | 'settings.adb' | 'control.datapoints' | 'control.raw' | 'script.start' | 'script.stop' | 'script.devices.add' | 'script.devices.remove' | 'script.params.add' | 'script.params.remove';
+        /**
+         * Tasks with at least one target on this device.
+         */
+        deviceId?: string;
+    };
+    url: '/tasks';
+};
+
+export type TasksListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type TasksListError = TasksListErrors[keyof TasksListErrors];
+
+export type TasksListResponses = {
+    200: PagedTaskDto;
+};
+
+export type TasksListResponse = TasksListResponses[keyof TasksListResponses];
+
+export type TasksCreateData = {
+    body: CreateTaskDto;
+    headers?: {
+        /**
+         * Makes retries of this request safe
+         */
+        'Idempotency-Key'?: string;
+    };
+    path?: never;
+    query?: never;
+    url: '/tasks';
+};
+
+export type TasksCreateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type TasksCreateError = TasksCreateErrors[keyof TasksCreateErrors];
+
+export type TasksCreateResponses = {
+    /**
+     * The task an earlier request with this Idempotency-Key created
+     */
+    200: TaskDto;
+    202: TaskDto;
+};
+
+export type TasksCreateResponse = TasksCreateResponses[keyof TasksCreateResponses];
+
+export type TasksStatsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/tasks/stats';
+};
+
+export type TasksStatsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type TasksStatsError = TasksStatsErrors[keyof TasksStatsErrors];
+
+export type TasksStatsResponses = {
+    200: TaskStatsDto;
+};
+
+export type TasksStatsResponse = TasksStatsResponses[keyof TasksStatsResponses];
+
+export type TasksGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/tasks/{id}';
+};
+
+export type TasksGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type TasksGetError = TasksGetErrors[keyof TasksGetErrors];
+
+export type TasksGetResponses = {
+    200: TaskDetailDto;
+};
+
+export type TasksGetResponse = TasksGetResponses[keyof TasksGetResponses];
+
+export type TasksTargetsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        status?: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out' | 'dispatching';
+    };
+    url: '/tasks/{id}/targets';
+};
+
+export type TasksTargetsErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type TasksTargetsError = TasksTargetsErrors[keyof TasksTargetsErrors];
+
+export type TasksTargetsResponses = {
+    200: PagedTaskTargetDto;
+};
+
+export type TasksTargetsResponse = TasksTargetsResponses[keyof TasksTargetsResponses];
+
+export type TasksCancelData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/tasks/{id}/cancel';
+};
+
+export type TasksCancelErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type TasksCancelError = TasksCancelErrors[keyof TasksCancelErrors];
+
+export type TasksCancelResponses = {
+    200: TaskDto;
+};
+
+export type TasksCancelResponse = TasksCancelResponses[keyof TasksCancelResponses];
+
+export type TasksRetryData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/tasks/{id}/retry';
+};
+
+export type TasksRetryErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type TasksRetryError = TasksRetryErrors[keyof TasksRetryErrors];
+
+export type TasksRetryResponses = {
+    200: TaskDto;
+};
+
+export type TasksRetryResponse = TasksRetryResponses[keyof TasksRetryResponses];
+
+export type WebhooksReceiveData = {
+    /**
+     * The vendor’s callback, as the vendor sends it
+     */
+    body: {
+        [key: string]: unknown;
+    };
+    headers?: {
+        'X-Fleetgate-Webhook-Secret'?: string;
+    };
+    path: {
+        vendor: string;
+        accountId: string;
+    };
+    query?: {
+        token?: unknown;
+    };
+    url: '/webhooks/{vendor}/{accountId}';
+};
+
+export type WebhooksReceiveErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type WebhooksReceiveError = WebhooksReceiveErrors[keyof WebhooksReceiveErrors];
+
+export type WebhooksReceiveResponses = {
+    200: CallbackReceiptDto;
+};
+
+export type WebhooksReceiveResponse = WebhooksReceiveResponses[keyof WebhooksReceiveResponses];

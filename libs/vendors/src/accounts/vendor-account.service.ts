@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { ApiError, type FieldProblem, PageQueryDto, type Paged, paged, SecretBox } from '@fleetgate/platform';
@@ -163,6 +163,19 @@ export class VendorAccountService {
         { field: 'name', problem: 'is already taken' },
       ]);
     }
+  }
+
+  /**
+   * Whether `given` is the account's webhook secret (constant-time). False for an unknown account or
+   * vendor mismatch, so that a caller cannot tell which part was wrong.
+   */
+  async verifyWebhookSecret(id: string, vendor: string, given: string | undefined): Promise<boolean> {
+    if (!given) return false;
+    const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
+    if (!row || row.vendor !== vendor || !row.enabled) return false;
+    const expected = Buffer.from(this.box.open(row.webhookSecretSealed));
+    const offered = Buffer.from(given);
+    return expected.length === offered.length && timingSafeEqual(expected, offered);
   }
 
   private async row(id: string): Promise<VendorAccountRow> {

@@ -12,6 +12,7 @@ export const armcloudVendor: VendorDefinition = {
     {
       name: 'host',
       secret: false,
+      optional: true,
       description: 'Optional: the x-host value and signed host; the document fixes it to openapi.armcloud.net',
     },
   ],

@@ -17,7 +17,8 @@ export interface DispatchOutcome {
   vendorTaskId?: string;
   status: TaskStatus;
   result?: unknown;
-  error?: { code: string; message: string };
+  /** `deviceOffline`: the device could not be reached now; the task engine may wait for it. */
+  error?: { code: string; message: string; deviceOffline?: boolean };
 }
 
 /** Progress of a vendor task, from polling or a callback. */

@@ -209,7 +209,11 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
     const outcomes = await adapter.dispatch({ type: 'control.datapoints', params: { attrs: { switch: false } } }, dids);
     expect(outcomes).toEqual([
       { vendorRef: dids[0], status: 'succeeded' },
-      { vendorRef: dids[1], status: 'failed', error: { code: '9016', message: 'device is offline' } },
+      {
+        vendorRef: dids[1],
+        status: 'failed',
+        error: { code: '9016', message: 'device is offline', deviceOffline: true },
+      },
       { vendorRef: dids[2], status: 'succeeded' },
     ]);
     const [readOnly] = await adapter.dispatch({ type: 'control.datapoints', params: { attrs: { temp: 20 } } }, [

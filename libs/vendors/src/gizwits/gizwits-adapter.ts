@@ -176,7 +176,11 @@ export class GizwitsAdapter implements VendorAdapter, VendorScheduling {
         outcomes.push({
           vendorRef: did,
           status: error.kind === 'timeout' ? 'timed_out' : 'failed',
-          error: { code: error.vendorCode, message: error.vendorMessage },
+          error: {
+            code: error.vendorCode,
+            message: error.vendorMessage,
+            ...(error.deviceOffline ? { deviceOffline: true } : {}),
+          },
         });
       }
     }

@@ -1,0 +1,46 @@
+import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { CallbackApplier, DeviceSyncService } from '@fleetgate/fleet';
+import { HandlesJob, jobIdOf, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
+
+/** How often every account's inventory is read again. */
+const SYNC_ALL_EVERY_MS = 10 * 60_000;
+
+/** Vendor callbacks from the inbox, and inventory syncs. */
+@Injectable()
+export class InboundJobsHandler implements OnApplicationBootstrap {
+  constructor(
+    private readonly callbacks: CallbackApplier,
+    private readonly sync: DeviceSyncService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler('devices.sync-all', { every: SYNC_ALL_EVERY_MS }, { name: 'devices.sync-all', data: {} });
+  }
+
+  @HandlesJob('callbacks.apply')
+  apply(payload: JobPayloads['callbacks.apply']) {
+    return this.callbacks.apply(payload.inboxId);
+  }
+
+  @HandlesJob('devices.sync')
+  syncAccount(payload: JobPayloads['devices.sync']) {
+    return this.sync.syncAccount(payload.accountId);
+  }
+
+  @HandlesJob('devices.sync-all')
+  async syncAll() {
+    const accountIds = await this.sync.syncableAccountIds();
+    const window = Math.floor(Date.now() / SYNC_ALL_EVERY_MS);
+    for (const accountId of accountIds) {
+      await this.producer.enqueue(
+        'devices.sync',
+        { accountId },
+        { jobId: jobIdOf('devices.sync', accountId, `all-${window}`) },
+      );
+    }
+    return { accounts: accountIds.length };
+  }
+}

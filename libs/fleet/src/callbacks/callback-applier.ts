@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService } from '@fleetgate/persistence';
+import { VendorAccountService } from '@fleetgate/vendors';
+import { TaskProgress } from '../tasks/task-progress';
+
+export interface CallbackApplied {
+  events: number;
+  alreadyApplied?: boolean;
+}
+
+/** Applies a stored callback: task progress through TaskProgress, device status onto the device. */
+@Injectable()
+export class CallbackApplier {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly accounts: VendorAccountService,
+    private readonly progress: TaskProgress,
+  ) {}
+
+  async apply(inboxId: string): Promise<CallbackApplied> {
+    const row = await this.prisma.callbackInbox.findUnique({ where: { id: inboxId } });
+    if (!row) return { events: 0, alreadyApplied: true };
+    if (row.appliedAt) return { events: row.events ?? 0, alreadyApplied: true };
+    const adapter = await this.accounts.adapterFor(row.accountId);
+    const events = adapter.parseCallback({ headers: {}, body: row.payload });
+    for (const event of events) {
+      if (event.kind === 'task.progress') {
+        await this.progress.apply(row.accountId, [event.progress]);
+      } else {
+        const at = event.at ? new Date(event.at) : new Date();
+        // An older status report never overwrites a newer one.
+        await this.prisma.device.updateMany({
+          where: {
+            accountId: row.accountId,
+            vendorRef: event.vendorRef,
+            OR: [{ statusAt: null }, { statusAt: { lte: at } }],
+          },
+          data: { status: event.status, statusAt: at, ...(event.status === 'online' ? { lastSeenAt: at } : {}) },
+        });
+      }
+    }
+    await this.prisma.callbackInbox.update({
+      where: { id: inboxId },
+      data: { appliedAt: new Date(), events: events.length },
+    });
+    return { events: events.length };
+  }
+}

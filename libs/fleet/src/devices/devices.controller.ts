@@ -1,0 +1,134 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Authenticated, Permission } from '@fleetgate/auth';
+import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { JobProducer, jobIdOf } from '@fleetgate/queues';
+import { DeviceSyncService } from './device-sync.service';
+import {
+  CreateDeviceGroupDto,
+  DeviceDto,
+  DeviceGroupDto,
+  DeviceQueryDto,
+  DeviceSyncAcceptedDto,
+  DeviceSyncRequestDto,
+  GroupMembershipDto,
+  RegisterDeviceDto,
+  UpdateDeviceDto,
+  UpdateDeviceGroupDto,
+} from './device.dto';
+import { DeviceService } from './device.service';
+
+/** Syncs asked for within this window share one job. */
+const SYNC_DEDUPE_WINDOW_MS = 10_000;
+
+@ApiTags('devices')
+@Controller('devices')
+export class DevicesController {
+  constructor(
+    private readonly devices: DeviceService,
+    private readonly sync: DeviceSyncService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  @Get()
+  @Authenticated({ permission: Permission.DevicesRead })
+  @ApiOkResponse({ type: PagedDto(DeviceDto) })
+  @ApiErrorResponses(400)
+  list(@Query() query: DeviceQueryDto): Promise<Paged<DeviceDto>> {
+    return this.devices.list(query);
+  }
+
+  /** Registers a device by its vendor reference, for vendors without an inventory API (TikMatrix). */
+  @Post()
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(400, 404, 409)
+  register(@Body() body: RegisterDeviceDto): Promise<DeviceDto> {
+    return this.devices.register(body);
+  }
+
+  /** Reads the inventory of one account, or of every enabled account, in the background. */
+  @Post('sync')
+  @HttpCode(202)
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiAcceptedResponse({ type: DeviceSyncAcceptedDto })
+  @ApiErrorResponses(400, 404)
+  async requestSync(@Body() body: DeviceSyncRequestDto): Promise<DeviceSyncAcceptedDto> {
+    const accountIds = body.accountId ? [body.accountId] : await this.sync.syncableAccountIds();
+    const window = Math.floor(Date.now() / SYNC_DEDUPE_WINDOW_MS);
+    for (const accountId of accountIds) {
+      await this.producer.enqueue('devices.sync', { accountId }, { jobId: jobIdOf('devices.sync', accountId, window) });
+    }
+    return { accountIds };
+  }
+
+  @Get('groups')
+  @Authenticated({ permission: Permission.DevicesRead })
+  @ApiOkResponse({ type: [DeviceGroupDto] })
+  listGroups(): Promise<DeviceGroupDto[]> {
+    return this.devices.listGroups();
+  }
+
+  @Post('groups')
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(400, 409)
+  createGroup(@Body() body: CreateDeviceGroupDto): Promise<DeviceGroupDto> {
+    return this.devices.createGroup(body);
+  }
+
+  @Patch('groups/:id')
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(400, 404, 409)
+  updateGroup(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateDeviceGroupDto,
+  ): Promise<DeviceGroupDto> {
+    return this.devices.updateGroup(id, body);
+  }
+
+  @Delete('groups/:id')
+  @HttpCode(204)
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(404)
+  async removeGroup(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.devices.removeGroup(id);
+  }
+
+  @Post('groups/:id/devices')
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(400, 404)
+  addToGroup(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: GroupMembershipDto): Promise<DeviceGroupDto> {
+    return this.devices.addToGroup(id, body.deviceIds);
+  }
+
+  @Delete('groups/:id/devices')
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(400, 404)
+  removeFromGroup(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: GroupMembershipDto,
+  ): Promise<DeviceGroupDto> {
+    return this.devices.removeFromGroup(id, body.deviceIds);
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: Permission.DevicesRead })
+  @ApiErrorResponses(404)
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeviceDto> {
+    return this.devices.get(id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(400, 404)
+  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateDeviceDto): Promise<DeviceDto> {
+    return this.devices.update(id, body);
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  @Authenticated({ permission: Permission.DevicesManage })
+  @ApiErrorResponses(404)
+  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+    await this.devices.remove(id);
+  }
+}

@@ -1,0 +1,458 @@
+import { createHash } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import type { Principal } from '@fleetgate/auth';
+import type { VendorName } from '@fleetgate/domain';
+import { Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
+import { ApiError, paged, type FieldProblem, type Paged } from '@fleetgate/platform';
+import { jobIdOf, Outbox } from '@fleetgate/queues';
+import { VendorAccountService, VendorError, VendorRegistry } from '@fleetgate/vendors';
+import { checkOperation } from './operation-params';
+import { TaskProgress } from './task-progress';
+import { DISPATCH_BATCH_SIZE, missingDeviceProblems, rolloutDelayMs, targetWhere } from './task-targeting';
+import type {
+  CreateTaskDto,
+  TaskCountsDto,
+  TaskDetailDto,
+  TaskDto,
+  TaskQueryDto,
+  TaskStatsDto,
+  TaskTargetDto,
+  TaskTargetQueryDto,
+} from './task.dto';
+
+const DEFAULT_TARGET_TIMEOUT_SECONDS = 900;
+const DETAIL_TARGET_ROWS = 1_000;
+
+export interface CreatedTask {
+  task: TaskDto;
+  /** False when an Idempotency-Key matched an earlier request: nothing new was created. */
+  created: boolean;
+}
+
+interface TargetDevice {
+  id: string;
+  vendor: string;
+  accountId: string;
+  vendorRef: string;
+}
+
+/**
+ * Fleet tasks as users see them: creation (validated, capability-checked, written with its
+ * dispatch jobs in one transaction), listing, detail, cancel and retry.
+ */
+@Injectable()
+export class TaskService {
+  private readonly logger = new Logger(TaskService.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly outbox: Outbox,
+    private readonly registry: VendorRegistry,
+    private readonly accounts: VendorAccountService,
+    private readonly progress: TaskProgress,
+  ) {}
+
+  async create(input: CreateTaskDto, principal: Principal | undefined, idempotencyKey?: string): Promise<CreatedTask> {
+    const requestHash = createHash('sha256').update(stableJson(input)).digest('hex');
+    if (idempotencyKey) {
+      const earlier = await this.replay(idempotencyKey, requestHash);
+      if (earlier) return { task: earlier, created: false };
+    }
+    const operation = checkOperation(input.operation.type, input.operation.params ?? {});
+    const devices = await this.resolveTargets(input);
+    this.refuseUnsupported(devices, operation.type);
+    await this.refuseDisabledAccounts(devices);
+
+    const perMinute = input.rollout?.targetsPerMinute;
+    // With a pace, small batches spread evenly (about every 5 s) rather than a hundred at once.
+    const batchSize = perMinute
+      ? Math.min(DISPATCH_BATCH_SIZE, Math.max(1, Math.ceil(perMinute / 12)))
+      : DISPATCH_BATCH_SIZE;
+    const batches = planBatches(devices, batchSize);
+
+    try {
+      const task = await this.prisma.$transaction(async (tx) => {
+        const task = await tx.task.create({
+          data: {
+            operationType: operation.type,
+            params: operation.params as Prisma.InputJsonValue,
+            targetSpec: input.targets as unknown as Prisma.InputJsonValue,
+            idempotencyKey,
+            requestHash,
+            rolloutPerMinute: perMinute,
+            abortFailurePercent: input.rollout?.abortFailurePercent,
+            abortMinTargets: input.rollout?.abortMinTargets,
+            targetTimeoutSeconds: input.targetTimeoutSeconds ?? DEFAULT_TARGET_TIMEOUT_SECONDS,
+            offlineTtlSeconds: input.offlineTtlSeconds,
+            createdById: principal?.userId,
+          },
+        });
+        await tx.taskTarget.createMany({
+          data: batches.flatMap(({ accountId, batch, devices }) =>
+            devices.map((device) => ({
+              taskId: task.id,
+              deviceId: device.id,
+              accountId,
+              vendor: device.vendor,
+              vendorRef: device.vendorRef,
+              batch,
+            })),
+          ),
+        });
+        let before = 0;
+        for (const { accountId, batch, devices } of batches) {
+          const ref = { taskId: task.id, accountId, batch, generation: 0 };
+          await this.outbox.stage(
+            tx,
+            'tasks.dispatch',
+            { ...ref, round: 0 },
+            dispatchJobId(ref, 0),
+            rolloutDelayMs(before, perMinute),
+          );
+          before += devices.length;
+        }
+        return task;
+      });
+      this.outbox.relaySoon();
+      return { task: await this.toDto(task), created: true };
+    } catch (error) {
+      // Two requests with one key at once: the loser answers what the winner created.
+      if (idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const earlier = await this.replay(idempotencyKey, requestHash);
+        if (earlier) return { task: earlier, created: false };
+      }
+      throw error;
+    }
+  }
+
+  async list(query: TaskQueryDto): Promise<Paged<TaskDto>> {
+    const where: Prisma.TaskWhereInput = {
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.type ? { operationType: query.type } : {}),
+      ...(query.deviceId ? { targets: { some: { deviceId: query.deviceId } } } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.task.findMany({ where, orderBy: { number: 'desc' }, skip: query.skip, take: query.pageSize }),
+      this.prisma.task.count({ where }),
+    ]);
+    const counts = await this.countsOf(rows.map((row) => row.id));
+    return paged(
+      rows.map((row) => toTaskDto(row, counts.get(row.id))),
+      total,
+      query,
+    );
+  }
+
+  async get(id: string): Promise<TaskDetailDto> {
+    const task = await this.task(id);
+    const targets = await this.prisma.taskTarget.findMany({
+      where: { taskId: id },
+      orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
+      take: DETAIL_TARGET_ROWS,
+    });
+    return { ...(await this.toDto(task)), targetRows: targets.map(toTargetDto) };
+  }
+
+  async targets(id: string, query: TaskTargetQueryDto): Promise<Paged<TaskTargetDto>> {
+    await this.task(id);
+    const where: Prisma.TaskTargetWhereInput = { taskId: id, ...(query.status ? { status: query.status } : {}) };
+    const [rows, total] = await Promise.all([
+      this.prisma.taskTarget.findMany({
+        where,
+        orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
+        skip: query.skip,
+        take: query.pageSize,
+      }),
+      this.prisma.taskTarget.count({ where }),
+    ]);
+    return paged(rows.map(toTargetDto), total, query);
+  }
+
+  /**
+   * Stops a task: targets not sent yet are cancelled at once; targets running at a vendor that can
+   * cancel are cancelled there too. Targets at vendors that cannot cancel keep running to their end.
+   */
+  async cancel(id: string): Promise<TaskDto> {
+    const task = await this.task(id);
+    if (task.finishedAt) throw ApiError.conflict(`Task ${id} has already ended (${task.status})`);
+    const now = new Date();
+    await this.prisma.$transaction([
+      this.prisma.task.update({ where: { id }, data: { cancelledAt: now } }),
+      this.prisma.taskTarget.updateMany({
+        where: { taskId: id, status: 'pending' },
+        data: { status: 'cancelled', finishedAt: now, errorCode: 'cancelled', errorMessage: 'cancelled by a user' },
+      }),
+    ]);
+    const running = await this.prisma.taskTarget.findMany({
+      where: { taskId: id, status: 'running', vendorTaskId: { not: null } },
+      select: { accountId: true, vendorTaskId: true },
+    });
+    for (const [accountId, vendorTaskIds] of groupBy(running, (target) => target.accountId)) {
+      const adapter = await this.accounts.adapterFor(accountId);
+      if (!adapter.capabilities.has('tasks.cancel')) continue;
+      const ids = [...new Set(vendorTaskIds.map((target) => target.vendorTaskId!))];
+      try {
+        await adapter.cancelTasks(ids);
+      } catch (error) {
+        if (!(error instanceof VendorError)) throw error;
+        this.logger.warn({ accountId, err: error.message }, 'vendor refused to cancel; targets run to their end');
+        continue;
+      }
+      await this.prisma.taskTarget.updateMany({
+        where: { taskId: id, accountId, status: 'running', vendorTaskId: { in: ids } },
+        data: {
+          status: 'cancelled',
+          finishedAt: new Date(),
+          errorCode: 'cancelled',
+          errorMessage: 'cancelled by a user',
+        },
+      });
+    }
+    await this.progress.refreshTask(id);
+    return this.toDto(await this.task(id));
+  }
+
+  /** Sends failed and timed-out targets again, as a new generation of dispatch jobs. */
+  async retryFailed(id: string): Promise<TaskDto> {
+    const task = await this.task(id);
+    if (task.cancelledAt) throw ApiError.conflict(`Task ${id} was cancelled`);
+    const failed = await this.prisma.taskTarget.findMany({
+      where: { taskId: id, status: { in: ['failed', 'timed_out'] } },
+      select: { accountId: true, batch: true },
+    });
+    if (failed.length === 0) throw ApiError.conflict(`Task ${id} has no failed targets to retry`);
+    const generation = task.generation + 1;
+    await this.prisma.$transaction(async (tx) => {
+      await tx.task.update({
+        where: { id },
+        data: { generation, status: 'running', finishedAt: null, abortedAt: null },
+      });
+      await tx.taskTarget.updateMany({
+        where: { taskId: id, status: { in: ['failed', 'timed_out'] } },
+        data: {
+          status: 'pending',
+          vendorTaskId: null,
+          vendorStatus: null,
+          result: Prisma.DbNull,
+          errorCode: null,
+          errorMessage: null,
+          waitUntil: null,
+          dispatchedAt: null,
+          deadlineAt: null,
+          finishedAt: null,
+        },
+      });
+      const batches = new Set(failed.map((target) => `${target.accountId}/${target.batch}`));
+      for (const key of batches) {
+        const [accountId, batch] = key.split('/');
+        const ref = { taskId: id, accountId, batch: Number(batch), generation };
+        await this.outbox.stage(tx, 'tasks.dispatch', { ...ref, round: 0 }, dispatchJobId(ref, 0));
+      }
+    });
+    this.outbox.relaySoon();
+    return this.toDto(await this.task(id));
+  }
+
+  async stats(): Promise<TaskStatsDto> {
+    const [tasks, targets] = await Promise.all([
+      this.prisma.task.groupBy({ by: ['status'], _count: { _all: true } }),
+      this.prisma.taskTarget.groupBy({ by: ['status'], _count: { _all: true } }),
+    ]);
+    return {
+      tasks: Object.fromEntries(tasks.map((row) => [row.status, row._count._all])),
+      targets: Object.fromEntries(targets.map((row) => [row.status, row._count._all])),
+    };
+  }
+
+  private async replay(idempotencyKey: string, requestHash: string): Promise<TaskDto | undefined> {
+    const earlier = await this.prisma.task.findUnique({ where: { idempotencyKey } });
+    if (!earlier) return undefined;
+    if (earlier.requestHash !== requestHash) {
+      throw ApiError.conflict('This Idempotency-Key was used with a different request', [
+        { field: 'Idempotency-Key', problem: `already used for task ${earlier.id} with another body` },
+      ]);
+    }
+    return this.toDto(earlier);
+  }
+
+  private async resolveTargets(input: CreateTaskDto): Promise<TargetDevice[]> {
+    const where = targetWhere(input.targets);
+    if (
+      input.targets.groupId &&
+      !(await this.prisma.deviceGroup.findUnique({ where: { id: input.targets.groupId } }))
+    ) {
+      throw ApiError.notFound('Device group', input.targets.groupId);
+    }
+    if (input.targets.accountId) await this.accounts.get(input.targets.accountId);
+    const devices = await this.prisma.device.findMany({
+      where,
+      select: { id: true, vendor: true, accountId: true, vendorRef: true },
+      orderBy: [{ accountId: 'asc' }, { vendorRef: 'asc' }],
+    });
+    if (input.targets.deviceIds) {
+      const problems = missingDeviceProblems(input.targets.deviceIds, new Set(devices.map((device) => device.id)));
+      if (problems.length) throw ApiError.unprocessable('Some target devices do not exist', problems);
+    }
+    if (devices.length === 0) {
+      throw ApiError.unprocessable('No device matches the targets', [
+        { field: 'targets', problem: 'selects no device' },
+      ]);
+    }
+    return devices;
+  }
+
+  /** A task runs whole or not at all: targets whose vendor lacks the operation are listed and refused. */
+  private refuseUnsupported(devices: TargetDevice[], type: string): void {
+    const problems: FieldProblem[] = [];
+    let refused = 0;
+    for (const device of devices) {
+      const definition = this.registry.definition(device.vendor);
+      if (definition?.capabilities.has(type as never)) continue;
+      refused++;
+      if (problems.length < 100) {
+        problems.push({
+          field: `targets.${device.id}`,
+          problem: `${device.vendor} device ${device.vendorRef} does not support ${type}`,
+        });
+      }
+    }
+    if (refused > 0) {
+      throw ApiError.unprocessable(`${refused} target(s) cannot run ${type}`, problems);
+    }
+  }
+
+  private async refuseDisabledAccounts(devices: TargetDevice[]): Promise<void> {
+    const accountIds = [...new Set(devices.map((device) => device.accountId))];
+    const disabled = await this.prisma.vendorAccount.findMany({
+      where: { id: { in: accountIds }, enabled: false },
+      select: { id: true, vendor: true, name: true },
+    });
+    if (disabled.length > 0) {
+      throw ApiError.unprocessable(
+        'Some targets belong to disabled vendor accounts',
+        disabled.map((account) => ({
+          field: `targets.account.${account.id}`,
+          problem: `${account.vendor} account ${account.name} is disabled`,
+        })),
+      );
+    }
+  }
+
+  private async task(id: string): Promise<Task> {
+    const task = await this.prisma.task.findUnique({ where: { id } });
+    if (!task) throw ApiError.notFound('Task', id);
+    return task;
+  }
+
+  private async toDto(task: Task): Promise<TaskDto> {
+    return toTaskDto(task, (await this.countsOf([task.id])).get(task.id));
+  }
+
+  private async countsOf(taskIds: string[]): Promise<Map<string, TaskCountsDto>> {
+    const rows = await this.prisma.taskTarget.groupBy({
+      by: ['taskId', 'status'],
+      where: { taskId: { in: taskIds } },
+      _count: { _all: true },
+    });
+    const counts = new Map<string, TaskCountsDto>();
+    for (const row of rows) {
+      const entry = counts.get(row.taskId) ?? emptyCounts();
+      const bucket = row.status === 'dispatching' ? 'running' : (row.status as keyof TaskCountsDto);
+      entry[bucket] += row._count._all;
+      entry.total += row._count._all;
+      counts.set(row.taskId, entry);
+    }
+    return counts;
+  }
+}
+
+export function dispatchJobId(
+  ref: { taskId: string; accountId: string; batch: number; generation: number },
+  round: number,
+): string {
+  return jobIdOf('tasks.dispatch', ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, `r${round}`);
+}
+
+function planBatches(devices: TargetDevice[], batchSize: number) {
+  const batches: Array<{ accountId: string; batch: number; devices: TargetDevice[] }> = [];
+  for (const [accountId, ofAccount] of groupBy(devices, (device) => device.accountId)) {
+    for (let start = 0; start < ofAccount.length; start += batchSize) {
+      batches.push({ accountId, batch: start / batchSize, devices: ofAccount.slice(start, start + batchSize) });
+    }
+  }
+  return batches;
+}
+
+function groupBy<T>(items: T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const group = groups.get(k);
+    if (group) group.push(item);
+    else groups.set(k, [item]);
+  }
+  return groups;
+}
+
+function emptyCounts(): TaskCountsDto {
+  return { pending: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, timed_out: 0, total: 0 };
+}
+
+/** JSON with sorted keys, so that one request body always hashes the same. */
+function stableJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => a.localeCompare(b));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${stableJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+function toTaskDto(task: Task, counts: TaskCountsDto = emptyCounts()): TaskDto {
+  return {
+    id: task.id,
+    number: task.number.toString(),
+    operation: {
+      type: task.operationType as TaskDto['operation']['type'],
+      params: task.params as Record<string, unknown>,
+    },
+    targets: task.targetSpec as Record<string, unknown>,
+    status: task.status as TaskDto['status'],
+    counts,
+    rollout:
+      task.rolloutPerMinute || task.abortFailurePercent || task.abortMinTargets
+        ? {
+            targetsPerMinute: task.rolloutPerMinute ?? undefined,
+            abortFailurePercent: task.abortFailurePercent ?? undefined,
+            abortMinTargets: task.abortMinTargets ?? undefined,
+          }
+        : undefined,
+    targetTimeoutSeconds: task.targetTimeoutSeconds,
+    offlineTtlSeconds: task.offlineTtlSeconds,
+    abortedAt: task.abortedAt,
+    cancelledAt: task.cancelledAt,
+    createdAt: task.createdAt,
+    finishedAt: task.finishedAt,
+  };
+}
+
+export function toTargetDto(target: TaskTarget): TaskTargetDto {
+  return {
+    id: target.id,
+    deviceId: target.deviceId,
+    vendor: target.vendor as VendorName,
+    accountId: target.accountId,
+    vendorRef: target.vendorRef,
+    status: target.status,
+    vendorTaskId: target.vendorTaskId,
+    vendorStatus: target.vendorStatus,
+    result: target.result ?? undefined,
+    error: target.errorCode ? { code: target.errorCode, message: target.errorMessage ?? '' } : null,
+    attempts: target.attempts,
+    waitUntil: target.waitUntil,
+    dispatchedAt: target.dispatchedAt,
+    finishedAt: target.finishedAt,
+  };
+}

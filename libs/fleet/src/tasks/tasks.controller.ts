@@ -1,0 +1,96 @@
+import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
+import { ApiError, ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import {
+  CreateTaskDto,
+  TaskDetailDto,
+  TaskDto,
+  TaskQueryDto,
+  TaskStatsDto,
+  TaskTargetDto,
+  TaskTargetQueryDto,
+} from './task.dto';
+import { TaskService } from './task.service';
+
+@ApiTags('tasks')
+@Controller('tasks')
+export class TasksController {
+  constructor(private readonly tasks: TaskService) {}
+
+  /**
+   * Creates a task: one operation over the chosen devices, across vendors. Answers 202 once the task
+   * and its dispatch jobs are stored; 200 with the earlier task when an Idempotency-Key repeats a request.
+   */
+  @Post()
+  @Authenticated({ permission: Permission.TasksManage })
+  @ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Makes retries of this request safe' })
+  @ApiAcceptedResponse({ type: TaskDto })
+  @ApiOkResponse({ type: TaskDto, description: 'The task an earlier request with this Idempotency-Key created' })
+  @ApiErrorResponses(400, 404, 409, 422)
+  async create(
+    @Body() body: CreateTaskDto,
+    @CurrentPrincipal() principal: Principal,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<TaskDto> {
+    if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
+      throw ApiError.invalid('Invalid Idempotency-Key', [
+        { field: 'Idempotency-Key', problem: 'must be 1-200 visible ASCII characters' },
+      ]);
+    }
+    const { task, created } = await this.tasks.create(body, principal, idempotencyKey);
+    reply.status(created ? 202 : 200);
+    return task;
+  }
+
+  @Get()
+  @Authenticated({ permission: Permission.TasksRead })
+  @ApiOkResponse({ type: PagedDto(TaskDto) })
+  @ApiErrorResponses(400)
+  list(@Query() query: TaskQueryDto): Promise<Paged<TaskDto>> {
+    return this.tasks.list(query);
+  }
+
+  @Get('stats')
+  @Authenticated({ permission: Permission.TasksRead })
+  stats(): Promise<TaskStatsDto> {
+    return this.tasks.stats();
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: Permission.TasksRead })
+  @ApiErrorResponses(404)
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskDetailDto> {
+    return this.tasks.get(id);
+  }
+
+  @Get(':id/targets')
+  @Authenticated({ permission: Permission.TasksRead })
+  @ApiOkResponse({ type: PagedDto(TaskTargetDto) })
+  @ApiErrorResponses(400, 404)
+  targets(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: TaskTargetQueryDto,
+  ): Promise<Paged<TaskTargetDto>> {
+    return this.tasks.targets(id, query);
+  }
+
+  @Post(':id/cancel')
+  @Authenticated({ permission: Permission.TasksManage })
+  @ApiOkResponse({ type: TaskDto })
+  @ApiErrorResponses(404, 409)
+  cancel(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskDto> {
+    return this.tasks.cancel(id);
+  }
+
+  /** Dispatches the failed and timed-out targets again. */
+  @Post(':id/retry')
+  @Authenticated({ permission: Permission.TasksManage })
+  @ApiOkResponse({ type: TaskDto })
+  @ApiErrorResponses(404, 409)
+  retry(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskDto> {
+    return this.tasks.retryFailed(id);
+  }
+}

@@ -1,0 +1,89 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import type { JobName, JobPayloads } from './job-catalog';
+import { JobProducer } from './job-producer';
+
+/** Rows relayed per round; a round is one transaction. */
+const RELAY_BATCH = 500;
+
+/**
+ * The transactional outbox. A service that changes rows and needs a job writes the job into
+ * `outbox_jobs` in the same transaction (stage), so that the two cannot drift apart: either both are
+ * committed or neither. relay() then moves committed rows to BullMQ under their deterministic job
+ * ids; it runs right after the commit and again from the worker's `outbox.relay` schedule, so a
+ * process that dies between commit and enqueue loses nothing, and a row relayed twice is one job.
+ */
+@Injectable()
+export class Outbox {
+  private readonly logger = new Logger(Outbox.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  stage<N extends JobName>(
+    tx: Prisma.TransactionClient,
+    name: N,
+    payload: JobPayloads[N],
+    jobId: string,
+    delayMs = 0,
+  ): Promise<unknown> {
+    return tx.outboxJob.upsert({
+      where: { jobId },
+      create: { jobName: name, jobId, payload: payload as Prisma.InputJsonValue, delayMs },
+      update: {},
+    });
+  }
+
+  /** Relays every committed, unrelayed row; concurrent relays skip each other's rows. */
+  async relay(): Promise<number> {
+    let relayed = 0;
+    for (;;) {
+      const count = await this.prisma.$transaction(async (tx) => {
+        // SKIP LOCKED lets relays in several processes share the rows instead of waiting on each other.
+        const locked = await tx.$queryRaw<Array<{ id: bigint | string }>>`
+          SELECT id FROM outbox_jobs WHERE published_at IS NULL ORDER BY id LIMIT ${RELAY_BATCH} FOR UPDATE SKIP LOCKED`;
+        const rows = await tx.outboxJob.findMany({
+          where: { id: { in: locked.map((row) => BigInt(row.id)) } },
+          orderBy: { id: 'asc' },
+        });
+        if (rows.length === 0) return 0;
+        const now = Date.now();
+        await Promise.all(
+          rows.map((row) =>
+            this.producer.enqueue(row.jobName as JobName, row.payload as never, {
+              jobId: row.jobId,
+              // The delay counts from the commit, not from the relay.
+              delay: Math.max(0, row.createdAt.getTime() + row.delayMs - now),
+            }),
+          ),
+        );
+        await tx.outboxJob.updateMany({
+          where: { id: { in: rows.map((row) => row.id) } },
+          data: { publishedAt: new Date() },
+        });
+        return rows.length;
+      });
+      relayed += count;
+      if (count < RELAY_BATCH) break;
+    }
+    if (relayed > 0) this.logger.debug({ relayed }, 'outbox relayed');
+    return relayed;
+  }
+
+  /** Relays without making the caller wait or fail: the schedule picks up whatever this misses. */
+  relaySoon(): void {
+    this.relay().catch((error: unknown) =>
+      this.logger.warn({ err: error }, 'outbox relay failed; the scheduled relay will retry'),
+    );
+  }
+
+  /** Drops relayed rows after a day (their job ids have aged out of BullMQ by then too). */
+  async purgeRelayed(olderThanMs = 86_400_000): Promise<number> {
+    const { count } = await this.prisma.outboxJob.deleteMany({
+      where: { publishedAt: { lt: new Date(Date.now() - olderThanMs) } },
+    });
+    return count;
+  }
+}

@@ -1,0 +1,258 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import {
+  authLogin,
+  devicesList,
+  devicesRegister,
+  devicesRequestSync,
+  tasksCreate,
+  tasksGet,
+  tasksStats,
+  tasksTargets,
+  vendorAccountsCreate,
+  webhooksReceive,
+  type DeviceDto,
+  type TaskDetailDto,
+} from '@fleetgate/sdk';
+import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
+import { SimulatorServer } from '../apps/simulator/src/kit';
+import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
+import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { startWorker } from './support/worker-harness';
+
+type Client = RunningGateway['client'];
+const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 300 && !done(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  if (!done(value)) throw new Error(`${what} did not happen: ${JSON.stringify(value).slice(0, 500)}`);
+  return value;
+}
+
+describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)', () => {
+  const env = { REDIS_PREFIX: `fg-e2e-${process.pid}-${Date.now()}` };
+  const sims: Partial<Record<'armcloud' | 'gizwits' | 'tikmatrix', { server: SimulatorServer; url: string }>> = {};
+  let gateway: RunningGateway;
+  let worker: INestApplicationContext;
+  let admin: Client;
+  const accounts: Record<string, { id: string; webhookSecret: string }> = {};
+  const devices: Record<string, DeviceDto[]> = {};
+
+  async function finished(taskId: string): Promise<TaskDetailDto> {
+    return eventually(
+      async () => (await tasksGet({ client: admin, path: { id: taskId } })).data!,
+      (task) => FINAL.includes(task.status),
+      `task ${taskId} ending`,
+    );
+  }
+
+  beforeAll(async () => {
+    // The ArmCloud simulator runs its tasks for a while (time scale 2), so that callbacks can arrive first.
+    const scales = { armcloud: 2, gizwits: 0, tikmatrix: 0 } as const;
+    for (const vendor of ['armcloud', 'gizwits', 'tikmatrix'] as const) {
+      const server = new SimulatorServer(SIMULATED_VENDORS[vendor].factory, {
+        fleetSize: 12,
+        timeScale: scales[vendor],
+        seed: 11,
+      });
+      sims[vendor] = { server, url: await server.listen(0) };
+    }
+    gateway = await startGateway(env);
+    worker = await startWorker(env);
+    const { data } = await authLogin({ client: gateway.client, body: ADMIN });
+    admin = gateway.as(data!.accessToken);
+    const run = Math.random().toString(36).slice(2, 8);
+    for (const vendor of ['armcloud', 'gizwits', 'tikmatrix'] as const) {
+      const created = await vendorAccountsCreate({
+        client: admin,
+        body: { vendor, name: `${vendor}-${run}`, baseUrl: sims[vendor]!.url, credentials: DEMO_CREDENTIALS[vendor] },
+      });
+      if (!created.data) throw new Error(`account ${vendor}: ${JSON.stringify(created.error)}`);
+      accounts[vendor] = { id: created.data.id, webhookSecret: created.data.webhookSecret };
+    }
+    for (const vendor of ['armcloud', 'gizwits'] as const) {
+      const sync = await devicesRequestSync({ client: admin, body: { accountId: accounts[vendor].id } });
+      expect(sync.response.status).toBe(202);
+      const page = await eventually(
+        async () =>
+          (await devicesList({ client: admin, query: { accountId: accounts[vendor].id, pageSize: 100 } })).data!,
+        (list) => list.total === 12,
+        `${vendor} inventory sync`,
+      );
+      devices[vendor] = page.items;
+    }
+    devices.tikmatrix = [];
+    for (const serial of ['TMX000001', 'TMX000002', 'TMX000003']) {
+      const { data: device } = await devicesRegister({
+        client: admin,
+        body: { accountId: accounts.tikmatrix.id, vendorRef: serial },
+      });
+      devices.tikmatrix.push(device!);
+    }
+  });
+
+  afterAll(async () => {
+    await worker?.close();
+    await gateway?.close();
+    for (const sim of Object.values(sims)) await sim?.server.close();
+  });
+
+  it('syncs each vendor’s inventory with the vendor’s references and status', () => {
+    expect(devices.armcloud.map((device) => device.vendor)).toEqual(Array(12).fill('armcloud'));
+    expect(devices.gizwits.every((device) => /^FG/.test(device.vendorRef))).toBe(true);
+    expect(devices.gizwits.every((device) => ['online', 'offline'].includes(device.status))).toBe(true);
+  });
+
+  it('reboots ArmCloud pads through vendor tasks, and every target ends with its vendor task id', async () => {
+    const ids = devices.armcloud.slice(0, 5).map((device) => device.id);
+    const created = await tasksCreate({
+      client: admin,
+      body: { operation: { type: 'device.reboot', params: {} }, targets: { deviceIds: ids } },
+    });
+    expect(created.error).toBeUndefined();
+    expect(created.response.status).toBe(202);
+    const task = await finished(created.data!.id);
+    expect(task.counts.total).toBe(5);
+    expect(task.targetRows.every((target) => target.vendorTaskId && FINAL.includes(target.status))).toBe(true);
+    expect(task.status).toBe(
+      task.targetRows.every((target) => target.status === 'succeeded') ? 'succeeded' : expect.any(String),
+    );
+  });
+
+  it('controls Gizwits devices; an offline device fails alone with Gizwits’ own code', async () => {
+    const [first, second] = devices.gizwits.filter((device) => device.status === 'online');
+    await fetch(`${sims.gizwits!.url}/_sim/gizwits/devices/${second.vendorRef}`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json' },
+      body: '{"online":false}',
+    });
+    const created = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'control.datapoints', params: { attrs: { switch: true } } },
+        targets: { deviceIds: [first.id, second.id] },
+      },
+    });
+    const task = await finished(created.data!.id);
+    expect(task.status).toBe('partially_failed');
+    const byDevice = Object.fromEntries(task.targetRows.map((target) => [target.deviceId, target]));
+    expect(byDevice[first.id]).toMatchObject({ status: 'succeeded' });
+    expect(byDevice[second.id]).toMatchObject({ status: 'failed', error: { code: '9016' } });
+  });
+
+  it('runs TikMatrix scripts by serial and follows them to their end by polling', async () => {
+    const created = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'script.start', params: { script: 'login' } },
+        targets: { accountId: accounts.tikmatrix.id },
+      },
+    });
+    const task = await finished(created.data!.id);
+    expect(task.counts.total).toBe(3);
+    expect(task.targetRows.every((target) => ['succeeded', 'failed'].includes(target.status))).toBe(true);
+    expect(task.targetRows.every((target) => /^\d+$/.test(target.vendorTaskId ?? ''))).toBe(true);
+  });
+
+  it('refuses with 422, listing them, targets whose vendor lacks the operation', async () => {
+    const refused = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'device.reboot', params: {} },
+        targets: { deviceIds: [devices.armcloud[0].id, devices.gizwits[0].id, devices.tikmatrix[0].id] },
+      },
+    });
+    expect(refused.response.status).toBe(422);
+    const error = (refused.error as { error: { details: Array<{ field: string; problem: string }> } }).error;
+    expect(error.details.map((detail) => detail.field).sort()).toEqual(
+      [`targets.${devices.gizwits[0].id}`, `targets.${devices.tikmatrix[0].id}`].sort(),
+    );
+    expect(error.details[0].problem).toMatch(/does not support device\.reboot/);
+  });
+
+  it('names the parameter at fault for a bad operation', async () => {
+    const refused = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'shell.async', params: { command: '', extra: 1 } },
+        targets: { deviceIds: [devices.armcloud[0].id] },
+      },
+    });
+    expect(refused.response.status).toBe(400);
+    const fields = (refused.error as { error: { details: Array<{ field: string }> } }).error.details.map(
+      (detail) => detail.field,
+    );
+    expect(fields).toEqual(expect.arrayContaining(['operation.params.command', 'operation.params.extra']));
+  });
+
+  it('makes retries safe with an Idempotency-Key: same body, same task; other body, 409', async () => {
+    const key = `key-${Math.random()}`;
+    const body = {
+      operation: { type: 'control.datapoints' as const, params: { attrs: { brightness: 7 } } },
+      targets: { deviceIds: [devices.gizwits[0].id] },
+    };
+    const first = await tasksCreate({ client: admin, body, headers: { 'Idempotency-Key': key } });
+    const again = await tasksCreate({ client: admin, body, headers: { 'Idempotency-Key': key } });
+    expect(first.response.status).toBe(202);
+    expect(again.response.status).toBe(200);
+    expect(again.data!.id).toBe(first.data!.id);
+    const other = await tasksCreate({
+      client: admin,
+      body: { ...body, operation: { ...body.operation, params: { attrs: { brightness: 8 } } } },
+      headers: { 'Idempotency-Key': key },
+    });
+    expect(other.response.status).toBe(409);
+    const { data: targets } = await tasksTargets({ client: admin, path: { id: first.data!.id } });
+    expect(targets!.total).toBe(1);
+  });
+
+  it('takes callbacks: applies one once, acknowledges a duplicate, never moves a finished target back', async () => {
+    const created = await tasksCreate({
+      client: admin,
+      body: { operation: { type: 'device.reboot', params: {} }, targets: { deviceIds: [devices.armcloud[6].id] } },
+    });
+    const running = await eventually(
+      async () => (await tasksGet({ client: admin, path: { id: created.data!.id } })).data!,
+      (task) => !!task.targetRows[0]?.vendorTaskId,
+      'dispatch',
+    );
+    const target = running.targetRows[0];
+    const path = { vendor: 'armcloud', accountId: accounts.armcloud.id };
+    const headers = { 'X-Fleetgate-Webhook-Secret': accounts.armcloud.webhookSecret };
+    const done = {
+      taskBusinessType: 1000,
+      padCode: target.vendorRef,
+      taskId: Number(target.vendorTaskId),
+      taskStatus: 3,
+    };
+
+    const wrongSecret = await webhooksReceive({
+      client: gateway.client,
+      path,
+      body: done,
+      headers: { 'X-Fleetgate-Webhook-Secret': 'nope' },
+    });
+    expect(wrongSecret.response.status).toBe(401);
+
+    const first = await webhooksReceive({ client: gateway.client, path, body: done, headers });
+    expect(first.data).toEqual({ accepted: true, duplicate: false });
+    const duplicate = await webhooksReceive({ client: gateway.client, path, body: done, headers });
+    expect(duplicate.data).toEqual({ accepted: true, duplicate: true });
+
+    const task = await finished(created.data!.id);
+    expect(task.targetRows[0]).toMatchObject({ status: 'succeeded', vendorStatus: '3' });
+
+    const late = { ...done, taskStatus: 2 };
+    const lateReceipt = await webhooksReceive({ client: gateway.client, path, body: late, headers });
+    expect(lateReceipt.data).toEqual({ accepted: true, duplicate: false });
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    const after = (await tasksGet({ client: admin, path: { id: created.data!.id } })).data!;
+    expect(after.targetRows[0]).toMatchObject({ status: 'succeeded', finishedAt: task.targetRows[0].finishedAt });
+
+    const stats = (await tasksStats({ client: admin })).data!;
+    expect(stats.targets.succeeded).toBeGreaterThanOrEqual(1);
+  });
+});
