@@ -1,0 +1,125 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { authLogin, tasksCreate, tasksGet, vendorAccountsCreate, type TaskDetailDto } from '@fleetgate/sdk';
+import { PrismaService } from '@fleetgate/persistence';
+import { SimulatorServer } from '../apps/simulator/src/kit';
+import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { ADMIN, type RunningGateway, startGateway, TEST_DATABASE_URL } from './support/gateway-harness';
+
+const WORKER_MAIN = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
+const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
+const SERIALS = Array.from({ length: 150 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
+
+/** The built worker as its own process, so that it can be killed with SIGKILL as a crash would. */
+function spawnWorker(prefix: string): ChildProcess {
+  return spawn(process.execPath, [WORKER_MAIN], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      DATABASE_URL: TEST_DATABASE_URL,
+      REDIS_PREFIX: prefix,
+      MIGRATE_ON_START: 'false',
+      LOG_LEVEL: 'silent',
+      WORKER_LOCK_DURATION_MS: '3000',
+    },
+    stdio: 'ignore',
+  });
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, tries = 600): Promise<T> {
+  for (let i = 0; i < tries; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} did not happen in time`);
+}
+
+describe('a worker killed in the middle of a task (e2e, worker as a child process)', () => {
+  const prefix = `fg-crash-${process.pid}-${Date.now()}`;
+  let sim: SimulatorServer;
+  let simUrl: string;
+  let gateway: RunningGateway;
+  let admin: RunningGateway['client'];
+  const workers: ChildProcess[] = [];
+
+  beforeAll(async () => {
+    if (!existsSync(WORKER_MAIN)) throw new Error(`build the apps first (npm run build): ${WORKER_MAIN} is missing`);
+    sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: SERIALS.length, timeScale: 0 });
+    simUrl = await sim.listen(0);
+    gateway = await startGateway({ REDIS_PREFIX: prefix });
+    const { data } = await authLogin({ client: gateway.client, body: ADMIN });
+    admin = gateway.as(data!.accessToken);
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) if (worker.exitCode === null) worker.kill('SIGKILL');
+    await gateway?.close();
+    await sim?.close();
+  });
+
+  it('ends every target after a restart, and sends no non-repeatable command twice', async () => {
+    const { data: account } = await vendorAccountsCreate({
+      client: admin,
+      body: { vendor: 'tikmatrix', name: `crash-${Date.now()}`, baseUrl: simUrl, credentials: {} },
+    });
+    const prisma = gateway.app.get(PrismaService);
+    await prisma.device.createMany({
+      data: SERIALS.map((serial) => ({ vendor: 'tikmatrix', accountId: account!.id, vendorRef: serial, name: serial })),
+    });
+    // Every vendor call takes 1.5 s, so the first batch is in flight when the worker dies.
+    sim.setFaults({ latencyMs: 1_500 });
+
+    const first = spawnWorker(prefix);
+    workers.push(first);
+    const { data: created } = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'script.start', params: { script: 'login' } },
+        targets: { accountId: account!.id },
+        // Batches of 50 targets every 5 s: the later batches are still waiting in Redis at the crash.
+        rollout: { targetsPerMinute: 600 },
+      },
+    });
+    const taskId = created!.id;
+    await until(
+      () => prisma.taskTarget.count({ where: { taskId, status: 'dispatching' } }),
+      (count) => count > 0,
+      'a batch in flight',
+    );
+    first.kill('SIGKILL');
+    await new Promise((resolve) => first.once('exit', resolve));
+
+    // The fault has served its purpose; polling 150 tasks one by one at 1.5 s each would only be slow.
+    sim.setFaults({ latencyMs: 0 });
+    workers.push(spawnWorker(prefix));
+    const task = await until(
+      async () => (await tasksGet({ client: admin, path: { id: taskId } })).data as TaskDetailDto,
+      (value) => FINAL.includes(value.status),
+      'the task ending after the restart',
+    );
+    expect(task.counts.total).toBe(SERIALS.length);
+    expect(task.targetRows.every((target) => FINAL.includes(target.status))).toBe(true);
+
+    // The vendor's own record: how many tasks each serial received.
+    const perSerial = new Map<string, number>();
+    for (let page = 1; ; page++) {
+      const answer = (await (await fetch(`${simUrl}/api/v1/task?page=${page}&page_size=100`)).json()) as {
+        data: { tasks: Array<{ serial: string }>; total: number };
+      };
+      for (const vendorTask of answer.data.tasks) {
+        perSerial.set(vendorTask.serial, (perSerial.get(vendorTask.serial) ?? 0) + 1);
+      }
+      if (page * 100 >= answer.data.total) break;
+    }
+    expect(Math.max(...perSerial.values())).toBe(1);
+    // A target the vendor got a task for either ran or, when its outcome was lost with the worker,
+    // is settled as unknown; targets sent after the restart ran normally.
+    const unknown = task.targetRows.filter((target) => target.error?.code === 'dispatch_unknown');
+    const ran = task.targetRows.filter((target) => target.vendorTaskId);
+    expect(ran.length + unknown.length).toBe(SERIALS.length);
+    expect(ran.length).toBeGreaterThan(0);
+    for (const target of ran) expect(perSerial.get(target.vendorRef)).toBe(1);
+  });
+});
