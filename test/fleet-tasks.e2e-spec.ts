@@ -34,7 +34,9 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 
 describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)', () => {
   const env = { REDIS_PREFIX: `fg-e2e-${process.pid}-${Date.now()}` };
-  const sims: Partial<Record<'armcloud' | 'gizwits' | 'tikmatrix', { server: SimulatorServer; url: string }>> = {};
+  const sims: Partial<
+    Record<'armcloud' | 'gizwits' | 'easyclick' | 'tikmatrix', { server: SimulatorServer; url: string }>
+  > = {};
   let gateway: RunningGateway;
   let worker: INestApplicationContext;
   let admin: Client;
@@ -51,8 +53,8 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
 
   beforeAll(async () => {
     // The ArmCloud simulator runs its tasks for a while (time scale 2), so that callbacks can arrive first.
-    const scales = { armcloud: 2, gizwits: 0, tikmatrix: 0 } as const;
-    for (const vendor of ['armcloud', 'gizwits', 'tikmatrix'] as const) {
+    const scales = { armcloud: 2, gizwits: 0, easyclick: 0, tikmatrix: 0 } as const;
+    for (const vendor of ['armcloud', 'gizwits', 'easyclick', 'tikmatrix'] as const) {
       const server = new SimulatorServer(SIMULATED_VENDORS[vendor].factory, {
         fleetSize: 12,
         timeScale: scales[vendor],
@@ -65,7 +67,7 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
     const { data } = await authLogin({ client: gateway.client, body: ADMIN });
     admin = gateway.as(data!.accessToken);
     const run = Math.random().toString(36).slice(2, 8);
-    for (const vendor of ['armcloud', 'gizwits', 'tikmatrix'] as const) {
+    for (const vendor of ['armcloud', 'gizwits', 'easyclick', 'tikmatrix'] as const) {
       const created = await vendorAccountsCreate({
         client: admin,
         body: { vendor, name: `${vendor}-${run}`, baseUrl: sims[vendor]!.url, credentials: DEMO_CREDENTIALS[vendor] },
@@ -84,13 +86,17 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
       );
       devices[vendor] = page.items;
     }
-    devices.tikmatrix = [];
-    for (const serial of ['TMX000001', 'TMX000002', 'TMX000003']) {
-      const { data: device } = await devicesRegister({
-        client: admin,
-        body: { accountId: accounts.tikmatrix.id, vendorRef: serial },
-      });
-      devices.tikmatrix.push(device!);
+    // TikMatrix and EasyClick have no inventory API: their devices are registered by reference.
+    const registered = { tikmatrix: ['TMX000001', 'TMX000002', 'TMX000003'], easyclick: ['001', '002', '003'] };
+    for (const [vendor, refs] of Object.entries(registered)) {
+      devices[vendor] = [];
+      for (const vendorRef of refs) {
+        const { data: device } = await devicesRegister({
+          client: admin,
+          body: { accountId: accounts[vendor].id, vendorRef },
+        });
+        devices[vendor].push(device!);
+      }
     }
   });
 
@@ -155,6 +161,28 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
     expect(task.counts.total).toBe(3);
     expect(task.targetRows.every((target) => ['succeeded', 'failed'].includes(target.status))).toBe(true);
     expect(task.targetRows.every((target) => /^\d+$/.test(target.vendorTaskId ?? ''))).toBe(true);
+  });
+
+  it('starts scripts across two vendors in one task: EasyClick devices join their cloud task, TikMatrix serials get theirs', async () => {
+    const targets = [...devices.easyclick, ...devices.tikmatrix.slice(0, 2)];
+    const created = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'script.start', params: { script: 'login', taskId: '1' } },
+        targets: { deviceIds: targets.map((device) => device.id) },
+      },
+    });
+    expect(created.response.status).toBe(202);
+    const task = await finished(created.data!.id);
+    expect(task.counts.total).toBe(5);
+    const easyclick = task.targetRows.filter((target) => target.vendor === 'easyclick');
+    expect(easyclick.map((target) => [target.vendorRef, target.vendorTaskId, target.status])).toEqual([
+      ['001', '1:001', 'succeeded'],
+      ['002', '1:002', 'succeeded'],
+      ['003', '1:003', 'succeeded'],
+    ]);
+    const tikmatrix = task.targetRows.filter((target) => target.vendor === 'tikmatrix');
+    expect(tikmatrix.every((target) => ['succeeded', 'failed'].includes(target.status))).toBe(true);
   });
 
   it('refuses with 422, listing them, targets whose vendor lacks the operation', async () => {

@@ -58,7 +58,11 @@ export interface OperationParams {
   'script.stop': { taskId: string; mode?: 'local' | 'remote' };
   'script.devices.add': { taskId: string };
   'script.devices.remove': { taskId: string };
-  'script.params.add': { taskId: string; params: Array<{ name: string; type: string; value: unknown }> };
+  'script.params.add': {
+    taskId: string;
+    /** type: text, single (choice) or multiple (choice); options for the choices. */
+    params: Array<{ name: string; type: string; value: unknown; options?: string[] }>;
+  };
   'script.params.remove': { taskId: string; names: string[] };
 }
 

@@ -4,6 +4,7 @@ import {
   ArrayNotEmpty,
   IsArray,
   IsBoolean,
+  IsDefined,
   IsIn,
   IsInt,
   IsLatitude,
@@ -220,7 +221,14 @@ class ScriptParam {
   @IsIn(['text', 'single', 'multiple'])
   type!: string;
 
+  @IsDefined()
   value!: unknown;
+
+  /** The choices of a single or multiple choice. */
+  @IsOptional()
+  @IsArray()
+  @IsString({ each: true })
+  options?: string[];
 }
 
 class ScriptParamsAddParams {
