@@ -4,15 +4,27 @@
  */
 export interface RateLimiter {
   acquire(key: string, perSecond: number): Promise<void>;
+  /** Holds every acquire of `key` back for `ms` (a vendor's Retry-After). */
+  pause(key: string, ms: number): Promise<void>;
 }
 
 /** A per-process token bucket: for unit tests and single-process tools only. */
 export class InProcessRateLimiter implements RateLimiter {
   private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly pausedUntil = new Map<string, number>();
+
+  async pause(key: string, ms: number): Promise<void> {
+    this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, Date.now() + ms));
+  }
 
   async acquire(key: string, perSecond: number): Promise<void> {
     for (;;) {
       const now = Date.now();
+      const paused = (this.pausedUntil.get(key) ?? 0) - now;
+      if (paused > 0) {
+        await new Promise((resolve) => setTimeout(resolve, paused));
+        continue;
+      }
       const bucket = this.buckets.get(key) ?? { tokens: perSecond, at: now };
       bucket.tokens = Math.min(perSecond, bucket.tokens + ((now - bucket.at) / 1000) * perSecond);
       bucket.at = now;

@@ -88,3 +88,27 @@ describe('VendorTransport reading vendor envelopes', () => {
     expect(vendor.calls).toHaveLength(3);
   });
 });
+
+describe('VendorTransport and Retry-After', () => {
+  it('pauses the account’s shared rate limit for the Retry-After before the retry goes out', async () => {
+    const events: string[] = [];
+    const limiter = {
+      acquire: async () => void events.push('acquire'),
+      pause: async (key: string, ms: number) => void events.push(`pause ${key} ${ms}`),
+    };
+    let calls = 0;
+    const transport = new VendorTransport({
+      account,
+      rateLimiter: limiter,
+      maxAttempts: 2,
+      fetchImpl: async () => {
+        events.push('request');
+        return ++calls === 1
+          ? new Response('slow down', { status: 429, headers: { 'retry-after': '2' } })
+          : new Response('{"code":200,"data":7}', { status: 200 });
+      },
+    });
+    await expect(transport.send({ method: 'GET', path: '/read', idempotent: true }, readEnvelope)).resolves.toBe(7);
+    expect(events).toEqual(['acquire', 'request', 'pause vendor:acct-transport 2000', 'acquire', 'request']);
+  });
+});

@@ -17,6 +17,9 @@ import type { VendorAccountConfig } from './vendor-account';
 import { VendorError } from './vendor-error';
 import type { RateLimiter } from './rate-limiter';
 
+/** A Retry-After longer than this is capped: a vendor asking for an hour should not stall a worker that long. */
+const MAX_RETRY_AFTER_MS = 60_000;
+
 export interface VendorRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
@@ -92,6 +95,10 @@ export class VendorTransport {
     this.once = wrap(this.breakerPolicy, perTry);
   }
 
+  private get rateKey(): string {
+    return `vendor:${this.options.account.id}`;
+  }
+
   get circuitState(): 'closed' | 'open' | 'half-open' | 'isolated' {
     switch (this.breakerPolicy.state) {
       case CircuitState.Open:
@@ -119,12 +126,17 @@ export class VendorTransport {
     let outcome = 'ok';
     try {
       return await policy.execute(async ({ signal }) => {
-        await this.options.rateLimiter.acquire(
-          `vendor:${this.options.account.id}`,
-          this.options.account.rateLimitPerSecond,
-        );
-        const response = await this.attempt(request, signal);
-        return read ? read(response) : response;
+        await this.options.rateLimiter.acquire(this.rateKey, this.options.account.rateLimitPerSecond);
+        try {
+          const response = await this.attempt(request, signal);
+          return read ? read(response) : response;
+        } catch (error) {
+          // Retry-After is honoured by every process calling this account, not only by this retry.
+          if (error instanceof VendorError && error.retryAfterMs) {
+            await this.options.rateLimiter.pause(this.rateKey, Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS));
+          }
+          throw error;
+        }
       });
     } catch (error) {
       const normalized = this.normalize(error);

@@ -3,9 +3,12 @@ import type { RateLimiter } from '../core/rate-limiter';
 
 // A token bucket kept in Redis, so one account's limit holds across every gateway and worker process
 // (open-source BullMQ has no per-group limiter). Returns 0 when a token was taken, else the wait in ms.
+// A vendor's Retry-After pauses the bucket for everyone: 'until' holds the end of the pause.
 const TAKE_TOKEN = `
 local rate = tonumber(ARGV[1])
 local now = tonumber(ARGV[2])
+local paused = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+if paused > now then return paused - now end
 local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
 local tokens = tonumber(bucket[1]) or rate
 local at = tonumber(bucket[2]) or now
@@ -35,5 +38,19 @@ export class RedisRateLimiter implements RateLimiter {
       if (wait <= 0) return;
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
+  }
+
+  async pause(key: string, ms: number): Promise<void> {
+    const bucket = `${this.prefix}:ratelimit:${key}`;
+    const until = Date.now() + ms;
+    await this.redis.eval(
+      `local current = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+       if tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'until', ARGV[1]) end
+       redis.call('PEXPIRE', KEYS[1], math.max(60000, tonumber(ARGV[2])))`,
+      1,
+      bucket,
+      until,
+      ms,
+    );
   }
 }
