@@ -47,7 +47,7 @@ async function main(): Promise<void> {
         });
         account = await prisma.vendorAccount.findUniqueOrThrow({ where: { id: created.id } });
         console.log(
-          `seeded vendor account ${name} (${account.id}); its webhook secret was shown once: ${created.webhookPath}`,
+          `seeded vendor account ${name} (${account.id}), callbacks to ${created.webhookPath}`,
         );
       }
       if (vendor === 'tikmatrix' || vendor === 'easyclick') {
