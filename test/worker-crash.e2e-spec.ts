@@ -22,6 +22,7 @@ function spawnWorker(prefix: string): ChildProcess {
       MIGRATE_ON_START: 'false',
       LOG_LEVEL: 'silent',
       WORKER_LOCK_DURATION_MS: '3000',
+      WORKER_METRICS_PORT: '0',
     },
     stdio: 'ignore',
   });

@@ -1,9 +1,11 @@
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AuthenticationGuard, holds, Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
 import { configureHttpApp, requestIdFor } from '@fleetgate/platform';
+import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
 
 /**
@@ -16,7 +18,22 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
   });
-  recordHttpMetrics(app.getHttpAdapter().getInstance(), app.get(MetricsRegistry));
+  const fastify = app.getHttpAdapter().getInstance();
+  recordHttpMetrics(fastify, app.get(MetricsRegistry));
+  const guard = app.get(AuthenticationGuard);
+  await mountQueueDashboard(fastify, app.get(JobProducer).allQueues(), async (request, reply) => {
+    const principal = await guard.principalOf(request);
+    const refusal = !principal
+      ? { status: 401, code: 'unauthorized', message: 'Authentication is required' }
+      : !holds(principal, Permission.QueuesAdmin)
+        ? { status: 403, code: 'forbidden', message: `This route needs the permission ${Permission.QueuesAdmin}` }
+        : undefined;
+    if (!refusal) return true;
+    await reply
+      .code(refusal.status)
+      .send({ error: { code: refusal.code, message: refusal.message, requestId: request.id } });
+    return false;
+  });
   await configureHttpApp(app);
   return app;
 }

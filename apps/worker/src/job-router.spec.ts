@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { Test } from '@nestjs/testing';
 import { UnrecoverableError, type Job } from 'bullmq';
-import { HandlesJob, QueueName } from '@fleetgate/queues';
+import { MetricsRegistry } from '@fleetgate/observability';
+import { HandlesJob, QueueMetrics, QueueName } from '@fleetgate/queues';
 import { JobRouter } from './job-router';
 
 @Injectable()
@@ -16,6 +17,19 @@ class PurgeHandler {
   }
 }
 
+/** The maintenance queue's other jobs, so that only the purge is under test. */
+@Injectable()
+class OtherMaintenanceHandlers {
+  @HandlesJob('outbox.relay')
+  async relay() {}
+
+  @HandlesJob('tasks.sweep')
+  async sweep() {}
+
+  @HandlesJob('devices.sync-all')
+  async syncAll() {}
+}
+
 @Injectable()
 class SecondPurgeHandler {
   @HandlesJob('sessions.purge-expired')
@@ -27,7 +41,14 @@ class SecondPurgeHandler {
 async function routerWith(providers: Array<new (...args: never[]) => unknown>) {
   const moduleRef = await Test.createTestingModule({
     imports: [DiscoveryModule],
-    providers: [JobRouter, ...providers],
+    providers: [
+      JobRouter,
+      ...providers,
+      {
+        provide: QueueMetrics,
+        useFactory: () => new QueueMetrics(new MetricsRegistry(), { allQueues: () => [] } as never),
+      },
+    ],
   }).compile();
   const router = moduleRef.get(JobRouter);
   router.consume(QueueName.Maintenance);
@@ -36,7 +57,7 @@ async function routerWith(providers: Array<new (...args: never[]) => unknown>) {
 
 describe('JobRouter', () => {
   it('routes a job to the handler of its name', async () => {
-    const { moduleRef, router } = await routerWith([PurgeHandler]);
+    const { moduleRef, router } = await routerWith([PurgeHandler, OtherMaintenanceHandlers]);
     await moduleRef.init();
     await expect(router.route({ name: 'sessions.purge-expired', data: { x: 1 } } as unknown as Job)).resolves.toEqual({
       deleted: 0,
@@ -50,12 +71,12 @@ describe('JobRouter', () => {
   });
 
   it('refuses two handlers for one job name', async () => {
-    const { moduleRef } = await routerWith([PurgeHandler, SecondPurgeHandler]);
+    const { moduleRef } = await routerWith([PurgeHandler, SecondPurgeHandler, OtherMaintenanceHandlers]);
     await expect(moduleRef.init()).rejects.toThrow('job "sessions.purge-expired" has two handlers');
   });
 
   it('ends a job with an unknown name at once instead of retrying it', async () => {
-    const { moduleRef, router } = await routerWith([PurgeHandler]);
+    const { moduleRef, router } = await routerWith([PurgeHandler, OtherMaintenanceHandlers]);
     await moduleRef.init();
     await expect(router.route({ name: 'nobody.handles-this', data: {} } as unknown as Job)).rejects.toBeInstanceOf(
       UnrecoverableError,

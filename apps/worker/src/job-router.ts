@@ -1,7 +1,14 @@
 import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Job } from 'bullmq';
-import { JOB_HANDLER_METADATA, jobNamesOf, type JobName, PermanentJobError, type QueueName } from '@fleetgate/queues';
+import {
+  JOB_HANDLER_METADATA,
+  jobNamesOf,
+  type JobName,
+  PermanentJobError,
+  QueueMetrics,
+  type QueueName,
+} from '@fleetgate/queues';
 
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
@@ -19,6 +26,7 @@ export class JobRouter implements OnModuleInit {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
+    private readonly metrics: QueueMetrics,
   ) {}
 
   consume(queue: QueueName): void {
@@ -46,6 +54,14 @@ export class JobRouter implements OnModuleInit {
     const handler = this.handlers.get(job.name as JobName);
     // Unknown names cannot succeed on a retry either.
     if (!handler) throw new PermanentJobError(`no handler for job "${job.name}"`);
-    return handler(job.data, job);
+    const timer = this.metrics.jobDuration.startTimer({ queue: job.queueName, name: job.name });
+    try {
+      const result = await handler(job.data, job);
+      timer({ outcome: 'completed' });
+      return result;
+    } catch (error) {
+      timer({ outcome: 'failed' });
+      throw error;
+    }
   }
 }

@@ -25,8 +25,9 @@ import { UserPermissionSource } from './user-permission-source';
     ApiKeyService,
     UserPermissionSource,
     AdminBootstrapService,
-    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    AuthenticationGuard,
+    { provide: APP_GUARD, useExisting: AuthenticationGuard },
   ],
-  exports: [PasswordHasher, SessionService, UserPermissionSource],
+  exports: [PasswordHasher, SessionService, UserPermissionSource, AuthenticationGuard],
 })
 export class AuthModule {}

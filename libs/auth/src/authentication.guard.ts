@@ -26,7 +26,7 @@ export class AuthenticationGuard implements CanActivate {
     ]);
     if (requirement?.public) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
-    const principal = await this.identify(request);
+    const principal = await this.principalOf(request);
     if (!principal) throw ApiError.unauthorized();
     request.principal = principal;
     if (requirement?.permission && !holds(principal, requirement.permission)) {
@@ -35,7 +35,8 @@ export class AuthenticationGuard implements CanActivate {
     return true;
   }
 
-  private async identify(request: FastifyRequest): Promise<Principal | undefined> {
+  /** Who sent the request (bearer access token or API key), if anyone valid; also used outside Nest routes. */
+  async principalOf(request: FastifyRequest): Promise<Principal | undefined> {
     const authorization = request.headers.authorization;
     if (authorization) {
       const [scheme, token] = authorization.split(' ');

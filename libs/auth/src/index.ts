@@ -1,5 +1,6 @@
 export * from './auth.module';
 export * from './authenticated.decorator';
+export * from './authentication.guard';
 export * from './password-hasher';
 export * from './permissions';
 export * from './principal';

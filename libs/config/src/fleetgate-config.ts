@@ -81,6 +81,13 @@ export class FleetgateConfig {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (44 characters)' })
   SECRETS_KEY = DEMO_SECRETS_KEY;
 
+  /** Port of the worker's Prometheus endpoint (GET /metrics: job durations, vendor calls); 0 turns it off. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(65_535)
+  WORKER_METRICS_PORT = 9464;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 

@@ -4,6 +4,7 @@ import { FleetgateConfig } from '@fleetgate/config';
 import { QUEUE_DEFAULT_JOB_OPTIONS, QueueName } from './job-catalog';
 import { JobProducer } from './job-producer';
 import { Outbox } from './outbox';
+import { QueueMetrics } from './queue-metrics';
 
 const queues = Object.values(QueueName).map((name) =>
   BullModule.registerQueue({ name, defaultJobOptions: QUEUE_DEFAULT_JOB_OPTIONS[name] }),
@@ -22,7 +23,7 @@ const queues = Object.values(QueueName).map((name) =>
     }),
     ...queues,
   ],
-  providers: [JobProducer, Outbox],
-  exports: [JobProducer, Outbox, ...queues],
+  providers: [JobProducer, Outbox, QueueMetrics],
+  exports: [JobProducer, Outbox, QueueMetrics, ...queues],
 })
 export class QueuesModule {}
