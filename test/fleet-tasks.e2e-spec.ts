@@ -1,9 +1,15 @@
+import { createHmac } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import {
   authLogin,
   devicesList,
   devicesRegister,
   devicesRequestSync,
+  eventsCreate,
+  eventsDeliveries,
+  eventsRedeliver,
   tasksCreate,
   tasksGet,
   tasksStats,
@@ -40,6 +46,7 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
   let gateway: RunningGateway;
   let worker: INestApplicationContext;
   let admin: Client;
+  let accessToken: string;
   const accounts: Record<string, { id: string; webhookSecret: string }> = {};
   const devices: Record<string, DeviceDto[]> = {};
 
@@ -65,7 +72,8 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
     gateway = await startGateway(env);
     worker = await startWorker(env);
     const { data } = await authLogin({ client: gateway.client, body: ADMIN });
-    admin = gateway.as(data!.accessToken);
+    accessToken = data!.accessToken;
+    admin = gateway.as(accessToken);
     const run = Math.random().toString(36).slice(2, 8);
     for (const vendor of ['armcloud', 'gizwits', 'easyclick', 'tikmatrix'] as const) {
       const created = await vendorAccountsCreate({
@@ -282,5 +290,92 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
 
     const stats = (await tasksStats({ client: admin })).data!;
     expect(stats.targets.succeeded).toBeGreaterThanOrEqual(1);
+  });
+
+  it('delivers task events to a subscriber, signed, retried until it answers 2xx, and streams them live', async () => {
+    const received: Array<{ headers: Record<string, string | string[] | undefined>; body: string }> = [];
+    let failFirst = true;
+    const receiver: Server = createServer((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => (body += chunk));
+      request.on('end', () => {
+        received.push({ headers: request.headers, body });
+        // The subscriber is down for its first delivery: Fleetgate must try again.
+        response.writeHead(failFirst ? 503 : 204).end();
+        failFirst = false;
+      });
+    });
+    await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+      const { data: subscription } = await eventsCreate({
+        client: admin,
+        body: { name: `sub-${Date.now()}`, url, eventTypes: ['task.completed'] },
+      });
+      expect(subscription!.secret).toEqual(expect.any(String));
+
+      const live = await fetch(`${gateway.baseUrl}/events/stream`, {
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+      expect(live.headers.get('content-type')).toContain('text/event-stream');
+      const reader = live.body!.getReader();
+
+      // Subscriptions are cached for up to 5 s per process; let the worker's cache expire.
+      await new Promise((resolve) => setTimeout(resolve, 5_500));
+      const created = await tasksCreate({
+        client: admin,
+        body: {
+          operation: { type: 'control.datapoints', params: { attrs: { brightness: 3 } } },
+          targets: { deviceIds: [devices.gizwits.find((device) => device.status === 'online')!.id] },
+        },
+      });
+      const task = await finished(created.data!.id);
+
+      let streamed = '';
+      while (!streamed.includes(`"taskId":"${task.id}"`)) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        streamed += new TextDecoder().decode(value);
+      }
+      await reader.cancel();
+      expect(streamed).toContain('event: task.completed');
+
+      const log = await eventually(
+        async () => (await eventsDeliveries({ client: admin, path: { id: subscription!.id } })).data!,
+        (page) => page.items.some((delivery) => delivery.status === 'delivered'),
+        'a delivered event',
+      );
+      const delivery = log.items.find(
+        (item) => (item.payload as { data: { taskId: string } }).data.taskId === task.id,
+      )!;
+      expect(delivery).toMatchObject({
+        eventType: 'task.completed',
+        status: 'delivered',
+        attempts: 2,
+        lastStatusCode: 204,
+      });
+
+      const last = received.at(-1)!;
+      const timestamp = Number(last.headers['x-fleetgate-timestamp']);
+      const expected = createHmac('sha256', subscription!.secret).update(`${timestamp}.${last.body}`).digest('hex');
+      expect(last.headers['x-fleetgate-signature']).toBe(`sha256=${expected}`);
+      expect(JSON.parse(last.body)).toMatchObject({
+        type: 'task.completed',
+        data: { taskId: task.id, status: 'succeeded' },
+      });
+
+      const redelivered = await eventsRedeliver({
+        client: admin,
+        path: { id: subscription!.id, deliveryId: delivery.id },
+      });
+      expect(redelivered.data).toMatchObject({ status: 'pending' });
+      await eventually(
+        async () => received.length,
+        (count) => count >= 3,
+        'the redelivery',
+      );
+    } finally {
+      receiver.close();
+    }
   });
 });

@@ -4,7 +4,8 @@
 module.exports = function importMetaToCommonJs({ types: t, template }) {
   const replacements = {
     url: () => template.expression.ast`require('node:url').pathToFileURL(__filename).href`,
-    resolve: () => template.expression.ast`((specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href)`,
+    resolve: () =>
+      template.expression.ast`((specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href)`,
     filename: () => t.identifier('__filename'),
     dirname: () => t.identifier('__dirname'),
   };

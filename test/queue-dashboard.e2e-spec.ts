@@ -1,3 +1,4 @@
+import { QueueName } from '@fleetgate/queues';
 import { apiKeysCreate, authLogin } from '@fleetgate/sdk';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 
@@ -37,13 +38,13 @@ describe('the queue dashboard at /admin/queues (e2e)', () => {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     const body = (await queues.json()) as { queues: Array<{ name: string }> };
-    expect(body.queues.map((queue) => queue.name).sort()).toEqual(['inbound', 'maintenance', 'tasks']);
+    expect(body.queues.map((queue) => queue.name).sort()).toEqual(Object.values(QueueName).sort());
   });
 
   it('reports queue depths per queue and state in /metrics', async () => {
     const response = await fetch(`${gateway.baseUrl}/metrics`, { headers: { authorization: `Bearer ${accessToken}` } });
     const text = await response.text();
-    for (const queue of ['tasks', 'inbound', 'maintenance']) {
+    for (const queue of Object.values(QueueName)) {
       expect(text).toMatch(new RegExp(`fleetgate_queue_jobs\\{queue="${queue}",state="waiting"\\} \\d+`));
     }
   });

@@ -9,7 +9,8 @@ import { loggerParams } from '@fleetgate/platform';
 import { QueuesModule } from '@fleetgate/queues';
 import { VendorsModule } from '@fleetgate/vendors';
 import { InboundJobsHandler } from './fleet/inbound-jobs.handler';
-import { InboundQueueProcessor, TasksQueueProcessor } from './fleet/fleet-queue.processors';
+import { EventJobsHandler } from './fleet/event-jobs.handler';
+import { InboundQueueProcessor, OutboundQueueProcessor, TasksQueueProcessor } from './fleet/fleet-queue.processors';
 import { TaskJobsHandler } from './fleet/task-jobs.handler';
 import { JobRouter } from './job-router';
 import { MaintenanceQueueProcessor } from './maintenance/maintenance-queue.processor';
@@ -38,9 +39,11 @@ export class WorkerModule {
         MaintenanceQueueProcessor,
         TasksQueueProcessor,
         InboundQueueProcessor,
+        OutboundQueueProcessor,
         SessionPurgeHandler,
         TaskJobsHandler,
         InboundJobsHandler,
+        EventJobsHandler,
       ],
     };
   }

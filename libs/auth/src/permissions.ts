@@ -4,6 +4,8 @@
  */
 export const Permission = {
   ApiKeysManage: 'api-keys:manage',
+  EventsRead: 'events:read',
+  EventsManage: 'events:manage',
   DevicesRead: 'devices:read',
   DevicesManage: 'devices:manage',
   TasksRead: 'tasks:read',

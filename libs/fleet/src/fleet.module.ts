@@ -3,6 +3,10 @@ import { CallbackApplier } from './callbacks/callback-applier';
 import { CallbackInbox } from './callbacks/callback-inbox.service';
 import { WebhooksController } from './callbacks/webhooks.controller';
 import { DeviceSyncService } from './devices/device-sync.service';
+import { EventDeliveryService } from './events/event-delivery.service';
+import { EventSubscriptionService } from './events/event-subscription.service';
+import { EventsController } from './events/events.controller';
+import { FleetEvents } from './events/fleet-events';
 import { DeviceService } from './devices/device.service';
 import { DevicesController } from './devices/devices.controller';
 import { TaskDispatcher } from './tasks/task-dispatcher';
@@ -22,6 +26,9 @@ const services = [
   TaskSweeper,
   CallbackInbox,
   CallbackApplier,
+  FleetEvents,
+  EventDeliveryService,
+  EventSubscriptionService,
 ];
 
 /**
@@ -29,7 +36,7 @@ const services = [
  * services from its job handlers (needs VendorsModule, QueuesModule and PersistenceModule, which are global).
  */
 @Module({
-  controllers: [DevicesController, TasksController, WebhooksController],
+  controllers: [DevicesController, TasksController, WebhooksController, EventsController],
   providers: services,
   exports: services,
 })

@@ -8,3 +8,5 @@ export * from './tasks/task-poller';
 export * from './tasks/task-progress';
 export * from './tasks/task-sweeper';
 export * from './tasks/task.service';
+export * from './events/event-delivery.service';
+export * from './events/fleet-events';

@@ -10,6 +10,8 @@ export const QueueName = {
   Tasks: 'tasks',
   /** Vendor callbacks from the inbox, and device inventory syncs. */
   Inbound: 'inbound',
+  /** Fleetgate's events, delivered to subscribers' webhooks. */
+  Outbound: 'outbound',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -41,6 +43,8 @@ export interface JobPayloads {
   'devices.sync': { accountId: string };
   /** Enqueues a sync of every enabled account. */
   'devices.sync-all': Record<string, never>;
+  /** Posts one event to one subscriber; retried with backoff until it answers 2xx. */
+  'events.deliver': { deliveryId: string };
 }
 
 export type JobName = keyof JobPayloads;
@@ -54,6 +58,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'callbacks.apply': QueueName.Inbound,
   'devices.sync': QueueName.Inbound,
   'devices.sync-all': QueueName.Maintenance,
+  'events.deliver': QueueName.Outbound,
 };
 
 /** Defaults per queue; a job may override them where it is enqueued. */
@@ -68,6 +73,13 @@ export const QUEUE_DEFAULT_JOB_OPTIONS: { readonly [Q in QueueName]: JobsOptions
     attempts: 5,
     backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
     // Completed ids are kept a day: an enqueue of the same deterministic id within it is a no-op.
+    removeOnComplete: { age: 86_400 },
+    removeOnFail: { age: 7 * 86_400 },
+  },
+  [QueueName.Outbound]: {
+    // About 1 s, 2 s, 4 s ... for a subscriber that is down: 12 attempts span roughly an hour.
+    attempts: 12,
+    backoff: { type: 'exponential', delay: 1_000, jitter: 0.3 },
     removeOnComplete: { age: 86_400 },
     removeOnFail: { age: 7 * 86_400 },
   },

@@ -15,8 +15,14 @@ export class JobProducer {
     @InjectQueue(QueueName.Maintenance) maintenance: Queue,
     @InjectQueue(QueueName.Tasks) tasks: Queue,
     @InjectQueue(QueueName.Inbound) inbound: Queue,
+    @InjectQueue(QueueName.Outbound) outbound: Queue,
   ) {
-    this.queues = { [QueueName.Maintenance]: maintenance, [QueueName.Tasks]: tasks, [QueueName.Inbound]: inbound };
+    this.queues = {
+      [QueueName.Maintenance]: maintenance,
+      [QueueName.Tasks]: tasks,
+      [QueueName.Inbound]: inbound,
+      [QueueName.Outbound]: outbound,
+    };
   }
 
   enqueue<N extends JobName>(name: N, payload: JobPayloads[N], options: JobsOptions & { jobId?: string } = {}) {

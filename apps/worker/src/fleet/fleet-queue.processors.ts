@@ -35,3 +35,15 @@ export class InboundQueueProcessor extends WorkerHost {
     return this.router.route(job);
   }
 }
+
+@Processor(QueueName.Outbound, { concurrency: 16, ...RECOVERY })
+export class OutboundQueueProcessor extends WorkerHost {
+  constructor(private readonly router: JobRouter) {
+    super();
+    router.consume(QueueName.Outbound);
+  }
+
+  process(job: Job): Promise<unknown> {
+    return this.router.route(job);
+  }
+}

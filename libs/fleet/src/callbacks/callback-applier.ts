@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
 import { VendorAccountService } from '@fleetgate/vendors';
+import { FleetEvents } from '../events/fleet-events';
 import { TaskProgress } from '../tasks/task-progress';
 
 export interface CallbackApplied {
@@ -15,6 +16,7 @@ export class CallbackApplier {
     private readonly prisma: PrismaService,
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
+    private readonly events: FleetEvents,
   ) {}
 
   async apply(inboxId: string): Promise<CallbackApplied> {
@@ -28,15 +30,25 @@ export class CallbackApplier {
         await this.progress.apply(row.accountId, [event.progress]);
       } else {
         const at = event.at ? new Date(event.at) : new Date();
+        const device = await this.prisma.device.findUnique({
+          where: { accountId_vendorRef: { accountId: row.accountId, vendorRef: event.vendorRef } },
+          select: { id: true, status: true },
+        });
+        if (!device) continue;
         // An older status report never overwrites a newer one.
-        await this.prisma.device.updateMany({
-          where: {
-            accountId: row.accountId,
-            vendorRef: event.vendorRef,
-            OR: [{ statusAt: null }, { statusAt: { lte: at } }],
-          },
+        const { count } = await this.prisma.device.updateMany({
+          where: { id: device.id, OR: [{ statusAt: null }, { statusAt: { lte: at } }] },
           data: { status: event.status, statusAt: at, ...(event.status === 'online' ? { lastSeenAt: at } : {}) },
         });
+        if (count > 0 && device.status !== event.status) {
+          await this.events.publish('device.status_changed', {
+            deviceId: device.id,
+            accountId: row.accountId,
+            vendorRef: event.vendorRef,
+            status: event.status,
+            previousStatus: device.status,
+          });
+        }
       }
     }
     await this.prisma.callbackInbox.update({

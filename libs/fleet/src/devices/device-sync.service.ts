@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import type { VendorDevice } from '@fleetgate/domain';
 import { PrismaService } from '@fleetgate/persistence';
 import { supports, VendorAccountService } from '@fleetgate/vendors';
+import { FleetEvents } from '../events/fleet-events';
 import type { DeviceSyncResultDto } from './device.dto';
 
 /**
@@ -16,6 +17,7 @@ export class DeviceSyncService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly accounts: VendorAccountService,
+    private readonly events: FleetEvents,
   ) {}
 
   /** Accounts whose vendor has an inventory to read. */
@@ -49,9 +51,17 @@ export class DeviceSyncService {
     return { accountId, seen, created, missing: missing.count };
   }
 
-  /** One statement per page; answers how many devices were new. */
+  /** One statement per page; answers how many devices were new. Status changes raise device.status_changed. */
   private async upsert(accountId: string, vendor: string, devices: VendorDevice[]): Promise<number> {
     if (devices.length === 0) return 0;
+    const known = new Map(
+      (
+        await this.prisma.device.findMany({
+          where: { accountId, vendorRef: { in: devices.map((device) => device.vendorRef) } },
+          select: { id: true, vendorRef: true, status: true },
+        })
+      ).map((device) => [device.vendorRef, device]),
+    );
     const rows = await this.prisma.$queryRaw<Array<{ inserted: boolean }>>`
       INSERT INTO devices (id, vendor, account_id, vendor_ref, name, status, model, attributes,
                            synced_at, status_at, last_seen_at, updated_at)
@@ -70,6 +80,17 @@ export class DeviceSyncService {
         last_seen_at = COALESCE(EXCLUDED.last_seen_at, devices.last_seen_at),
         updated_at = EXCLUDED.updated_at
       RETURNING (xmax = 0) AS inserted`;
+    for (const device of devices) {
+      const before = known.get(device.vendorRef);
+      if (!before || before.status === device.status) continue;
+      await this.events.publish('device.status_changed', {
+        deviceId: before.id,
+        accountId,
+        vendorRef: device.vendorRef,
+        status: device.status,
+        previousStatus: before.status,
+      });
+    }
     return rows.filter((row) => row.inserted).length;
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { aggregateStatus, isFinalStatus, type TaskStatus } from '@fleetgate/domain';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import type { VendorTaskProgress } from '@fleetgate/vendors';
+import { FleetEvents } from '../events/fleet-events';
 
 /** States a target may move from, for each state it moves to: never backwards, never out of a final state. */
 const MOVABLE_FROM: Readonly<Record<'running' | 'final', string[]>> = {
@@ -23,7 +24,10 @@ export interface TargetChange {
  */
 @Injectable()
 export class TaskProgress {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly events: FleetEvents,
+  ) {}
 
   /** Applies vendor progress to the targets of one account; answers the tasks whose targets changed. */
   async apply(accountId: string, progress: VendorTaskProgress[]): Promise<Set<string>> {
@@ -71,22 +75,34 @@ export class TaskProgress {
     return [...new Set(candidates.map((target) => target.taskId))];
   }
 
-  /** Recomputes a task's status from its targets; sets finishedAt when every target has ended. */
+  /**
+   * Recomputes a task's status from its targets; sets finishedAt when every target has ended. A
+   * change of status raises task.updated, and an ending also task.completed.
+   */
   async refreshTask(taskId: string): Promise<TaskStatus> {
-    const rows = await this.prisma.taskTarget.groupBy({
-      by: ['status'],
-      where: { taskId },
-      _count: { _all: true },
-    });
-    const statuses: TaskStatus[] = rows.flatMap((row) =>
-      Array<TaskStatus>(row._count._all).fill(row.status === 'dispatching' ? 'running' : (row.status as TaskStatus)),
-    );
+    const [rows, before] = await Promise.all([
+      this.prisma.taskTarget.groupBy({ by: ['status'], where: { taskId }, _count: { _all: true } }),
+      this.prisma.task.findUnique({ where: { id: taskId }, select: { status: true, number: true } }),
+    ]);
+    if (!before) return 'pending';
+    const counts: Record<string, number> = {};
+    const statuses: TaskStatus[] = [];
+    for (const row of rows) {
+      const status = row.status === 'dispatching' ? 'running' : (row.status as TaskStatus);
+      counts[status] = (counts[status] ?? 0) + row._count._all;
+      for (let i = 0; i < row._count._all; i++) statuses.push(status);
+    }
     const status = aggregateStatus(statuses);
-    if (isFinalStatus(status)) {
-      await this.prisma.task.updateMany({ where: { id: taskId }, data: { status } });
-      await this.prisma.task.updateMany({ where: { id: taskId, finishedAt: null }, data: { finishedAt: new Date() } });
-    } else {
-      await this.prisma.task.updateMany({ where: { id: taskId }, data: { status, finishedAt: null } });
+    const final = isFinalStatus(status);
+    // Only the writer that changes the status raises the events, so concurrent refreshes raise them once.
+    const changed = await this.prisma.task.updateMany({
+      where: { id: taskId, status: { not: status } },
+      data: { status, finishedAt: final ? new Date() : null },
+    });
+    if (changed.count > 0) {
+      const data = { taskId, number: before.number.toString(), status, previousStatus: before.status, counts };
+      await this.events.publish('task.updated', data);
+      if (final) await this.events.publish('task.completed', data);
     }
     return status;
   }

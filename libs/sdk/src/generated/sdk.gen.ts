@@ -2,7 +2,7 @@
 
 import type { Client, Options as Options2, TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, EventsCreateData, EventsCreateErrors, EventsCreateResponses, EventsDeliveriesData, EventsDeliveriesErrors, EventsDeliveriesResponses, EventsGetData, EventsGetErrors, EventsGetResponses, EventsListData, EventsListErrors, EventsListResponses, EventsRedeliverData, EventsRedeliverErrors, EventsRedeliverResponses, EventsRemoveData, EventsRemoveErrors, EventsRemoveResponses, EventsStreamData, EventsStreamErrors, EventsStreamResponse, EventsStreamResponses, EventsUpdateData, EventsUpdateErrors, EventsUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -337,4 +337,67 @@ export const webhooksReceive = <ThrowOnError extends boolean = false>(options: O
         'Content-Type': 'application/json',
         ...options.headers
     }
+});
+
+/**
+ * Live events as Server-Sent Events (`event: <type>`, `id: <event id>`, `data: <event JSON>`), for
+ * live screens. Webhook subscriptions are the durable way to receive them.
+ */
+export const eventsStream = <ThrowOnError extends boolean = false>(options?: Options<EventsStreamData, ThrowOnError, EventsStreamResponse>) => (options?.client ?? client).sse.get<EventsStreamResponses, EventsStreamErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/events/stream',
+    ...options
+});
+
+export const eventsList = <ThrowOnError extends boolean = false>(options?: Options<EventsListData, ThrowOnError>) => (options?.client ?? client).get<EventsListResponses, EventsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions',
+    ...options
+});
+
+export const eventsCreate = <ThrowOnError extends boolean = false>(options: Options<EventsCreateData, ThrowOnError>) => (options.client ?? client).post<EventsCreateResponses, EventsCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const eventsRemove = <ThrowOnError extends boolean = false>(options: Options<EventsRemoveData, ThrowOnError>) => (options.client ?? client).delete<EventsRemoveResponses, EventsRemoveErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions/{id}',
+    ...options
+});
+
+export const eventsGet = <ThrowOnError extends boolean = false>(options: Options<EventsGetData, ThrowOnError>) => (options.client ?? client).get<EventsGetResponses, EventsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions/{id}',
+    ...options
+});
+
+export const eventsUpdate = <ThrowOnError extends boolean = false>(options: Options<EventsUpdateData, ThrowOnError>) => (options.client ?? client).patch<EventsUpdateResponses, EventsUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The delivery log of a subscription, newest first.
+ */
+export const eventsDeliveries = <ThrowOnError extends boolean = false>(options: Options<EventsDeliveriesData, ThrowOnError>) => (options.client ?? client).get<EventsDeliveriesResponses, EventsDeliveriesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions/{id}/deliveries',
+    ...options
+});
+
+export const eventsRedeliver = <ThrowOnError extends boolean = false>(options: Options<EventsRedeliverData, ThrowOnError>) => (options.client ?? client).post<EventsRedeliverResponses, EventsRedeliverErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/event-subscriptions/{id}/deliveries/{deliveryId}/redeliver',
+    ...options
 });

@@ -101,7 +101,7 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'api-keys:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'api-keys:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreatedApiKeyDto = {
@@ -450,7 +450,7 @@ export type TaskDto = {
     targets: {
         [key: string]: unknown;
     };
-    status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+    status: 'failed' | 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'cancelled' | 'timed_out';
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -529,7 +529,7 @@ export type TaskDetailDto = {
     targets: {
         [key: string]: unknown;
     };
-    status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+    status: 'failed' | 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'cancelled' | 'timed_out';
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -560,6 +560,76 @@ export type CallbackReceiptDto = {
      * This exact callback was received before: acknowledged and not applied again.
      */
     duplicate: boolean;
+};
+
+export type CreateEventSubscriptionDto = {
+    name: string;
+    /**
+     * Where events are posted.
+     */
+    url: string;
+    /**
+     * The event types to deliver; all when empty or absent.
+     */
+    eventTypes?: Array<'task.updated' | 'task.completed' | 'device.status_changed'>;
+};
+
+export type CreatedEventSubscriptionDto = {
+    /**
+     * The HMAC key of `X-Fleetgate-Signature`. Shown this once; store it now.
+     */
+    secret: string;
+    id: string;
+    name: string;
+    url: string;
+    eventTypes: Array<string>;
+    enabled: boolean;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type EventSubscriptionDto = {
+    id: string;
+    name: string;
+    url: string;
+    eventTypes: Array<string>;
+    enabled: boolean;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type UpdateEventSubscriptionDto = {
+    url?: string;
+    eventTypes?: Array<'task.updated' | 'task.completed' | 'device.status_changed'>;
+    enabled?: boolean;
+};
+
+export type EventDeliveryDto = {
+    id: string;
+    eventId: string;
+    eventType: string;
+    /**
+     * pending, delivered or failed.
+     */
+    status: string;
+    attempts: number;
+    lastStatusCode?: number | null;
+    lastError?: string | null;
+    deliveredAt?: string | null;
+    createdAt: string;
+    payload: {
+        [key: string]: unknown;
+    };
+};
+
+export type PagedEventDeliveryDto = {
+    items: Array<EventDeliveryDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
 };
 
 export type HealthLiveData = {
@@ -1932,3 +2002,270 @@ export type WebhooksReceiveResponses = {
 };
 
 export type WebhooksReceiveResponse = WebhooksReceiveResponses[keyof WebhooksReceiveResponses];
+
+export type EventsStreamData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/events/stream';
+};
+
+export type EventsStreamErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type EventsStreamError = EventsStreamErrors[keyof EventsStreamErrors];
+
+export type EventsStreamResponses = {
+    200: {
+        [key: string]: unknown;
+    };
+};
+
+export type EventsStreamResponse = EventsStreamResponses[keyof EventsStreamResponses];
+
+export type EventsListData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/event-subscriptions';
+};
+
+export type EventsListErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type EventsListError = EventsListErrors[keyof EventsListErrors];
+
+export type EventsListResponses = {
+    200: Array<EventSubscriptionDto>;
+};
+
+export type EventsListResponse = EventsListResponses[keyof EventsListResponses];
+
+export type EventsCreateData = {
+    body: CreateEventSubscriptionDto;
+    path?: never;
+    query?: never;
+    url: '/event-subscriptions';
+};
+
+export type EventsCreateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type EventsCreateError = EventsCreateErrors[keyof EventsCreateErrors];
+
+export type EventsCreateResponses = {
+    201: CreatedEventSubscriptionDto;
+};
+
+export type EventsCreateResponse = EventsCreateResponses[keyof EventsCreateResponses];
+
+export type EventsRemoveData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/event-subscriptions/{id}';
+};
+
+export type EventsRemoveErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type EventsRemoveError = EventsRemoveErrors[keyof EventsRemoveErrors];
+
+export type EventsRemoveResponses = {
+    204: void;
+};
+
+export type EventsRemoveResponse = EventsRemoveResponses[keyof EventsRemoveResponses];
+
+export type EventsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/event-subscriptions/{id}';
+};
+
+export type EventsGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type EventsGetError = EventsGetErrors[keyof EventsGetErrors];
+
+export type EventsGetResponses = {
+    200: EventSubscriptionDto;
+};
+
+export type EventsGetResponse = EventsGetResponses[keyof EventsGetResponses];
+
+export type EventsUpdateData = {
+    body: UpdateEventSubscriptionDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/event-subscriptions/{id}';
+};
+
+export type EventsUpdateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type EventsUpdateError = EventsUpdateErrors[keyof EventsUpdateErrors];
+
+export type EventsUpdateResponses = {
+    200: EventSubscriptionDto;
+};
+
+export type EventsUpdateResponse = EventsUpdateResponses[keyof EventsUpdateResponses];
+
+export type EventsDeliveriesData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        status?: 'pending' | 'delivered' | 'failed';
+    };
+    url: '/event-subscriptions/{id}/deliveries';
+};
+
+export type EventsDeliveriesErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type EventsDeliveriesError = EventsDeliveriesErrors[keyof EventsDeliveriesErrors];
+
+export type EventsDeliveriesResponses = {
+    200: PagedEventDeliveryDto;
+};
+
+export type EventsDeliveriesResponse = EventsDeliveriesResponses[keyof EventsDeliveriesResponses];
+
+export type EventsRedeliverData = {
+    body?: never;
+    path: {
+        id: string;
+        deliveryId: string;
+    };
+    query?: never;
+    url: '/event-subscriptions/{id}/deliveries/{deliveryId}/redeliver';
+};
+
+export type EventsRedeliverErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type EventsRedeliverError = EventsRedeliverErrors[keyof EventsRedeliverErrors];
+
+export type EventsRedeliverResponses = {
+    201: EventDeliveryDto;
+};
+
+export type EventsRedeliverResponse = EventsRedeliverResponses[keyof EventsRedeliverResponses];

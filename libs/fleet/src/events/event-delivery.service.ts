@@ -1,0 +1,78 @@
+import { createHmac } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { FleetgateConfig } from '@fleetgate/config';
+import { PrismaService } from '@fleetgate/persistence';
+import { SecretBox } from '@fleetgate/platform';
+
+/** How long a subscriber has to answer one delivery. */
+const DELIVERY_TIMEOUT_MS = 10_000;
+
+export interface DeliveryOutcome {
+  delivered: boolean;
+  statusCode?: number;
+}
+
+/** Signs a body the way subscribers verify it: hex HMAC-SHA256 of `<timestamp>.<body>`. */
+export function signEvent(secret: string, timestamp: number, body: string): string {
+  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+/**
+ * Posts one stored delivery to its subscriber with `X-Fleetgate-Signature: sha256=<hex>` and
+ * `X-Fleetgate-Timestamp`; anything but a 2xx throws, so BullMQ retries it with backoff.
+ */
+@Injectable()
+export class EventDeliveryService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    config: FleetgateConfig,
+  ) {
+    this.box = new SecretBox(config.SECRETS_KEY);
+  }
+
+  async deliver(deliveryId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {
+    const delivery = await this.prisma.eventDelivery.findUnique({
+      where: { id: deliveryId },
+      include: { subscription: true },
+    });
+    if (!delivery || delivery.status === 'delivered') return { delivered: true };
+    if (!delivery.subscription.enabled) return { delivered: false };
+    const body = JSON.stringify(delivery.payload);
+    const timestamp = Math.floor(Date.now() / 1000);
+    const signature = signEvent(this.box.open(delivery.subscription.secretSealed), timestamp, body);
+    let statusCode: number | undefined;
+    let error: string | undefined;
+    try {
+      const response = await fetch(delivery.subscription.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-fleetgate-event': delivery.eventType,
+          'x-fleetgate-delivery': delivery.id,
+          'x-fleetgate-timestamp': String(timestamp),
+          'x-fleetgate-signature': `sha256=${signature}`,
+        },
+        body,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      statusCode = response.status;
+      await response.body?.cancel();
+      if (!response.ok) error = `HTTP ${response.status}`;
+    } catch (failure) {
+      error = (failure as Error).message || 'request failed';
+    }
+    await this.prisma.eventDelivery.update({
+      where: { id: deliveryId },
+      data: {
+        attempts: { increment: 1 },
+        lastStatusCode: statusCode ?? null,
+        lastError: error ?? null,
+        ...(error ? (lastAttempt ? { status: 'failed' } : {}) : { status: 'delivered', deliveredAt: new Date() }),
+      },
+    });
+    if (error) throw new Error(`delivery ${deliveryId} to subscription ${delivery.subscriptionId}: ${error}`);
+    return { delivered: true, statusCode };
+  }
+}

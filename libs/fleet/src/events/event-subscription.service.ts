@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { FleetgateConfig } from '@fleetgate/config';
+import { type EventDelivery, type EventSubscription, PrismaService } from '@fleetgate/persistence';
+import { ApiError, paged, type Paged, SecretBox } from '@fleetgate/platform';
+import { jobIdOf, JobProducer } from '@fleetgate/queues';
+import type {
+  CreatedEventSubscriptionDto,
+  CreateEventSubscriptionDto,
+  EventDeliveryDto,
+  EventDeliveryQueryDto,
+  EventSubscriptionDto,
+  UpdateEventSubscriptionDto,
+} from './event-subscription.dto';
+import { FleetEvents } from './fleet-events';
+
+/** Subscriptions to Fleetgate's events: their signing secret is sealed at rest and shown once. */
+@Injectable()
+export class EventSubscriptionService {
+  private readonly box: SecretBox;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly events: FleetEvents,
+    private readonly producer: JobProducer,
+    config: FleetgateConfig,
+  ) {
+    this.box = new SecretBox(config.SECRETS_KEY);
+  }
+
+  async create(input: CreateEventSubscriptionDto): Promise<CreatedEventSubscriptionDto> {
+    const secret = randomBytes(32).toString('base64url');
+    const row = await this.prisma.eventSubscription.create({
+      data: {
+        name: input.name,
+        url: input.url,
+        eventTypes: input.eventTypes ?? [],
+        secretSealed: this.box.seal(secret),
+      },
+    });
+    this.events.invalidateSubscriptions();
+    return { ...toDto(row), secret };
+  }
+
+  async list(): Promise<EventSubscriptionDto[]> {
+    return (await this.prisma.eventSubscription.findMany({ orderBy: { name: 'asc' } })).map(toDto);
+  }
+
+  async get(id: string): Promise<EventSubscriptionDto> {
+    return toDto(await this.row(id));
+  }
+
+  async update(id: string, input: UpdateEventSubscriptionDto): Promise<EventSubscriptionDto> {
+    const row = await this.prisma.eventSubscription.update({
+      where: { id },
+      data: { url: input.url, eventTypes: input.eventTypes, enabled: input.enabled },
+    });
+    this.events.invalidateSubscriptions();
+    return toDto(row);
+  }
+
+  async remove(id: string): Promise<void> {
+    await this.prisma.eventSubscription.delete({ where: { id } });
+    this.events.invalidateSubscriptions();
+  }
+
+  async deliveries(id: string, query: EventDeliveryQueryDto): Promise<Paged<EventDeliveryDto>> {
+    await this.row(id);
+    const where = { subscriptionId: id, ...(query.status ? { status: query.status } : {}) };
+    const [rows, total] = await Promise.all([
+      this.prisma.eventDelivery.findMany({
+        where,
+        orderBy: { createdAt: 'desc' },
+        skip: query.skip,
+        take: query.pageSize,
+      }),
+      this.prisma.eventDelivery.count({ where }),
+    ]);
+    return paged(rows.map(toDeliveryDto), total, query);
+  }
+
+  /** Sends a delivery again (failed or not), as a new job with a full set of attempts. */
+  async redeliver(id: string, deliveryId: string): Promise<EventDeliveryDto> {
+    const delivery = await this.prisma.eventDelivery.findFirst({ where: { id: deliveryId, subscriptionId: id } });
+    if (!delivery) throw ApiError.notFound('Delivery', deliveryId);
+    const updated = await this.prisma.eventDelivery.update({
+      where: { id: deliveryId },
+      data: { status: 'pending', deliveredAt: null },
+    });
+    await this.producer.enqueue(
+      'events.deliver',
+      { deliveryId },
+      { jobId: jobIdOf('events.deliver', deliveryId, `redeliver-${delivery.attempts}`) },
+    );
+    return toDeliveryDto(updated);
+  }
+
+  private async row(id: string): Promise<EventSubscription> {
+    const row = await this.prisma.eventSubscription.findUnique({ where: { id } });
+    if (!row) throw ApiError.notFound('Event subscription', id);
+    return row;
+  }
+}
+
+function toDto(row: EventSubscription): EventSubscriptionDto {
+  return {
+    id: row.id,
+    name: row.name,
+    url: row.url,
+    eventTypes: row.eventTypes,
+    enabled: row.enabled,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+function toDeliveryDto(row: EventDelivery): EventDeliveryDto {
+  return {
+    id: row.id,
+    eventId: row.eventId,
+    eventType: row.eventType,
+    status: row.status,
+    attempts: row.attempts,
+    lastStatusCode: row.lastStatusCode,
+    lastError: row.lastError,
+    deliveredAt: row.deliveredAt,
+    createdAt: row.createdAt,
+    payload: row.payload as Record<string, unknown>,
+  };
+}
