@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHash, createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -377,5 +377,50 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
     } finally {
       receiver.close();
     }
+  });
+
+  it('stores an uploaded app, hands vendors a signed link to it, and installs it by catalog id', async () => {
+    const apk = Buffer.from('PK\u0003\u0004 fleetgate demo apk '.repeat(100));
+    const form = new FormData();
+    form.append('kind', 'app');
+    form.append('name', 'Demo app');
+    form.append('packageName', 'com.fleetgate.demo');
+    form.append('file', new Blob([apk]), 'demo.apk');
+    const uploaded = await fetch(`${gateway.baseUrl}/artifacts/upload`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+      body: form,
+    });
+    expect(uploaded.status).toBe(201);
+    const artifact = (await uploaded.json()) as { id: string; md5: string; size: number; stored: boolean };
+    expect(artifact).toMatchObject({
+      stored: true,
+      size: apk.length,
+      md5: createHash('md5').update(apk).digest('hex'),
+    });
+
+    const created = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'app.install', params: { artifactId: artifact.id } },
+        targets: { deviceIds: [devices.armcloud[8].id] },
+      },
+    });
+    expect(created.response.status).toBe(202);
+    const params = created.data!.operation.params as { url: string; md5: string; packageName: string };
+    expect(params).toMatchObject({ md5: artifact.md5, packageName: 'com.fleetgate.demo' });
+    const link = new URL(params.url);
+    expect(link.pathname).toBe(`/artifacts/${artifact.id}/content`);
+
+    // Vendors download without logging in, through the signed link only.
+    const local = `${gateway.baseUrl}${link.pathname}${link.search}`;
+    const download = await fetch(local);
+    expect(download.status).toBe(200);
+    expect(Buffer.from(await download.arrayBuffer()).equals(apk)).toBe(true);
+    const forged = await fetch(local.replace(/signature=[0-9a-f]/, 'signature=x'));
+    expect(forged.status).toBe(403);
+
+    const task = await finished(created.data!.id);
+    expect(task.targetRows[0].vendorTaskId).toEqual(expect.any(String));
   });
 });

@@ -34,6 +34,6 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
       .send({ error: { code: refusal.code, message: refusal.message, requestId: request.id } });
     return false;
   });
-  await configureHttpApp(app);
+  await configureHttpApp(app, { maxUploadBytes: config.ARTIFACT_MAX_BYTES });
   return app;
 }

@@ -81,6 +81,21 @@ export class FleetgateConfig {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (44 characters)' })
   SECRETS_KEY = DEMO_SECRETS_KEY;
 
+  /** Where uploaded apps and files are stored. */
+  @IsString()
+  @MinLength(1)
+  ARTIFACTS_DIR = 'data/artifacts';
+
+  /** Largest upload accepted, in bytes (default 1 GiB). */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  ARTIFACT_MAX_BYTES = 1024 ** 3;
+
+  /** The gateway's address as vendors reach it: signed download links of stored uploads start with it. */
+  @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
+  PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
+
   /** Port of the worker's Prometheus endpoint (GET /metrics: job durations, vendor calls); 0 turns it off. */
   @Transform(toNumber)
   @IsInt()

@@ -39,12 +39,13 @@ export interface OperationParams {
   'shell.async': { command: string };
   'shell.sync': { command: string };
   screenshot: { rotation?: number; definition?: number };
-  'app.install': { url: string; packageName?: string; md5?: string };
+  /** `artifactId` names an app of the catalog; the gateway fills url, md5 and packageName from it. */
+  'app.install': { url: string; packageName?: string; md5?: string; artifactId?: string };
   'app.uninstall': { packageName: string };
   'app.start': { packageName: string };
   'app.stop': { packageName: string };
   'app.restart': { packageName: string };
-  'file.push': { url: string; fileName?: string; targetPath?: string; md5?: string };
+  'file.push': { url: string; fileName?: string; targetPath?: string; md5?: string; artifactId?: string };
   'settings.properties': { properties: Record<string, string> };
   'settings.timezone': { timeZone: string };
   'settings.language': { language: string; country?: string };

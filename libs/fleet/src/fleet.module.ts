@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { ArtifactService } from './artifacts/artifact.service';
+import { ArtifactsController } from './artifacts/artifacts.controller';
 import { CallbackApplier } from './callbacks/callback-applier';
 import { CallbackInbox } from './callbacks/callback-inbox.service';
 import { WebhooksController } from './callbacks/webhooks.controller';
@@ -27,6 +29,7 @@ const services = [
   CallbackInbox,
   CallbackApplier,
   FleetEvents,
+  ArtifactService,
   EventDeliveryService,
   EventSubscriptionService,
 ];
@@ -36,7 +39,7 @@ const services = [
  * services from its job handlers (needs VendorsModule, QueuesModule and PersistenceModule, which are global).
  */
 @Module({
-  controllers: [DevicesController, TasksController, WebhooksController, EventsController],
+  controllers: [DevicesController, TasksController, WebhooksController, EventsController, ArtifactsController],
   providers: services,
   exports: services,
 })

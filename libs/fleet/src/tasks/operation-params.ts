@@ -15,11 +15,13 @@ import {
   IsOptional,
   IsString,
   IsUrl,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
   Min,
   validateSync,
+  ValidateIf,
   ValidateNested,
 } from 'class-validator';
 import type { Operation, OperationParams, OperationType } from '@fleetgate/domain';
@@ -55,6 +57,12 @@ const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_
 
 class AppInstallParams {
   /** Where the vendor fetches the APK (an app of the catalog gives its own URL). */
+  /** An app or file of the catalog (GET /artifacts) instead of a url. */
+  @IsOptional()
+  @IsUUID()
+  artifactId?: string;
+
+  @ValidateIf((params: { artifactId?: string }) => params.artifactId === undefined)
   @IsUrl(URL_OPTIONS)
   url!: string;
 
@@ -76,6 +84,12 @@ class PackageParams {
 }
 
 class FilePushParams {
+  /** An app or file of the catalog (GET /artifacts) instead of a url. */
+  @IsOptional()
+  @IsUUID()
+  artifactId?: string;
+
+  @ValidateIf((params: { artifactId?: string }) => params.artifactId === undefined)
   @IsUrl(URL_OPTIONS)
   url!: string;
 

@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import type { Principal } from '@fleetgate/auth';
-import type { VendorName } from '@fleetgate/domain';
+import type { Operation, VendorName } from '@fleetgate/domain';
 import { Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
 import { ApiError, paged, type FieldProblem, type Paged } from '@fleetgate/platform';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
 import { VendorAccountService, VendorError, VendorRegistry } from '@fleetgate/vendors';
+import { ArtifactService } from '../artifacts/artifact.service';
 import { checkOperation } from './operation-params';
 import { TaskProgress } from './task-progress';
 import { DISPATCH_BATCH_SIZE, missingDeviceProblems, rolloutDelayMs, targetWhere } from './task-targeting';
@@ -50,6 +51,7 @@ export class TaskService {
     private readonly registry: VendorRegistry,
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
+    private readonly artifacts: ArtifactService,
   ) {}
 
   async create(input: CreateTaskDto, principal: Principal | undefined, idempotencyKey?: string): Promise<CreatedTask> {
@@ -58,7 +60,7 @@ export class TaskService {
       const earlier = await this.replay(idempotencyKey, requestHash);
       if (earlier) return { task: earlier, created: false };
     }
-    const operation = checkOperation(input.operation.type, input.operation.params ?? {});
+    const operation = await this.withArtifact(checkOperation(input.operation.type, input.operation.params ?? {}));
     const devices = await this.resolveTargets(input);
     this.refuseUnsupported(devices, operation.type);
     await this.refuseDisabledAccounts(devices);
@@ -261,6 +263,31 @@ export class TaskService {
     return {
       tasks: Object.fromEntries(tasks.map((row) => [row.status, row._count._all])),
       targets: Object.fromEntries(targets.map((row) => [row.status, row._count._all])),
+    };
+  }
+
+  /** app.install and file.push may name a catalog artifact: its link, MD5 and package fill the parameters. */
+  private async withArtifact(operation: Operation): Promise<Operation> {
+    if (operation.type !== 'app.install' && operation.type !== 'file.push') return operation;
+    const artifactId = operation.params.artifactId;
+    if (!artifactId) return operation;
+    const link = await this.artifacts.linkFor(artifactId, operation.type === 'app.install' ? 'app' : 'file');
+    if (operation.type === 'app.install') {
+      const params = operation.params;
+      return {
+        type: operation.type,
+        params: {
+          ...params,
+          url: link.url,
+          md5: params.md5 ?? link.md5,
+          packageName: params.packageName ?? link.packageName,
+        },
+      };
+    }
+    const params = operation.params;
+    return {
+      type: operation.type,
+      params: { ...params, url: link.url, md5: params.md5 ?? link.md5, fileName: params.fileName ?? link.fileName },
     };
   }
 

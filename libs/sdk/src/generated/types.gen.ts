@@ -632,6 +632,45 @@ export type PagedEventDeliveryDto = {
     pageSize: number;
 };
 
+export type ArtifactDto = {
+    id: string;
+    kind: string;
+    name: string;
+    fileName: string;
+    /**
+     * Stored by the gateway (uploaded) rather than registered by URL.
+     */
+    stored: boolean;
+    sourceUrl?: string | null;
+    md5?: string | null;
+    size?: number | null;
+    packageName?: string | null;
+    versionName?: string | null;
+    versionCode?: number | null;
+    createdAt: string;
+};
+
+export type RegisterArtifactDto = {
+    kind: 'app' | 'file';
+    name: string;
+    url: string;
+    md5?: string;
+    size?: number;
+    packageName?: string;
+    versionName?: string;
+    versionCode?: number;
+};
+
+export type PagedArtifactDto = {
+    items: Array<ArtifactDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
 export type HealthLiveData = {
     body?: never;
     path?: never;
@@ -2269,3 +2308,207 @@ export type EventsRedeliverResponses = {
 };
 
 export type EventsRedeliverResponse = EventsRedeliverResponses[keyof EventsRedeliverResponses];
+
+export type ArtifactsUploadData = {
+    body: {
+        kind: 'app' | 'file';
+        name: string;
+        packageName?: string;
+        versionName?: string;
+        versionCode?: number;
+        file: Blob | File;
+    };
+    path?: never;
+    query?: never;
+    url: '/artifacts/upload';
+};
+
+export type ArtifactsUploadErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ArtifactsUploadError = ArtifactsUploadErrors[keyof ArtifactsUploadErrors];
+
+export type ArtifactsUploadResponses = {
+    201: ArtifactDto;
+};
+
+export type ArtifactsUploadResponse = ArtifactsUploadResponses[keyof ArtifactsUploadResponses];
+
+export type ArtifactsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        kind?: 'app' | 'file';
+        /**
+         * Part of the name or package name.
+         */
+        text?: string;
+    };
+    url: '/artifacts';
+};
+
+export type ArtifactsListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ArtifactsListError = ArtifactsListErrors[keyof ArtifactsListErrors];
+
+export type ArtifactsListResponses = {
+    200: PagedArtifactDto;
+};
+
+export type ArtifactsListResponse = ArtifactsListResponses[keyof ArtifactsListResponses];
+
+export type ArtifactsRegisterData = {
+    body: RegisterArtifactDto;
+    path?: never;
+    query?: never;
+    url: '/artifacts';
+};
+
+export type ArtifactsRegisterErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ArtifactsRegisterError = ArtifactsRegisterErrors[keyof ArtifactsRegisterErrors];
+
+export type ArtifactsRegisterResponses = {
+    201: ArtifactDto;
+};
+
+export type ArtifactsRegisterResponse = ArtifactsRegisterResponses[keyof ArtifactsRegisterResponses];
+
+export type ArtifactsRemoveData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/artifacts/{id}';
+};
+
+export type ArtifactsRemoveErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ArtifactsRemoveError = ArtifactsRemoveErrors[keyof ArtifactsRemoveErrors];
+
+export type ArtifactsRemoveResponses = {
+    204: void;
+};
+
+export type ArtifactsRemoveResponse = ArtifactsRemoveResponses[keyof ArtifactsRemoveResponses];
+
+export type ArtifactsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/artifacts/{id}';
+};
+
+export type ArtifactsGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ArtifactsGetError = ArtifactsGetErrors[keyof ArtifactsGetErrors];
+
+export type ArtifactsGetResponses = {
+    200: ArtifactDto;
+};
+
+export type ArtifactsGetResponse = ArtifactsGetResponses[keyof ArtifactsGetResponses];
+
+export type ArtifactsContentData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query: {
+        expires: string;
+        signature: string;
+    };
+    url: '/artifacts/{id}/content';
+};
+
+export type ArtifactsContentErrors = {
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ArtifactsContentError = ArtifactsContentErrors[keyof ArtifactsContentErrors];
+
+export type ArtifactsContentResponses = {
+    200: unknown;
+};
