@@ -10,7 +10,9 @@ import {
   eventsCreate,
   eventsDeliveries,
   eventsRedeliver,
+  tasksCancel,
   tasksCreate,
+  tasksRetry,
   tasksGet,
   tasksStats,
   tasksTargets,
@@ -422,5 +424,98 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
 
     const task = await finished(created.data!.id);
     expect(task.targetRows[0].vendorTaskId).toEqual(expect.any(String));
+  });
+
+  describe('rollouts', () => {
+    async function setOnline(device: DeviceDto, online: boolean) {
+      await fetch(`${sims.gizwits!.url}/_sim/gizwits/devices/${device.vendorRef}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ online }),
+      });
+    }
+
+    it('holds a command for an offline device within its time-to-live and sends it when the device is back', async () => {
+      const device = devices.gizwits[9];
+      await setOnline(device, false);
+      const created = await tasksCreate({
+        client: admin,
+        body: {
+          operation: { type: 'control.datapoints', params: { attrs: { switch: false } } },
+          targets: { deviceIds: [device.id] },
+          offlineTtlSeconds: 120,
+        },
+      });
+      const waiting = await eventually(
+        async () => (await tasksGet({ client: admin, path: { id: created.data!.id } })).data!,
+        (task) => !!task.targetRows[0]?.waitUntil,
+        'the target waiting for its device',
+      );
+      expect(waiting.targetRows[0]).toMatchObject({ status: 'pending', error: { code: '9016' } });
+      await setOnline(device, true);
+      const task = await finished(created.data!.id);
+      expect(task.targetRows[0]).toMatchObject({ status: 'succeeded', attempts: 2 });
+    });
+
+    it('aborts a rollout once failures pass the threshold, cancelling what was not sent', async () => {
+      const five = devices.gizwits.slice(0, 5);
+      for (const device of five) await setOnline(device, false);
+      try {
+        const created = await tasksCreate({
+          client: admin,
+          body: {
+            operation: { type: 'control.datapoints', params: { attrs: { switch: true } } },
+            targets: { deviceIds: five.map((device) => device.id) },
+            // One target every 5 s; stop once half of at least two finished targets failed.
+            rollout: { targetsPerMinute: 12, abortFailurePercent: 50, abortMinTargets: 2 },
+          },
+        });
+        const task = await finished(created.data!.id);
+        expect(task.abortedAt).toEqual(expect.any(String));
+        expect(task.status).toBe('failed');
+        expect(task.counts).toMatchObject({ failed: 2, cancelled: 3, total: 5 });
+        expect(
+          task.targetRows
+            .filter((target) => target.status === 'cancelled')
+            .every((target) => target.error?.code === 'aborted'),
+        ).toBe(true);
+      } finally {
+        for (const device of five) await setOnline(device, true);
+      }
+    });
+
+    it('retries the failed targets of a task, and cancels a task that is still rolling out', async () => {
+      const device = devices.gizwits[10];
+      await setOnline(device, false);
+      const created = await tasksCreate({
+        client: admin,
+        body: {
+          operation: { type: 'control.datapoints', params: { attrs: { switch: true } } },
+          targets: { deviceIds: [device.id] },
+        },
+      });
+      expect((await finished(created.data!.id)).status).toBe('failed');
+      await setOnline(device, true);
+      const retried = await tasksRetry({ client: admin, path: { id: created.data!.id } });
+      expect(retried.data!.status).toBe('running');
+      const task = await finished(created.data!.id);
+      expect(task.status).toBe('succeeded');
+      expect(task.targetRows[0].attempts).toBe(2);
+
+      const slow = await tasksCreate({
+        client: admin,
+        body: {
+          operation: { type: 'control.datapoints', params: { attrs: { brightness: 1 } } },
+          targets: { deviceIds: devices.gizwits.slice(0, 4).map((item) => item.id) },
+          rollout: { targetsPerMinute: 6 },
+        },
+      });
+      const cancelled = await tasksCancel({ client: admin, path: { id: slow.data!.id } });
+      expect(cancelled.data!.cancelledAt).toEqual(expect.any(String));
+      const ended = await finished(slow.data!.id);
+      expect(ended.counts.cancelled).toBeGreaterThanOrEqual(3);
+      const again = await tasksCancel({ client: admin, path: { id: slow.data!.id } });
+      expect(again.response.status).toBe(409);
+    });
   });
 });
