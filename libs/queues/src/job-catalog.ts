@@ -37,8 +37,8 @@ export interface JobPayloads {
   'tasks.poll': TaskBatchRef & { round: number };
   /** Settles targets past their deadline (vendor silent, worker lost). */
   'tasks.sweep': Record<string, never>;
-  /** Applies one stored vendor callback. */
-  'callbacks.apply': { inboxId: string };
+  /** Applies stored vendor callbacks, in the order they were received (one batch of the inbox). */
+  'callbacks.apply': { inboxIds: string[] };
   /** Reads one account's device inventory into the devices table. */
   'devices.sync': { accountId: string };
   /** Enqueues a sync of every enabled account. */

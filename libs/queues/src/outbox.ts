@@ -72,11 +72,32 @@ export class Outbox {
     return relayed;
   }
 
-  /** Relays without making the caller wait or fail: the schedule picks up whatever this misses. */
+  private relaying = false;
+  private relayAgain = false;
+
+  /**
+   * Relays without making the caller wait or fail: the schedule picks up whatever this misses.
+   * Calls during a relay are folded into one more relay after it, so a burst of commits (thousands of
+   * callbacks a second) costs a handful of relays, not one each.
+   */
   relaySoon(): void {
-    this.relay().catch((error: unknown) =>
-      this.logger.warn({ err: error }, 'outbox relay failed; the scheduled relay will retry'),
-    );
+    if (this.relaying) {
+      this.relayAgain = true;
+      return;
+    }
+    this.relaying = true;
+    void (async () => {
+      try {
+        do {
+          this.relayAgain = false;
+          await this.relay();
+        } while (this.relayAgain);
+      } catch (error) {
+        this.logger.warn({ err: error }, 'outbox relay failed; the scheduled relay will retry');
+      } finally {
+        this.relaying = false;
+      }
+    })();
   }
 
   /** Drops relayed rows after a day (their job ids have aged out of BullMQ by then too). */

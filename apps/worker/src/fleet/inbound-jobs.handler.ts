@@ -22,7 +22,7 @@ export class InboundJobsHandler implements OnApplicationBootstrap {
 
   @HandlesJob('callbacks.apply')
   apply(payload: JobPayloads['callbacks.apply']) {
-    return this.callbacks.apply(payload.inboxId);
+    return this.callbacks.applyAll(payload.inboxIds);
   }
 
   @HandlesJob('devices.sync')

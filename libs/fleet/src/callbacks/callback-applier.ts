@@ -19,6 +19,13 @@ export class CallbackApplier {
     private readonly events: FleetEvents,
   ) {}
 
+  /** Applies a batch in the order received; each callback at most once (appliedAt guards a rerun). */
+  async applyAll(inboxIds: string[]): Promise<CallbackApplied> {
+    let events = 0;
+    for (const inboxId of inboxIds) events += (await this.apply(inboxId)).events;
+    return { events };
+  }
+
   async apply(inboxId: string): Promise<CallbackApplied> {
     const row = await this.prisma.callbackInbox.findUnique({ where: { id: inboxId } });
     if (!row) return { events: 0, alreadyApplied: true };

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
+import { PrismaService, type VendorAccount } from '@fleetgate/persistence';
 import { ApiError, type FieldProblem, PageQueryDto, type Paged, paged, SecretBox } from '@fleetgate/platform';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import type { VendorAdapter } from '../core/vendor-adapter';
@@ -16,24 +16,16 @@ import type {
   VendorAccountDto,
 } from './vendor-account.dto';
 
-interface VendorAccountRow {
-  id: string;
-  vendor: string;
-  name: string;
-  baseUrl: string;
-  publicCredentials: unknown;
-  credentialsSealed: string;
-  rateLimitPerSecond: number;
-  timeoutMs: number;
-  enabled: boolean;
-  createdAt: Date;
-  updatedAt: Date;
-}
+type VendorAccountRow = VendorAccount;
+
+/** How long a process trusts its copy of an account row (credentials, limits, enabled). */
+const ROW_CACHE_MS = 5_000;
 
 /** Vendor accounts: credentials sealed at rest, never returned, decrypted only to build an adapter. */
 @Injectable()
 export class VendorAccountService {
   private readonly box: SecretBox;
+  private readonly rowCache = new Map<string, { at: number; row: VendorAccountRow | null }>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -110,12 +102,14 @@ export class VendorAccountService {
       },
     });
     this.registry.forget(id);
+    this.rowCache.delete(id);
     return this.toDto(row);
   }
 
   async remove(id: string): Promise<void> {
     await this.prisma.vendorAccount.delete({ where: { id } });
     this.registry.forget(id);
+    this.rowCache.delete(id);
   }
 
   async testConnection(id: string): Promise<ConnectionTestDto> {
@@ -133,7 +127,8 @@ export class VendorAccountService {
 
   /** The account as an adapter needs it, credentials decrypted (in memory only). */
   async configOf(id: string): Promise<{ config: VendorAccountConfig; version: string }> {
-    const row = await this.row(id);
+    const row = await this.cachedRow(id);
+    if (!row) throw ApiError.notFound('Vendor account', id);
     return {
       version: row.updatedAt.toISOString(),
       config: {
@@ -171,11 +166,23 @@ export class VendorAccountService {
    */
   async verifyWebhookSecret(id: string, vendor: string, given: string | undefined): Promise<boolean> {
     if (!given) return false;
-    const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
+    const row = await this.cachedRow(id);
     if (!row || row.vendor !== vendor || !row.enabled) return false;
     const expected = Buffer.from(this.box.open(row.webhookSecretSealed));
     const offered = Buffer.from(given);
     return expected.length === offered.length && timingSafeEqual(expected, offered);
+  }
+
+  /**
+   * Account rows for the hot paths (every dispatch and every callback), cached briefly per process:
+   * a change made through this process is seen at once, one made elsewhere within ROW_CACHE_MS.
+   */
+  private async cachedRow(id: string): Promise<VendorAccountRow | null> {
+    const cached = this.rowCache.get(id);
+    if (cached && Date.now() - cached.at < ROW_CACHE_MS) return cached.row;
+    const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
+    this.rowCache.set(id, { at: Date.now(), row });
+    return row;
   }
 
   private async row(id: string): Promise<VendorAccountRow> {

@@ -1,0 +1,182 @@
+/**
+ * What every benchmark needs: the four simulators, the real gateway and worker (in this process, as
+ * the e2e tests boot them) against PostgreSQL and Redis, an admin token, and one account per vendor.
+ * Benchmarks print ratios and rates measured side by side in one run; absolute times are noisy here.
+ */
+import 'reflect-metadata';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { loadConfig } from '@fleetgate/config';
+import { migrateDatabase, PrismaService } from '@fleetgate/persistence';
+import { createGateway } from '../../apps/gateway/src/create-gateway';
+import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
+import { SimulatorServer, type VendorName } from '../../apps/simulator/src/kit';
+import { SIMULATED_VENDORS } from '../../apps/simulator/src/vendors';
+import { WorkerModule } from '../../apps/worker/src/worker.module';
+
+export interface BenchEnvironment {
+  gatewayUrl: string;
+  token: string;
+  sims: Record<VendorName, { server: SimulatorServer; url: string }>;
+  accounts: Record<VendorName, { id: string; webhookSecret: string }>;
+  /** A database client of the benchmark's own, for counting what the gateway and worker wrote. */
+  prisma: PrismaService;
+  api<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    headers?: Record<string, string>,
+  ): Promise<{ status: number; body: T }>;
+  close(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * `processes: true` runs the built gateway and worker as processes of their own, as they ship, so
+ * that the load generator here does not share their event loop; otherwise they run in this process.
+ */
+export async function startBench(options: {
+  fleetSize: number;
+  withWorker?: boolean;
+  processes?: boolean;
+  timeScale?: number;
+  rateLimitPerSecond?: number;
+}): Promise<BenchEnvironment> {
+  const env = {
+    ...process.env,
+    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
+    REDIS_PREFIX: `fg-bench-${process.pid}`,
+    LOG_LEVEL: 'silent',
+    NODE_ENV: 'test',
+  };
+  const config = loadConfig(env);
+  const sims = {} as BenchEnvironment['sims'];
+  for (const vendor of Object.keys(SIMULATED_VENDORS) as VendorName[]) {
+    const server = new SimulatorServer(SIMULATED_VENDORS[vendor].factory, {
+      fleetSize: options.fleetSize,
+      timeScale: options.timeScale ?? 0,
+      seed: 1,
+    });
+    sims[vendor] = { server, url: await server.listen(0) };
+  }
+  let gatewayUrl: string;
+  let gateway: NestFastifyApplication | undefined;
+  let worker: INestApplicationContext | undefined;
+  const children: ChildProcess[] = [];
+  if (options.processes) {
+    await migrateDatabase(config.DATABASE_URL);
+    const port = await freePort();
+    const childEnv = {
+      ...env,
+      GATEWAY_PORT: String(port),
+      GATEWAY_HOST: '127.0.0.1',
+      MIGRATE_ON_START: 'false',
+      WORKER_METRICS_PORT: '0',
+    };
+    children.push(spawn(process.execPath, ['dist/apps/gateway/src/main.js'], { env: childEnv, stdio: 'ignore' }));
+    if (options.withWorker) {
+      children.push(spawn(process.execPath, ['dist/apps/worker/src/main.js'], { env: childEnv, stdio: 'ignore' }));
+    }
+    gatewayUrl = `http://127.0.0.1:${port}`;
+    await until(
+      () =>
+        fetch(`${gatewayUrl}/health/live`).then(
+          (response) => response.ok,
+          () => false,
+        ),
+      (up) => up,
+      60_000,
+    );
+  } else {
+    gateway = await createGateway(config);
+    await gateway.listen({ port: 0, host: '127.0.0.1' });
+    gatewayUrl = `http://127.0.0.1:${(gateway.getHttpServer().address() as { port: number }).port}`;
+    worker = options.withWorker
+      ? await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false })
+      : undefined;
+    await worker?.init();
+  }
+  const prisma = new PrismaService(config);
+
+  let token = '';
+  const api: BenchEnvironment['api'] = async (method, path, body, headers = {}) => {
+    const response = await fetch(`${gatewayUrl}${path}`, {
+      method,
+      headers: {
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, body: (text ? JSON.parse(text) : undefined) as never };
+  };
+  const login = await api<{ accessToken: string }>('POST', '/auth/login', {
+    email: config.ADMIN_EMAIL,
+    password: config.ADMIN_PASSWORD,
+  });
+  token = login.body.accessToken;
+  const accounts = {} as BenchEnvironment['accounts'];
+  for (const vendor of Object.keys(SIMULATED_VENDORS) as VendorName[]) {
+    const created = await api<{ id: string; webhookSecret: string }>('POST', '/vendor-accounts', {
+      vendor,
+      name: `bench-${vendor}-${Date.now()}`,
+      baseUrl: sims[vendor].url,
+      credentials: DEMO_CREDENTIALS[vendor],
+      rateLimitPerSecond: options.rateLimitPerSecond ?? 50,
+    });
+    if (created.status !== 201) throw new Error(`account ${vendor}: ${JSON.stringify(created.body)}`);
+    accounts[vendor] = created.body;
+  }
+  return {
+    gatewayUrl,
+    token,
+    sims,
+    accounts,
+    prisma,
+    api,
+    async close() {
+      for (const child of children) child.kill('SIGTERM');
+      await worker?.close();
+      await gateway?.close();
+      await prisma.$disconnect();
+      for (const sim of Object.values(sims)) await sim.server.close();
+    },
+  };
+}
+
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 600_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (done(value)) return value;
+    if (Date.now() > deadline) throw new Error('benchmark step did not finish in time');
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+export function percentile(sorted: number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+}
+
+/** Prints the rows and saves them to bench/results/<name>.json. */
+export async function report(name: string, rows: Array<Record<string, string | number>>): Promise<void> {
+  console.log(`\n${name}`);
+  console.table(rows);
+  const dir = join(process.cwd(), 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, `${name}.json`), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
+}

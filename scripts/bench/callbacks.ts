@@ -1,0 +1,72 @@
+/**
+ * Vendor callbacks ingested per second through POST /webhooks/armcloud/{account}, a tenth of them
+ * sent twice, then checked: every distinct callback stored and applied exactly once, every
+ * duplicate acknowledged and not stored again.
+ */
+import { report, startBench, until } from './bench-harness';
+
+const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 20_000);
+const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
+
+async function main(): Promise<void> {
+  const bench = await startBench({ fleetSize: 10, withWorker: true, processes: true });
+  try {
+    const account = bench.accounts.armcloud;
+    const url = `${bench.gatewayUrl}/webhooks/armcloud/${account.id}`;
+    const unique = Math.round(CALLBACKS / 1.1);
+    // Distinct task callbacks, then a tenth of them again (a vendor retrying).
+    const bodies = Array.from({ length: unique }, (_, i) =>
+      JSON.stringify({ taskBusinessType: 1000, padCode: `AC${i % 1000}`, taskId: 1_000_000 + i, taskStatus: 3 }),
+    );
+    const sends = [...bodies, ...bodies.slice(0, CALLBACKS - unique)];
+    let next = 0;
+    let duplicates = 0;
+    let refused = 0;
+    const started = performance.now();
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next < sends.length) {
+          const body = sends[next++];
+          const response = await fetch(url, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret },
+            body,
+          });
+          const receipt = (await response.json()) as { duplicate?: boolean };
+          if (response.status !== 200) refused++;
+          else if (receipt.duplicate) duplicates++;
+        }
+      }),
+    );
+    const ingestSeconds = (performance.now() - started) / 1000;
+    const prisma = bench.prisma;
+    const stored = await prisma.callbackInbox.count({ where: { accountId: account.id } });
+    const applied = await until(
+      () => prisma.callbackInbox.count({ where: { accountId: account.id, appliedAt: { not: null } } }),
+      (count) => count >= stored,
+    );
+    const appliedSeconds = (performance.now() - started) / 1000;
+    const events = await prisma.callbackInbox.aggregate({ where: { accountId: account.id }, _sum: { events: true } });
+    await report('bench-callbacks', [
+      { measure: 'callbacks sent', value: sends.length },
+      { measure: 'accepted per second (ingest)', value: Math.round(sends.length / ingestSeconds) },
+      { measure: 'applied per second (ingest to last applied)', value: Math.round(stored / appliedSeconds) },
+      { measure: 'refused', value: refused },
+      { measure: 'distinct stored', value: stored },
+      { measure: 'duplicates acknowledged, not stored', value: duplicates },
+      { measure: 'lost (distinct sent - stored)', value: unique - stored },
+      { measure: 'applied', value: applied },
+      { measure: 'applied twice (events applied - distinct)', value: (events._sum.events ?? 0) - stored },
+    ]);
+  } finally {
+    await bench.close();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,62 @@
+/**
+ * Task fan-out: a reboot of every device of an ArmCloud account (BENCH_FLEET, default 10,000), timed
+ * from POST /tasks to its 202 (accepted) and to the last target holding its vendor task id
+ * (dispatched), beside the ceiling the account's rate limit allows (requests per second x 100 pads).
+ */
+import { report, startBench, until } from './bench-harness';
+
+const FLEET_SIZES = (process.env.BENCH_FLEET ?? '10000').split(',').map(Number);
+const RATE = Number(process.env.BENCH_RATE ?? 20);
+
+async function measure(fleetSize: number) {
+  const bench = await startBench({ fleetSize, withWorker: true, processes: true, rateLimitPerSecond: RATE });
+  try {
+    const account = bench.accounts.armcloud.id;
+    const prisma = bench.prisma;
+    let started = performance.now();
+    await bench.api('POST', '/devices/sync', { accountId: account });
+    await until(
+      () => prisma.device.count({ where: { accountId: account } }),
+      (count) => count === fleetSize,
+    );
+    const syncSeconds = (performance.now() - started) / 1000;
+
+    started = performance.now();
+    const created = await bench.api<{ id: string }>('POST', '/tasks', {
+      operation: { type: 'device.reboot', params: {} },
+      targets: { accountId: account },
+    });
+    const acceptedMs = performance.now() - started;
+    if (created.status !== 202) throw new Error(`POST /tasks answered ${created.status}`);
+    await until(
+      () => prisma.taskTarget.count({ where: { taskId: created.body.id, vendorTaskId: null } }),
+      (left) => left === 0,
+    );
+    const dispatchSeconds = (performance.now() - started) / 1000;
+    return {
+      devices: fleetSize,
+      sync_s: +syncSeconds.toFixed(2),
+      sync_devices_per_s: Math.round(fleetSize / syncSeconds),
+      accepted_ms: Math.round(acceptedMs),
+      dispatched_s: +dispatchSeconds.toFixed(2),
+      dispatched_per_s: Math.round(fleetSize / dispatchSeconds),
+      rate_limit_ceiling_per_s: RATE * 100,
+    };
+  } finally {
+    await bench.close();
+  }
+}
+
+async function main(): Promise<void> {
+  const rows = [];
+  for (const size of FLEET_SIZES) rows.push(await measure(size));
+  await report('bench-fanout', rows);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);
