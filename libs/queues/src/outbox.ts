@@ -36,6 +36,23 @@ export class Outbox {
     });
   }
 
+  /** Many jobs in one statement (a task's dispatch batches); ids already staged are skipped. */
+  stageMany<N extends JobName>(
+    tx: Prisma.TransactionClient,
+    name: N,
+    jobs: Array<{ payload: JobPayloads[N]; jobId: string; delayMs?: number }>,
+  ): Promise<unknown> {
+    return tx.outboxJob.createMany({
+      data: jobs.map((job) => ({
+        jobName: name,
+        jobId: job.jobId,
+        payload: job.payload as Prisma.InputJsonValue,
+        delayMs: job.delayMs ?? 0,
+      })),
+      skipDuplicates: true,
+    });
+  }
+
   /** Relays every committed, unrelayed row; concurrent relays skip each other's rows. */
   async relay(): Promise<number> {
     let relayed = 0;

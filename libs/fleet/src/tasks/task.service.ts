@@ -89,30 +89,28 @@ export class TaskService {
             createdById: principal?.userId,
           },
         });
-        await tx.taskTarget.createMany({
-          data: batches.flatMap(({ accountId, batch, devices }) =>
-            devices.map((device) => ({
-              taskId: task.id,
-              deviceId: device.id,
-              accountId,
-              vendor: device.vendor,
-              vendorRef: device.vendorRef,
-              batch,
-            })),
-          ),
-        });
+        // One statement with array parameters: 10,000 targets in a few milliseconds, where a
+        // row-per-parameter insert takes seconds.
+        const rows = batches.flatMap(({ batch, devices }) => devices.map((device) => ({ device, batch })));
+        await tx.$executeRaw`
+          INSERT INTO task_targets (id, task_id, device_id, account_id, vendor, vendor_ref, batch, updated_at)
+          SELECT gen_random_uuid(), ${task.id}::uuid, r.device_id::uuid, r.account_id::uuid, r.vendor, r.vendor_ref,
+                 r.batch, now()
+          FROM unnest(${rows.map((row) => row.device.id)}::text[], ${rows.map((row) => row.device.accountId)}::text[],
+                      ${rows.map((row) => row.device.vendor)}::text[], ${rows.map((row) => row.device.vendorRef)}::text[],
+                      ${rows.map((row) => row.batch)}::int[])
+               AS r(device_id, account_id, vendor, vendor_ref, batch)`;
         let before = 0;
-        for (const { accountId, batch, devices } of batches) {
-          const ref = { taskId: task.id, accountId, batch, generation: 0 };
-          await this.outbox.stage(
-            tx,
-            'tasks.dispatch',
-            { ...ref, round: 0 },
-            dispatchJobId(ref, 0),
-            rolloutDelayMs(before, perMinute),
-          );
-          before += devices.length;
-        }
+        await this.outbox.stageMany(
+          tx,
+          'tasks.dispatch',
+          batches.map(({ accountId, batch, devices }) => {
+            const ref = { taskId: task.id, accountId, batch, generation: 0 };
+            const delayMs = rolloutDelayMs(before, perMinute);
+            before += devices.length;
+            return { payload: { ...ref, round: 0 }, jobId: dispatchJobId(ref, 0), delayMs };
+          }),
+        );
         return task;
       });
       this.outbox.relaySoon();
