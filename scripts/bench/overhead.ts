@@ -20,7 +20,7 @@ async function main(): Promise<void> {
           'GET',
           `/devices?accountId=${bench.accounts.armcloud.id}&pageSize=100`,
         ),
-      (page) => page.body.total === 100,
+      (page) => page.body.items.length === 100,
     );
     const account = {
       id: 'direct',

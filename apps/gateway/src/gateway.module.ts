@@ -7,6 +7,7 @@ import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
 import { QueuesModule } from '@fleetgate/queues';
+import { SchedulingModule } from '@fleetgate/scheduling';
 import { VendorsModule } from '@fleetgate/vendors';
 
 @Module({})
@@ -26,6 +27,7 @@ export class GatewayModule {
         VendorsModule,
         QueuesModule,
         FleetModule,
+        SchedulingModule,
       ],
     };
   }

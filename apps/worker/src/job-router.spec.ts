@@ -28,6 +28,9 @@ class OtherMaintenanceHandlers {
 
   @HandlesJob('devices.sync-all')
   async syncAll() {}
+
+  @HandlesJob('schedules.settle')
+  async settle() {}
 }
 
 @Injectable()

@@ -7,9 +7,11 @@ import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
 import { QueuesModule } from '@fleetgate/queues';
+import { SchedulingModule } from '@fleetgate/scheduling';
 import { VendorsModule } from '@fleetgate/vendors';
 import { InboundJobsHandler } from './fleet/inbound-jobs.handler';
 import { EventJobsHandler } from './fleet/event-jobs.handler';
+import { ScheduleJobsHandler } from './fleet/schedule-jobs.handler';
 import { InboundQueueProcessor, OutboundQueueProcessor, TasksQueueProcessor } from './fleet/fleet-queue.processors';
 import { TaskJobsHandler } from './fleet/task-jobs.handler';
 import { JobRouter } from './job-router';
@@ -33,6 +35,7 @@ export class WorkerModule {
         ObservabilityModule,
         VendorsModule,
         FleetModule,
+        SchedulingModule,
       ],
       providers: [
         JobRouter,
@@ -44,6 +47,7 @@ export class WorkerModule {
         TaskJobsHandler,
         InboundJobsHandler,
         EventJobsHandler,
+        ScheduleJobsHandler,
       ],
     };
   }

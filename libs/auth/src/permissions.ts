@@ -4,6 +4,8 @@
  */
 export const Permission = {
   ApiKeysManage: 'api-keys:manage',
+  SchedulesRead: 'schedules:read',
+  SchedulesManage: 'schedules:manage',
   EventsRead: 'events:read',
   EventsManage: 'events:manage',
   DevicesRead: 'devices:read',

@@ -10,3 +10,4 @@ export * from './tasks/task-sweeper';
 export * from './tasks/task.service';
 export * from './events/event-delivery.service';
 export * from './events/fleet-events';
+export * from './tasks/task.dto';

@@ -43,6 +43,13 @@ export interface JobPayloads {
   'devices.sync': { accountId: string };
   /** Enqueues a sync of every enabled account. */
   'devices.sync-all': Record<string, never>;
+  /**
+   * Fires a scheduled job: creates its task. From a job scheduler the tick is the job's own time;
+   * a manual run or a retry names it.
+   */
+  'schedules.fire': { jobId: string; trigger: 'schedule' | 'manual' | 'retry'; scheduledFor?: string; attempt?: number };
+  /** Follows running scheduled-job runs to their end: status, timeouts, retries. */
+  'schedules.settle': Record<string, never>;
   /** Posts one event to one subscriber; retried with backoff until it answers 2xx. */
   'events.deliver': { deliveryId: string };
 }
@@ -59,6 +66,8 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'devices.sync': QueueName.Inbound,
   'devices.sync-all': QueueName.Maintenance,
   'events.deliver': QueueName.Outbound,
+  'schedules.fire': QueueName.Tasks,
+  'schedules.settle': QueueName.Maintenance,
 };
 
 /** Defaults per queue; a job may override them where it is enqueued. */

@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ArtifactsContentData, ArtifactsContentErrors, ArtifactsContentResponses, ArtifactsGetData, ArtifactsGetErrors, ArtifactsGetResponses, ArtifactsListData, ArtifactsListErrors, ArtifactsListResponses, ArtifactsRegisterData, ArtifactsRegisterErrors, ArtifactsRegisterResponses, ArtifactsRemoveData, ArtifactsRemoveErrors, ArtifactsRemoveResponses, ArtifactsUploadData, ArtifactsUploadErrors, ArtifactsUploadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, EventsCreateData, EventsCreateErrors, EventsCreateResponses, EventsDeliveriesData, EventsDeliveriesErrors, EventsDeliveriesResponses, EventsGetData, EventsGetErrors, EventsGetResponses, EventsListData, EventsListErrors, EventsListResponses, EventsRedeliverData, EventsRedeliverErrors, EventsRedeliverResponses, EventsRemoveData, EventsRemoveErrors, EventsRemoveResponses, EventsStreamData, EventsStreamErrors, EventsStreamResponse, EventsStreamResponses, EventsUpdateData, EventsUpdateErrors, EventsUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
+import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ArtifactsContentData, ArtifactsContentErrors, ArtifactsContentResponses, ArtifactsGetData, ArtifactsGetErrors, ArtifactsGetResponses, ArtifactsListData, ArtifactsListErrors, ArtifactsListResponses, ArtifactsRegisterData, ArtifactsRegisterErrors, ArtifactsRegisterResponses, ArtifactsRemoveData, ArtifactsRemoveErrors, ArtifactsRemoveResponses, ArtifactsUploadData, ArtifactsUploadErrors, ArtifactsUploadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, EventsCreateData, EventsCreateErrors, EventsCreateResponses, EventsDeliveriesData, EventsDeliveriesErrors, EventsDeliveriesResponses, EventsGetData, EventsGetErrors, EventsGetResponses, EventsListData, EventsListErrors, EventsListResponses, EventsRedeliverData, EventsRedeliverErrors, EventsRedeliverResponses, EventsRemoveData, EventsRemoveErrors, EventsRemoveResponses, EventsStreamData, EventsStreamErrors, EventsStreamResponse, EventsStreamResponses, EventsUpdateData, EventsUpdateErrors, EventsUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, ScheduledJobsCleanData, ScheduledJobsCleanErrors, ScheduledJobsCleanResponses, ScheduledJobsCopyData, ScheduledJobsCopyErrors, ScheduledJobsCopyResponses, ScheduledJobsCreateData, ScheduledJobsCreateErrors, ScheduledJobsCreateResponses, ScheduledJobsGetData, ScheduledJobsGetErrors, ScheduledJobsGetResponses, ScheduledJobsGroupsData, ScheduledJobsGroupsErrors, ScheduledJobsGroupsResponses, ScheduledJobsListData, ScheduledJobsListErrors, ScheduledJobsListResponses, ScheduledJobsNextFireTimesData, ScheduledJobsNextFireTimesErrors, ScheduledJobsNextFireTimesResponses, ScheduledJobsRemoveData, ScheduledJobsRemoveErrors, ScheduledJobsRemoveResponses, ScheduledJobsRunData, ScheduledJobsRunErrors, ScheduledJobsRunResponses, ScheduledJobsRunsData, ScheduledJobsRunsErrors, ScheduledJobsRunsResponses, ScheduledJobsStartData, ScheduledJobsStartErrors, ScheduledJobsStartResponses, ScheduledJobsStatsData, ScheduledJobsStatsErrors, ScheduledJobsStatsResponses, ScheduledJobsStopData, ScheduledJobsStopErrors, ScheduledJobsStopResponses, ScheduledJobsUpdateData, ScheduledJobsUpdateErrors, ScheduledJobsUpdateResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -452,3 +452,118 @@ export const artifactsGet = <ThrowOnError extends boolean = false>(options: Opti
  * A stored upload, for vendors: open, but only through the signed, expiring link a task hands out.
  */
 export const artifactsContent = <ThrowOnError extends boolean = false>(options: Options<ArtifactsContentData, ThrowOnError>) => (options.client ?? client).get<ArtifactsContentResponses, ArtifactsContentErrors, ThrowOnError>({ url: '/artifacts/{id}/content', ...options });
+
+export const scheduledJobsList = <ThrowOnError extends boolean = false>(options?: Options<ScheduledJobsListData, ThrowOnError>) => (options?.client ?? client).get<ScheduledJobsListResponses, ScheduledJobsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs',
+    ...options
+});
+
+export const scheduledJobsCreate = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsCreateData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsCreateResponses, ScheduledJobsCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Job groups with how many jobs each holds.
+ */
+export const scheduledJobsGroups = <ThrowOnError extends boolean = false>(options?: Options<ScheduledJobsGroupsData, ThrowOnError>) => (options?.client ?? client).get<ScheduledJobsGroupsResponses, ScheduledJobsGroupsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/groups',
+    ...options
+});
+
+/**
+ * The run report for charts: jobs, runs by status, and runs, successes and failures per day.
+ */
+export const scheduledJobsStats = <ThrowOnError extends boolean = false>(options?: Options<ScheduledJobsStatsData, ThrowOnError>) => (options?.client ?? client).get<ScheduledJobsStatsResponses, ScheduledJobsStatsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/stats',
+    ...options
+});
+
+export const scheduledJobsRemove = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsRemoveData, ThrowOnError>) => (options.client ?? client).delete<ScheduledJobsRemoveResponses, ScheduledJobsRemoveErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}',
+    ...options
+});
+
+export const scheduledJobsGet = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsGetData, ThrowOnError>) => (options.client ?? client).get<ScheduledJobsGetResponses, ScheduledJobsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}',
+    ...options
+});
+
+export const scheduledJobsUpdate = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsUpdateData, ThrowOnError>) => (options.client ?? client).patch<ScheduledJobsUpdateResponses, ScheduledJobsUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const scheduledJobsStart = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsStartData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsStartResponses, ScheduledJobsStartErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}/start',
+    ...options
+});
+
+export const scheduledJobsStop = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsStopData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsStopResponses, ScheduledJobsStopErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}/stop',
+    ...options
+});
+
+/**
+ * A stopped copy under a new name.
+ */
+export const scheduledJobsCopy = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsCopyData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsCopyResponses, ScheduledJobsCopyErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}/copy',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Fires the job once now, whatever its schedule.
+ */
+export const scheduledJobsRun = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsRunData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsRunResponses, ScheduledJobsRunErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}/run',
+    ...options
+});
+
+export const scheduledJobsNextFireTimes = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsNextFireTimesData, ThrowOnError>) => (options.client ?? client).get<ScheduledJobsNextFireTimesResponses, ScheduledJobsNextFireTimesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/{id}/next-fire-times',
+    ...options
+});
+
+/**
+ * The dispatch log: every run with its tick, executor, result, task, duration and error.
+ */
+export const scheduledJobsRuns = <ThrowOnError extends boolean = false>(options?: Options<ScheduledJobsRunsData, ThrowOnError>) => (options?.client ?? client).get<ScheduledJobsRunsResponses, ScheduledJobsRunsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/job-runs',
+    ...options
+});
+
+export const scheduledJobsClean = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsCleanData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsCleanResponses, ScheduledJobsCleanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/job-runs/clean',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});

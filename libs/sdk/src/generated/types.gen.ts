@@ -101,7 +101,7 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'api-keys:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreatedApiKeyDto = {
@@ -669,6 +669,220 @@ export type PagedArtifactDto = {
     total: number;
     page: number;
     pageSize: number;
+};
+
+export type CreateScheduledJobDto = {
+    name: string;
+    groupName?: string;
+    description?: string;
+    scheduleKind: 'cron' | 'once' | 'weekly';
+    /**
+     * For `cron`: 5 fields, or 6 with seconds first.
+     */
+    cron?: string;
+    /**
+     * IANA time zone of the cron or weekly time.
+     */
+    timeZone?: string;
+    /**
+     * For `once`.
+     */
+    runAt?: string;
+    /**
+     * For `weekly`.
+     */
+    weekdays?: Array<'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat'>;
+    /**
+     * For `weekly`: HH:MM in the time zone.
+     */
+    timeOfDay?: string;
+    /**
+     * The task each fire creates, as POST /tasks takes it.
+     */
+    action: CreateTaskDto;
+    /**
+     * Further attempts of a failed run, 0 to 60.
+     */
+    retryCount?: number;
+    /**
+     * A retry sends the whole task again (`all`) or only its failed targets (`failed`).
+     */
+    retryScope?: 'all' | 'failed';
+    /**
+     * A fire that comes late (every worker was down): run it once, or skip it.
+     */
+    misfirePolicy?: 'fire_once' | 'skip';
+    /**
+     * When the previous run still runs: wait for it, drop the new run, or cancel the old one.
+     */
+    overlapPolicy?: 'serial' | 'discard' | 'replace';
+    runTimeoutSeconds?: number;
+    enabled?: boolean;
+};
+
+export type ScheduledJobDto = {
+    id: string;
+    name: string;
+    groupName: string;
+    description: string;
+    scheduleKind: string;
+    cron?: string | null;
+    timeZone: string;
+    runAt?: string | null;
+    weekdays: Array<string>;
+    timeOfDay?: string | null;
+    action: {
+        [key: string]: unknown;
+    };
+    retryCount: number;
+    retryScope: string;
+    misfirePolicy: string;
+    overlapPolicy: string;
+    runTimeoutSeconds: number;
+    enabled: boolean;
+    /**
+     * The next fire, when enabled.
+     */
+    nextFireAt?: string | null;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type PagedScheduledJobDto = {
+    items: Array<ScheduledJobDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type JobGroupDto = {
+    groupName: string;
+    jobs: number;
+};
+
+export type DayReportDto = {
+    /**
+     * YYYY-MM-DD, UTC.
+     */
+    day: string;
+    runs: number;
+    succeeded: number;
+    failed: number;
+};
+
+export type ScheduleStatsDto = {
+    jobs: number;
+    enabled: number;
+    /**
+     * Runs by status.
+     */
+    runs: {
+        [key: string]: number;
+    };
+    /**
+     * Per day: runs, successes, failures.
+     */
+    days: Array<DayReportDto>;
+};
+
+export type UpdateScheduledJobDto = {
+    groupName?: string;
+    description?: string;
+    scheduleKind?: 'cron' | 'once' | 'weekly';
+    /**
+     * For `cron`: 5 fields, or 6 with seconds first.
+     */
+    cron?: string;
+    /**
+     * IANA time zone of the cron or weekly time.
+     */
+    timeZone?: string;
+    /**
+     * For `once`.
+     */
+    runAt?: string;
+    /**
+     * For `weekly`.
+     */
+    weekdays?: Array<'sun' | 'mon' | 'tue' | 'wed' | 'thu' | 'fri' | 'sat'>;
+    /**
+     * For `weekly`: HH:MM in the time zone.
+     */
+    timeOfDay?: string;
+    /**
+     * The task each fire creates, as POST /tasks takes it.
+     */
+    action?: CreateTaskDto;
+    /**
+     * Further attempts of a failed run, 0 to 60.
+     */
+    retryCount?: number;
+    /**
+     * A retry sends the whole task again (`all`) or only its failed targets (`failed`).
+     */
+    retryScope?: 'all' | 'failed';
+    /**
+     * A fire that comes late (every worker was down): run it once, or skip it.
+     */
+    misfirePolicy?: 'fire_once' | 'skip';
+    /**
+     * When the previous run still runs: wait for it, drop the new run, or cancel the old one.
+     */
+    overlapPolicy?: 'serial' | 'discard' | 'replace';
+    runTimeoutSeconds?: number;
+    enabled?: boolean;
+};
+
+export type CopyScheduledJobDto = {
+    name: string;
+};
+
+export type RunQueuedDto = {
+    /**
+     * The tick of the run, now.
+     */
+    scheduledFor: string;
+};
+
+export type Date = {
+    [key: string]: unknown;
+};
+
+export type JobRunDto = {
+    id: string;
+    jobId: string;
+    scheduledFor: string;
+    attempt: number;
+    trigger: string;
+    executor?: string | null;
+    status: string;
+    taskId?: string | null;
+    error?: string | null;
+    triggeredAt: string;
+    finishedAt?: string | null;
+    durationMs?: number | null;
+};
+
+export type PagedJobRunDto = {
+    items: Array<JobRunDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CleanJobRunsDto = {
+    olderThanDays?: number;
+    keepLast?: number;
+};
+
+export type CleanedDto = {
+    deleted: number;
 };
 
 export type HealthLiveData = {
@@ -2512,3 +2726,478 @@ export type ArtifactsContentError = ArtifactsContentErrors[keyof ArtifactsConten
 export type ArtifactsContentResponses = {
     200: unknown;
 };
+
+export type ScheduledJobsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        groupName?: string;
+        text?: string;
+    };
+    url: '/scheduled-jobs';
+};
+
+export type ScheduledJobsListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsListError = ScheduledJobsListErrors[keyof ScheduledJobsListErrors];
+
+export type ScheduledJobsListResponses = {
+    200: PagedScheduledJobDto;
+};
+
+export type ScheduledJobsListResponse = ScheduledJobsListResponses[keyof ScheduledJobsListResponses];
+
+export type ScheduledJobsCreateData = {
+    body: CreateScheduledJobDto;
+    path?: never;
+    query?: never;
+    url: '/scheduled-jobs';
+};
+
+export type ScheduledJobsCreateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsCreateError = ScheduledJobsCreateErrors[keyof ScheduledJobsCreateErrors];
+
+export type ScheduledJobsCreateResponses = {
+    201: ScheduledJobDto;
+};
+
+export type ScheduledJobsCreateResponse = ScheduledJobsCreateResponses[keyof ScheduledJobsCreateResponses];
+
+export type ScheduledJobsGroupsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/scheduled-jobs/groups';
+};
+
+export type ScheduledJobsGroupsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsGroupsError = ScheduledJobsGroupsErrors[keyof ScheduledJobsGroupsErrors];
+
+export type ScheduledJobsGroupsResponses = {
+    200: Array<JobGroupDto>;
+};
+
+export type ScheduledJobsGroupsResponse = ScheduledJobsGroupsResponses[keyof ScheduledJobsGroupsResponses];
+
+export type ScheduledJobsStatsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        count?: number;
+    };
+    url: '/scheduled-jobs/stats';
+};
+
+export type ScheduledJobsStatsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsStatsError = ScheduledJobsStatsErrors[keyof ScheduledJobsStatsErrors];
+
+export type ScheduledJobsStatsResponses = {
+    200: ScheduleStatsDto;
+};
+
+export type ScheduledJobsStatsResponse = ScheduledJobsStatsResponses[keyof ScheduledJobsStatsResponses];
+
+export type ScheduledJobsRemoveData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}';
+};
+
+export type ScheduledJobsRemoveErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsRemoveError = ScheduledJobsRemoveErrors[keyof ScheduledJobsRemoveErrors];
+
+export type ScheduledJobsRemoveResponses = {
+    204: void;
+};
+
+export type ScheduledJobsRemoveResponse = ScheduledJobsRemoveResponses[keyof ScheduledJobsRemoveResponses];
+
+export type ScheduledJobsGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}';
+};
+
+export type ScheduledJobsGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsGetError = ScheduledJobsGetErrors[keyof ScheduledJobsGetErrors];
+
+export type ScheduledJobsGetResponses = {
+    200: ScheduledJobDto;
+};
+
+export type ScheduledJobsGetResponse = ScheduledJobsGetResponses[keyof ScheduledJobsGetResponses];
+
+export type ScheduledJobsUpdateData = {
+    body: UpdateScheduledJobDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}';
+};
+
+export type ScheduledJobsUpdateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsUpdateError = ScheduledJobsUpdateErrors[keyof ScheduledJobsUpdateErrors];
+
+export type ScheduledJobsUpdateResponses = {
+    200: ScheduledJobDto;
+};
+
+export type ScheduledJobsUpdateResponse = ScheduledJobsUpdateResponses[keyof ScheduledJobsUpdateResponses];
+
+export type ScheduledJobsStartData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}/start';
+};
+
+export type ScheduledJobsStartErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsStartError = ScheduledJobsStartErrors[keyof ScheduledJobsStartErrors];
+
+export type ScheduledJobsStartResponses = {
+    201: ScheduledJobDto;
+};
+
+export type ScheduledJobsStartResponse = ScheduledJobsStartResponses[keyof ScheduledJobsStartResponses];
+
+export type ScheduledJobsStopData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}/stop';
+};
+
+export type ScheduledJobsStopErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsStopError = ScheduledJobsStopErrors[keyof ScheduledJobsStopErrors];
+
+export type ScheduledJobsStopResponses = {
+    201: ScheduledJobDto;
+};
+
+export type ScheduledJobsStopResponse = ScheduledJobsStopResponses[keyof ScheduledJobsStopResponses];
+
+export type ScheduledJobsCopyData = {
+    body: CopyScheduledJobDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}/copy';
+};
+
+export type ScheduledJobsCopyErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsCopyError = ScheduledJobsCopyErrors[keyof ScheduledJobsCopyErrors];
+
+export type ScheduledJobsCopyResponses = {
+    201: ScheduledJobDto;
+};
+
+export type ScheduledJobsCopyResponse = ScheduledJobsCopyResponses[keyof ScheduledJobsCopyResponses];
+
+export type ScheduledJobsRunData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/scheduled-jobs/{id}/run';
+};
+
+export type ScheduledJobsRunErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsRunError = ScheduledJobsRunErrors[keyof ScheduledJobsRunErrors];
+
+export type ScheduledJobsRunResponses = {
+    201: RunQueuedDto;
+};
+
+export type ScheduledJobsRunResponse = ScheduledJobsRunResponses[keyof ScheduledJobsRunResponses];
+
+export type ScheduledJobsNextFireTimesData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: {
+        count?: number;
+    };
+    url: '/scheduled-jobs/{id}/next-fire-times';
+};
+
+export type ScheduledJobsNextFireTimesErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsNextFireTimesError = ScheduledJobsNextFireTimesErrors[keyof ScheduledJobsNextFireTimesErrors];
+
+export type ScheduledJobsNextFireTimesResponses = {
+    200: Array<Date>;
+};
+
+export type ScheduledJobsNextFireTimesResponse = ScheduledJobsNextFireTimesResponses[keyof ScheduledJobsNextFireTimesResponses];
+
+export type ScheduledJobsRunsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        jobId?: string;
+        status?: 'running' | 'succeeded' | 'partially_failed' | 'failed' | 'timed_out' | 'cancelled' | 'skipped';
+        since?: string;
+    };
+    url: '/job-runs';
+};
+
+export type ScheduledJobsRunsErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsRunsError = ScheduledJobsRunsErrors[keyof ScheduledJobsRunsErrors];
+
+export type ScheduledJobsRunsResponses = {
+    200: PagedJobRunDto;
+};
+
+export type ScheduledJobsRunsResponse = ScheduledJobsRunsResponses[keyof ScheduledJobsRunsResponses];
+
+export type ScheduledJobsCleanData = {
+    body: CleanJobRunsDto;
+    path?: never;
+    query?: never;
+    url: '/job-runs/clean';
+};
+
+export type ScheduledJobsCleanErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsCleanError = ScheduledJobsCleanErrors[keyof ScheduledJobsCleanErrors];
+
+export type ScheduledJobsCleanResponses = {
+    201: CleanedDto;
+};
+
+export type ScheduledJobsCleanResponse = ScheduledJobsCleanResponses[keyof ScheduledJobsCleanResponses];

@@ -1,0 +1,42 @@
+import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import type { Job } from 'bullmq';
+import { PrismaService } from '@fleetgate/persistence';
+import { HandlesJob, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
+import { ScheduleRunner, SchedulingService } from '@fleetgate/scheduling';
+
+const SETTLE_EVERY_MS = 10_000;
+
+/** Scheduled jobs: fires (from BullMQ job schedulers) and the follow-up of their runs. */
+@Injectable()
+export class ScheduleJobsHandler implements OnApplicationBootstrap {
+  private readonly logger = new Logger(ScheduleJobsHandler.name);
+
+  constructor(
+    private readonly runner: ScheduleRunner,
+    private readonly scheduling: SchedulingService,
+    private readonly producer: JobProducer,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.producer
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler('schedules.settle', { every: SETTLE_EVERY_MS }, { name: 'schedules.settle', data: {} });
+    // The schedules live in Redis; a Redis that lost them gets them back from PostgreSQL here.
+    for (const job of await this.prisma.scheduledJob.findMany()) {
+      await this.scheduling
+        .syncSchedule(job)
+        .catch((error: unknown) => this.logger.warn({ jobId: job.id, err: error }, 'could not restore a schedule'));
+    }
+  }
+
+  @HandlesJob('schedules.fire')
+  fire(payload: JobPayloads['schedules.fire'], job: Job) {
+    return this.runner.fire(payload, job);
+  }
+
+  @HandlesJob('schedules.settle')
+  settle() {
+    return this.runner.settle();
+  }
+}

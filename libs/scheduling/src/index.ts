@@ -1,0 +1,4 @@
+export * from './schedule-plan';
+export * from './schedule-runner';
+export * from './scheduling.module';
+export * from './scheduling.service';

@@ -1,0 +1,233 @@
+import { Type } from 'class-transformer';
+import {
+  ArrayUnique,
+  IsArray,
+  IsBoolean,
+  IsDate,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Max,
+  MaxLength,
+  Min,
+  MinLength,
+  ValidateNested,
+} from 'class-validator';
+import { OmitType, PartialType } from '@nestjs/swagger';
+import { CreateTaskDto } from '@fleetgate/fleet';
+import { PageQueryDto } from '@fleetgate/platform';
+import { SCHEDULE_KINDS, WEEKDAY_NAMES, type ScheduleKind } from './schedule-plan';
+
+export class CreateScheduledJobDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name!: string;
+
+  @IsOptional()
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  groupName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  description?: string;
+
+  @IsIn(SCHEDULE_KINDS)
+  scheduleKind!: ScheduleKind;
+
+  /** For `cron`: 5 fields, or 6 with seconds first. @example 0 *\/5 * * * * */
+  @IsOptional()
+  @IsString()
+  cron?: string;
+
+  /** IANA time zone of the cron or weekly time. */
+  @IsOptional()
+  @IsString()
+  timeZone?: string;
+
+  /** For `once`. */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  runAt?: Date;
+
+  /** For `weekly`. */
+  @IsOptional()
+  @IsArray()
+  @ArrayUnique()
+  @IsIn(WEEKDAY_NAMES, { each: true })
+  weekdays?: string[];
+
+  /** For `weekly`: HH:MM in the time zone. */
+  @IsOptional()
+  @IsString()
+  timeOfDay?: string;
+
+  /** The task each fire creates, as POST /tasks takes it. */
+  @ValidateNested()
+  @Type(() => CreateTaskDto)
+  action!: CreateTaskDto;
+
+  /** Further attempts of a failed run, 0 to 60. */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(60)
+  retryCount?: number;
+
+  /** A retry sends the whole task again (`all`) or only its failed targets (`failed`). */
+  @IsOptional()
+  @IsIn(['all', 'failed'])
+  retryScope?: 'all' | 'failed';
+
+  /** A fire that comes late (every worker was down): run it once, or skip it. */
+  @IsOptional()
+  @IsIn(['fire_once', 'skip'])
+  misfirePolicy?: 'fire_once' | 'skip';
+
+  /** When the previous run still runs: wait for it, drop the new run, or cancel the old one. */
+  @IsOptional()
+  @IsIn(['serial', 'discard', 'replace'])
+  overlapPolicy?: 'serial' | 'discard' | 'replace';
+
+  @IsOptional()
+  @IsInt()
+  @Min(10)
+  @Max(7 * 86_400)
+  runTimeoutSeconds?: number;
+
+  @IsOptional()
+  @IsBoolean()
+  enabled?: boolean;
+}
+
+export class UpdateScheduledJobDto extends PartialType(OmitType(CreateScheduledJobDto, ['name'] as const)) {}
+
+export class CopyScheduledJobDto {
+  @IsString()
+  @MinLength(1)
+  @MaxLength(100)
+  name!: string;
+}
+
+export class ScheduledJobDto {
+  id!: string;
+  name!: string;
+  groupName!: string;
+  description!: string;
+  scheduleKind!: string;
+  cron?: string | null;
+  timeZone!: string;
+  runAt?: Date | null;
+  weekdays!: string[];
+  timeOfDay?: string | null;
+  action!: Record<string, unknown>;
+  retryCount!: number;
+  retryScope!: string;
+  misfirePolicy!: string;
+  overlapPolicy!: string;
+  runTimeoutSeconds!: number;
+  enabled!: boolean;
+  /** The next fire, when enabled. */
+  nextFireAt?: Date | null;
+  createdAt!: Date;
+  updatedAt!: Date;
+}
+
+export class ScheduledJobQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsString()
+  groupName?: string;
+
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  text?: string;
+}
+
+export class NextFireTimesQueryDto {
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  count?: number;
+}
+
+export class JobRunDto {
+  id!: string;
+  jobId!: string;
+  scheduledFor!: Date;
+  attempt!: number;
+  trigger!: string;
+  executor?: string | null;
+  status!: string;
+  taskId?: string | null;
+  error?: string | null;
+  triggeredAt!: Date;
+  finishedAt?: Date | null;
+  durationMs?: number | null;
+}
+
+export class JobRunQueryDto extends PageQueryDto {
+  @IsOptional()
+  @IsString()
+  jobId?: string;
+
+  @IsOptional()
+  @IsIn(['running', 'succeeded', 'partially_failed', 'failed', 'timed_out', 'cancelled', 'skipped'])
+  status?: string;
+
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  since?: Date;
+}
+
+/** Deletes dispatch logs older than N days, or all but the last N per job. */
+export class CleanJobRunsDto {
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  olderThanDays?: number;
+
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  keepLast?: number;
+}
+
+export class CleanedDto {
+  deleted!: number;
+}
+
+export class DayReportDto {
+  /** YYYY-MM-DD, UTC. */
+  day!: string;
+  runs!: number;
+  succeeded!: number;
+  failed!: number;
+}
+
+export class ScheduleStatsDto {
+  jobs!: number;
+  enabled!: number;
+  /** Runs by status. */
+  runs!: Record<string, number>;
+  /** Per day: runs, successes, failures. */
+  days!: DayReportDto[];
+}
+
+export class JobGroupDto {
+  groupName!: string;
+  jobs!: number;
+}
+
+export class RunQueuedDto {
+  /** The tick of the run, now. */
+  scheduledFor!: string;
+}

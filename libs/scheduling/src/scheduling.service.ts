@@ -1,0 +1,330 @@
+import { Injectable } from '@nestjs/common';
+import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
+import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { jobIdOf, JobProducer, QueueName } from '@fleetgate/queues';
+import { checkPlan, cronPatternOf, nextFireTimes, ScheduleError, type SchedulePlan } from './schedule-plan';
+import type {
+  CleanJobRunsDto,
+  CreateScheduledJobDto,
+  JobRunDto,
+  JobRunQueryDto,
+  ScheduledJobDto,
+  ScheduledJobQueryDto,
+  ScheduleStatsDto,
+  UpdateScheduledJobDto,
+} from './scheduled-job.dto';
+
+export function schedulerKeyOf(jobId: string): string {
+  return `schedule/${jobId}`;
+}
+
+/**
+ * Scheduled jobs: their definitions in PostgreSQL, their ticks in BullMQ's job schedulers (one
+ * scheduler per job, so any number of workers fire each tick once), their runs as the dispatch log.
+ */
+@Injectable()
+export class SchedulingService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  async create(input: CreateScheduledJobDto): Promise<ScheduledJobDto> {
+    const plan = planOf({ ...input, timeZone: input.timeZone ?? 'UTC' });
+    const row = await this.prisma.scheduledJob.create({
+      data: {
+        name: input.name,
+        groupName: input.groupName,
+        description: input.description,
+        ...planColumns(plan),
+        action: input.action as unknown as Prisma.InputJsonValue,
+        retryCount: input.retryCount,
+        retryScope: input.retryScope,
+        misfirePolicy: input.misfirePolicy,
+        overlapPolicy: input.overlapPolicy,
+        runTimeoutSeconds: input.runTimeoutSeconds,
+        enabled: input.enabled,
+      },
+    });
+    await this.syncSchedule(row);
+    return toDto(row);
+  }
+
+  async update(id: string, input: UpdateScheduledJobDto): Promise<ScheduledJobDto> {
+    const current = await this.row(id);
+    const plan = planOf({
+      scheduleKind: input.scheduleKind ?? current.scheduleKind,
+      cron: input.cron ?? current.cron ?? undefined,
+      timeZone: input.timeZone ?? current.timeZone,
+      runAt: input.runAt ?? current.runAt ?? undefined,
+      weekdays: input.weekdays ?? current.weekdays,
+      timeOfDay: input.timeOfDay ?? current.timeOfDay ?? undefined,
+    });
+    const row = await this.prisma.scheduledJob.update({
+      where: { id },
+      data: {
+        groupName: input.groupName,
+        description: input.description,
+        ...planColumns(plan),
+        action: input.action === undefined ? undefined : (input.action as unknown as Prisma.InputJsonValue),
+        retryCount: input.retryCount,
+        retryScope: input.retryScope,
+        misfirePolicy: input.misfirePolicy,
+        overlapPolicy: input.overlapPolicy,
+        runTimeoutSeconds: input.runTimeoutSeconds,
+        enabled: input.enabled,
+      },
+    });
+    await this.syncSchedule(row);
+    return toDto(row);
+  }
+
+  async remove(id: string): Promise<void> {
+    const row = await this.row(id);
+    await this.prisma.scheduledJob.delete({ where: { id } });
+    await this.syncSchedule({ ...row, enabled: false });
+  }
+
+  async setEnabled(id: string, enabled: boolean): Promise<ScheduledJobDto> {
+    await this.row(id);
+    const row = await this.prisma.scheduledJob.update({ where: { id }, data: { enabled } });
+    await this.syncSchedule(row);
+    return toDto(row);
+  }
+
+  /** A copy under a new name, stopped, so that it can be edited before it runs. */
+  async copy(id: string, name: string): Promise<ScheduledJobDto> {
+    const { id: _id, createdAt: _c, updatedAt: _u, name: _n, ...rest } = await this.row(id);
+    const row = await this.prisma.scheduledJob.create({
+      data: { ...rest, name, enabled: false, action: rest.action as Prisma.InputJsonValue },
+    });
+    return toDto(row);
+  }
+
+  /** Fires the job now, once, whatever its schedule (and even when stopped). */
+  async runOnce(id: string): Promise<{ scheduledFor: string }> {
+    await this.row(id);
+    const scheduledFor = new Date().toISOString();
+    await this.producer.enqueue(
+      'schedules.fire',
+      { jobId: id, trigger: 'manual', scheduledFor },
+      { jobId: jobIdOf('schedules.fire', id, 'manual', Date.parse(scheduledFor)) },
+    );
+    return { scheduledFor };
+  }
+
+  async list(query: ScheduledJobQueryDto): Promise<Paged<ScheduledJobDto>> {
+    const where: Prisma.ScheduledJobWhereInput = {
+      ...(query.groupName ? { groupName: query.groupName } : {}),
+      ...(query.text ? { name: { contains: query.text, mode: 'insensitive' as const } } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.scheduledJob.findMany({ where, orderBy: { name: 'asc' }, skip: query.skip, take: query.pageSize }),
+      this.prisma.scheduledJob.count({ where }),
+    ]);
+    return paged(rows.map(toDto), total, query);
+  }
+
+  async groups(): Promise<Array<{ groupName: string; jobs: number }>> {
+    const rows = await this.prisma.scheduledJob.groupBy({
+      by: ['groupName'],
+      _count: { _all: true },
+      orderBy: { groupName: 'asc' },
+    });
+    return rows.map((row) => ({ groupName: row.groupName, jobs: row._count._all }));
+  }
+
+  async get(id: string): Promise<ScheduledJobDto> {
+    return toDto(await this.row(id));
+  }
+
+  async nextFireTimes(id: string, count: number): Promise<Date[]> {
+    return nextFireTimes(planOfRow(await this.row(id)), count);
+  }
+
+  async runs(query: JobRunQueryDto): Promise<Paged<JobRunDto>> {
+    const where: Prisma.JobRunWhereInput = {
+      ...(query.jobId ? { jobId: query.jobId } : {}),
+      ...(query.status ? { status: query.status } : {}),
+      ...(query.since ? { triggeredAt: { gte: query.since } } : {}),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.jobRun.findMany({ where, orderBy: { triggeredAt: 'desc' }, skip: query.skip, take: query.pageSize }),
+      this.prisma.jobRun.count({ where }),
+    ]);
+    return paged(rows.map(toRunDto), total, query);
+  }
+
+  async cleanRuns(input: CleanJobRunsDto): Promise<number> {
+    if ((input.olderThanDays === undefined) === (input.keepLast === undefined)) {
+      throw ApiError.invalid('Say how to clean', [
+        { field: 'olderThanDays', problem: 'give exactly one of olderThanDays and keepLast' },
+      ]);
+    }
+    if (input.olderThanDays !== undefined) {
+      const { count } = await this.prisma.jobRun.deleteMany({
+        where: {
+          triggeredAt: { lt: new Date(Date.now() - input.olderThanDays * 86_400_000) },
+          status: { not: 'running' },
+        },
+      });
+      return count;
+    }
+    return this.prisma.$executeRaw`
+      DELETE FROM job_runs WHERE status <> 'running' AND id IN (
+        SELECT id FROM (
+          SELECT id, row_number() OVER (PARTITION BY job_id ORDER BY triggered_at DESC) AS position FROM job_runs
+        ) ranked WHERE ranked.position > ${input.keepLast})`;
+  }
+
+  async stats(days: number): Promise<ScheduleStatsDto> {
+    const [jobs, enabled, runs, perDay] = await Promise.all([
+      this.prisma.scheduledJob.count(),
+      this.prisma.scheduledJob.count({ where: { enabled: true } }),
+      this.prisma.jobRun.groupBy({ by: ['status'], _count: { _all: true } }),
+      this.prisma.$queryRaw<Array<{ day: Date; runs: bigint; succeeded: bigint; failed: bigint }>>`
+        SELECT date_trunc('day', triggered_at AT TIME ZONE 'UTC') AS day, count(*) AS runs,
+               count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
+               count(*) FILTER (WHERE status IN ('failed', 'timed_out', 'partially_failed')) AS failed
+        FROM job_runs WHERE triggered_at >= now() - make_interval(days => ${days})
+        GROUP BY 1 ORDER BY 1`,
+    ]);
+    return {
+      jobs,
+      enabled,
+      runs: Object.fromEntries(runs.map((row) => [row.status, row._count._all])),
+      days: perDay.map((row) => ({
+        day: new Date(row.day).toISOString().slice(0, 10),
+        runs: Number(row.runs),
+        succeeded: Number(row.succeeded),
+        failed: Number(row.failed),
+      })),
+    };
+  }
+
+  /** Makes BullMQ's schedule match the row: a job scheduler for cron and weekly, a delayed job for once. */
+  async syncSchedule(row: ScheduledJob): Promise<void> {
+    const queue = this.producer.queue(QueueName.Tasks);
+    const key = schedulerKeyOf(row.id);
+    const plan = planOfRow(row);
+    const pattern = cronPatternOf(plan);
+    if (row.enabled && pattern) {
+      await queue.upsertJobScheduler(
+        key,
+        { pattern, tz: row.timeZone },
+        { name: 'schedules.fire', data: { jobId: row.id, trigger: 'schedule' } },
+      );
+      return;
+    }
+    await queue.removeJobScheduler(key);
+    if (plan.kind === 'once' && plan.runAt) {
+      const onceId = jobIdOf('schedules.fire', row.id, 'once', plan.runAt.getTime());
+      if (row.enabled) {
+        await this.producer.enqueue(
+          'schedules.fire',
+          { jobId: row.id, trigger: 'schedule', scheduledFor: plan.runAt.toISOString() },
+          { jobId: onceId, delay: Math.max(0, plan.runAt.getTime() - Date.now()) },
+        );
+      } else {
+        await (await queue.getJob(onceId))?.remove().catch(() => undefined);
+      }
+    }
+  }
+
+  private async row(id: string): Promise<ScheduledJob> {
+    const row = await this.prisma.scheduledJob.findUnique({ where: { id } });
+    if (!row) throw ApiError.notFound('Scheduled job', id);
+    return row;
+  }
+}
+
+function planOf(input: {
+  scheduleKind: string;
+  cron?: string;
+  timeZone: string;
+  runAt?: Date;
+  weekdays?: string[];
+  timeOfDay?: string;
+}): SchedulePlan {
+  const plan: SchedulePlan = {
+    kind: input.scheduleKind as SchedulePlan['kind'],
+    cron: input.scheduleKind === 'cron' ? input.cron : null,
+    timeZone: input.timeZone,
+    runAt: input.scheduleKind === 'once' ? input.runAt : null,
+    weekdays: input.scheduleKind === 'weekly' ? input.weekdays : [],
+    timeOfDay: input.scheduleKind === 'weekly' ? input.timeOfDay : null,
+  };
+  try {
+    checkPlan(plan);
+  } catch (error) {
+    if (error instanceof ScheduleError)
+      throw ApiError.invalid('Invalid schedule', [{ field: error.field, problem: error.message }]);
+    throw error;
+  }
+  return plan;
+}
+
+function planColumns(plan: SchedulePlan) {
+  return {
+    scheduleKind: plan.kind,
+    cron: plan.cron ?? null,
+    timeZone: plan.timeZone,
+    runAt: plan.runAt ?? null,
+    weekdays: [...(plan.weekdays ?? [])],
+    timeOfDay: plan.timeOfDay ?? null,
+  };
+}
+
+export function planOfRow(row: ScheduledJob): SchedulePlan {
+  return {
+    kind: row.scheduleKind as SchedulePlan['kind'],
+    cron: row.cron,
+    timeZone: row.timeZone,
+    runAt: row.runAt,
+    weekdays: row.weekdays,
+    timeOfDay: row.timeOfDay,
+  };
+}
+
+function toDto(row: ScheduledJob): ScheduledJobDto {
+  const next = row.enabled ? nextFireTimes(planOfRow(row), 1)[0] : undefined;
+  return {
+    id: row.id,
+    name: row.name,
+    groupName: row.groupName,
+    description: row.description,
+    scheduleKind: row.scheduleKind,
+    cron: row.cron,
+    timeZone: row.timeZone,
+    runAt: row.runAt,
+    weekdays: row.weekdays,
+    timeOfDay: row.timeOfDay,
+    action: row.action as Record<string, unknown>,
+    retryCount: row.retryCount,
+    retryScope: row.retryScope,
+    misfirePolicy: row.misfirePolicy,
+    overlapPolicy: row.overlapPolicy,
+    runTimeoutSeconds: row.runTimeoutSeconds,
+    enabled: row.enabled,
+    nextFireAt: next ?? null,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export function toRunDto(row: JobRun): JobRunDto {
+  return {
+    id: row.id,
+    jobId: row.jobId,
+    scheduledFor: row.scheduledFor,
+    attempt: row.attempt,
+    trigger: row.trigger,
+    executor: row.executor,
+    status: row.status,
+    taskId: row.taskId,
+    error: row.error,
+    triggeredAt: row.triggeredAt,
+    finishedAt: row.finishedAt,
+    durationMs: row.durationMs,
+  };
+}

@@ -1,0 +1,206 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import { ScheduleRunner } from '@fleetgate/scheduling';
+import {
+  authLogin,
+  devicesList,
+  devicesRequestSync,
+  scheduledJobsClean,
+  scheduledJobsCopy,
+  scheduledJobsCreate,
+  scheduledJobsGet,
+  scheduledJobsNextFireTimes,
+  scheduledJobsRun,
+  scheduledJobsRuns,
+  scheduledJobsStats,
+  scheduledJobsStop,
+  vendorAccountsCreate,
+  type JobRunDto,
+} from '@fleetgate/sdk';
+import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
+import { SimulatorServer } from '../apps/simulator/src/kit';
+import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
+import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { startWorker } from './support/worker-harness';
+
+async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < 300 && !done(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    value = await read();
+  }
+  if (!done(value)) throw new Error(`${what} did not happen: ${JSON.stringify(value).slice(0, 400)}`);
+  return value;
+}
+
+describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulator)', () => {
+  const env = { REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}` };
+  let sim: SimulatorServer;
+  let gateway: RunningGateway;
+  const workers: INestApplicationContext[] = [];
+  let admin: RunningGateway['client'];
+  let deviceId: string;
+
+  const runsOf = async (jobId: string): Promise<JobRunDto[]> =>
+    (await scheduledJobsRuns({ client: admin, query: { jobId, pageSize: 200 } })).data!.items;
+
+  beforeAll(async () => {
+    sim = new SimulatorServer(createGizwitsSimulator, { fleetSize: 10, timeScale: 0, seed: 5 });
+    const simUrl = await sim.listen(0);
+    gateway = await startGateway(env);
+    // Two workers at once: each tick must still fire once.
+    workers.push(await startWorker(env), await startWorker(env));
+    const { data } = await authLogin({ client: gateway.client, body: ADMIN });
+    admin = gateway.as(data!.accessToken);
+    const { data: account } = await vendorAccountsCreate({
+      client: admin,
+      body: { vendor: 'gizwits', name: `sched-${Date.now()}`, baseUrl: simUrl, credentials: DEMO_CREDENTIALS.gizwits },
+    });
+    await devicesRequestSync({ client: admin, body: { accountId: account!.id } });
+    const page = await eventually(
+      async () => (await devicesList({ client: admin, query: { accountId: account!.id } })).data!,
+      (list) => list.items.some((device) => device.status === 'online'),
+      'inventory sync',
+    );
+    deviceId = page.items.find((device) => device.status === 'online')!.id;
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) await worker.close();
+    await gateway?.close();
+    await sim?.close();
+  });
+
+  const action = () => ({
+    operation: { type: 'control.datapoints' as const, params: { attrs: { switch: true } } },
+    targets: { deviceIds: [deviceId] },
+  });
+
+  it('fires a seconds cron on every tick once, across two workers, each run with its task', async () => {
+    const { data: job } = await scheduledJobsCreate({
+      client: admin,
+      body: {
+        name: `every-2s-${Date.now()}`,
+        scheduleKind: 'cron',
+        cron: '*/2 * * * * *',
+        action: action(),
+        overlapPolicy: 'discard',
+      },
+    });
+    expect(job!.nextFireAt).toEqual(expect.any(String));
+    const runs = await eventually(
+      () => runsOf(job!.id),
+      (items) => items.filter((run) => run.status === 'succeeded').length >= 3,
+      'three successful runs',
+    );
+    await scheduledJobsStop({ client: admin, path: { id: job!.id } });
+    const ticks = runs.map((run) => `${run.scheduledFor}/${run.attempt}`);
+    expect(new Set(ticks).size).toBe(ticks.length);
+    for (const run of runs.filter((item) => item.status === 'succeeded')) {
+      expect(run).toMatchObject({ trigger: 'schedule', taskId: expect.any(String), executor: expect.any(String) });
+      expect(new Date(run.scheduledFor).getUTCSeconds() % 2).toBe(0);
+    }
+    const stopped = (await scheduledJobsGet({ client: admin, path: { id: job!.id } })).data!;
+    expect(stopped).toMatchObject({ enabled: false, nextFireAt: null });
+  });
+
+  it('lists next fire times, runs a job once on demand, and copies it stopped', async () => {
+    const { data: job } = await scheduledJobsCreate({
+      client: admin,
+      body: {
+        name: `weekly-${Date.now()}`,
+        scheduleKind: 'weekly',
+        weekdays: ['mon', 'thu'],
+        timeOfDay: '09:30',
+        timeZone: 'Europe/Paris',
+        action: action(),
+      },
+    });
+    const { data: times } = await scheduledJobsNextFireTimes({
+      client: admin,
+      path: { id: job!.id },
+      query: { count: 4 },
+    });
+    expect(times).toHaveLength(4);
+    for (const time of times!) {
+      const local = new Intl.DateTimeFormat('en-GB', {
+        timeZone: 'Europe/Paris',
+        weekday: 'short',
+        hour: '2-digit',
+        minute: '2-digit',
+      }).format(new Date(String(time)));
+      expect(local).toMatch(/^(Mon|Thu) 09:30$/);
+    }
+
+    await scheduledJobsRun({ client: admin, path: { id: job!.id } });
+    const [manual] = await eventually(
+      () => runsOf(job!.id),
+      (items) => items.some((run) => run.status === 'succeeded'),
+      'the manual run',
+    );
+    expect(manual).toMatchObject({ trigger: 'manual', status: 'succeeded' });
+
+    const { data: copy } = await scheduledJobsCopy({
+      client: admin,
+      path: { id: job!.id },
+      body: { name: `${job!.name}-copy` },
+    });
+    expect(copy).toMatchObject({
+      enabled: false,
+      scheduleKind: 'weekly',
+      weekdays: ['mon', 'thu'],
+      action: job!.action,
+    });
+  });
+
+  it('fires a one-off schedule at its time', async () => {
+    const runAt = new Date(Date.now() + 1_500).toISOString();
+    const { data: job } = await scheduledJobsCreate({
+      client: admin,
+      body: { name: `once-${Date.now()}`, scheduleKind: 'once', runAt, action: action() },
+    });
+    const [run] = await eventually(
+      () => runsOf(job!.id),
+      (items) => items.length === 1 && items[0].status !== 'running',
+      'the one-off run',
+    );
+    expect(run).toMatchObject({ scheduledFor: runAt, status: 'succeeded' });
+  });
+
+  it('skips a misfired tick when its policy says skip, and records it', async () => {
+    const { data: job } = await scheduledJobsCreate({
+      client: admin,
+      body: {
+        name: `misfire-${Date.now()}`,
+        scheduleKind: 'cron',
+        cron: '0 0 1 1 *',
+        misfirePolicy: 'skip',
+        action: action(),
+      },
+    });
+    const late = new Date(Date.now() - 5 * 60_000).toISOString();
+    const report = await workers[0]
+      .get(ScheduleRunner)
+      .fire({ jobId: job!.id, trigger: 'schedule', scheduledFor: late }, { timestamp: 0, delay: 0, opts: {} });
+    expect(report).toMatchObject({ outcome: 'skipped', reason: expect.stringMatching(/^misfired/) });
+    const [run] = await runsOf(job!.id);
+    expect(run).toMatchObject({ status: 'skipped', scheduledFor: late });
+  });
+
+  it('refuses a bad schedule naming the field, reports runs per day, and cleans the dispatch log', async () => {
+    const refused = await scheduledJobsCreate({
+      client: admin,
+      body: { name: `bad-${Date.now()}`, scheduleKind: 'cron', cron: '61 * * * *', action: action() },
+    });
+    expect(refused.response.status).toBe(400);
+    expect((refused.error as { error: { details: Array<{ field: string }> } }).error.details[0].field).toBe('cron');
+
+    const { data: stats } = await scheduledJobsStats({ client: admin, query: {} });
+    const today = new Date().toISOString().slice(0, 10);
+    expect(stats!.days.find((day) => day.day === today)!.succeeded).toBeGreaterThanOrEqual(3);
+
+    const { data: cleaned } = await scheduledJobsClean({ client: admin, body: { keepLast: 1 } });
+    expect(cleaned!.deleted).toBeGreaterThan(0);
+    const both = await scheduledJobsClean({ client: admin, body: { keepLast: 1, olderThanDays: 1 } });
+    expect(both.response.status).toBe(400);
+  });
+});
