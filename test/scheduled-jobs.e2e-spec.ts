@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { ScheduleRunner } from '@fleetgate/scheduling';
 import {
   authLogin,
+  scheduledJobsListExecutors,
   devicesList,
   devicesRequestSync,
   scheduledJobsClean,
@@ -202,5 +203,11 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     expect(cleaned!.deleted).toBeGreaterThan(0);
     const both = await scheduledJobsClean({ client: admin, body: { keepLast: 1, olderThanDays: 1 } });
     expect(both.response.status).toBe(400);
+  });
+
+  it('lists the workers as executors, online while they beat', async () => {
+    const { data: executors } = await scheduledJobsListExecutors({ client: admin });
+    const mine = executors!.find((executor) => executor.pid === process.pid);
+    expect(mine).toMatchObject({ status: 'online', groupName: 'default', runningJobs: expect.any(Number) });
   });
 });

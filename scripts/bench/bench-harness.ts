@@ -180,3 +180,14 @@ export async function report(name: string, rows: Array<Record<string, string | n
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${name}.json`), `${JSON.stringify({ at: new Date().toISOString(), rows }, null, 2)}\n`);
 }
+
+/** Runs a benchmark's main and exits with its outcome (open handles of the apps must not keep it alive). */
+export function runBenchmark(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    },
+  );
+}

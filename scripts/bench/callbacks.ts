@@ -3,7 +3,7 @@
  * sent twice, then checked: every distinct callback stored and applied exactly once, every
  * duplicate acknowledged and not stored again.
  */
-import { report, startBench, until } from './bench-harness';
+import { report, startBench, until, runBenchmark } from './bench-harness';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -63,10 +63,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

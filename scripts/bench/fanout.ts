@@ -3,7 +3,7 @@
  * from POST /tasks to its 202 (accepted) and to the last target holding its vendor task id
  * (dispatched), beside the ceiling the account's rate limit allows (requests per second x 100 pads).
  */
-import { report, startBench, until } from './bench-harness';
+import { report, startBench, until, runBenchmark } from './bench-harness';
 
 const FLEET_SIZES = (process.env.BENCH_FLEET ?? '10000').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -53,10 +53,4 @@ async function main(): Promise<void> {
   await report('bench-fanout', rows);
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

@@ -6,7 +6,7 @@
 import { InProcessRateLimiter, VendorTransport } from '@fleetgate/vendors';
 import { ArmcloudClient } from '../../libs/vendors/src/armcloud/armcloud-client';
 import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
-import { percentile, report, startBench, until } from './bench-harness';
+import { percentile, report, startBench, until, runBenchmark } from './bench-harness';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);
 
@@ -69,10 +69,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (error: unknown) => {
-    console.error(error);
-    process.exit(1);
-  },
-);
+runBenchmark(main);

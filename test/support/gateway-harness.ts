@@ -16,15 +16,20 @@ export interface RunningGateway {
   close(): Promise<void>;
 }
 
-/** Boots the real gateway (the one main.ts runs) on a free port against the real PostgreSQL and Redis. */
-export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
-  const config = loadConfig({
+/** The configuration tests run the apps with: the test database, quiet logs, and the test's own overrides. */
+export function testConfig(env: Record<string, string> = {}) {
+  return loadConfig({
     ...process.env,
     NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...env,
   });
+}
+
+/** Boots the real gateway (the one main.ts runs) on a free port against the real PostgreSQL and Redis. */
+export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
+  const config = testConfig(env);
   const app = await createGateway(config);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const address = app.getHttpServer().address() as { port: number };

@@ -96,6 +96,10 @@ export class FleetgateConfig {
   @Matches(/^https?:\/\/[^\s/]+(\/[^\s]*)?$/, { message: 'must be an http(s) URL' })
   PUBLIC_BASE_URL = 'http://127.0.0.1:3000';
 
+  /** The executor group this worker joins (scheduled jobs can be pinned to a group). */
+  @Matches(/^[\w.-]{1,64}$/, { message: 'may hold letters, digits, _ . and - only (1 to 64)' })
+  EXECUTOR_GROUP = 'default';
+
   /** Port of the worker's Prometheus endpoint (GET /metrics: job durations, vendor calls); 0 turns it off. */
   @Transform(toNumber)
   @IsInt()

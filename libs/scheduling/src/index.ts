@@ -2,3 +2,4 @@ export * from './schedule-plan';
 export * from './schedule-runner';
 export * from './scheduling.module';
 export * from './scheduling.service';
+export * from './executor-registry';

@@ -231,3 +231,16 @@ export class RunQueuedDto {
   /** The tick of the run, now. */
   scheduledFor!: string;
 }
+
+export class ExecutorDto {
+  id!: string;
+  groupName!: string;
+  hostname!: string;
+  pid!: number;
+  /** online while its heartbeats arrive; offline after 30 s without one. */
+  status!: 'online' | 'offline';
+  startedAt!: Date;
+  lastHeartbeatAt!: Date;
+  /** Runs it fired that are still running. */
+  runningJobs!: number;
+}

@@ -6,6 +6,7 @@ import {
   CleanedDto,
   CleanJobRunsDto,
   CopyScheduledJobDto,
+  ExecutorDto,
   CreateScheduledJobDto,
   JobGroupDto,
   JobRunDto,
@@ -17,12 +18,24 @@ import {
   ScheduleStatsDto,
   UpdateScheduledJobDto,
 } from './scheduled-job.dto';
+import { ExecutorRegistry } from './executor-registry';
 import { SchedulingService } from './scheduling.service';
 
 @ApiTags('scheduled-jobs')
 @Controller()
 export class ScheduledJobsController {
-  constructor(private readonly scheduling: SchedulingService) {}
+  constructor(
+    private readonly scheduling: SchedulingService,
+    private readonly executors: ExecutorRegistry,
+  ) {}
+
+  /** Worker processes that fire scheduled jobs, online while their heartbeats arrive. */
+  @Get('executors')
+  @Authenticated({ permission: Permission.SchedulesRead })
+  @ApiOkResponse({ type: [ExecutorDto] })
+  listExecutors(): Promise<ExecutorDto[]> {
+    return this.executors.list();
+  }
 
   @Post('scheduled-jobs')
   @Authenticated({ permission: Permission.SchedulesManage })

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { FleetModule } from '@fleetgate/fleet';
+import { ExecutorRegistry } from './executor-registry';
 import { ScheduleRunner } from './schedule-runner';
 import { ScheduledJobsController } from './scheduled-jobs.controller';
 import { SchedulingService } from './scheduling.service';
@@ -8,7 +9,7 @@ import { SchedulingService } from './scheduling.service';
 @Module({
   imports: [FleetModule],
   controllers: [ScheduledJobsController],
-  providers: [SchedulingService, ScheduleRunner],
-  exports: [SchedulingService, ScheduleRunner],
+  providers: [SchedulingService, ScheduleRunner, ExecutorRegistry],
+  exports: [SchedulingService, ScheduleRunner, ExecutorRegistry],
 })
 export class SchedulingModule {}

@@ -7,4 +7,9 @@ import { tikmatrixVendor } from './tikmatrix/tikmatrix.definition';
 /**
  * Every vendor this build speaks to. A new vendor is its folder under libs/vendors/src and one line here.
  */
-export const VENDOR_CATALOG: readonly VendorDefinition[] = [armcloudVendor, easyclickVendor, gizwitsVendor, tikmatrixVendor];
+export const VENDOR_CATALOG: readonly VendorDefinition[] = [
+  armcloudVendor,
+  easyclickVendor,
+  gizwitsVendor,
+  tikmatrixVendor,
+];

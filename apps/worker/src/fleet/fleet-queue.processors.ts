@@ -11,39 +11,28 @@ import { JobRouter } from '../job-router';
 const LOCK_DURATION_MS = Number(process.env.WORKER_LOCK_DURATION_MS) || 30_000;
 const RECOVERY = { lockDuration: LOCK_DURATION_MS, stalledInterval: LOCK_DURATION_MS };
 
+/**
+ * A BullMQ consumer of one queue that hands every job to the JobRouter (which refuses to start when a
+ * job name of the queue has no handler). One class per queue, as @nestjs/bullmq wants.
+ */
+function routedProcessor(queue: QueueName, concurrency: number) {
+  @Processor(queue, { concurrency, ...RECOVERY })
+  class RoutedProcessor extends WorkerHost {
+    constructor(readonly router: JobRouter) {
+      super();
+      router.consume(queue);
+    }
+
+    process(job: Job): Promise<unknown> {
+      return this.router.route(job);
+    }
+  }
+  // Names the class after its queue in Nest's logs and errors.
+  Object.defineProperty(RoutedProcessor, 'name', { value: `${queue[0].toUpperCase()}${queue.slice(1)}QueueProcessor` });
+  return RoutedProcessor;
+}
+
 /** Dispatch and polls: I/O-bound on vendors, so many at once; each account's rate limit still holds. */
-@Processor(QueueName.Tasks, { concurrency: 32, ...RECOVERY })
-export class TasksQueueProcessor extends WorkerHost {
-  constructor(private readonly router: JobRouter) {
-    super();
-    router.consume(QueueName.Tasks);
-  }
-
-  process(job: Job): Promise<unknown> {
-    return this.router.route(job);
-  }
-}
-
-@Processor(QueueName.Inbound, { concurrency: 32, ...RECOVERY })
-export class InboundQueueProcessor extends WorkerHost {
-  constructor(private readonly router: JobRouter) {
-    super();
-    router.consume(QueueName.Inbound);
-  }
-
-  process(job: Job): Promise<unknown> {
-    return this.router.route(job);
-  }
-}
-
-@Processor(QueueName.Outbound, { concurrency: 16, ...RECOVERY })
-export class OutboundQueueProcessor extends WorkerHost {
-  constructor(private readonly router: JobRouter) {
-    super();
-    router.consume(QueueName.Outbound);
-  }
-
-  process(job: Job): Promise<unknown> {
-    return this.router.route(job);
-  }
-}
+export const TasksQueueProcessor = routedProcessor(QueueName.Tasks, 32);
+export const InboundQueueProcessor = routedProcessor(QueueName.Inbound, 32);
+export const OutboundQueueProcessor = routedProcessor(QueueName.Outbound, 16);

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common'
 import type { Job } from 'bullmq';
 import { PrismaService } from '@fleetgate/persistence';
 import { HandlesJob, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
-import { ScheduleRunner, SchedulingService } from '@fleetgate/scheduling';
+import { ExecutorRegistry, ScheduleRunner, SchedulingService } from '@fleetgate/scheduling';
 
 const SETTLE_EVERY_MS = 10_000;
 
@@ -16,9 +16,11 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
     private readonly scheduling: SchedulingService,
     private readonly producer: JobProducer,
     private readonly prisma: PrismaService,
+    private readonly executors: ExecutorRegistry,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.executors.start();
     await this.producer
       .queue(QueueName.Maintenance)
       .upsertJobScheduler('schedules.settle', { every: SETTLE_EVERY_MS }, { name: 'schedules.settle', data: {} });

@@ -55,8 +55,8 @@ class ScreenshotParams {
 
 const URL_OPTIONS = { require_tld: false, protocols: ['http', 'https'], require_protocol: true };
 
-class AppInstallParams {
-  /** Where the vendor fetches the APK (an app of the catalog gives its own URL). */
+/** Where the vendor fetches an app or file: a URL, or an artifact of the catalog (which gives its own). */
+class ArtifactSourceParams {
   /** An app or file of the catalog (GET /artifacts) instead of a url. */
   @IsOptional()
   @IsUUID()
@@ -67,13 +67,15 @@ class AppInstallParams {
   url!: string;
 
   @IsOptional()
+  @Matches(/^[0-9a-f]{32}$/i, { message: 'must be 32 hexadecimal digits' })
+  md5?: string;
+}
+
+class AppInstallParams extends ArtifactSourceParams {
+  @IsOptional()
   @IsString()
   @IsNotEmpty()
   packageName?: string;
-
-  @IsOptional()
-  @Matches(/^[0-9a-f]{32}$/i, { message: 'must be 32 hexadecimal digits' })
-  md5?: string;
 }
 
 class PackageParams {
@@ -83,16 +85,7 @@ class PackageParams {
   packageName!: string;
 }
 
-class FilePushParams {
-  /** An app or file of the catalog (GET /artifacts) instead of a url. */
-  @IsOptional()
-  @IsUUID()
-  artifactId?: string;
-
-  @ValidateIf((params: { artifactId?: string }) => params.artifactId === undefined)
-  @IsUrl(URL_OPTIONS)
-  url!: string;
-
+class FilePushParams extends ArtifactSourceParams {
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -102,10 +95,6 @@ class FilePushParams {
   @IsString()
   @IsNotEmpty()
   targetPath?: string;
-
-  @IsOptional()
-  @Matches(/^[0-9a-f]{32}$/i, { message: 'must be 32 hexadecimal digits' })
-  md5?: string;
 }
 
 class PropertiesParams {

@@ -671,6 +671,23 @@ export type PagedArtifactDto = {
     pageSize: number;
 };
 
+export type ExecutorDto = {
+    id: string;
+    groupName: string;
+    hostname: string;
+    pid: number;
+    /**
+     * online while its heartbeats arrive; offline after 30 s without one.
+     */
+    status: 'online' | 'offline';
+    startedAt: string;
+    lastHeartbeatAt: string;
+    /**
+     * Runs it fired that are still running.
+     */
+    runningJobs: number;
+};
+
 export type CreateScheduledJobDto = {
     name: string;
     groupName?: string;
@@ -2726,6 +2743,32 @@ export type ArtifactsContentError = ArtifactsContentErrors[keyof ArtifactsConten
 export type ArtifactsContentResponses = {
     200: unknown;
 };
+
+export type ScheduledJobsListExecutorsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/executors';
+};
+
+export type ScheduledJobsListExecutorsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsListExecutorsError = ScheduledJobsListExecutorsErrors[keyof ScheduledJobsListExecutorsErrors];
+
+export type ScheduledJobsListExecutorsResponses = {
+    200: Array<ExecutorDto>;
+};
+
+export type ScheduledJobsListExecutorsResponse = ScheduledJobsListExecutorsResponses[keyof ScheduledJobsListExecutorsResponses];
 
 export type ScheduledJobsListData = {
     body?: never;

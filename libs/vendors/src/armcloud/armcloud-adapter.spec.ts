@@ -15,7 +15,14 @@ import { armcloudVendor } from './armcloud.definition';
 const CREDENTIALS = { accessKeyId: 'AKFLEETGATEDEMO0001', secretAccessKey: 'fleetgate-armcloud-demo-secret' };
 
 function accountFor(baseUrl: string): VendorAccountConfig {
-  return { id: 'acct-armcloud', vendor: 'armcloud', baseUrl, credentials: CREDENTIALS, rateLimitPerSecond: 1000, timeoutMs: 10_000 };
+  return {
+    id: 'acct-armcloud',
+    vendor: 'armcloud',
+    baseUrl,
+    credentials: CREDENTIALS,
+    rateLimitPerSecond: 1000,
+    timeoutMs: 10_000,
+  };
 }
 
 /** Receives the simulator's callbacks on 127.0.0.1, as Fleetgate's callback endpoint would. */
@@ -53,11 +60,18 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
     sim = new SimulatorServer(createArmcloudSimulator, { fleetSize: 20, timeScale: 0 });
     baseUrl = await sim.listen(0);
     const account = accountFor(baseUrl);
-    const transport = new VendorTransport({ account, rateLimiter: new InProcessRateLimiter(), breakerHalfOpenAfterMs: 60_000 });
+    const transport = new VendorTransport({
+      account,
+      rateLimiter: new InProcessRateLimiter(),
+      breakerHalfOpenAfterMs: 60_000,
+    });
     client = new ArmcloudClient(account, transport);
     adapter = new ArmcloudAdapter(client, { pageSize: 7, batchSize: 2, stagingPollIntervalMs: 5 });
     const firstPage = await adapter.listDevices();
-    onlinePads = firstPage.devices.filter((device) => device.status === 'online').map((device) => device.vendorRef).slice(0, 3);
+    onlinePads = firstPage.devices
+      .filter((device) => device.status === 'online')
+      .map((device) => device.vendorRef)
+      .slice(0, 3);
     expect(onlinePads).toHaveLength(3);
   });
 
@@ -74,7 +88,10 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
   }
 
   it('is what the definition creates', () => {
-    const made = armcloudVendor.createAdapter(accountFor(baseUrl), new VendorTransport({ account: accountFor(baseUrl), rateLimiter: new InProcessRateLimiter() }));
+    const made = armcloudVendor.createAdapter(
+      accountFor(baseUrl),
+      new VendorTransport({ account: accountFor(baseUrl), rateLimiter: new InProcessRateLimiter() }),
+    );
     expect(made).toBeInstanceOf(ArmcloudAdapter);
     expect(armcloudVendor.credentialFields.find((field) => field.name === 'secretAccessKey')?.secret).toBe(true);
     expect(armcloudVendor.capabilities).toBe(adapter.capabilities);
@@ -125,7 +142,10 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
     { type: 'settings.language', params: { language: 'zh', country: 'CN' } },
     { type: 'settings.sim', params: { properties: { imei: '868034031518269', mcc: '502', mnc: '146' } } },
     { type: 'settings.gps', params: { latitude: 39.909187, longitude: 116.397455 } },
-    { type: 'settings.proxy', params: { host: '47.76.241.5', port: 2222, username: 'u', password: 'p', enabled: true } },
+    {
+      type: 'settings.proxy',
+      params: { host: '47.76.241.5', port: 2222, username: 'u', password: 'p', enabled: true },
+    },
     { type: 'app.uninstall', params: { packageName: 'com.demo' } },
   ];
 
@@ -145,7 +165,9 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
   );
 
   it('shell.async carries the command output in the polled result', async () => {
-    const outcomes = await adapter.dispatch({ type: 'shell.async', params: { command: 'echo fleetgate' } }, [onlinePads[0]]);
+    const outcomes = await adapter.dispatch({ type: 'shell.async', params: { command: 'echo fleetgate' } }, [
+      onlinePads[0],
+    ]);
     const [progress] = await pollToEnd(outcomes);
     expect(progress).toMatchObject({ status: 'succeeded', vendorStatus: 3 });
     expect(String(progress.result)).toContain('fleetgate');
@@ -158,7 +180,10 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
   });
 
   it('shell.sync answers the command output at once', async () => {
-    const outcomes = await adapter.dispatch({ type: 'shell.sync', params: { command: 'echo now' } }, onlinePads.slice(0, 2));
+    const outcomes = await adapter.dispatch(
+      { type: 'shell.sync', params: { command: 'echo now' } },
+      onlinePads.slice(0, 2),
+    );
     expect(outcomes).toHaveLength(2);
     for (const outcome of outcomes) {
       expect(outcome).toMatchObject({ status: 'succeeded' });
@@ -197,14 +222,23 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
   });
 
   it('app.start of an app that is not installed polls to failed', async () => {
-    const outcomes = await adapter.dispatch({ type: 'app.start', params: { packageName: 'com.not.there' } }, [onlinePads[0]]);
+    const outcomes = await adapter.dispatch({ type: 'app.start', params: { packageName: 'com.not.there' } }, [
+      onlinePads[0],
+    ]);
     const [progress] = await pollToEnd(outcomes);
     expect(progress.status).toBe('failed');
   });
 
   it('file.push uploads to the file centre then pushes to every pad', async () => {
     const outcomes = await adapter.dispatch(
-      { type: 'file.push', params: { url: 'https://files.example/data.bin', md5: '32e1f345f209a7dc1cc704913ea436d3', targetPath: '/Documents/' } },
+      {
+        type: 'file.push',
+        params: {
+          url: 'https://files.example/data.bin',
+          md5: '32e1f345f209a7dc1cc704913ea436d3',
+          targetPath: '/Documents/',
+        },
+      },
       onlinePads,
     );
     expect(outcomes.every((outcome) => /^\d+$/.test(outcome.vendorTaskId ?? ''))).toBe(true);
@@ -212,7 +246,9 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
   });
 
   it('file.push without an MD5 is refused before anything is sent', async () => {
-    await expect(adapter.dispatch({ type: 'file.push', params: { url: 'https://files.example/a.bin' } }, onlinePads)).rejects.toMatchObject({
+    await expect(
+      adapter.dispatch({ type: 'file.push', params: { url: 'https://files.example/a.bin' } }, onlinePads),
+    ).rejects.toMatchObject({
       kind: 'invalid',
       vendorCode: 'fileMd5',
     });
@@ -234,8 +270,12 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
   });
 
   it('refuses operations it does not support, and cancel', async () => {
-    await expect(adapter.dispatch({ type: 'control.raw', params: { raw: [1] } }, onlinePads)).rejects.toMatchObject({ kind: 'unsupported' });
-    await expect(adapter.dispatch({ type: 'script.start', params: { script: 'x' } }, onlinePads)).rejects.toBeInstanceOf(VendorError);
+    await expect(adapter.dispatch({ type: 'control.raw', params: { raw: [1] } }, onlinePads)).rejects.toMatchObject({
+      kind: 'unsupported',
+    });
+    await expect(
+      adapter.dispatch({ type: 'script.start', params: { script: 'x' } }, onlinePads),
+    ).rejects.toBeInstanceOf(VendorError);
     await expect(adapter.cancelTasks(['1'])).rejects.toMatchObject({ kind: 'unsupported' });
     expect(adapter.capabilities.has('tasks.cancel')).toBe(false);
     expect(adapter.capabilities.has('control.datapoints')).toBe(false);
@@ -246,43 +286,64 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
     try {
       const types = await client.callbackTypes();
       expect(types.length).toBeGreaterThan(0);
-      await expect(client.insertCallback({ callbackIdList: types.map((type) => type.id), callbackUrl: receiver.url })).resolves.toBe(types.length);
+      await expect(
+        client.insertCallback({ callbackIdList: types.map((type) => type.id), callbackUrl: receiver.url }),
+      ).resolves.toBe(types.length);
       await expect(client.callbackAddress()).resolves.toBe(receiver.url);
 
       const reboot = await adapter.dispatch({ type: 'device.reboot', params: {} }, [onlinePads[0]]);
       const shell = await adapter.dispatch({ type: 'shell.async', params: { command: 'echo cb' } }, [onlinePads[1]]);
-      const install = await adapter.dispatch({ type: 'app.install', params: { url: 'https://apps.example/com.example.cb.apk' } }, [onlinePads[2]]);
-      const uninstall = await adapter.dispatch({ type: 'app.uninstall', params: { packageName: 'com.example.cb' } }, [onlinePads[2]]);
+      const install = await adapter.dispatch(
+        { type: 'app.install', params: { url: 'https://apps.example/com.example.cb.apk' } },
+        [onlinePads[2]],
+      );
+      const uninstall = await adapter.dispatch({ type: 'app.uninstall', params: { packageName: 'com.example.cb' } }, [
+        onlinePads[2],
+      ]);
       const push = await adapter.dispatch(
         { type: 'file.push', params: { url: 'https://files.example/cb.bin', md5: '32e1f345f209a7dc1cc704913ea436d3' } },
         [onlinePads[1]],
       );
-      const stop = await adapter.dispatch({ type: 'app.stop', params: { packageName: 'com.example.cb' } }, [onlinePads[0]]);
+      const stop = await adapter.dispatch({ type: 'app.stop', params: { packageName: 'com.example.cb' } }, [
+        onlinePads[0],
+      ]);
       const expected = [reboot, shell, install, uninstall, push, stop].map((outcomes) => outcomes[0].vendorTaskId!);
 
       const events = await eventually(
         () => receiver.bodies.flatMap((body) => adapter.parseCallback({ headers: {}, body })),
         (parsed: VendorEvent[]) => {
-          const finished = new Set(parsed.flatMap((event) => (event.kind === 'task.progress' && isFinalStatus(event.progress.status) ? [event.progress.vendorTaskId] : [])));
+          const finished = new Set(
+            parsed.flatMap((event) =>
+              event.kind === 'task.progress' && isFinalStatus(event.progress.status)
+                ? [event.progress.vendorTaskId]
+                : [],
+            ),
+          );
           return expected.every((id) => finished.has(id)) && parsed.some((event) => event.kind === 'device.status');
         },
       );
       const finalByTask = new Map(
-        events.flatMap((event) => (event.kind === 'task.progress' && isFinalStatus(event.progress.status) ? [[event.progress.vendorTaskId, event.progress] as const] : [])),
+        events.flatMap((event) =>
+          event.kind === 'task.progress' && isFinalStatus(event.progress.status)
+            ? [[event.progress.vendorTaskId, event.progress] as const]
+            : [],
+        ),
       );
       for (const id of expected) expect(finalByTask.get(id)?.status).toBe('succeeded');
       expect(finalByTask.get(reboot[0].vendorTaskId!)?.vendorRef).toBe(onlinePads[0]);
       expect(finalByTask.get(install[0].vendorTaskId!)?.vendorRef).toBe(onlinePads[2]);
       expect(String(finalByTask.get(shell[0].vendorTaskId!)?.result)).toContain('cb');
       // The reboot's instance state callbacks: restarting (busy) then running (online).
-      const padStates = events.filter((event) => event.kind === 'device.status' && event.vendorRef === onlinePads[0]).map((event) => (event as { status: string }).status);
+      const padStates = events
+        .filter((event) => event.kind === 'device.status' && event.vendorRef === onlinePads[0])
+        .map((event) => (event as { status: string }).status);
       expect(padStates).toContain('online');
       // Every body the simulator posted is one this adapter understands (none throws, above).
       expect(receiver.bodies.length).toBeGreaterThanOrEqual(expected.length);
       // The raw text works as well as parsed JSON.
-      expect(adapter.parseCallback({ headers: {}, body: undefined, rawBody: JSON.stringify(receiver.bodies[0]) })).toEqual(
-        adapter.parseCallback({ headers: {}, body: receiver.bodies[0] }),
-      );
+      expect(
+        adapter.parseCallback({ headers: {}, body: undefined, rawBody: JSON.stringify(receiver.bodies[0]) }),
+      ).toEqual(adapter.parseCallback({ headers: {}, body: receiver.bodies[0] }));
     } finally {
       await new Promise((resolve) => receiver.server.close(resolve));
     }

@@ -107,7 +107,14 @@ export class ArmcloudAdapter implements VendorAdapter {
     const pads = [...new Set(vendorRefs)];
     const outcomes = await this.dispatchUnique(operation, pads);
     const byPad = new Map(outcomes.map((outcome) => [outcome.vendorRef, outcome]));
-    return vendorRefs.map((ref) => byPad.get(ref) ?? { vendorRef: ref, status: 'failed', error: { code: 'no_answer', message: 'ArmCloud answered nothing for this instance' } });
+    return vendorRefs.map(
+      (ref) =>
+        byPad.get(ref) ?? {
+          vendorRef: ref,
+          status: 'failed',
+          error: { code: 'no_answer', message: 'ArmCloud answered nothing for this instance' },
+        },
+    );
   }
 
   async pollTasks(vendorTaskIds: string[]): Promise<VendorTaskProgress[]> {
@@ -182,10 +189,12 @@ export class ArmcloudAdapter implements VendorAdapter {
         return this.pushFile(pads, operation.params);
       case 'settings.properties': {
         // The document's own code example sets a name/value list as systemPropertiesList.
-        const systemPropertiesList = Object.entries(operation.params.properties).map(([propertiesName, propertiesValue]) => ({
-          propertiesName,
-          propertiesValue: String(propertiesValue),
-        }));
+        const systemPropertiesList = Object.entries(operation.params.properties).map(
+          ([propertiesName, propertiesValue]) => ({
+            propertiesName,
+            propertiesValue: String(propertiesValue),
+          }),
+        );
         return this.inBatches(pads, (padCodes) => client.updatePadProperties({ padCodes, systemPropertiesList }));
       }
       case 'settings.timezone': {
@@ -224,7 +233,10 @@ export class ArmcloudAdapter implements VendorAdapter {
    * narrowed: the unknown pads are found with padDetails and the rest sent again, which is safe
    * because the refused request ran nothing.
    */
-  private async inBatches(pads: string[], send: (padCodes: string[]) => Promise<ArmcloudPadTask[]>): Promise<DispatchOutcome[]> {
+  private async inBatches(
+    pads: string[],
+    send: (padCodes: string[]) => Promise<ArmcloudPadTask[]>,
+  ): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
     for (const padCodes of chunk(pads, this.options.batchSize)) {
       try {
@@ -239,26 +251,42 @@ export class ArmcloudAdapter implements VendorAdapter {
     return outcomes;
   }
 
-  private async sendBatch(padCodes: string[], send: (padCodes: string[]) => Promise<ArmcloudPadTask[]>): Promise<DispatchOutcome[]> {
+  private async sendBatch(
+    padCodes: string[],
+    send: (padCodes: string[]) => Promise<ArmcloudPadTask[]>,
+  ): Promise<DispatchOutcome[]> {
     try {
       const rows = await send(padCodes);
       const byPad = new Map((Array.isArray(rows) ? rows : [rows]).map((row) => [row.padCode, row]));
       return padCodes.map((pad): DispatchOutcome => {
         const row = byPad.get(pad);
         if (!row || row.taskId === undefined || row.taskId === null) {
-          return { vendorRef: pad, status: 'failed', error: { code: 'no_task', message: 'ArmCloud created no task for this instance' } };
+          return {
+            vendorRef: pad,
+            status: 'failed',
+            error: { code: 'no_task', message: 'ArmCloud created no task for this instance' },
+          };
         }
-        return { vendorRef: pad, vendorTaskId: String(row.taskId), status: 'pending', result: { vmStatus: row.vmStatus } };
+        return {
+          vendorRef: pad,
+          vendorTaskId: String(row.taskId),
+          status: 'pending',
+          result: { vmStatus: row.vmStatus },
+        };
       });
     } catch (error) {
       if (!(error instanceof VendorError) || error.vendorCode !== '110028' || padCodes.length < 2) throw error;
       const known = new Set(
-        ((await this.client.padDetails({ page: 1, rows: padCodes.length, padCodes })).pageData ?? []).map((pad) => pad.padCode),
+        ((await this.client.padDetails({ page: 1, rows: padCodes.length, padCodes })).pageData ?? []).map(
+          (pad) => pad.padCode,
+        ),
       );
       const unknown = padCodes.filter((pad) => !known.has(pad));
       if (unknown.length === 0) throw error;
       const rest = padCodes.filter((pad) => known.has(pad));
-      const missing = unknown.map((pad) => failedOutcome(pad, new VendorError('armcloud', 'not_found', '110028', `Instance does not exist: ${pad}`)));
+      const missing = unknown.map((pad) =>
+        failedOutcome(pad, new VendorError('armcloud', 'not_found', '110028', `Instance does not exist: ${pad}`)),
+      );
       return rest.length === 0 ? missing : [...missing, ...(await this.sendBatch(rest, send))];
     }
   }
@@ -267,7 +295,12 @@ export class ArmcloudAdapter implements VendorAdapter {
   private async syncCommand(pads: string[], scriptContent: string): Promise<DispatchOutcome[]> {
     return this.onePadAtATime(pads, async (padCode) => {
       const [row] = await this.client.syncCmd({ padCode, scriptContent });
-      if (!row) return { vendorRef: padCode, status: 'failed', error: { code: 'no_task', message: 'syncCmd answered no result' } };
+      if (!row)
+        return {
+          vendorRef: padCode,
+          status: 'failed',
+          error: { code: 'no_task', message: 'syncCmd answered no result' },
+        };
       const status: TaskStatus = taskStatusFromCode(row.taskStatus) ?? 'failed';
       const failed = status !== 'succeeded' && status !== 'pending' && status !== 'running';
       return {
@@ -296,7 +329,11 @@ export class ArmcloudAdapter implements VendorAdapter {
             const accessUrl = byPad.get(pad);
             return accessUrl
               ? { vendorRef: pad, status: 'succeeded', result: { accessUrl } }
-              : { vendorRef: pad, status: 'failed', error: { code: 'no_preview', message: 'no preview address (instance offline?)' } };
+              : {
+                  vendorRef: pad,
+                  status: 'failed',
+                  error: { code: 'no_preview', message: 'no preview address (instance offline?)' },
+                };
           }),
         );
       } catch (error) {
@@ -311,11 +348,18 @@ export class ArmcloudAdapter implements VendorAdapter {
   private async setAdb(pads: string[], enable: boolean): Promise<DispatchOutcome[]> {
     return this.onePadAtATime(pads, async (padCode) => {
       const answer = await this.client.setAdb({ padCode, enable });
-      return { vendorRef: padCode, status: 'succeeded', result: { command: answer?.command, expireTime: answer?.expireTime, enable: answer?.enable } };
+      return {
+        vendorRef: padCode,
+        status: 'succeeded',
+        result: { command: answer?.command, expireTime: answer?.expireTime, enable: answer?.enable },
+      };
     });
   }
 
-  private async onePadAtATime(pads: string[], run: (padCode: string) => Promise<DispatchOutcome>): Promise<DispatchOutcome[]> {
+  private async onePadAtATime(
+    pads: string[],
+    run: (padCode: string) => Promise<DispatchOutcome>,
+  ): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];
     for (const pad of pads) {
       try {
@@ -344,7 +388,9 @@ export class ArmcloudAdapter implements VendorAdapter {
     const app = await this.client.appDetail({ appId: cached.appId });
     const pkgName = params.packageName ?? app.packageName;
     const appName = app.appName || pkgName;
-    return this.inBatches(pads, (padCodes) => this.client.installApps({ apps: [{ appId: cached.appId, appName, pkgName, padCodes }] }));
+    return this.inBatches(pads, (padCodes) =>
+      this.client.installApps({ apps: [{ appId: cached.appId, appName, pkgName, padCodes }] }),
+    );
   }
 
   /** uninstallApp's table requires appId and appName: taken from the application centre when it knows the package. */
@@ -369,7 +415,12 @@ export class ArmcloudAdapter implements VendorAdapter {
   /** Pushes a file: upload to the file centre (file/cache), await it, then pad/v2/uploadFile. */
   private async pushFile(pads: string[], params: OperationParams['file.push']): Promise<DispatchOutcome[]> {
     if (!params.md5) {
-      throw new VendorError('armcloud', 'invalid', 'fileMd5', 'ArmCloud file upload requires the file MD5: give md5 with file.push');
+      throw new VendorError(
+        'armcloud',
+        'invalid',
+        'fileMd5',
+        'ArmCloud file upload requires the file MD5: give md5 with file.push',
+      );
     }
     const cached = await this.client.cacheFile({
       fileUrl: params.url,
@@ -389,10 +440,20 @@ export class ArmcloudAdapter implements VendorAdapter {
       const status = detail ? taskStatusFromCode(detail.taskStatus) : undefined;
       if (status === 'succeeded') return;
       if (status && status !== 'pending' && status !== 'running') {
-        throw new VendorError('armcloud', 'vendor_error', String(detail!.taskStatus), `upload task ${taskId} to the centre ended ${status}`);
+        throw new VendorError(
+          'armcloud',
+          'vendor_error',
+          String(detail!.taskStatus),
+          `upload task ${taskId} to the centre ended ${status}`,
+        );
       }
       if (Date.now() >= deadline) {
-        throw new VendorError('armcloud', 'timeout', 'upload_timeout', `upload task ${taskId} to the centre did not finish in time`);
+        throw new VendorError(
+          'armcloud',
+          'timeout',
+          'upload_timeout',
+          `upload task ${taskId} to the centre did not finish in time`,
+        );
       }
       await sleep(this.options.stagingPollIntervalMs);
     }

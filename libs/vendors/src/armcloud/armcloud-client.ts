@@ -265,7 +265,13 @@ export interface ArmcloudTaskBatch {
   taskBatchStatus: number;
   type: number;
   createTimestamp: number;
-  subTasks: Array<{ taskId: number; padCode: string | null; fileUniqueId?: string | null; taskStatus: number; endTime?: number | null }>;
+  subTasks: Array<{
+    taskId: number;
+    padCode: string | null;
+    fileUniqueId?: string | null;
+    taskStatus: number;
+    endTime?: number | null;
+  }>;
 }
 
 export interface ArmcloudCallbackType {
@@ -326,7 +332,12 @@ export class ArmcloudClient {
     return this.post(`${OPENAPI}/pad/padDetails`, body, true);
   }
 
-  padInfos(body: { page: number; rows: number; padCodes?: string[]; groupIds?: number[] }): Promise<ArmcloudPage<ArmcloudPadInfo>> {
+  padInfos(body: {
+    page: number;
+    rows: number;
+    padCodes?: string[];
+    groupIds?: number[];
+  }): Promise<ArmcloudPage<ArmcloudPadInfo>> {
     return this.post(`${OPENAPI}/pad/infos`, body, true);
   }
 
@@ -497,13 +508,27 @@ export class ArmcloudClient {
   }
 
   private async call<T>(request: VendorRequest): Promise<T> {
-    const headers = this.signer.sign({ method: request.method, path: request.path, query: request.query, body: request.rawBody });
+    const headers = this.signer.sign({
+      method: request.method,
+      path: request.path,
+      query: request.query,
+      body: request.rawBody,
+    });
     // The envelope is read inside the transport's policies, so "try again" codes (110039, 110012) are retried there.
     return this.transport.send({ ...request, headers: { ...headers } }, (response) => {
       if (response.status >= 400) {
         const kind: VendorErrorKind =
-          response.status === 401 || response.status === 403 ? 'unauthorized' : response.status === 404 ? 'not_found' : 'invalid';
-        throw new VendorError('armcloud', kind, String(response.status), describeBody(response.body) ?? `HTTP ${response.status}`);
+          response.status === 401 || response.status === 403
+            ? 'unauthorized'
+            : response.status === 404
+              ? 'not_found'
+              : 'invalid';
+        throw new VendorError(
+          'armcloud',
+          kind,
+          String(response.status),
+          describeBody(response.body) ?? `HTTP ${response.status}`,
+        );
       }
       return unwrapEnvelope<T>(response.body);
     });
@@ -522,7 +547,12 @@ function describeBody(body: unknown): string | undefined {
 /** Reads the envelope: data on code 200, otherwise the VendorError for the code. */
 export function unwrapEnvelope<T>(body: unknown): T {
   if (!body || typeof body !== 'object' || !('code' in body)) {
-    throw new VendorError('armcloud', 'vendor_error', 'malformed_envelope', 'the answer is not a {code, msg, ts, data} envelope');
+    throw new VendorError(
+      'armcloud',
+      'vendor_error',
+      'malformed_envelope',
+      'the answer is not a {code, msg, ts, data} envelope',
+    );
   }
   const envelope = body as ArmcloudEnvelope<T>;
   const code = Number(envelope.code);
@@ -531,5 +561,10 @@ export function unwrapEnvelope<T>(body: unknown): T {
 }
 
 export function armcloudError(code: number, message: string): VendorError {
-  return new VendorError('armcloud', ARMCLOUD_ERROR_KINDS[code] ?? 'vendor_error', String(code), message || `ArmCloud code ${code}`);
+  return new VendorError(
+    'armcloud',
+    ARMCLOUD_ERROR_KINDS[code] ?? 'vendor_error',
+    String(code),
+    message || `ArmCloud code ${code}`,
+  );
 }

@@ -76,7 +76,11 @@ describe('ArmCloud faults through the transport', () => {
     sim.setFaults({ errorRate: 1, errorMode: 'http', httpErrorStatus: 503 });
     const error = await failure(adapter.getDevice(PAD));
     expect(error).toMatchObject({ kind: 'unavailable', vendorCode: '503' });
-    expect(attempts).toEqual(['/openapi/open/pad/padDetails', '/openapi/open/pad/padDetails', '/openapi/open/pad/padDetails']);
+    expect(attempts).toEqual([
+      '/openapi/open/pad/padDetails',
+      '/openapi/open/pad/padDetails',
+      '/openapi/open/pad/padDetails',
+    ]);
   });
 
   it('a read that fails once with 5xx succeeds on the retry', async () => {
@@ -172,9 +176,13 @@ describe('ArmCloud faults through the transport', () => {
       rateLimitPerSecond: 1000,
       timeoutMs: 300,
     };
-    const adapter = new ArmcloudAdapter(new ArmcloudClient(account, new VendorTransport({ account, rateLimiter: new InProcessRateLimiter() })));
+    const adapter = new ArmcloudAdapter(
+      new ArmcloudClient(account, new VendorTransport({ account, rateLimiter: new InProcessRateLimiter() })),
+    );
     await expect(adapter.testConnection()).rejects.toMatchObject({ kind: 'unauthorized', vendorCode: '100004' });
-    await expect(adapter.dispatch({ type: 'device.reboot', params: {} }, [PAD])).rejects.toMatchObject({ kind: 'unauthorized' });
+    await expect(adapter.dispatch({ type: 'device.reboot', params: {} }, [PAD])).rejects.toMatchObject({
+      kind: 'unauthorized',
+    });
   });
 
   it('a vendor-side failure envelope fails the pads of the request with the vendor code', async () => {

@@ -1,5 +1,11 @@
 import { VendorError } from '../core/vendor-error';
-import { callbackToEvents, deviceStatusFromPad, padTaskDetailToProgress, padToVendorDevice, taskStatusFromCode } from './armcloud-mapper';
+import {
+  callbackToEvents,
+  deviceStatusFromPad,
+  padTaskDetailToProgress,
+  padToVendorDevice,
+  taskStatusFromCode,
+} from './armcloud-mapper';
 
 describe('ArmCloud mapping', () => {
   it.each([
@@ -51,7 +57,16 @@ describe('ArmCloud mapping', () => {
   });
 
   it('maps a task centre row, its type error ("String") included', () => {
-    expect(padTaskDetailToProgress({ taskId: 1, padCode: 'AC22030022441', taskStatus: '2', endTime: 1713429401000, taskContent: null, taskResult: null })).toEqual({
+    expect(
+      padTaskDetailToProgress({
+        taskId: 1,
+        padCode: 'AC22030022441',
+        taskStatus: '2',
+        endTime: 1713429401000,
+        taskContent: null,
+        taskResult: null,
+      }),
+    ).toEqual({
       vendorTaskId: '1',
       vendorRef: 'AC22030022441',
       status: 'running',
@@ -59,7 +74,9 @@ describe('ArmCloud mapping', () => {
       result: undefined,
       error: undefined,
     });
-    expect(padTaskDetailToProgress({ taskId: 9, padCode: 'AC1', taskStatus: -1, errorMsg: 'Instance is offline' })).toMatchObject({
+    expect(
+      padTaskDetailToProgress({ taskId: 9, padCode: 'AC1', taskStatus: -1, errorMsg: 'Instance is offline' }),
+    ).toMatchObject({
       status: 'failed',
       error: { code: '-1', message: 'Instance is offline' },
     });
@@ -69,22 +86,56 @@ describe('ArmCloud mapping', () => {
   describe('callbacks (the document’s field tables)', () => {
     it('asynchronous ADB command', () => {
       expect(
-        callbackToEvents({ taskId: 1, padCode: 'AC22030022001', taskStatus: 3, endTime: 1756021166163, taskResult: 'Success', taskContent: 'x', cmd: 'cd /root;ls', cmdResult: '/ws' }),
-      ).toEqual([{ kind: 'task.progress', progress: { vendorTaskId: '1', vendorRef: 'AC22030022001', status: 'succeeded', vendorStatus: 3, result: '/ws', error: undefined } }]);
+        callbackToEvents({
+          taskId: 1,
+          padCode: 'AC22030022001',
+          taskStatus: 3,
+          endTime: 1756021166163,
+          taskResult: 'Success',
+          taskContent: 'x',
+          cmd: 'cd /root;ls',
+          cmdResult: '/ws',
+        }),
+      ).toEqual([
+        {
+          kind: 'task.progress',
+          progress: {
+            vendorTaskId: '1',
+            vendorRef: 'AC22030022001',
+            status: 'succeeded',
+            vendorStatus: 3,
+            result: '/ws',
+            error: undefined,
+          },
+        },
+      ]);
     });
 
     it('instance file upload (boolean result)', () => {
-      expect(callbackToEvents({ taskId: 1, result: false, errorCode: '110006', padCode: 'AC22030022001', fileId: 'cf08' })).toEqual([
+      expect(
+        callbackToEvents({ taskId: 1, result: false, errorCode: '110006', padCode: 'AC22030022001', fileId: 'cf08' }),
+      ).toEqual([
         {
           kind: 'task.progress',
-          progress: expect.objectContaining({ vendorTaskId: '1', vendorRef: 'AC22030022001', status: 'failed', error: { code: '110006', message: 'ArmCloud error 110006' } }),
+          progress: expect.objectContaining({
+            vendorTaskId: '1',
+            vendorRef: 'AC22030022001',
+            status: 'failed',
+            error: { code: '110006', message: 'ArmCloud error 110006' },
+          }),
         },
       ]);
     });
 
     it('application install: succeeded only when every app succeeded', () => {
-      const ok = callbackToEvents({ taskId: 5, apps: [{ appId: 10001, appName: 'demo', pkgName: 'com.xxx.demo', padCode: 'AC1', result: true }] });
-      expect(ok[0]).toMatchObject({ kind: 'task.progress', progress: { vendorTaskId: '5', vendorRef: 'AC1', status: 'succeeded' } });
+      const ok = callbackToEvents({
+        taskId: 5,
+        apps: [{ appId: 10001, appName: 'demo', pkgName: 'com.xxx.demo', padCode: 'AC1', result: true }],
+      });
+      expect(ok[0]).toMatchObject({
+        kind: 'task.progress',
+        progress: { vendorTaskId: '5', vendorRef: 'AC1', status: 'succeeded' },
+      });
       const mixed = callbackToEvents({
         taskId: 5,
         apps: [
@@ -96,17 +147,43 @@ describe('ArmCloud mapping', () => {
     });
 
     it('application uninstall as the table types it (apps an object, result outside)', () => {
-      expect(callbackToEvents({ taskId: 6, apps: [{ appId: 1, appName: 'demo', pkgName: 'com.demo', padCode: 'AC1' }], result: true })[0]).toMatchObject({
+      expect(
+        callbackToEvents({
+          taskId: 6,
+          apps: [{ appId: 1, appName: 'demo', pkgName: 'com.demo', padCode: 'AC1' }],
+          result: true,
+        })[0],
+      ).toMatchObject({
         progress: { vendorTaskId: '6', vendorRef: 'AC1', status: 'succeeded' },
       });
     });
 
     it.each([
-      ['application start/stop/restart', { taskId: 1, taskStatus: -1, padCode: 'AC1', pkgName: 'xxx.test.com' }, 'failed'],
-      ['application list', { taskId: 1, taskStatus: 3, padCode: 'AC1', apps: [{ appName: 'test', pkgName: 'text.xx.com' }] }, 'succeeded'],
-      ['file upload to the centre', { taskId: 1, taskStatus: 2, originFileUrl: 'www.xxx.com/xxx.apk', fileUniqueId: 'test001' }, 'running'],
-      ['instance restart/reset task', { taskBusinessType: 1000, taskId: 2, taskStatus: -4, padCode: 'AC1', taskResult: 'x', endTime: 177777224 }, 'timed_out'],
-      ['image upgrade', { padCode: 'AC1', taskBusinessType: 1012, taskStatus: -3, taskId: 1, endTime: 1, taskResult: 'x' }, 'cancelled'],
+      [
+        'application start/stop/restart',
+        { taskId: 1, taskStatus: -1, padCode: 'AC1', pkgName: 'xxx.test.com' },
+        'failed',
+      ],
+      [
+        'application list',
+        { taskId: 1, taskStatus: 3, padCode: 'AC1', apps: [{ appName: 'test', pkgName: 'text.xx.com' }] },
+        'succeeded',
+      ],
+      [
+        'file upload to the centre',
+        { taskId: 1, taskStatus: 2, originFileUrl: 'www.xxx.com/xxx.apk', fileUniqueId: 'test001' },
+        'running',
+      ],
+      [
+        'instance restart/reset task',
+        { taskBusinessType: 1000, taskId: 2, taskStatus: -4, padCode: 'AC1', taskResult: 'x', endTime: 177777224 },
+        'timed_out',
+      ],
+      [
+        'image upgrade',
+        { padCode: 'AC1', taskBusinessType: 1012, taskStatus: -3, taskId: 1, endTime: 1, taskResult: 'x' },
+        'cancelled',
+      ],
       ['application blacklist', { padCode: 'AC1', taskId: 1, taskStatus: 1 }, 'pending'],
     ])('%s', (_name, body, status) => {
       const [event] = callbackToEvents(body);
@@ -114,8 +191,12 @@ describe('ArmCloud mapping', () => {
     });
 
     it('instance state is a device status; cloud machine status gives no device event', () => {
-      expect(callbackToEvents({ padStatus: 11, padCode: '212254' })).toEqual([{ kind: 'device.status', vendorRef: '212254', status: 'busy' }]);
-      expect(callbackToEvents({ padStatus: 10, padCode: 'AC1' })).toEqual([{ kind: 'device.status', vendorRef: 'AC1', status: 'online' }]);
+      expect(callbackToEvents({ padStatus: 11, padCode: '212254' })).toEqual([
+        { kind: 'device.status', vendorRef: '212254', status: 'busy' },
+      ]);
+      expect(callbackToEvents({ padStatus: 10, padCode: 'AC1' })).toEqual([
+        { kind: 'device.status', vendorRef: 'AC1', status: 'online' },
+      ]);
       expect(callbackToEvents({ deviceStatus: 0, deviceCode: '212254' })).toEqual([]);
     });
 

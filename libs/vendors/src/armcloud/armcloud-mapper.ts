@@ -86,16 +86,24 @@ export function padToVendorDevice(pad: ArmcloudPadDetail): VendorDevice {
 export function padTaskDetailToProgress(detail: ArmcloudPadTaskDetail): VendorTaskProgress {
   const status = taskStatusFromCode(detail.taskStatus);
   if (!status) {
-    throw new VendorError('armcloud', 'vendor_error', 'unknown_task_status', `task ${detail.taskId} has status ${String(detail.taskStatus)}`);
+    throw new VendorError(
+      'armcloud',
+      'vendor_error',
+      'unknown_task_status',
+      `task ${detail.taskId} has status ${String(detail.taskStatus)}`,
+    );
   }
-  const failed = status === 'failed' || status === 'partially_failed' || status === 'timed_out' || status === 'cancelled';
+  const failed =
+    status === 'failed' || status === 'partially_failed' || status === 'timed_out' || status === 'cancelled';
   return {
     vendorTaskId: String(detail.taskId),
     vendorRef: detail.padCode ?? undefined,
     status,
     vendorStatus: Number(detail.taskStatus),
     result: detail.taskResult ?? undefined,
-    error: failed ? { code: String(detail.taskStatus), message: detail.errorMsg || detail.taskResult || status } : undefined,
+    error: failed
+      ? { code: String(detail.taskStatus), message: detail.errorMsg || detail.taskResult || status }
+      : undefined,
   };
 }
 
@@ -109,7 +117,10 @@ function invalidCallback(message: string): VendorError {
 
 function requireTaskId(body: CallbackBody): string {
   const taskId = body.taskId;
-  if ((typeof taskId === 'number' && Number.isInteger(taskId)) || (typeof taskId === 'string' && /^\d+$/.test(taskId))) {
+  if (
+    (typeof taskId === 'number' && Number.isInteger(taskId)) ||
+    (typeof taskId === 'string' && /^\d+$/.test(taskId))
+  ) {
     return String(taskId);
   }
   throw invalidCallback('taskId must be an integer');
@@ -138,7 +149,12 @@ function fromTaskStatus(body: CallbackBody, vendorRef: string | undefined, resul
 }
 
 /** A boolean result (instance file upload, application install / uninstall) as a final status. */
-function fromBooleanResult(body: CallbackBody, vendorRef: string | undefined, ok: boolean, result: unknown): VendorEvent {
+function fromBooleanResult(
+  body: CallbackBody,
+  vendorRef: string | undefined,
+  ok: boolean,
+  result: unknown,
+): VendorEvent {
   const errorCode = optionalString(body.errorCode);
   return progressEvent({
     vendorTaskId: requireTaskId(body),
@@ -146,7 +162,12 @@ function fromBooleanResult(body: CallbackBody, vendorRef: string | undefined, ok
     status: ok ? 'succeeded' : 'failed',
     vendorStatus: String(ok),
     result,
-    error: ok ? undefined : { code: errorCode ?? 'failed', message: errorCode ? `ArmCloud error ${errorCode}` : 'the vendor reported failure' },
+    error: ok
+      ? undefined
+      : {
+          code: errorCode ?? 'failed',
+          message: errorCode ? `ArmCloud error ${errorCode}` : 'the vendor reported failure',
+        },
   });
 }
 
@@ -161,7 +182,8 @@ function fromBooleanResult(body: CallbackBody, vendorRef: string | undefined, ok
  *                             app list, file upload to the centre, restart/reset, image upgrade, blacklist)
  */
 export function callbackToEvents(raw: unknown): VendorEvent[] {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw invalidCallback('the callback body must be a JSON object');
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw invalidCallback('the callback body must be a JSON object');
   const body = raw as CallbackBody;
   const padCode = optionalString(body.padCode);
 
@@ -177,7 +199,10 @@ export function callbackToEvents(raw: unknown): VendorEvent[] {
   if (Array.isArray(body.apps) && body.taskStatus === undefined) {
     const apps = body.apps.filter((app): app is CallbackBody => !!app && typeof app === 'object');
     const appResults = apps.map((app) => app.result).filter((result): result is boolean => typeof result === 'boolean');
-    const ok = typeof body.result === 'boolean' ? body.result && appResults.every(Boolean) : appResults.length > 0 && appResults.every(Boolean);
+    const ok =
+      typeof body.result === 'boolean'
+        ? body.result && appResults.every(Boolean)
+        : appResults.length > 0 && appResults.every(Boolean);
     const ref = padCode ?? apps.map((app) => optionalString(app.padCode)).find(Boolean);
     return [fromBooleanResult(body, ref, ok, { apps })];
   }

@@ -7,8 +7,16 @@ export const armcloudVendor: VendorDefinition = {
   vendor: 'armcloud',
   displayName: 'ArmCloud',
   credentialFields: [
-    { name: 'accessKeyId', secret: false, description: 'Access Key ID (AK) issued by ArmCloud; sent in the authorization header' },
-    { name: 'secretAccessKey', secret: true, description: 'Secret Access Key (SK); signs every request (HMAC-SHA256), never sent' },
+    {
+      name: 'accessKeyId',
+      secret: false,
+      description: 'Access Key ID (AK) issued by ArmCloud; sent in the authorization header',
+    },
+    {
+      name: 'secretAccessKey',
+      secret: true,
+      description: 'Secret Access Key (SK); signs every request (HMAC-SHA256), never sent',
+    },
     {
       name: 'host',
       secret: false,

@@ -3,48 +3,20 @@ import {
   createEasyclickSimulator,
   EASYCLICK_DEFAULT_NO_LIMIT_TOKEN,
 } from '../../../../apps/simulator/src/easyclick/easyclick-simulator';
-import { InProcessRateLimiter } from '../core/rate-limiter';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
-import { VendorTransport, type VendorTransportOptions } from '../core/vendor-transport';
+import { recordingFetch, testAccount, testTransport } from '../core/adapter-test-kit';
+import type { VendorTransportOptions } from '../core/vendor-transport';
 import { EasyclickAdapter } from './easyclick-adapter';
 import { EasyclickClient } from './easyclick-client';
 import { easyclickVendor } from './easyclick.definition';
 
 function account(baseUrl: string, overrides: Partial<VendorAccountConfig> = {}): VendorAccountConfig {
-  return {
-    id: 'easyclick-1',
-    vendor: 'easyclick',
-    baseUrl,
-    credentials: { dataSecret: 'test123' },
-    rateLimitPerSecond: 1000,
-    // Generous: a loaded CI machine must not turn a slow answer into a failure (the hang test sets its own).
-    timeoutMs: 10_000,
-    ...overrides,
-  };
-}
-
-function recordingFetch() {
-  const requests: Array<{ method: string; url: string; headers: Record<string, string>; body?: string }> = [];
-  const impl: typeof fetch = async (input, init) => {
-    requests.push({
-      method: init?.method ?? 'GET',
-      url: String(input),
-      headers: { ...((init?.headers ?? {}) as Record<string, string>) },
-      body: init?.body as string | undefined,
-    });
-    return fetch(input, init);
-  };
-  return { requests, impl };
+  return testAccount('easyclick', baseUrl, { dataSecret: 'test123' }, overrides);
 }
 
 function adapterFor(config: VendorAccountConfig, options: Partial<VendorTransportOptions> = {}) {
-  const transport = new VendorTransport({
-    account: config,
-    rateLimiter: new InProcessRateLimiter(),
-    breakerHalfOpenAfterMs: 60_000,
-    ...options,
-  });
+  const transport = testTransport(config, options);
   return { adapter: new EasyclickAdapter(new EasyclickClient(config, transport)), transport };
 }
 
@@ -72,7 +44,7 @@ describe('EasyclickAdapter against the EasyClick simulator', () => {
 
   it('is what the definition creates, and refuses an account without a secret or token', () => {
     const config = account(baseUrl);
-    const transport = new VendorTransport({ account: config, rateLimiter: new InProcessRateLimiter() });
+    const transport = testTransport(config);
     expect(easyclickVendor.createAdapter(config, transport)).toBeInstanceOf(EasyclickAdapter);
     expect(() => new EasyclickClient(account(baseUrl, { credentials: {} }), transport)).toThrow(
       expect.objectContaining({ kind: 'unauthorized', vendorCode: 'credentials' }),

@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { SimulatorServer } from '../../../../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../../../../apps/simulator/src/gizwits/gizwits-simulator';
-import { InProcessRateLimiter } from '../core/rate-limiter';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
-import { VendorTransport, type VendorTransportOptions } from '../core/vendor-transport';
+import { recordingFetch, testAccount, testTransport } from '../core/adapter-test-kit';
+import type { VendorTransportOptions } from '../core/vendor-transport';
 import { GizwitsAdapter } from './gizwits-adapter';
 import { GizwitsClient } from './gizwits-client';
 import { gizwitsVendor } from './gizwits.definition';
@@ -13,40 +13,16 @@ const APP_ID = 'fleetgatedemoappid0000000000001';
 const APP_SECRET = 'fleetgate-gizwits-demo-secret';
 
 function account(baseUrl: string, overrides: Partial<VendorAccountConfig> = {}): VendorAccountConfig {
-  return {
-    id: 'gizwits-1',
-    vendor: 'gizwits',
+  return testAccount(
+    'gizwits',
     baseUrl,
-    credentials: { appId: APP_ID, appSecret: APP_SECRET, username: 'fleetgate', password: 'fleetgate-demo' },
-    rateLimitPerSecond: 1000,
-    // Generous: a loaded CI machine must not turn a slow answer into a failure (the hang test sets its own).
-    timeoutMs: 10_000,
-    ...overrides,
-  };
-}
-
-/** A fetch that records each request, passing it on. */
-function recordingFetch() {
-  const requests: Array<{ method: string; url: string; headers: Record<string, string>; body?: string }> = [];
-  const impl: typeof fetch = async (input, init) => {
-    requests.push({
-      method: init?.method ?? 'GET',
-      url: String(input),
-      headers: { ...((init?.headers ?? {}) as Record<string, string>) },
-      body: init?.body as string | undefined,
-    });
-    return fetch(input, init);
-  };
-  return { requests, impl };
+    { appId: APP_ID, appSecret: APP_SECRET, username: 'fleetgate', password: 'fleetgate-demo' },
+    overrides,
+  );
 }
 
 function adapterFor(config: VendorAccountConfig, options: Partial<VendorTransportOptions> = {}) {
-  const transport = new VendorTransport({
-    account: config,
-    rateLimiter: new InProcessRateLimiter(),
-    breakerHalfOpenAfterMs: 60_000,
-    ...options,
-  });
+  const transport = testTransport(config, options);
   const client = new GizwitsClient(config, transport);
   return { adapter: new GizwitsAdapter(client), client, transport };
 }
@@ -78,7 +54,7 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
 
   it('is what the definition creates, and refuses an account without its credentials', () => {
     const config = account(baseUrl);
-    const transport = new VendorTransport({ account: config, rateLimiter: new InProcessRateLimiter() });
+    const transport = testTransport(config);
     expect(gizwitsVendor.createAdapter(config, transport)).toBeInstanceOf(GizwitsAdapter);
     expect(() => new GizwitsClient(account(baseUrl, { credentials: { appId: APP_ID } }), transport)).toThrow(
       expect.objectContaining({ kind: 'unauthorized', vendorCode: 'credentials' }),

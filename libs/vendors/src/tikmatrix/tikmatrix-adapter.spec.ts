@@ -1,48 +1,19 @@
 import { SimulatorServer } from '../../../../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../../../../apps/simulator/src/tikmatrix/tikmatrix-simulator';
-import { InProcessRateLimiter } from '../core/rate-limiter';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
-import { VendorTransport, type VendorTransportOptions } from '../core/vendor-transport';
+import { recordingFetch, testAccount, testTransport } from '../core/adapter-test-kit';
+import type { VendorTransportOptions } from '../core/vendor-transport';
 import { TikmatrixAdapter } from './tikmatrix-adapter';
 import { TikmatrixClient } from './tikmatrix-client';
 
 function account(baseUrl: string, overrides: Partial<VendorAccountConfig> = {}): VendorAccountConfig {
-  return {
-    id: 'acct-1',
-    vendor: 'tikmatrix',
-    baseUrl,
-    credentials: {},
-    rateLimitPerSecond: 1000,
-    // Generous: a loaded CI machine must not turn a slow answer into a failure (the hang test sets its own).
-    timeoutMs: 10_000,
-    ...overrides,
-  };
+  return testAccount('tikmatrix', baseUrl, {}, overrides);
 }
 
 function adapterFor(config: VendorAccountConfig, options: Partial<VendorTransportOptions> = {}) {
-  const transport = new VendorTransport({
-    account: config,
-    rateLimiter: new InProcessRateLimiter(),
-    breakerHalfOpenAfterMs: 60_000,
-    ...options,
-  });
+  const transport = testTransport(config, options);
   return { adapter: new TikmatrixAdapter(new TikmatrixClient(config, transport)), transport };
-}
-
-/** A fetch that records each request and counts attempts, passing them on. */
-function recordingFetch() {
-  const requests: Array<{ method: string; url: string; headers: Record<string, string>; body?: string }> = [];
-  const impl: typeof fetch = async (input, init) => {
-    requests.push({
-      method: init?.method ?? 'GET',
-      url: String(input),
-      headers: Object.fromEntries(Object.entries((init?.headers ?? {}) as Record<string, string>)),
-      body: init?.body as string | undefined,
-    });
-    return fetch(input, init);
-  };
-  return { requests, impl };
 }
 
 describe('TikmatrixAdapter', () => {
