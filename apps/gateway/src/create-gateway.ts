@@ -14,7 +14,13 @@ import { GatewayModule } from './gateway.module';
  */
 export async function createGateway(config: FleetgateConfig): Promise<NestFastifyApplication> {
   if (config.MIGRATE_ON_START) await migrateDatabase(config.DATABASE_URL);
-  const adapter = new FastifyAdapter({ genReqId: requestIdFor, trustProxy: true, bodyLimit: 10 * 1024 * 1024 });
+  // maxParamLength: a long path parameter reaches the route's own check (a 400 in the envelope), not Fastify's bare 414.
+  const adapter = new FastifyAdapter({
+    genReqId: requestIdFor,
+    trustProxy: true,
+    bodyLimit: 10 * 1024 * 1024,
+    routerOptions: { maxParamLength: 2_000 },
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
   });

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   ArrayUnique,
   IsArray,
   IsBoolean,
@@ -68,6 +69,7 @@ export class CreateScheduledJobDto {
   timeOfDay?: string;
 
   /** The task each fire creates, as POST /tasks takes it. */
+  @IsDefined()
   @ValidateNested()
   @Type(() => CreateTaskDto)
   action!: CreateTaskDto;

@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  IsDefined,
   ArrayMaxSize,
   ArrayNotEmpty,
   IsArray,
@@ -73,10 +74,12 @@ export class RolloutDto {
 }
 
 export class CreateTaskDto {
+  @IsDefined()
   @ValidateNested()
   @Type(() => OperationDto)
   operation!: OperationDto;
 
+  @IsDefined()
   @ValidateNested()
   @Type(() => TaskTargetsDto)
   targets!: TaskTargetsDto;

@@ -1,5 +1,16 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
 import type { FieldProblem } from '../errors/api-error';
+
+/**
+ * A request without a body is checked as an empty one, so that it is refused field by field like any
+ * other incomplete body instead of reaching a handler as undefined.
+ */
+class EnvelopeValidationPipe extends ValidationPipe {
+  override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const isClassBody = metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    return super.transform(isClassBody && (value === undefined || value === null) ? {} : value, metadata);
+  }
+}
 
 /** class-validator's nested errors as one problem per field, with dotted paths under `parent`. */
 export function fieldProblemsOf(errors: ValidationError[], parent = ''): FieldProblem[] {
@@ -19,7 +30,7 @@ export function fieldProblemsOf(errors: ValidationError[], parent = ''): FieldPr
  * query and path strings to the declared types, and reports every problem by field.
  */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new EnvelopeValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,
