@@ -105,7 +105,9 @@ describe('every route refuses malformed input cleanly (OpenAPI-driven, e2e)', ()
           if (operation.requestBody || method !== 'get') {
             for (const bad of BAD_BODIES) await send(method, url, bad);
           }
-          await send(method, url, { headers: { 'x-request-id': 'x'.repeat(5_000), 'idempotency-key': 'bad key with spaces' } });
+          await send(method, url, {
+            headers: { 'x-request-id': 'x'.repeat(5_000), 'idempotency-key': 'bad key with spaces' },
+          });
         }
       }
     }

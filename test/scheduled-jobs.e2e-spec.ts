@@ -15,6 +15,7 @@ import {
   scheduledJobsStats,
   scheduledJobsStop,
   vendorAccountsCreate,
+  type CreateScheduledJobDto,
   type JobRunDto,
 } from '@fleetgate/sdk';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
@@ -34,7 +35,9 @@ async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean
 }
 
 describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulator)', () => {
-  const env = { REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}` };
+  // A group of its own: the executors table is shared with every other run against this database.
+  const executorGroup = `sched-${process.pid}-${Date.now()}`;
+  const env = { REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}`, EXECUTOR_GROUP: executorGroup };
   let sim: SimulatorServer;
   let gateway: RunningGateway;
   const workers: INestApplicationContext[] = [];
@@ -79,15 +82,17 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
   it('fires a seconds cron on every tick once, across two workers, each run with its task', async () => {
     const { data: job } = await scheduledJobsCreate({
       client: admin,
-      body: {
+      body: <CreateScheduledJobDto>{
         name: `every-2s-${Date.now()}`,
         scheduleKind: 'cron',
         cron: '*/2 * * * * *',
         action: action(),
         overlapPolicy: 'discard',
+        executorGroup,
       },
     });
     expect(job!.nextFireAt).toEqual(expect.any(String));
+    expect(job).toMatchObject({ executorGroup, routing: 'first' });
     const runs = await eventually(
       () => runsOf(job!.id),
       (items) => items.filter((run) => run.status === 'succeeded').length >= 3,
@@ -97,7 +102,13 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     const ticks = runs.map((run) => `${run.scheduledFor}/${run.attempt}`);
     expect(new Set(ticks).size).toBe(ticks.length);
     for (const run of runs.filter((item) => item.status === 'succeeded')) {
-      expect(run).toMatchObject({ trigger: 'schedule', taskId: expect.any(String), executor: expect.any(String) });
+      expect(run).toMatchObject({
+        trigger: 'schedule',
+        taskId: expect.any(String),
+        executor: expect.any(String),
+        shardIndex: 0,
+        shardTotal: 1,
+      });
       expect(new Date(run.scheduledFor).getUTCSeconds() % 2).toBe(0);
     }
     const stopped = (await scheduledJobsGet({ client: admin, path: { id: job!.id } })).data!;
@@ -107,13 +118,14 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
   it('lists next fire times, runs a job once on demand, and copies it stopped', async () => {
     const { data: job } = await scheduledJobsCreate({
       client: admin,
-      body: {
+      body: <CreateScheduledJobDto>{
         name: `weekly-${Date.now()}`,
         scheduleKind: 'weekly',
         weekdays: ['mon', 'thu'],
         timeOfDay: '09:30',
         timeZone: 'Europe/Paris',
         action: action(),
+        executorGroup,
       },
     });
     const { data: times } = await scheduledJobsNextFireTimes({
@@ -157,7 +169,13 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     const runAt = new Date(Date.now() + 1_500).toISOString();
     const { data: job } = await scheduledJobsCreate({
       client: admin,
-      body: { name: `once-${Date.now()}`, scheduleKind: 'once', runAt, action: action() },
+      body: <CreateScheduledJobDto>{
+        name: `once-${Date.now()}`,
+        scheduleKind: 'once',
+        runAt,
+        action: action(),
+        executorGroup,
+      },
     });
     const [run] = await eventually(
       () => runsOf(job!.id),
@@ -208,6 +226,41 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
   it('lists the workers as executors, online while they beat', async () => {
     const { data: executors } = await scheduledJobsListExecutors({ client: admin });
     const mine = executors!.find((executor) => executor.pid === process.pid);
-    expect(mine).toMatchObject({ status: 'online', groupName: 'default', runningJobs: expect.any(Number) });
+    expect(mine).toMatchObject({ status: 'online', groupName: executorGroup, runningJobs: expect.any(Number) });
+  });
+
+  it('records a fire of a group without an online executor as failed no_online_executor, and refuses a bad group or routing', async () => {
+    const { data: job } = await scheduledJobsCreate({
+      client: admin,
+      body: <CreateScheduledJobDto>{
+        name: `nobody-${Date.now()}`,
+        scheduleKind: 'cron',
+        cron: '0 0 1 1 *',
+        action: action(),
+        executorGroup: `${executorGroup}-empty`,
+        routing: 'round_robin',
+      },
+    });
+    await scheduledJobsRun({ client: admin, path: { id: job!.id } });
+    const [run] = await eventually(
+      () => runsOf(job!.id),
+      (items) => items.length === 1,
+      'the run without an executor',
+    );
+    expect(run).toMatchObject({ status: 'failed', error: 'no_online_executor', executor: null });
+
+    for (const body of [{ executorGroup: 'no spaces' }, { routing: 'random' }]) {
+      const refused = await scheduledJobsCreate({
+        client: admin,
+        body: <CreateScheduledJobDto>{
+          name: `bad-${Date.now()}`,
+          scheduleKind: 'cron',
+          cron: '* * * * *',
+          action: action(),
+          ...body,
+        },
+      });
+      expect(refused.response.status).toBe(400);
+    }
   });
 });

@@ -60,6 +60,8 @@ export async function startBench(options: {
     REDIS_PREFIX: `fg-bench-${process.pid}`,
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
+    // The simulators listen on loopback.
+    ALLOW_INTERNAL_URLS: 'true',
   };
   const config = loadConfig(env);
   const sims = {} as BenchEnvironment['sims'];

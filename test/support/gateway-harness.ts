@@ -23,6 +23,10 @@ export function testConfig(env: Record<string, string> = {}) {
     NODE_ENV: 'test',
     DATABASE_URL: TEST_DATABASE_URL,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    // The simulators and test receivers listen on loopback.
+    ALLOW_INTERNAL_URLS: 'true',
+    // Suites sign in many users from one address; test/security.e2e-spec.ts tests the limit itself.
+    LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
     ...env,
   });
 }

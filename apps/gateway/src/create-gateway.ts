@@ -17,7 +17,7 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
   // maxParamLength: a long path parameter reaches the route's own check (a 400 in the envelope), not Fastify's bare 414.
   const adapter = new FastifyAdapter({
     genReqId: requestIdFor,
-    trustProxy: true,
+    trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2_000 },
   });

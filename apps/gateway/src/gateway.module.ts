@@ -1,5 +1,6 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { LoggerModule } from 'nestjs-pino';
+import { AdminModule } from '@fleetgate/admin';
 import { AuthModule } from '@fleetgate/auth';
 import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
 import { FleetModule } from '@fleetgate/fleet';
@@ -28,6 +29,7 @@ export class GatewayModule {
         QueuesModule,
         FleetModule,
         SchedulingModule,
+        AdminModule,
       ],
     };
   }

@@ -31,6 +31,12 @@ class OtherMaintenanceHandlers {
 
   @HandlesJob('schedules.settle')
   async settle() {}
+
+  @HandlesJob('schedules.vendor-sync')
+  async pullVendorSchedules() {}
+
+  @HandlesJob('audit.purge')
+  async purgeAudit() {}
 }
 
 @Injectable()

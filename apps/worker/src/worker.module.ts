@@ -1,6 +1,7 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
+import { OperationLogsModule } from '@fleetgate/admin';
 import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
 import { FleetModule } from '@fleetgate/fleet';
 import { ObservabilityModule } from '@fleetgate/observability';
@@ -15,6 +16,7 @@ import { ScheduleJobsHandler } from './fleet/schedule-jobs.handler';
 import { InboundQueueProcessor, OutboundQueueProcessor, TasksQueueProcessor } from './fleet/fleet-queue.processors';
 import { TaskJobsHandler } from './fleet/task-jobs.handler';
 import { JobRouter } from './job-router';
+import { AuditPurgeHandler } from './maintenance/audit-purge.handler';
 import { MaintenanceQueueProcessor } from './maintenance/maintenance-queue.processor';
 import { SessionPurgeHandler } from './maintenance/session-purge.handler';
 
@@ -36,6 +38,7 @@ export class WorkerModule {
         VendorsModule,
         FleetModule,
         SchedulingModule,
+        OperationLogsModule,
       ],
       providers: [
         JobRouter,
@@ -44,6 +47,7 @@ export class WorkerModule {
         InboundQueueProcessor,
         OutboundQueueProcessor,
         SessionPurgeHandler,
+        AuditPurgeHandler,
         TaskJobsHandler,
         InboundJobsHandler,
         EventJobsHandler,

@@ -1,5 +1,6 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Post, Req } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
 import { ApiErrorResponses } from '@fleetgate/platform';
 import { Authenticated, CurrentPrincipal, Public } from './authenticated.decorator';
 import { LoginRequestDto, PrincipalDto, RefreshRequestDto, TokenPairDto } from './dto/auth.dto';
@@ -16,8 +17,11 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiErrorResponses(400, 401, 429)
-  login(@Body() body: LoginRequestDto): Promise<TokenPairDto> {
-    return this.sessions.login(body.email, body.password);
+  login(@Body() body: LoginRequestDto, @Req() request: FastifyRequest): Promise<TokenPairDto> {
+    return this.sessions.login(body.email, body.password, {
+      ip: request.ip,
+      userAgent: request.headers['user-agent'],
+    });
   }
 
   /** Trades a refresh token for a new pair; the old refresh token stops working. */

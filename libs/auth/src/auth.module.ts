@@ -2,14 +2,16 @@ import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { FleetgateConfig } from '@fleetgate/config';
+import { UserAccessService } from './access/user-access.service';
 import { AdminBootstrapService } from './admin-bootstrap.service';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthController } from './auth.controller';
 import { AuthenticationGuard } from './authentication.guard';
 import { PasswordHasher } from './password-hasher';
+import { LoginLogRecorder } from './sessions/login-log-recorder';
+import { LoginThrottle } from './sessions/login-throttle';
 import { SessionService } from './sessions/session.service';
-import { UserPermissionSource } from './user-permission-source';
 
 @Module({
   imports: [
@@ -22,12 +24,14 @@ import { UserPermissionSource } from './user-permission-source';
   providers: [
     PasswordHasher,
     SessionService,
+    LoginThrottle,
+    LoginLogRecorder,
     ApiKeyService,
-    UserPermissionSource,
+    UserAccessService,
     AdminBootstrapService,
     AuthenticationGuard,
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
   ],
-  exports: [PasswordHasher, SessionService, UserPermissionSource, AuthenticationGuard],
+  exports: [PasswordHasher, SessionService, UserAccessService, AuthenticationGuard],
 })
 export class AuthModule {}

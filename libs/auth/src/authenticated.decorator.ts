@@ -1,6 +1,7 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
-import { ApiBearerAuth, ApiSecurity } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { API_KEY_SCHEME, ApiErrorResponses, BEARER_SCHEME } from '@fleetgate/platform';
+import type { DataScope } from './access/data-scope';
 import type { Permission } from './permissions';
 import type { Principal } from './principal';
 
@@ -19,6 +20,8 @@ export function Authenticated(options: { permission?: Permission } = {}) {
     ApiBearerAuth(BEARER_SCHEME),
     ApiSecurity(API_KEY_SCHEME),
     options.permission ? ApiErrorResponses(401, 403) : ApiErrorResponses(401),
+    // The permission in the document too, for the frontend and the authorization matrix test.
+    ...(options.permission ? [ApiExtension('x-permission', options.permission)] : []),
   );
 }
 
@@ -30,4 +33,9 @@ export function Public() {
 /** The caller, as the global guard established it. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   return context.switchToHttp().getRequest<{ principal: Principal }>().principal;
+});
+
+/** The caller's data scope: which devices and tasks it may see. */
+export const CurrentScope = createParamDecorator((_data: unknown, context: ExecutionContext): DataScope => {
+  return context.switchToHttp().getRequest<{ principal: Principal }>().principal.scope;
 });

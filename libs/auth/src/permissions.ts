@@ -1,8 +1,27 @@
 /**
  * The API permissions. Each route names the one it needs through @Authenticated({ permission }).
- * The admin issue turns these into resources that roles are granted; a super admin holds them all.
+ * Roles are granted them (see the admin back office); a super admin holds them all.
  */
 export const Permission = {
+  UsersRead: 'users:read',
+  UsersManage: 'users:manage',
+  RolesRead: 'roles:read',
+  RolesManage: 'roles:manage',
+  MenusRead: 'menus:read',
+  MenusManage: 'menus:manage',
+  ResourcesRead: 'resources:read',
+  ResourcesManage: 'resources:manage',
+  DepartmentsRead: 'departments:read',
+  DepartmentsManage: 'departments:manage',
+  PostsRead: 'posts:read',
+  PostsManage: 'posts:manage',
+  GradesRead: 'grades:read',
+  GradesManage: 'grades:manage',
+  OperationLogsRead: 'operation-logs:read',
+  OperationLogsManage: 'operation-logs:manage',
+  LoginLogsRead: 'login-logs:read',
+  SegmentsRead: 'segments:read',
+  SegmentsManage: 'segments:manage',
   ApiKeysManage: 'api-keys:manage',
   SchedulesRead: 'schedules:read',
   SchedulesManage: 'schedules:manage',

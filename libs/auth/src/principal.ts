@@ -1,3 +1,4 @@
+import type { DataScope } from './access/data-scope';
 import type { Permission } from './permissions';
 
 /** Who is calling: a signed-in user (access token) or a machine client (API key). */
@@ -11,6 +12,10 @@ export interface Principal {
   /** Every permission when true. */
   superAdmin: boolean;
   permissions: ReadonlySet<Permission | string>;
+  /** The caller's department, which the tasks it creates belong to. */
+  departmentId?: string;
+  /** Which devices and tasks the caller sees. */
+  scope: DataScope;
 }
 
 export function holds(principal: Principal, permission: string): boolean {

@@ -100,12 +100,51 @@ export class FleetgateConfig {
   @Matches(/^[\w.-]{1,64}$/, { message: 'may hold letters, digits, _ . and - only (1 to 64)' })
   EXECUTOR_GROUP = 'default';
 
+  /**
+   * Proxies in front of the gateway whose X-Forwarded-For is believed (0: none). The client address
+   * drives sign-in limits and the operation log, so trust only the hops you run.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(0)
+  @Max(10)
+  TRUST_PROXY_HOPS = 0;
+
+  /** Sign-in attempts a client address may make per minute. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  LOGIN_ATTEMPTS_PER_IP_PER_MINUTE = 60;
+
+  /** Failed sign-ins for one e-mail from one address before that pair waits 15 minutes. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1_000)
+  LOGIN_FAILURES_PER_ACCOUNT = 5;
+
+  /**
+   * Let vendor base URLs and event-subscription URLs point at loopback, link-local and cloud metadata
+   * addresses. Off by default (server-side request forgery); on for simulators on the same machine.
+   */
+  @Transform(toBoolean)
+  @IsBoolean()
+  ALLOW_INTERNAL_URLS = false;
+
   /** Port of the worker's Prometheus endpoint (GET /metrics: job durations, vendor calls); 0 turns it off. */
   @Transform(toNumber)
   @IsInt()
   @Min(0)
   @Max(65_535)
   WORKER_METRICS_PORT = 9464;
+
+  /** Days operation and login logs are kept; the worker deletes older ones every hour. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  OPERATION_LOG_RETENTION_DAYS = 90;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';

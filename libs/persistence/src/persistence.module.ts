@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
+import { NumberSegmentAllocator } from './number-segments/number-segment-allocator';
 import { PrismaService } from './prisma.service';
 
 @Global()
-@Module({ providers: [PrismaService], exports: [PrismaService] })
+@Module({ providers: [PrismaService, NumberSegmentAllocator], exports: [PrismaService, NumberSegmentAllocator] })
 export class PersistenceModule {}

@@ -10,3 +10,4 @@ export * from './pagination/page-query.dto';
 export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';
 export * from './secrets/secret-box';
+export * from './outbound/outbound-url-guard';

@@ -26,6 +26,8 @@ export interface TaskBatchRef {
 export interface JobPayloads {
   /** Deletes refresh-token sessions that expired or were revoked more than a day ago. */
   'sessions.purge-expired': Record<string, never>;
+  /** Deletes operation and login logs older than OPERATION_LOG_RETENTION_DAYS. */
+  'audit.purge': Record<string, never>;
   /** Moves outbox rows that were not relayed at once (a process died after its commit) to BullMQ. */
   'outbox.relay': Record<string, never>;
   /**
@@ -47,9 +49,19 @@ export interface JobPayloads {
    * Fires a scheduled job: creates its task. From a job scheduler the tick is the job's own time;
    * a manual run or a retry names it.
    */
-  'schedules.fire': { jobId: string; trigger: 'schedule' | 'manual' | 'retry'; scheduledFor?: string; attempt?: number };
+  'schedules.fire': {
+    jobId: string;
+    trigger: 'schedule' | 'manual' | 'retry';
+    scheduledFor?: string;
+    attempt?: number;
+    /** A retry of one shard of a broadcast fire: only that shard runs again. */
+    shardIndex?: number;
+    shardTotal?: number;
+  };
   /** Follows running scheduled-job runs to their end: status, timeouts, retries. */
   'schedules.settle': Record<string, never>;
+  /** Reads the schedules vendors keep (Gizwits schedulers) into scheduled jobs and their runs. */
+  'schedules.vendor-sync': Record<string, never>;
   /** Posts one event to one subscriber; retried with backoff until it answers 2xx. */
   'events.deliver': { deliveryId: string };
 }
@@ -58,6 +70,7 @@ export type JobName = keyof JobPayloads;
 
 export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'sessions.purge-expired': QueueName.Maintenance,
+  'audit.purge': QueueName.Maintenance,
   'outbox.relay': QueueName.Maintenance,
   'tasks.dispatch': QueueName.Tasks,
   'tasks.poll': QueueName.Tasks,
@@ -68,6 +81,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'events.deliver': QueueName.Outbound,
   'schedules.fire': QueueName.Tasks,
   'schedules.settle': QueueName.Maintenance,
+  'schedules.vendor-sync': QueueName.Maintenance,
 };
 
 /** Defaults per queue; a job may override them where it is enqueued. */
@@ -100,6 +114,30 @@ export const QUEUE_DEFAULT_JOB_OPTIONS: { readonly [Q in QueueName]: JobsOptions
   },
 };
 
+/**
+ * Jobs for one executor (worker process) in particular. BullMQ gives a job to whichever worker asks
+ * first, so these go to the executor's own queue (executorQueueOf), which only that executor consumes.
+ */
+export interface ExecutorJobPayloads {
+  /** Runs one fire of a scheduled job that the executor router gave this executor: creates its task. */
+  'schedules.run': { runId: string };
+}
+
+export type ExecutorJobName = keyof ExecutorJobPayloads;
+
+/** The queue of one executor; BullMQ refuses ':' in queue names, so anything but [\w.-] becomes '-'. */
+export function executorQueueOf(executorId: string): string {
+  return `executor-${executorId.replace(/[^\w.-]/g, '-')}`;
+}
+
+/** Defaults of the executor queues: as the tasks queue (completed ids kept a day, so re-adds are no-ops). */
+export const EXECUTOR_QUEUE_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1_000, jitter: 0.5 },
+  removeOnComplete: { age: 86_400 },
+  removeOnFail: { age: 7 * 86_400 },
+};
+
 export function jobNamesOf(queue: QueueName): JobName[] {
   return (Object.keys(JOB_QUEUE) as JobName[]).filter((name) => JOB_QUEUE[name] === queue);
 }
@@ -108,6 +146,6 @@ export function jobNamesOf(queue: QueueName): JobName[] {
  * A deterministic job id: the job name and the parts that make the job unique. BullMQ refuses ':'
  * in custom ids (it is its key separator), so the parts are joined with '/'.
  */
-export function jobIdOf(name: JobName, ...parts: Array<string | number>): string {
+export function jobIdOf(name: JobName | ExecutorJobName, ...parts: Array<string | number>): string {
   return [name, ...parts].join('/');
 }

@@ -2,12 +2,18 @@ import { hostname } from 'node:os';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { EXECUTOR_ID } from './schedule-runner';
 import type { ExecutorDto } from './scheduled-job.dto';
 
-const HEARTBEAT_EVERY_MS = 10_000;
-/** An executor silent this long is offline. */
-export const EXECUTOR_OFFLINE_AFTER_MS = 30_000;
+/** This process as an executor: in the executors table, the dispatch log and its queue's name. */
+export const EXECUTOR_ID = `${hostname()}:${process.pid}`;
+
+/**
+ * How often an executor beats. Read when this file loads; tests that kill workers set
+ * EXECUTOR_HEARTBEAT_MS low so that a dead executor is seen offline (and its runs fail over) sooner.
+ */
+const HEARTBEAT_EVERY_MS = Number(process.env.EXECUTOR_HEARTBEAT_MS) || 10_000;
+/** An executor silent this long (three beats) is offline: no fire is routed to it, its running runs fail. */
+export const EXECUTOR_OFFLINE_AFTER_MS = 3 * HEARTBEAT_EVERY_MS;
 
 /** Worker processes as executors: each registers, beats every 10 s, and leaves when it stops. */
 @Injectable()
@@ -32,6 +38,19 @@ export class ExecutorRegistry implements OnModuleDestroy {
         .catch(() => undefined); // a missed beat shows as offline, which is the truth then
     }, HEARTBEAT_EVERY_MS);
     this.timer.unref();
+  }
+
+  /** Ids of the online executors (of one group, or all), in id order: the order routing goes by. */
+  async onlineIds(groupName?: string): Promise<string[]> {
+    const rows = await this.prisma.executor.findMany({
+      where: {
+        ...(groupName === undefined ? {} : { groupName }),
+        lastHeartbeatAt: { gte: new Date(Date.now() - EXECUTOR_OFFLINE_AFTER_MS) },
+      },
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    return rows.map((row) => row.id);
   }
 
   async list(): Promise<ExecutorDto[]> {

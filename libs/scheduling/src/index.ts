@@ -3,3 +3,6 @@ export * from './schedule-runner';
 export * from './scheduling.module';
 export * from './scheduling.service';
 export * from './executor-registry';
+export * from './executor-router';
+export * from './executor-queues';
+export * from './vendor-schedule-mirror';

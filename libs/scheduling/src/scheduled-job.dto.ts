@@ -9,6 +9,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  Matches,
   Max,
   MaxLength,
   Min,
@@ -18,7 +19,10 @@ import {
 import { OmitType, PartialType } from '@nestjs/swagger';
 import { CreateTaskDto } from '@fleetgate/fleet';
 import { PageQueryDto } from '@fleetgate/platform';
+import { ROUTING_POLICIES, type RoutingPolicy } from './executor-router';
 import { SCHEDULE_KINDS, WEEKDAY_NAMES, type ScheduleKind } from './schedule-plan';
+
+export const JOB_RUNNERS = ['fleetgate', 'vendor'] as const;
 
 export class CreateScheduledJobDto {
   @IsString()
@@ -105,9 +109,43 @@ export class CreateScheduledJobDto {
   @IsOptional()
   @IsBoolean()
   enabled?: boolean;
+
+  /** The executor group (EXECUTOR_GROUP of the workers) whose executors run this job's fires. Default `default`. */
+  @IsOptional()
+  @IsString()
+  @Matches(/^[\w.-]{1,64}$/, { message: 'may hold letters, digits, _ . and - only (1 to 64)' })
+  executorGroup?: string;
+
+  /**
+   * Which online executor of the group runs a fire: `first` (the first by id), `failover` (the first,
+   * the next one taking over when it stops beating), `round_robin` (each in turn, one per fire) or
+   * `broadcast` (every one, each with its shard of the targets). Default `first`.
+   */
+  @IsOptional()
+  @IsIn(ROUTING_POLICIES)
+  routing?: RoutingPolicy;
+
+  /**
+   * `fleetgate` (default): Fleetgate fires each tick. `vendor`: the vendor keeps the schedule itself
+   * (Gizwits schedulers: once or weekly, UTC, `control.datapoints` on named devices of one account),
+   * mirrored both ways. Fixed at creation.
+   */
+  @IsOptional()
+  @IsIn(JOB_RUNNERS)
+  runner?: (typeof JOB_RUNNERS)[number];
 }
 
-export class UpdateScheduledJobDto extends PartialType(OmitType(CreateScheduledJobDto, ['name'] as const)) {}
+export class UpdateScheduledJobDto extends PartialType(OmitType(CreateScheduledJobDto, ['name', 'runner'] as const)) {}
+
+/** What a pull of vendor-kept schedules found, per account. */
+export class VendorPullOutcomeDto {
+  accountId!: string;
+  imported!: number;
+  stopped!: number;
+  runs!: number;
+  skipped!: number;
+  error?: string;
+}
 
 export class CopyScheduledJobDto {
   @IsString()
@@ -134,6 +172,13 @@ export class ScheduledJobDto {
   overlapPolicy!: string;
   runTimeoutSeconds!: number;
   enabled!: boolean;
+  executorGroup!: string;
+  /** first, round_robin, failover or broadcast */
+  routing!: string;
+  runner!: string;
+  /** For vendor-kept schedules: the account keeping it and its id there (null while stopped). */
+  vendorAccountId!: string | null;
+  vendorScheduleId!: string | null;
   /** The next fire, when enabled. */
   nextFireAt?: Date | null;
   createdAt!: Date;
@@ -166,7 +211,11 @@ export class JobRunDto {
   scheduledFor!: Date;
   attempt!: number;
   trigger!: string;
+  /** The executor that runs (ran) it; none when the fire found no online executor. */
   executor?: string | null;
+  /** This run's shard of a broadcast fire (0 of 1 otherwise). */
+  shardIndex!: number;
+  shardTotal!: number;
   status!: string;
   taskId?: string | null;
   error?: string | null;

@@ -17,6 +17,7 @@ import {
   ScheduledJobQueryDto,
   ScheduleStatsDto,
   UpdateScheduledJobDto,
+  VendorPullOutcomeDto,
 } from './scheduled-job.dto';
 import { ExecutorRegistry } from './executor-registry';
 import { SchedulingService } from './scheduling.service';
@@ -50,6 +51,18 @@ export class ScheduledJobsController {
   @ApiErrorResponses(400)
   list(@Query() query: ScheduledJobQueryDto): Promise<Paged<ScheduledJobDto>> {
     return this.scheduling.list(query);
+  }
+
+  /**
+   * Reads the schedules vendors keep now (the worker does it each minute): new ones become jobs,
+   * deleted ones stop their jobs, their runs join the dispatch log.
+   */
+  @Post('scheduled-jobs/vendor-sync')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.SchedulesManage })
+  @ApiOkResponse({ type: [VendorPullOutcomeDto] })
+  pullVendorSchedules(): Promise<VendorPullOutcomeDto[]> {
+    return this.scheduling.pullVendorSchedules();
   }
 
   /** Job groups with how many jobs each holds. */

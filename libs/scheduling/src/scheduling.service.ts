@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import { VendorError } from '@fleetgate/vendors';
 import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import { jobIdOf, JobProducer, QueueName } from '@fleetgate/queues';
+import { type VendorPullOutcome, VendorScheduleMirror } from './vendor-schedule-mirror';
 import { checkPlan, cronPatternOf, nextFireTimes, ScheduleError, type SchedulePlan } from './schedule-plan';
 import type {
   CleanJobRunsDto,
@@ -27,10 +29,19 @@ export class SchedulingService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly producer: JobProducer,
+    private readonly vendorSchedules: VendorScheduleMirror,
   ) {}
 
   async create(input: CreateScheduledJobDto): Promise<ScheduledJobDto> {
     const plan = planOf({ ...input, timeZone: input.timeZone ?? 'UTC' });
+    const vendorAccountId =
+      input.runner === 'vendor'
+        ? await this.vendorSchedules.accountFor({
+            scheduleKind: plan.kind,
+            timeZone: plan.timeZone,
+            action: input.action,
+          })
+        : undefined;
     const row = await this.prisma.scheduledJob.create({
       data: {
         name: input.name,
@@ -44,8 +55,20 @@ export class SchedulingService {
         overlapPolicy: input.overlapPolicy,
         runTimeoutSeconds: input.runTimeoutSeconds,
         enabled: input.enabled,
+        executorGroup: input.executorGroup,
+        routing: input.routing,
+        runner: input.runner,
+        vendorAccountId,
       },
     });
+    if (row.runner === 'vendor') {
+      try {
+        return toDto(await this.vendorSchedules.push(row));
+      } catch (error) {
+        await this.prisma.scheduledJob.delete({ where: { id: row.id } });
+        throw error;
+      }
+    }
     await this.syncSchedule(row);
     return toDto(row);
   }
@@ -60,6 +83,14 @@ export class SchedulingService {
       weekdays: input.weekdays ?? current.weekdays,
       timeOfDay: input.timeOfDay ?? current.timeOfDay ?? undefined,
     });
+    const vendorAccountId =
+      current.runner === 'vendor'
+        ? await this.vendorSchedules.accountFor({
+            scheduleKind: plan.kind,
+            timeZone: plan.timeZone,
+            action: input.action ?? current.action,
+          })
+        : undefined;
     const row = await this.prisma.scheduledJob.update({
       where: { id },
       data: {
@@ -73,14 +104,18 @@ export class SchedulingService {
         overlapPolicy: input.overlapPolicy,
         runTimeoutSeconds: input.runTimeoutSeconds,
         enabled: input.enabled,
+        executorGroup: input.executorGroup,
+        routing: input.routing,
+        vendorAccountId,
       },
     });
     await this.syncSchedule(row);
-    return toDto(row);
+    return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
   }
 
   async remove(id: string): Promise<void> {
     const row = await this.row(id);
+    await this.vendorSchedules.withdraw(row);
     await this.prisma.scheduledJob.delete({ where: { id } });
     await this.syncSchedule({ ...row, enabled: false });
   }
@@ -89,14 +124,36 @@ export class SchedulingService {
     await this.row(id);
     const row = await this.prisma.scheduledJob.update({ where: { id }, data: { enabled } });
     await this.syncSchedule(row);
-    return toDto(row);
+    return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
+  }
+
+  /** Reads every vendor-kept schedule now (the worker does it each minute). */
+  async pullVendorSchedules(): Promise<VendorPullOutcome[]> {
+    const outcomes: VendorPullOutcome[] = [];
+    for (const accountId of await this.vendorSchedules.schedulingAccounts()) {
+      // One vendor being down does not hold the others back; the next pull tries it again.
+      outcomes.push(
+        await this.vendorSchedules.pull(accountId).catch((error: unknown) => {
+          if (!(error instanceof VendorError)) throw error;
+          return {
+            accountId,
+            imported: 0,
+            stopped: 0,
+            runs: 0,
+            skipped: 0,
+            error: `${error.kind}: ${error.vendorMessage}`,
+          };
+        }),
+      );
+    }
+    return outcomes;
   }
 
   /** A copy under a new name, stopped, so that it can be edited before it runs. */
   async copy(id: string, name: string): Promise<ScheduledJobDto> {
     const { id: _id, createdAt: _c, updatedAt: _u, name: _n, ...rest } = await this.row(id);
     const row = await this.prisma.scheduledJob.create({
-      data: { ...rest, name, enabled: false, action: rest.action as Prisma.InputJsonValue },
+      data: { ...rest, name, enabled: false, vendorScheduleId: null, action: rest.action as Prisma.InputJsonValue },
     });
     return toDto(row);
   }
@@ -206,6 +263,11 @@ export class SchedulingService {
   async syncSchedule(row: ScheduledJob): Promise<void> {
     const queue = this.producer.queue(QueueName.Tasks);
     const key = schedulerKeyOf(row.id);
+    // A vendor-kept schedule fires at the vendor; VendorScheduleMirror keeps that side.
+    if (row.runner === 'vendor') {
+      await queue.removeJobScheduler(key);
+      return;
+    }
     const plan = planOfRow(row);
     const pattern = cronPatternOf(plan);
     if (row.enabled && pattern) {
@@ -306,6 +368,11 @@ function toDto(row: ScheduledJob): ScheduledJobDto {
     overlapPolicy: row.overlapPolicy,
     runTimeoutSeconds: row.runTimeoutSeconds,
     enabled: row.enabled,
+    executorGroup: row.executorGroup,
+    routing: row.routing,
+    runner: row.runner,
+    vendorAccountId: row.vendorAccountId,
+    vendorScheduleId: row.vendorScheduleId,
     nextFireAt: next ?? null,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -320,6 +387,8 @@ export function toRunDto(row: JobRun): JobRunDto {
     attempt: row.attempt,
     trigger: row.trigger,
     executor: row.executor,
+    shardIndex: row.shardIndex,
+    shardTotal: row.shardTotal,
     status: row.status,
     taskId: row.taskId,
     error: row.error,

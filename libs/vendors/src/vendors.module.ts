@@ -1,3 +1,4 @@
+import { OutboundUrlGuard } from '@fleetgate/platform';
 import { Global, Module, type OnModuleDestroy, Inject } from '@nestjs/common';
 import { Histogram } from 'prom-client';
 import Redis from 'ioredis';
@@ -15,6 +16,11 @@ import { VENDOR_CATALOG } from './vendor-catalog';
   controllers: [VendorAccountsController],
   providers: [
     { provide: VENDOR_DEFINITIONS, useFactory: () => VENDOR_CATALOG },
+    {
+      provide: OutboundUrlGuard,
+      inject: [FleetgateConfig],
+      useFactory: (config: FleetgateConfig) => new OutboundUrlGuard(config.ALLOW_INTERNAL_URLS),
+    },
     {
       provide: VENDOR_REDIS,
       inject: [FleetgateConfig],
@@ -42,7 +48,7 @@ import { VENDOR_CATALOG } from './vendor-catalog';
     { provide: READINESS_CONTRIBUTORS, inject: [VendorRegistry], useFactory: (registry: VendorRegistry) => [registry] },
     VendorAccountService,
   ],
-  exports: [VendorRegistry, VendorAccountService, READINESS_CONTRIBUTORS],
+  exports: [VendorRegistry, VendorAccountService, OutboundUrlGuard, READINESS_CONTRIBUTORS],
 })
 export class VendorsModule implements OnModuleDestroy {
   constructor(@Inject(VENDOR_REDIS) private readonly redis: Redis) {}

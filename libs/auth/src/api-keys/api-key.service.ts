@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
 import { ApiError } from '@fleetgate/platform';
 import type { ApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
+import { UserAccessService } from '../access/user-access.service';
 import { holds, type Principal } from '../principal';
 import { randomToken, sameHash, sha256 } from '../token-hash';
 
@@ -32,7 +33,10 @@ function toDto(row: ApiKeyRow): ApiKeyDto {
 /** API keys for machine clients: `fgk_<prefix>_<secret>`, the prefix finds the row, the secret is hashed. */
 @Injectable()
 export class ApiKeyService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly access: UserAccessService,
+  ) {}
 
   async create(owner: Principal, name: string, permissions: string[]): Promise<CreatedApiKeyDto> {
     const beyond = permissions.filter((permission) => !holds(owner, permission));
@@ -79,13 +83,19 @@ export class ApiKeyService {
         .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
         .catch(() => undefined);
     }
+    // A key never outgrows its owner: permissions the owner lost since are dropped, and it sees what the owner sees.
+    const owner = row.owner.isSuperAdmin ? undefined : await this.access.accessOf(row.ownerId);
     return {
       kind: 'api-key',
       userId: row.ownerId,
       email: row.owner.email,
       apiKeyId: row.id,
       superAdmin: false,
-      permissions: new Set(row.permissions),
+      permissions: new Set(
+        owner ? row.permissions.filter((permission) => owner.permissions.has(permission)) : row.permissions,
+      ),
+      scope: owner?.scope ?? { kind: 'all' },
+      departmentId: owner?.departmentId ?? row.owner.departmentId ?? undefined,
     };
   }
 }

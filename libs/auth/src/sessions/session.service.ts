@@ -7,7 +7,12 @@ import type { TokenPairDto } from '../dto/auth.dto';
 import { PasswordHasher } from '../password-hasher';
 import type { Principal } from '../principal';
 import { randomToken, sha256 } from '../token-hash';
-import { UserPermissionSource } from '../user-permission-source';
+import { LoginThrottle } from './login-throttle';
+import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './login-log-recorder';
+import { type UserAccess, UserAccessService } from '../access/user-access.service';
+
+/** A super admin holds every permission through `superAdmin`, and sees everything. */
+const SUPER_ADMIN_ACCESS: UserAccess = { permissions: new Set(), scope: { kind: 'all' } };
 
 interface AccessClaims {
   sub: string;
@@ -27,18 +32,39 @@ export class SessionService {
     private readonly jwt: JwtService,
     private readonly config: FleetgateConfig,
     private readonly passwords: PasswordHasher,
-    private readonly permissionSource: UserPermissionSource,
+    private readonly access: UserAccessService,
+    private readonly loginLog: LoginLogRecorder,
+    private readonly throttle: LoginThrottle,
   ) {}
 
-  async login(email: string, password: string): Promise<TokenPairDto> {
+  async login(email: string, password: string, client: LoginClient = {}): Promise<TokenPairDto> {
+    try {
+      await this.throttle.admit(email, client.ip);
+    } catch (refusal) {
+      await this.loginLog.record({ email, outcome: 'locked', ...client });
+      throw refusal;
+    }
     const user = await this.prisma.user.findUnique({ where: { email: email.toLowerCase() } });
     // Verify even when the user is unknown, so the answer takes as long either way.
     const valid = await this.passwords.verify(user?.passwordHash ?? (await this.passwords.decoyHash()), password);
-    if (!user || !valid || !user.enabled) throw ApiError.unauthorized('E-mail or password is wrong');
+    const refusal: LoginFailureReason | undefined = !user
+      ? 'unknown_user'
+      : !valid
+        ? 'bad_password'
+        : !user.enabled
+          ? 'disabled'
+          : undefined;
+    if (!user || refusal) {
+      await this.throttle.failed(email, client.ip);
+      await this.loginLog.record({ email, userId: user?.id, outcome: 'failed', reason: refusal, ...client });
+      throw ApiError.unauthorized('E-mail or password is wrong');
+    }
     const refreshToken = randomToken();
     const session = await this.prisma.refreshToken.create({
       data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: this.refreshExpiry() },
     });
+    await this.throttle.succeeded(email, client.ip);
+    await this.loginLog.record({ email: user.email, userId: user.id, outcome: 'succeeded', ...client });
     return this.tokenPair(user.id, session.id, user.tokenVersion, refreshToken);
   }
 
@@ -61,6 +87,17 @@ export class SessionService {
     return this.tokenPair(session.userId, session.id, session.user.tokenVersion, next);
   }
 
+  /**
+   * Ends every session of a user at once (force offline, disable, password change): refresh tokens are
+   * revoked, and the token version in outstanding access tokens no longer matches.
+   */
+  async endAllSessions(userId: string): Promise<void> {
+    await this.prisma.$transaction([
+      this.prisma.user.update({ where: { id: userId }, data: { tokenVersion: { increment: 1 } } }),
+      this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } }),
+    ]);
+  }
+
   async logout(sessionId: string): Promise<void> {
     await this.prisma.refreshToken.updateMany({
       where: { id: sessionId, revokedAt: null },
@@ -80,13 +117,16 @@ export class SessionService {
     if (!session || session.revokedAt || session.userId !== claims.sub) return undefined;
     const { user } = session;
     if (!user.enabled || user.tokenVersion !== claims.tv) return undefined;
+    const access = user.isSuperAdmin
+      ? { ...SUPER_ADMIN_ACCESS, departmentId: user.departmentId ?? undefined }
+      : await this.access.accessOf(user.id);
     return {
       kind: 'user',
       userId: user.id,
       email: user.email,
       sessionId: session.id,
       superAdmin: user.isSuperAdmin,
-      permissions: user.isSuperAdmin ? new Set() : await this.permissionSource.permissionsOf(user.id),
+      ...access,
     };
   }
 

@@ -59,6 +59,8 @@ export class DeviceDto {
   attributes!: Record<string, unknown>;
   tags!: string[];
   groupId?: string | null;
+  departmentId?: string | null;
+  ownerId?: string | null;
   lastSeenAt?: Date | null;
   syncedAt?: Date | null;
   createdAt!: Date;
@@ -86,6 +88,16 @@ export class UpdateDeviceDto {
   @ValidateIf((_, value) => value !== null)
   @IsUUID()
   groupId?: string | null;
+
+  /** The department that owns the device (data scopes); null clears it. */
+  @IsOptional()
+  @IsUUID()
+  departmentId?: string | null;
+
+  /** The user the device is assigned to (the `own` data scope); null clears it. */
+  @IsOptional()
+  @IsUUID()
+  ownerId?: string | null;
 }
 
 /** For vendors without an inventory API (TikMatrix): a device Fleetgate should know by its reference. */

@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
+import type { DataScope } from '@fleetgate/auth';
 import { type Device, type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import { VendorAccountService } from '@fleetgate/vendors';
+import { devicesInScope } from '../scope/data-scope-where';
 import { deviceWhere } from './device-filter';
 import type {
   CreateDeviceGroupDto,
@@ -25,6 +27,8 @@ export function toDeviceDto(device: Device): DeviceDto {
     attributes: device.attributes as Record<string, unknown>,
     tags: device.tags,
     groupId: device.groupId,
+    departmentId: device.departmentId,
+    ownerId: device.ownerId,
     lastSeenAt: device.lastSeenAt,
     syncedAt: device.syncedAt,
     createdAt: device.createdAt,
@@ -40,8 +44,8 @@ export class DeviceService {
     private readonly accounts: VendorAccountService,
   ) {}
 
-  async list(query: DeviceQueryDto): Promise<Paged<DeviceDto>> {
-    const where = deviceWhere(query);
+  async list(query: DeviceQueryDto, scope?: DataScope): Promise<Paged<DeviceDto>> {
+    const where = { AND: [deviceWhere(query), devicesInScope(scope)] };
     const [rows, total] = await Promise.all([
       this.prisma.device.findMany({
         where,
@@ -54,10 +58,8 @@ export class DeviceService {
     return paged(rows.map(toDeviceDto), total, query);
   }
 
-  async get(id: string): Promise<DeviceDto> {
-    const device = await this.prisma.device.findUnique({ where: { id } });
-    if (!device) throw ApiError.notFound('Device', id);
-    return toDeviceDto(device);
+  async get(id: string, scope?: DataScope): Promise<DeviceDto> {
+    return toDeviceDto(await this.device(id, scope));
   }
 
   async register(input: RegisterDeviceDto): Promise<DeviceDto> {
@@ -74,16 +76,31 @@ export class DeviceService {
     return toDeviceDto(device);
   }
 
-  async update(id: string, input: UpdateDeviceDto): Promise<DeviceDto> {
+  async update(id: string, input: UpdateDeviceDto, scope?: DataScope): Promise<DeviceDto> {
+    await this.device(id, scope);
     const device = await this.prisma.device.update({
       where: { id },
-      data: { name: input.name, tags: input.tags, groupId: input.groupId },
+      data: {
+        name: input.name,
+        tags: input.tags,
+        groupId: input.groupId,
+        departmentId: input.departmentId,
+        ownerId: input.ownerId,
+      },
     });
     return toDeviceDto(device);
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, scope?: DataScope): Promise<void> {
+    await this.device(id, scope);
     await this.prisma.device.delete({ where: { id } });
+  }
+
+  /** A device the scope reaches; one outside it is not found, so that its existence does not leak. */
+  private async device(id: string, scope: DataScope | undefined): Promise<Device> {
+    const device = await this.prisma.device.findFirst({ where: { id, ...devicesInScope(scope) } });
+    if (!device) throw ApiError.notFound('Device', id);
+    return device;
   }
 
   async listGroups(): Promise<DeviceGroupDto[]> {

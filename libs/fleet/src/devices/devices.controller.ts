@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Permission } from '@fleetgate/auth';
+import { Authenticated, Permission, CurrentScope, type DataScope } from '@fleetgate/auth';
 import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import { JobProducer, jobIdOf } from '@fleetgate/queues';
 import { DeviceSyncService } from './device-sync.service';
@@ -34,8 +34,8 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiOkResponse({ type: PagedDto(DeviceDto) })
   @ApiErrorResponses(400)
-  list(@Query() query: DeviceQueryDto): Promise<Paged<DeviceDto>> {
-    return this.devices.list(query);
+  list(@Query() query: DeviceQueryDto, @CurrentScope() scope: DataScope): Promise<Paged<DeviceDto>> {
+    return this.devices.list(query, scope);
   }
 
   /** Registers a device by its vendor reference, for vendors without an inventory API (TikMatrix). */
@@ -113,22 +113,26 @@ export class DevicesController {
   @Get(':id')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<DeviceDto> {
-    return this.devices.get(id);
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<DeviceDto> {
+    return this.devices.get(id, scope);
   }
 
   @Patch(':id')
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 404)
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateDeviceDto): Promise<DeviceDto> {
-    return this.devices.update(id, body);
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateDeviceDto,
+    @CurrentScope() scope: DataScope,
+  ): Promise<DeviceDto> {
+    return this.devices.update(id, body, scope);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.devices.remove(id);
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<void> {
+    await this.devices.remove(id, scope);
   }
 }

@@ -2,7 +2,7 @@ import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { SecretBox } from '@fleetgate/platform';
+import { OutboundUrlGuard, SecretBox } from '@fleetgate/platform';
 
 /** How long a subscriber has to answer one delivery. */
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -27,6 +27,7 @@ export class EventDeliveryService {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
     this.box = new SecretBox(config.SECRETS_KEY);
@@ -43,26 +44,30 @@ export class EventDeliveryService {
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = signEvent(this.box.open(delivery.subscription.secretSealed), timestamp, body);
     let statusCode: number | undefined;
-    let error: string | undefined;
-    try {
-      const response = await fetch(delivery.subscription.url, {
-        method: 'POST',
-        headers: {
-          'content-type': 'application/json',
-          'x-fleetgate-event': delivery.eventType,
-          'x-fleetgate-delivery': delivery.id,
-          'x-fleetgate-timestamp': String(timestamp),
-          'x-fleetgate-signature': `sha256=${signature}`,
-        },
-        body,
-        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-      });
-      statusCode = response.status;
-      await response.body?.cancel();
-      if (!response.ok) error = `HTTP ${response.status}`;
-    } catch (failure) {
-      error = (failure as Error).message || 'request failed';
-    }
+    // Checked again at each delivery: the host name may resolve elsewhere now than when it was saved.
+    let error = await this.outbound
+      .problemWith(delivery.subscription.url)
+      .then((problem) => problem && `url ${problem}`);
+    if (!error)
+      try {
+        const response = await fetch(delivery.subscription.url, {
+          method: 'POST',
+          headers: {
+            'content-type': 'application/json',
+            'x-fleetgate-event': delivery.eventType,
+            'x-fleetgate-delivery': delivery.id,
+            'x-fleetgate-timestamp': String(timestamp),
+            'x-fleetgate-signature': `sha256=${signature}`,
+          },
+          body,
+          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+        });
+        statusCode = response.status;
+        await response.body?.cancel();
+        if (!response.ok) error = `HTTP ${response.status}`;
+      } catch (failure) {
+        error = (failure as Error).message || 'request failed';
+      }
     await this.prisma.eventDelivery.update({
       where: { id: deliveryId },
       data: {

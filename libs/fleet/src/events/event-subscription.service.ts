@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { type EventDelivery, type EventSubscription, PrismaService } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged, SecretBox } from '@fleetgate/platform';
+import { ApiError, OutboundUrlGuard, paged, type Paged, SecretBox } from '@fleetgate/platform';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import type {
   CreatedEventSubscriptionDto,
@@ -23,12 +23,14 @@ export class EventSubscriptionService {
     private readonly prisma: PrismaService,
     private readonly events: FleetEvents,
     private readonly producer: JobProducer,
+    private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
     this.box = new SecretBox(config.SECRETS_KEY);
   }
 
   async create(input: CreateEventSubscriptionDto): Promise<CreatedEventSubscriptionDto> {
+    await this.outbound.check(input.url, 'url');
     const secret = randomBytes(32).toString('base64url');
     const row = await this.prisma.eventSubscription.create({
       data: {
@@ -51,6 +53,7 @@ export class EventSubscriptionService {
   }
 
   async update(id: string, input: UpdateEventSubscriptionDto): Promise<EventSubscriptionDto> {
+    await this.outbound.check(input.url, 'url');
     const row = await this.prisma.eventSubscription.update({
       where: { id },
       data: { url: input.url, eventTypes: input.eventTypes, enabled: input.enabled },

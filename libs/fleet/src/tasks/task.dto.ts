@@ -116,7 +116,7 @@ export class TaskCountsDto {
 
 export class TaskDto {
   id!: string;
-  /** Readable number, in creation order. */
+  /** Readable number from the "task" number segment: unique, increasing within one gateway instance. */
   number!: string;
   operation!: OperationDto;
   /** The target selection as given. */

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { Principal } from '@fleetgate/auth';
+import type { DataScope, Principal } from '@fleetgate/auth';
 import type { Operation, VendorName } from '@fleetgate/domain';
-import { Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
+import { NumberSegmentAllocator, Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
 import { ApiError, paged, type FieldProblem, type Paged } from '@fleetgate/platform';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
 import { VendorAccountService, VendorError, VendorRegistry } from '@fleetgate/vendors';
 import { ArtifactService } from '../artifacts/artifact.service';
+import { devicesInScope, tasksInScope } from '../scope/data-scope-where';
 import { checkOperation } from './operation-params';
 import { TaskProgress } from './task-progress';
 import { DISPATCH_BATCH_SIZE, missingDeviceProblems, rolloutDelayMs, targetWhere } from './task-targeting';
@@ -52,6 +53,7 @@ export class TaskService {
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
     private readonly artifacts: ArtifactService,
+    private readonly numbers: NumberSegmentAllocator,
   ) {}
 
   async create(input: CreateTaskDto, principal: Principal | undefined, idempotencyKey?: string): Promise<CreatedTask> {
@@ -61,7 +63,7 @@ export class TaskService {
       if (earlier) return { task: earlier, created: false };
     }
     const operation = await this.withArtifact(checkOperation(input.operation.type, input.operation.params ?? {}));
-    const devices = await this.resolveTargets(input);
+    const devices = await this.resolveTargets(input, principal?.scope);
     this.refuseUnsupported(devices, operation.type);
     await this.refuseDisabledAccounts(devices);
 
@@ -71,11 +73,14 @@ export class TaskService {
       ? Math.min(DISPATCH_BATCH_SIZE, Math.max(1, Math.ceil(perMinute / 12)))
       : DISPATCH_BATCH_SIZE;
     const batches = planBatches(devices, batchSize);
+    // Taken before the transaction: a refill must not wait inside it, and a rolled-back task only skips a number.
+    const number = await this.numbers.next('task');
 
     try {
       const task = await this.prisma.$transaction(async (tx) => {
         const task = await tx.task.create({
           data: {
+            number,
             operationType: operation.type,
             params: operation.params as Prisma.InputJsonValue,
             targetSpec: input.targets as unknown as Prisma.InputJsonValue,
@@ -87,6 +92,7 @@ export class TaskService {
             targetTimeoutSeconds: input.targetTimeoutSeconds ?? DEFAULT_TARGET_TIMEOUT_SECONDS,
             offlineTtlSeconds: input.offlineTtlSeconds,
             createdById: principal?.userId,
+            departmentId: principal?.departmentId,
           },
         });
         // One statement with array parameters: 10,000 targets in a few milliseconds, where a
@@ -125,8 +131,9 @@ export class TaskService {
     }
   }
 
-  async list(query: TaskQueryDto): Promise<Paged<TaskDto>> {
+  async list(query: TaskQueryDto, scope?: DataScope): Promise<Paged<TaskDto>> {
     const where: Prisma.TaskWhereInput = {
+      ...tasksInScope(scope),
       ...(query.status ? { status: query.status } : {}),
       ...(query.type ? { operationType: query.type } : {}),
       ...(query.deviceId ? { targets: { some: { deviceId: query.deviceId } } } : {}),
@@ -143,8 +150,8 @@ export class TaskService {
     );
   }
 
-  async get(id: string): Promise<TaskDetailDto> {
-    const task = await this.task(id);
+  async get(id: string, scope?: DataScope): Promise<TaskDetailDto> {
+    const task = await this.task(id, scope);
     const targets = await this.prisma.taskTarget.findMany({
       where: { taskId: id },
       orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
@@ -153,8 +160,8 @@ export class TaskService {
     return { ...(await this.toDto(task)), targetRows: targets.map(toTargetDto) };
   }
 
-  async targets(id: string, query: TaskTargetQueryDto): Promise<Paged<TaskTargetDto>> {
-    await this.task(id);
+  async targets(id: string, query: TaskTargetQueryDto, scope?: DataScope): Promise<Paged<TaskTargetDto>> {
+    await this.task(id, scope);
     const where: Prisma.TaskTargetWhereInput = { taskId: id, ...(query.status ? { status: query.status } : {}) };
     const [rows, total] = await Promise.all([
       this.prisma.taskTarget.findMany({
@@ -172,8 +179,8 @@ export class TaskService {
    * Stops a task: targets not sent yet are cancelled at once; targets running at a vendor that can
    * cancel are cancelled there too. Targets at vendors that cannot cancel keep running to their end.
    */
-  async cancel(id: string): Promise<TaskDto> {
-    const task = await this.task(id);
+  async cancel(id: string, scope?: DataScope): Promise<TaskDto> {
+    const task = await this.task(id, scope);
     if (task.finishedAt) throw ApiError.conflict(`Task ${id} has already ended (${task.status})`);
     const now = new Date();
     await this.prisma.$transaction([
@@ -213,8 +220,8 @@ export class TaskService {
   }
 
   /** Sends failed and timed-out targets again, as a new generation of dispatch jobs. */
-  async retryFailed(id: string): Promise<TaskDto> {
-    const task = await this.task(id);
+  async retryFailed(id: string, scope?: DataScope): Promise<TaskDto> {
+    const task = await this.task(id, scope);
     if (task.cancelledAt) throw ApiError.conflict(`Task ${id} was cancelled`);
     const failed = await this.prisma.taskTarget.findMany({
       where: { taskId: id, status: { in: ['failed', 'timed_out'] } },
@@ -253,10 +260,11 @@ export class TaskService {
     return this.toDto(await this.task(id));
   }
 
-  async stats(): Promise<TaskStatsDto> {
+  async stats(scope?: DataScope): Promise<TaskStatsDto> {
+    const where = tasksInScope(scope);
     const [tasks, targets] = await Promise.all([
-      this.prisma.task.groupBy({ by: ['status'], _count: { _all: true } }),
-      this.prisma.taskTarget.groupBy({ by: ['status'], _count: { _all: true } }),
+      this.prisma.task.groupBy({ by: ['status'], where, _count: { _all: true } }),
+      this.prisma.taskTarget.groupBy({ by: ['status'], where: { task: where }, _count: { _all: true } }),
     ]);
     return {
       tasks: Object.fromEntries(tasks.map((row) => [row.status, row._count._all])),
@@ -300,8 +308,9 @@ export class TaskService {
     return this.toDto(earlier);
   }
 
-  private async resolveTargets(input: CreateTaskDto): Promise<TargetDevice[]> {
-    const where = targetWhere(input.targets);
+  /** The devices a task's targets select, among those the caller's data scope reaches. */
+  private async resolveTargets(input: CreateTaskDto, scope: DataScope | undefined): Promise<TargetDevice[]> {
+    const where = { AND: [targetWhere(input.targets), devicesInScope(scope)] };
     if (
       input.targets.groupId &&
       !(await this.prisma.deviceGroup.findUnique({ where: { id: input.targets.groupId } }))
@@ -363,8 +372,9 @@ export class TaskService {
     }
   }
 
-  private async task(id: string): Promise<Task> {
-    const task = await this.prisma.task.findUnique({ where: { id } });
+  /** A task the scope reaches; one outside it is not found, so that its existence does not leak. */
+  private async task(id: string, scope?: DataScope): Promise<Task> {
+    const task = await this.prisma.task.findFirst({ where: { id, ...tasksInScope(scope) } });
     if (!task) throw ApiError.notFound('Task', id);
     return task;
   }

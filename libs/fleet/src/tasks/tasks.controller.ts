@@ -1,7 +1,14 @@
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
+import {
+  Authenticated,
+  CurrentPrincipal,
+  CurrentScope,
+  type DataScope,
+  Permission,
+  type Principal,
+} from '@fleetgate/auth';
 import { ApiError, ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import {
   CreateTaskDto,
@@ -49,21 +56,21 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksRead })
   @ApiOkResponse({ type: PagedDto(TaskDto) })
   @ApiErrorResponses(400)
-  list(@Query() query: TaskQueryDto): Promise<Paged<TaskDto>> {
-    return this.tasks.list(query);
+  list(@Query() query: TaskQueryDto, @CurrentScope() scope: DataScope): Promise<Paged<TaskDto>> {
+    return this.tasks.list(query, scope);
   }
 
   @Get('stats')
   @Authenticated({ permission: Permission.TasksRead })
-  stats(): Promise<TaskStatsDto> {
-    return this.tasks.stats();
+  stats(@CurrentScope() scope: DataScope): Promise<TaskStatsDto> {
+    return this.tasks.stats(scope);
   }
 
   @Get(':id')
   @Authenticated({ permission: Permission.TasksRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskDetailDto> {
-    return this.tasks.get(id);
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<TaskDetailDto> {
+    return this.tasks.get(id, scope);
   }
 
   @Get(':id/targets')
@@ -73,16 +80,17 @@ export class TasksController {
   targets(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: TaskTargetQueryDto,
+    @CurrentScope() scope: DataScope,
   ): Promise<Paged<TaskTargetDto>> {
-    return this.tasks.targets(id, query);
+    return this.tasks.targets(id, query, scope);
   }
 
   @Post(':id/cancel')
   @Authenticated({ permission: Permission.TasksManage })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
-  cancel(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskDto> {
-    return this.tasks.cancel(id);
+  cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<TaskDto> {
+    return this.tasks.cancel(id, scope);
   }
 
   /** Dispatches the failed and timed-out targets again. */
@@ -90,7 +98,7 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksManage })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
-  retry(@Param('id', new ParseUUIDPipe()) id: string): Promise<TaskDto> {
-    return this.tasks.retryFailed(id);
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<TaskDto> {
+    return this.tasks.retryFailed(id, scope);
   }
 }

@@ -7,7 +7,8 @@ import type { FieldProblem } from '../errors/api-error';
  */
 class EnvelopeValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const isClassBody = metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
+    const isClassBody =
+      metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     return super.transform(isClassBody && (value === undefined || value === null) ? {} : value, metadata);
   }
 }

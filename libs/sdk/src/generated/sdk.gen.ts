@@ -2,7 +2,7 @@
 
 import { type Client, formDataBodySerializer, type Options as Options2, type TDataShape } from './client';
 import { client } from './client.gen';
-import type { ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ArtifactsContentData, ArtifactsContentErrors, ArtifactsContentResponses, ArtifactsGetData, ArtifactsGetErrors, ArtifactsGetResponses, ArtifactsListData, ArtifactsListErrors, ArtifactsListResponses, ArtifactsRegisterData, ArtifactsRegisterErrors, ArtifactsRegisterResponses, ArtifactsRemoveData, ArtifactsRemoveErrors, ArtifactsRemoveResponses, ArtifactsUploadData, ArtifactsUploadErrors, ArtifactsUploadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, EventsCreateData, EventsCreateErrors, EventsCreateResponses, EventsDeliveriesData, EventsDeliveriesErrors, EventsDeliveriesResponses, EventsGetData, EventsGetErrors, EventsGetResponses, EventsListData, EventsListErrors, EventsListResponses, EventsRedeliverData, EventsRedeliverErrors, EventsRedeliverResponses, EventsRemoveData, EventsRemoveErrors, EventsRemoveResponses, EventsStreamData, EventsStreamErrors, EventsStreamResponse, EventsStreamResponses, EventsUpdateData, EventsUpdateErrors, EventsUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, ScheduledJobsCleanData, ScheduledJobsCleanErrors, ScheduledJobsCleanResponses, ScheduledJobsCopyData, ScheduledJobsCopyErrors, ScheduledJobsCopyResponses, ScheduledJobsCreateData, ScheduledJobsCreateErrors, ScheduledJobsCreateResponses, ScheduledJobsGetData, ScheduledJobsGetErrors, ScheduledJobsGetResponses, ScheduledJobsGroupsData, ScheduledJobsGroupsErrors, ScheduledJobsGroupsResponses, ScheduledJobsListData, ScheduledJobsListErrors, ScheduledJobsListExecutorsData, ScheduledJobsListExecutorsErrors, ScheduledJobsListExecutorsResponses, ScheduledJobsListResponses, ScheduledJobsNextFireTimesData, ScheduledJobsNextFireTimesErrors, ScheduledJobsNextFireTimesResponses, ScheduledJobsRemoveData, ScheduledJobsRemoveErrors, ScheduledJobsRemoveResponses, ScheduledJobsRunData, ScheduledJobsRunErrors, ScheduledJobsRunResponses, ScheduledJobsRunsData, ScheduledJobsRunsErrors, ScheduledJobsRunsResponses, ScheduledJobsStartData, ScheduledJobsStartErrors, ScheduledJobsStartResponses, ScheduledJobsStatsData, ScheduledJobsStatsErrors, ScheduledJobsStatsResponses, ScheduledJobsStopData, ScheduledJobsStopErrors, ScheduledJobsStopResponses, ScheduledJobsUpdateData, ScheduledJobsUpdateErrors, ScheduledJobsUpdateResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
+import type { AccessControlCreateMenuData, AccessControlCreateMenuErrors, AccessControlCreateMenuResponses, AccessControlCreateRoleData, AccessControlCreateRoleErrors, AccessControlCreateRoleResponses, AccessControlGetRoleData, AccessControlGetRoleErrors, AccessControlGetRoleResponses, AccessControlGrantData, AccessControlGrantErrors, AccessControlGrantResponses, AccessControlGrantsData, AccessControlGrantsErrors, AccessControlGrantsResponses, AccessControlListRolesData, AccessControlListRolesErrors, AccessControlListRolesResponses, AccessControlMenusData, AccessControlMenusErrors, AccessControlMenusResponses, AccessControlMyMenusData, AccessControlMyMenusErrors, AccessControlMyMenusResponses, AccessControlRefreshData, AccessControlRefreshErrors, AccessControlRefreshResponses, AccessControlRemoveMenuData, AccessControlRemoveMenuErrors, AccessControlRemoveMenuResponses, AccessControlRemoveRoleData, AccessControlRemoveRoleErrors, AccessControlRemoveRoleResponses, AccessControlResourcesData, AccessControlResourcesErrors, AccessControlResourcesResponses, AccessControlUpdateMenuData, AccessControlUpdateMenuErrors, AccessControlUpdateMenuResponses, AccessControlUpdateResourceData, AccessControlUpdateResourceErrors, AccessControlUpdateResourceResponses, AccessControlUpdateRoleData, AccessControlUpdateRoleErrors, AccessControlUpdateRoleResponses, ApiKeysCreateData, ApiKeysCreateErrors, ApiKeysCreateResponses, ApiKeysListData, ApiKeysListErrors, ApiKeysListResponses, ApiKeysRevokeData, ApiKeysRevokeErrors, ApiKeysRevokeResponses, ArtifactsContentData, ArtifactsContentErrors, ArtifactsContentResponses, ArtifactsGetData, ArtifactsGetErrors, ArtifactsGetResponses, ArtifactsListData, ArtifactsListErrors, ArtifactsListResponses, ArtifactsRegisterData, ArtifactsRegisterErrors, ArtifactsRegisterResponses, ArtifactsRemoveData, ArtifactsRemoveErrors, ArtifactsRemoveResponses, ArtifactsUploadData, ArtifactsUploadErrors, ArtifactsUploadResponses, AuthLoginData, AuthLoginErrors, AuthLoginResponses, AuthLogoutData, AuthLogoutErrors, AuthLogoutResponses, AuthMeData, AuthMeErrors, AuthMeResponses, AuthRefreshData, AuthRefreshErrors, AuthRefreshResponses, DevicesAddToGroupData, DevicesAddToGroupErrors, DevicesAddToGroupResponses, DevicesCreateGroupData, DevicesCreateGroupErrors, DevicesCreateGroupResponses, DevicesGetData, DevicesGetErrors, DevicesGetResponses, DevicesListData, DevicesListErrors, DevicesListGroupsData, DevicesListGroupsErrors, DevicesListGroupsResponses, DevicesListResponses, DevicesRegisterData, DevicesRegisterErrors, DevicesRegisterResponses, DevicesRemoveData, DevicesRemoveErrors, DevicesRemoveFromGroupData, DevicesRemoveFromGroupErrors, DevicesRemoveFromGroupResponses, DevicesRemoveGroupData, DevicesRemoveGroupErrors, DevicesRemoveGroupResponses, DevicesRemoveResponses, DevicesRequestSyncData, DevicesRequestSyncErrors, DevicesRequestSyncResponses, DevicesUpdateData, DevicesUpdateErrors, DevicesUpdateGroupData, DevicesUpdateGroupErrors, DevicesUpdateGroupResponses, DevicesUpdateResponses, EventsCreateData, EventsCreateErrors, EventsCreateResponses, EventsDeliveriesData, EventsDeliveriesErrors, EventsDeliveriesResponses, EventsGetData, EventsGetErrors, EventsGetResponses, EventsListData, EventsListErrors, EventsListResponses, EventsRedeliverData, EventsRedeliverErrors, EventsRedeliverResponses, EventsRemoveData, EventsRemoveErrors, EventsRemoveResponses, EventsStreamData, EventsStreamErrors, EventsStreamResponse, EventsStreamResponses, EventsUpdateData, EventsUpdateErrors, EventsUpdateResponses, HealthLiveData, HealthLiveErrors, HealthLiveResponses, HealthReadyData, HealthReadyErrors, HealthReadyResponses, LoginLogsListData, LoginLogsListErrors, LoginLogsListResponses, MetricsRenderData, MetricsRenderErrors, MetricsRenderResponses, NumberSegmentsCreateData, NumberSegmentsCreateErrors, NumberSegmentsCreateResponses, NumberSegmentsGetData, NumberSegmentsGetErrors, NumberSegmentsGetResponses, NumberSegmentsListData, NumberSegmentsListErrors, NumberSegmentsListResponses, NumberSegmentsRemoveData, NumberSegmentsRemoveErrors, NumberSegmentsRemoveResponses, NumberSegmentsUpdateData, NumberSegmentsUpdateErrors, NumberSegmentsUpdateResponses, OperationLogsCleanData, OperationLogsCleanErrors, OperationLogsCleanResponses, OperationLogsListData, OperationLogsListErrors, OperationLogsListResponses, OrganisationCreateDepartmentData, OrganisationCreateDepartmentErrors, OrganisationCreateDepartmentResponses, OrganisationCreateGradeData, OrganisationCreateGradeErrors, OrganisationCreateGradeResponses, OrganisationCreatePostData, OrganisationCreatePostErrors, OrganisationCreatePostResponses, OrganisationDepartmentsData, OrganisationDepartmentsErrors, OrganisationDepartmentsResponses, OrganisationGradesData, OrganisationGradesErrors, OrganisationGradesResponses, OrganisationPostsData, OrganisationPostsErrors, OrganisationPostsResponses, OrganisationRemoveDepartmentData, OrganisationRemoveDepartmentErrors, OrganisationRemoveDepartmentResponses, OrganisationRemoveGradeData, OrganisationRemoveGradeErrors, OrganisationRemoveGradeResponses, OrganisationRemovePostData, OrganisationRemovePostErrors, OrganisationRemovePostResponses, OrganisationUpdateDepartmentData, OrganisationUpdateDepartmentErrors, OrganisationUpdateDepartmentResponses, OrganisationUpdateGradeData, OrganisationUpdateGradeErrors, OrganisationUpdateGradeResponses, OrganisationUpdatePostData, OrganisationUpdatePostErrors, OrganisationUpdatePostResponses, ScheduledJobsCleanData, ScheduledJobsCleanErrors, ScheduledJobsCleanResponses, ScheduledJobsCopyData, ScheduledJobsCopyErrors, ScheduledJobsCopyResponses, ScheduledJobsCreateData, ScheduledJobsCreateErrors, ScheduledJobsCreateResponses, ScheduledJobsGetData, ScheduledJobsGetErrors, ScheduledJobsGetResponses, ScheduledJobsGroupsData, ScheduledJobsGroupsErrors, ScheduledJobsGroupsResponses, ScheduledJobsListData, ScheduledJobsListErrors, ScheduledJobsListExecutorsData, ScheduledJobsListExecutorsErrors, ScheduledJobsListExecutorsResponses, ScheduledJobsListResponses, ScheduledJobsNextFireTimesData, ScheduledJobsNextFireTimesErrors, ScheduledJobsNextFireTimesResponses, ScheduledJobsPullVendorSchedulesData, ScheduledJobsPullVendorSchedulesErrors, ScheduledJobsPullVendorSchedulesResponses, ScheduledJobsRemoveData, ScheduledJobsRemoveErrors, ScheduledJobsRemoveResponses, ScheduledJobsRunData, ScheduledJobsRunErrors, ScheduledJobsRunResponses, ScheduledJobsRunsData, ScheduledJobsRunsErrors, ScheduledJobsRunsResponses, ScheduledJobsStartData, ScheduledJobsStartErrors, ScheduledJobsStartResponses, ScheduledJobsStatsData, ScheduledJobsStatsErrors, ScheduledJobsStatsResponses, ScheduledJobsStopData, ScheduledJobsStopErrors, ScheduledJobsStopResponses, ScheduledJobsUpdateData, ScheduledJobsUpdateErrors, ScheduledJobsUpdateResponses, TasksCancelData, TasksCancelErrors, TasksCancelResponses, TasksCreateData, TasksCreateErrors, TasksCreateResponses, TasksGetData, TasksGetErrors, TasksGetResponses, TasksListData, TasksListErrors, TasksListResponses, TasksRetryData, TasksRetryErrors, TasksRetryResponses, TasksStatsData, TasksStatsErrors, TasksStatsResponses, TasksTargetsData, TasksTargetsErrors, TasksTargetsResponses, UsersCreateData, UsersCreateErrors, UsersCreateResponses, UsersDisableData, UsersDisableErrors, UsersDisableResponses, UsersEnableData, UsersEnableErrors, UsersEnableResponses, UsersExportData, UsersExportErrors, UsersExportResponses, UsersForceOfflineData, UsersForceOfflineErrors, UsersForceOfflineResponses, UsersGetData, UsersGetErrors, UsersGetResponses, UsersListData, UsersListErrors, UsersListResponses, UsersUpdateData, UsersUpdateErrors, UsersUpdateResponses, VendorAccountsCreateData, VendorAccountsCreateErrors, VendorAccountsCreateResponses, VendorAccountsGetData, VendorAccountsGetErrors, VendorAccountsGetResponses, VendorAccountsListData, VendorAccountsListErrors, VendorAccountsListResponses, VendorAccountsRemoveData, VendorAccountsRemoveErrors, VendorAccountsRemoveResponses, VendorAccountsTestData, VendorAccountsTestErrors, VendorAccountsTestResponses, VendorAccountsUpdateData, VendorAccountsUpdateErrors, VendorAccountsUpdateResponses, VendorAccountsVendorsData, VendorAccountsVendorsErrors, VendorAccountsVendorsResponses, WebhooksReceiveData, WebhooksReceiveErrors, WebhooksReceiveResponses } from './types.gen';
 
 export type Options<TData extends TDataShape = TDataShape, ThrowOnError extends boolean = boolean, TResponse = unknown> = Options2<TData, ThrowOnError, TResponse> & {
     /**
@@ -479,6 +479,16 @@ export const scheduledJobsCreate = <ThrowOnError extends boolean = false>(option
 });
 
 /**
+ * Reads the schedules vendors keep now (the worker does it each minute): new ones become jobs,
+ * deleted ones stop their jobs, their runs join the dispatch log.
+ */
+export const scheduledJobsPullVendorSchedules = <ThrowOnError extends boolean = false>(options?: Options<ScheduledJobsPullVendorSchedulesData, ThrowOnError>) => (options?.client ?? client).post<ScheduledJobsPullVendorSchedulesResponses, ScheduledJobsPullVendorSchedulesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/scheduled-jobs/vendor-sync',
+    ...options
+});
+
+/**
  * Job groups with how many jobs each holds.
  */
 export const scheduledJobsGroups = <ThrowOnError extends boolean = false>(options?: Options<ScheduledJobsGroupsData, ThrowOnError>) => (options?.client ?? client).get<ScheduledJobsGroupsResponses, ScheduledJobsGroupsErrors, ThrowOnError>({
@@ -570,6 +580,393 @@ export const scheduledJobsRuns = <ThrowOnError extends boolean = false>(options?
 export const scheduledJobsClean = <ThrowOnError extends boolean = false>(options: Options<ScheduledJobsCleanData, ThrowOnError>) => (options.client ?? client).post<ScheduledJobsCleanResponses, ScheduledJobsCleanErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
     url: '/job-runs/clean',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const usersList = <ThrowOnError extends boolean = false>(options?: Options<UsersListData, ThrowOnError>) => (options?.client ?? client).get<UsersListResponses, UsersListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users',
+    ...options
+});
+
+export const usersCreate = <ThrowOnError extends boolean = false>(options: Options<UsersCreateData, ThrowOnError>) => (options.client ?? client).post<UsersCreateResponses, UsersCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The chosen users as a CSV or XLSX file (no password hashes, no secrets).
+ */
+export const usersExport = <ThrowOnError extends boolean = false>(options: Options<UsersExportData, ThrowOnError>) => (options.client ?? client).post<UsersExportResponses, UsersExportErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users/export',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const usersGet = <ThrowOnError extends boolean = false>(options: Options<UsersGetData, ThrowOnError>) => (options.client ?? client).get<UsersGetResponses, UsersGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users/{id}',
+    ...options
+});
+
+export const usersUpdate = <ThrowOnError extends boolean = false>(options: Options<UsersUpdateData, ThrowOnError>) => (options.client ?? client).patch<UsersUpdateResponses, UsersUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const usersEnable = <ThrowOnError extends boolean = false>(options: Options<UsersEnableData, ThrowOnError>) => (options.client ?? client).post<UsersEnableResponses, UsersEnableErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users/{id}/enable',
+    ...options
+});
+
+/**
+ * Also ends every session of the user.
+ */
+export const usersDisable = <ThrowOnError extends boolean = false>(options: Options<UsersDisableData, ThrowOnError>) => (options.client ?? client).post<UsersDisableResponses, UsersDisableErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users/{id}/disable',
+    ...options
+});
+
+/**
+ * Ends every session of the user at once, on every gateway.
+ */
+export const usersForceOffline = <ThrowOnError extends boolean = false>(options: Options<UsersForceOfflineData, ThrowOnError>) => (options.client ?? client).post<UsersForceOfflineResponses, UsersForceOfflineErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/users/{id}/offline',
+    ...options
+});
+
+export const accessControlListRoles = <ThrowOnError extends boolean = false>(options?: Options<AccessControlListRolesData, ThrowOnError>) => (options?.client ?? client).get<AccessControlListRolesResponses, AccessControlListRolesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles',
+    ...options
+});
+
+export const accessControlCreateRole = <ThrowOnError extends boolean = false>(options: Options<AccessControlCreateRoleData, ThrowOnError>) => (options.client ?? client).post<AccessControlCreateRoleResponses, AccessControlCreateRoleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Reloads the permission cache of every gateway and worker (roles changed outside the API).
+ */
+export const accessControlRefresh = <ThrowOnError extends boolean = false>(options?: Options<AccessControlRefreshData, ThrowOnError>) => (options?.client ?? client).post<AccessControlRefreshResponses, AccessControlRefreshErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles/refresh',
+    ...options
+});
+
+/**
+ * Refused while users hold the role.
+ */
+export const accessControlRemoveRole = <ThrowOnError extends boolean = false>(options: Options<AccessControlRemoveRoleData, ThrowOnError>) => (options.client ?? client).delete<AccessControlRemoveRoleResponses, AccessControlRemoveRoleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles/{id}',
+    ...options
+});
+
+export const accessControlGetRole = <ThrowOnError extends boolean = false>(options: Options<AccessControlGetRoleData, ThrowOnError>) => (options.client ?? client).get<AccessControlGetRoleResponses, AccessControlGetRoleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles/{id}',
+    ...options
+});
+
+export const accessControlUpdateRole = <ThrowOnError extends boolean = false>(options: Options<AccessControlUpdateRoleData, ThrowOnError>) => (options.client ?? client).patch<AccessControlUpdateRoleResponses, AccessControlUpdateRoleErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The menu tree and the permissions with their routes, and what the role holds of them.
+ */
+export const accessControlGrants = <ThrowOnError extends boolean = false>(options: Options<AccessControlGrantsData, ThrowOnError>) => (options.client ?? client).get<AccessControlGrantsResponses, AccessControlGrantsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles/{id}/grants',
+    ...options
+});
+
+/**
+ * Replaces the role's menus and permissions.
+ */
+export const accessControlGrant = <ThrowOnError extends boolean = false>(options: Options<AccessControlGrantData, ThrowOnError>) => (options.client ?? client).put<AccessControlGrantResponses, AccessControlGrantErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/roles/{id}/grants',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The caller's own menu tree, as the frontend builds its navigation from it.
+ */
+export const accessControlMyMenus = <ThrowOnError extends boolean = false>(options?: Options<AccessControlMyMenusData, ThrowOnError>) => (options?.client ?? client).get<AccessControlMyMenusResponses, AccessControlMyMenusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/menus/mine',
+    ...options
+});
+
+export const accessControlMenus = <ThrowOnError extends boolean = false>(options?: Options<AccessControlMenusData, ThrowOnError>) => (options?.client ?? client).get<AccessControlMenusResponses, AccessControlMenusErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/menus',
+    ...options
+});
+
+export const accessControlCreateMenu = <ThrowOnError extends boolean = false>(options: Options<AccessControlCreateMenuData, ThrowOnError>) => (options.client ?? client).post<AccessControlCreateMenuResponses, AccessControlCreateMenuErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/menus',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refused while menus sit below it.
+ */
+export const accessControlRemoveMenu = <ThrowOnError extends boolean = false>(options: Options<AccessControlRemoveMenuData, ThrowOnError>) => (options.client ?? client).delete<AccessControlRemoveMenuResponses, AccessControlRemoveMenuErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/menus/{id}',
+    ...options
+});
+
+export const accessControlUpdateMenu = <ThrowOnError extends boolean = false>(options: Options<AccessControlUpdateMenuData, ThrowOnError>) => (options.client ?? client).patch<AccessControlUpdateMenuResponses, AccessControlUpdateMenuErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/menus/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The API's routes, read from the code at start, with the permission each needs.
+ */
+export const accessControlResources = <ThrowOnError extends boolean = false>(options?: Options<AccessControlResourcesData, ThrowOnError>) => (options?.client ?? client).get<AccessControlResourcesResponses, AccessControlResourcesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/resources',
+    ...options
+});
+
+export const accessControlUpdateResource = <ThrowOnError extends boolean = false>(options: Options<AccessControlUpdateResourceData, ThrowOnError>) => (options.client ?? client).patch<AccessControlUpdateResourceResponses, AccessControlUpdateResourceErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/resources/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * The department tree, with managers and member counts.
+ */
+export const organisationDepartments = <ThrowOnError extends boolean = false>(options?: Options<OrganisationDepartmentsData, ThrowOnError>) => (options?.client ?? client).get<OrganisationDepartmentsResponses, OrganisationDepartmentsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/departments',
+    ...options
+});
+
+export const organisationCreateDepartment = <ThrowOnError extends boolean = false>(options: Options<OrganisationCreateDepartmentData, ThrowOnError>) => (options.client ?? client).post<OrganisationCreateDepartmentResponses, OrganisationCreateDepartmentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/departments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refused while departments sit below it or users belong to it.
+ */
+export const organisationRemoveDepartment = <ThrowOnError extends boolean = false>(options: Options<OrganisationRemoveDepartmentData, ThrowOnError>) => (options.client ?? client).delete<OrganisationRemoveDepartmentResponses, OrganisationRemoveDepartmentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/departments/{id}',
+    ...options
+});
+
+export const organisationUpdateDepartment = <ThrowOnError extends boolean = false>(options: Options<OrganisationUpdateDepartmentData, ThrowOnError>) => (options.client ?? client).patch<OrganisationUpdateDepartmentResponses, OrganisationUpdateDepartmentErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/departments/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const organisationPosts = <ThrowOnError extends boolean = false>(options?: Options<OrganisationPostsData, ThrowOnError>) => (options?.client ?? client).get<OrganisationPostsResponses, OrganisationPostsErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/posts',
+    ...options
+});
+
+export const organisationCreatePost = <ThrowOnError extends boolean = false>(options: Options<OrganisationCreatePostData, ThrowOnError>) => (options.client ?? client).post<OrganisationCreatePostResponses, OrganisationCreatePostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/posts',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refused while users hold the post.
+ */
+export const organisationRemovePost = <ThrowOnError extends boolean = false>(options: Options<OrganisationRemovePostData, ThrowOnError>) => (options.client ?? client).delete<OrganisationRemovePostResponses, OrganisationRemovePostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/posts/{id}',
+    ...options
+});
+
+export const organisationUpdatePost = <ThrowOnError extends boolean = false>(options: Options<OrganisationUpdatePostData, ThrowOnError>) => (options.client ?? client).patch<OrganisationUpdatePostResponses, OrganisationUpdatePostErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/posts/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+export const organisationGrades = <ThrowOnError extends boolean = false>(options?: Options<OrganisationGradesData, ThrowOnError>) => (options?.client ?? client).get<OrganisationGradesResponses, OrganisationGradesErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/grades',
+    ...options
+});
+
+export const organisationCreateGrade = <ThrowOnError extends boolean = false>(options: Options<OrganisationCreateGradeData, ThrowOnError>) => (options.client ?? client).post<OrganisationCreateGradeResponses, OrganisationCreateGradeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/grades',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refused while users have the grade.
+ */
+export const organisationRemoveGrade = <ThrowOnError extends boolean = false>(options: Options<OrganisationRemoveGradeData, ThrowOnError>) => (options.client ?? client).delete<OrganisationRemoveGradeResponses, OrganisationRemoveGradeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/grades/{id}',
+    ...options
+});
+
+export const organisationUpdateGrade = <ThrowOnError extends boolean = false>(options: Options<OrganisationUpdateGradeData, ThrowOnError>) => (options.client ?? client).patch<OrganisationUpdateGradeResponses, OrganisationUpdateGradeErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/grades/{id}',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Changing requests through the gateway, newest first.
+ */
+export const operationLogsList = <ThrowOnError extends boolean = false>(options?: Options<OperationLogsListData, ThrowOnError>) => (options?.client ?? client).get<OperationLogsListResponses, OperationLogsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/operation-logs',
+    ...options
+});
+
+/**
+ * Deletes operation logs older than N days; the worker also does so past OPERATION_LOG_RETENTION_DAYS.
+ */
+export const operationLogsClean = <ThrowOnError extends boolean = false>(options: Options<OperationLogsCleanData, ThrowOnError>) => (options.client ?? client).post<OperationLogsCleanResponses, OperationLogsCleanErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/operation-logs/clean',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Sign-in attempts, newest first, with why the failed ones failed.
+ */
+export const loginLogsList = <ThrowOnError extends boolean = false>(options?: Options<LoginLogsListData, ThrowOnError>) => (options?.client ?? client).get<LoginLogsListResponses, LoginLogsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/login-logs',
+    ...options
+});
+
+export const numberSegmentsList = <ThrowOnError extends boolean = false>(options?: Options<NumberSegmentsListData, ThrowOnError>) => (options?.client ?? client).get<NumberSegmentsListResponses, NumberSegmentsListErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/number-segments',
+    ...options
+});
+
+export const numberSegmentsCreate = <ThrowOnError extends boolean = false>(options: Options<NumberSegmentsCreateData, ThrowOnError>) => (options.client ?? client).post<NumberSegmentsCreateResponses, NumberSegmentsCreateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/number-segments',
+    ...options,
+    headers: {
+        'Content-Type': 'application/json',
+        ...options.headers
+    }
+});
+
+/**
+ * Refused (409) for a tag the gateway takes numbers from, such as `task`.
+ */
+export const numberSegmentsRemove = <ThrowOnError extends boolean = false>(options: Options<NumberSegmentsRemoveData, ThrowOnError>) => (options.client ?? client).delete<NumberSegmentsRemoveResponses, NumberSegmentsRemoveErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/number-segments/{bizTag}',
+    ...options
+});
+
+export const numberSegmentsGet = <ThrowOnError extends boolean = false>(options: Options<NumberSegmentsGetData, ThrowOnError>) => (options.client ?? client).get<NumberSegmentsGetResponses, NumberSegmentsGetErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/number-segments/{bizTag}',
+    ...options
+});
+
+/**
+ * Changes the step or description, or raises maxId; lowering maxId is refused (409), it would repeat numbers.
+ */
+export const numberSegmentsUpdate = <ThrowOnError extends boolean = false>(options: Options<NumberSegmentsUpdateData, ThrowOnError>) => (options.client ?? client).patch<NumberSegmentsUpdateResponses, NumberSegmentsUpdateErrors, ThrowOnError>({
+    security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
+    url: '/admin/number-segments/{bizTag}',
     ...options,
     headers: {
         'Content-Type': 'application/json',

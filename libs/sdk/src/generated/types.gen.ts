@@ -101,7 +101,7 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreatedApiKeyDto = {
@@ -291,6 +291,8 @@ export type DeviceDto = {
     };
     tags: Array<string>;
     groupId?: string | null;
+    departmentId?: string | null;
+    ownerId?: string | null;
     lastSeenAt?: string | null;
     syncedAt?: string | null;
     createdAt: string;
@@ -364,6 +366,14 @@ export type UpdateDeviceDto = {
      * The device's group; null takes it out of its group.
      */
     groupId?: string | null;
+    /**
+     * The department that owns the device (data scopes); null clears it.
+     */
+    departmentId?: string | null;
+    /**
+     * The user the device is assigned to (the `own` data scope); null clears it.
+     */
+    ownerId?: string | null;
 };
 
 export type OperationDto = {
@@ -440,7 +450,7 @@ export type TaskCountsDto = {
 export type TaskDto = {
     id: string;
     /**
-     * Readable number, in creation order.
+     * Readable number from the "task" number segment: unique, increasing within one gateway instance.
      */
     number: string;
     operation: OperationDto;
@@ -450,7 +460,7 @@ export type TaskDto = {
     targets: {
         [key: string]: unknown;
     };
-    status: 'failed' | 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'cancelled' | 'timed_out';
+    status: 'succeeded' | 'failed' | 'pending' | 'running' | 'partially_failed' | 'cancelled' | 'timed_out';
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -519,7 +529,7 @@ export type TaskTargetDto = {
 export type TaskDetailDto = {
     id: string;
     /**
-     * Readable number, in creation order.
+     * Readable number from the "task" number segment: unique, increasing within one gateway instance.
      */
     number: string;
     operation: OperationDto;
@@ -529,7 +539,7 @@ export type TaskDetailDto = {
     targets: {
         [key: string]: unknown;
     };
-    status: 'failed' | 'pending' | 'running' | 'succeeded' | 'partially_failed' | 'cancelled' | 'timed_out';
+    status: 'succeeded' | 'failed' | 'pending' | 'running' | 'partially_failed' | 'cancelled' | 'timed_out';
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -735,6 +745,22 @@ export type CreateScheduledJobDto = {
     overlapPolicy?: 'serial' | 'discard' | 'replace';
     runTimeoutSeconds?: number;
     enabled?: boolean;
+    /**
+     * The executor group (EXECUTOR_GROUP of the workers) whose executors run this job's fires. Default `default`.
+     */
+    executorGroup?: string;
+    /**
+     * Which online executor of the group runs a fire: `first` (the first by id), `failover` (the first,
+     * the next one taking over when it stops beating), `round_robin` (each in turn, one per fire) or
+     * `broadcast` (every one, each with its shard of the targets). Default `first`.
+     */
+    routing?: 'first' | 'round_robin' | 'failover' | 'broadcast';
+    /**
+     * `fleetgate` (default): Fleetgate fires each tick. `vendor`: the vendor keeps the schedule itself
+     * (Gizwits schedulers: once or weekly, UTC, `control.datapoints` on named devices of one account),
+     * mirrored both ways. Fixed at creation.
+     */
+    runner?: 'fleetgate' | 'vendor';
 };
 
 export type ScheduledJobDto = {
@@ -757,6 +783,17 @@ export type ScheduledJobDto = {
     overlapPolicy: string;
     runTimeoutSeconds: number;
     enabled: boolean;
+    executorGroup: string;
+    /**
+     * first, round_robin, failover or broadcast
+     */
+    routing: string;
+    runner: string;
+    /**
+     * For vendor-kept schedules: the account keeping it and its id there (null while stopped).
+     */
+    vendorAccountId: string | null;
+    vendorScheduleId: string | null;
     /**
      * The next fire, when enabled.
      */
@@ -773,6 +810,15 @@ export type PagedScheduledJobDto = {
     total: number;
     page: number;
     pageSize: number;
+};
+
+export type VendorPullOutcomeDto = {
+    accountId: string;
+    imported: number;
+    stopped: number;
+    runs: number;
+    skipped: number;
+    error?: string;
 };
 
 export type JobGroupDto = {
@@ -851,6 +897,16 @@ export type UpdateScheduledJobDto = {
     overlapPolicy?: 'serial' | 'discard' | 'replace';
     runTimeoutSeconds?: number;
     enabled?: boolean;
+    /**
+     * The executor group (EXECUTOR_GROUP of the workers) whose executors run this job's fires. Default `default`.
+     */
+    executorGroup?: string;
+    /**
+     * Which online executor of the group runs a fire: `first` (the first by id), `failover` (the first,
+     * the next one taking over when it stops beating), `round_robin` (each in turn, one per fire) or
+     * `broadcast` (every one, each with its shard of the targets). Default `first`.
+     */
+    routing?: 'first' | 'round_robin' | 'failover' | 'broadcast';
 };
 
 export type CopyScheduledJobDto = {
@@ -874,7 +930,15 @@ export type JobRunDto = {
     scheduledFor: string;
     attempt: number;
     trigger: string;
+    /**
+     * The executor that runs (ran) it; none when the fire found no online executor.
+     */
     executor?: string | null;
+    /**
+     * This run's shard of a broadcast fire (0 of 1 otherwise).
+     */
+    shardIndex: number;
+    shardTotal: number;
     status: string;
     taskId?: string | null;
     error?: string | null;
@@ -900,6 +964,496 @@ export type CleanJobRunsDto = {
 
 export type CleanedDto = {
     deleted: number;
+};
+
+export type UserRoleRefDto = {
+    id: string;
+    code: string;
+    name: string;
+};
+
+export type UserDto = {
+    id: string;
+    email: string;
+    name: string;
+    phone: string | null;
+    avatarUrl: string | null;
+    enabled: boolean;
+    superAdmin: boolean;
+    departmentId: string | null;
+    departmentName: string | null;
+    gradeId: string | null;
+    gradeName: string | null;
+    postIds: Array<string>;
+    roles: Array<UserRoleRefDto>;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type PagedUserDto = {
+    items: Array<UserDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CreateUserDto = {
+    email: string;
+    name: string;
+    /**
+     * Checked against the password policy: 10-128 characters, letters and digits, not common, not the e-mail name.
+     */
+    password: string;
+    phone?: string | null;
+    avatarUrl?: string | null;
+    departmentId?: string | null;
+    gradeId?: string | null;
+    postIds?: Array<string>;
+    roleIds?: Array<string>;
+    enabled?: boolean;
+};
+
+export type ExportUsersDto = {
+    /**
+     * The users to export.
+     */
+    ids: Array<string>;
+    format: 'csv' | 'xlsx';
+};
+
+export type UpdateUserDto = {
+    email?: string;
+    name?: string;
+    /**
+     * Checked against the password policy: 10-128 characters, letters and digits, not common, not the e-mail name.
+     */
+    password?: string;
+    phone?: string | null;
+    avatarUrl?: string | null;
+    departmentId?: string | null;
+    gradeId?: string | null;
+    postIds?: Array<string>;
+    roleIds?: Array<string>;
+};
+
+export type RoleDto = {
+    id: string;
+    code: string;
+    name: string;
+    description: string;
+    dataScope: string;
+    enabled: boolean;
+    /**
+     * Users holding the role.
+     */
+    userCount: number;
+    permissions: Array<string>;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type PagedRoleDto = {
+    items: Array<RoleDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CreateRoleDto = {
+    /**
+     * A stable code, e.g. `operator`.
+     */
+    code: string;
+    name: string;
+    description?: string;
+    /**
+     * Which devices and tasks holders see: all, department_tree, department or own. Default own.
+     */
+    dataScope?: 'all' | 'department_tree' | 'department' | 'own';
+    enabled?: boolean;
+};
+
+export type UpdateRoleDto = {
+    /**
+     * A stable code, e.g. `operator`.
+     */
+    code?: string;
+    name?: string;
+    description?: string;
+    /**
+     * Which devices and tasks holders see: all, department_tree, department or own. Default own.
+     */
+    dataScope?: 'all' | 'department_tree' | 'department' | 'own';
+    enabled?: boolean;
+};
+
+export type MenuNodeDto = {
+    id: string;
+    parentId: string | null;
+    name: string;
+    kind: string;
+    path: string | null;
+    icon: string | null;
+    sort: number;
+    hidden: boolean;
+    children: Array<MenuNodeDto>;
+};
+
+export type ResourceDto = {
+    id: string;
+    method: string;
+    path: string;
+    /**
+     * The permission the route needs; null when any signed-in caller may use it.
+     */
+    permission: string | null;
+    name: string;
+    description: string;
+    /**
+     * False once the route is gone from the code.
+     */
+    active: boolean;
+};
+
+export type PermissionNodeDto = {
+    permission: string;
+    routes: Array<ResourceDto>;
+};
+
+export type RoleGrantTreeDto = {
+    menus: Array<MenuNodeDto>;
+    permissions: Array<PermissionNodeDto>;
+    menuIds: Array<string>;
+    grantedPermissions: Array<string>;
+};
+
+export type RoleGrantsDto = {
+    menuIds: Array<string>;
+    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+};
+
+export type CreateMenuDto = {
+    parentId?: string | null;
+    name: string;
+    /**
+     * directory, page or button. Default page.
+     */
+    kind?: 'directory' | 'page' | 'button';
+    /**
+     * The frontend route, e.g. `/devices`.
+     */
+    path?: string | null;
+    icon?: string | null;
+    sort?: number;
+    hidden?: boolean;
+};
+
+export type UpdateMenuDto = {
+    parentId?: string | null;
+    name?: string;
+    /**
+     * directory, page or button. Default page.
+     */
+    kind?: 'directory' | 'page' | 'button';
+    /**
+     * The frontend route, e.g. `/devices`.
+     */
+    path?: string | null;
+    icon?: string | null;
+    sort?: number;
+    hidden?: boolean;
+};
+
+export type PagedResourceDto = {
+    items: Array<ResourceDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type UpdateResourceDto = {
+    name?: string;
+    description?: string;
+};
+
+export type DepartmentNodeDto = {
+    children: Array<DepartmentNodeDto>;
+    id: string;
+    name: string;
+    parentId: string | null;
+    managerId: string | null;
+    managerName: string | null;
+    sort: number;
+    /**
+     * Users directly in this department.
+     */
+    memberCount: number;
+    createdAt: string;
+};
+
+export type CreateDepartmentDto = {
+    name: string;
+    /**
+     * The department above this one; none for a top-level department.
+     */
+    parentId?: string | null;
+    /**
+     * The user who manages the department.
+     */
+    managerId?: string | null;
+    /**
+     * Order among siblings, smallest first.
+     */
+    sort?: number;
+};
+
+export type DepartmentDto = {
+    id: string;
+    name: string;
+    parentId: string | null;
+    managerId: string | null;
+    managerName: string | null;
+    sort: number;
+    /**
+     * Users directly in this department.
+     */
+    memberCount: number;
+    createdAt: string;
+};
+
+export type UpdateDepartmentDto = {
+    name?: string;
+    /**
+     * The department above this one; none for a top-level department.
+     */
+    parentId?: string | null;
+    /**
+     * The user who manages the department.
+     */
+    managerId?: string | null;
+    /**
+     * Order among siblings, smallest first.
+     */
+    sort?: number;
+};
+
+export type PostDto = {
+    id: string;
+    code: string;
+    name: string;
+    sort: number;
+    /**
+     * Users holding the post.
+     */
+    userCount: number;
+    createdAt: string;
+};
+
+export type PagedPostDto = {
+    items: Array<PostDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CreatePostDto = {
+    /**
+     * A stable code, e.g. `ops-lead`.
+     */
+    code: string;
+    name: string;
+    sort?: number;
+};
+
+export type UpdatePostDto = {
+    /**
+     * A stable code, e.g. `ops-lead`.
+     */
+    code?: string;
+    name?: string;
+    sort?: number;
+};
+
+export type GradeDto = {
+    id: string;
+    name: string;
+    level: number;
+    /**
+     * Users at this grade.
+     */
+    userCount: number;
+    createdAt: string;
+};
+
+export type PagedGradeDto = {
+    items: Array<GradeDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CreateGradeDto = {
+    name: string;
+    /**
+     * Higher is more senior.
+     */
+    level?: number;
+};
+
+export type UpdateGradeDto = {
+    name?: string;
+    /**
+     * Higher is more senior.
+     */
+    level?: number;
+};
+
+export type OperationLogDto = {
+    id: string;
+    /**
+     * The caller, when it was signed in or sent an API key.
+     */
+    userId: string | null;
+    /**
+     * The caller's e-mail.
+     */
+    actor: string | null;
+    method: string;
+    /**
+     * The route template.
+     */
+    route: string;
+    /**
+     * The path as called, without its query string.
+     */
+    path: string;
+    /**
+     * The resource acted on: the route's id parameter, or the id of what was created.
+     */
+    targetId: string | null;
+    statusCode: number;
+    /**
+     * succeeded (below 400) or failed.
+     */
+    outcome: string;
+    /**
+     * The error envelope's code, when it failed.
+     */
+    errorCode: string | null;
+    durationMs: number;
+    ip: string | null;
+    requestId: string | null;
+    createdAt: string;
+};
+
+export type PagedOperationLogDto = {
+    items: Array<OperationLogDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CleanLogsDto = {
+    olderThanDays: number;
+};
+
+export type CleanedLogsDto = {
+    deleted: number;
+};
+
+export type LoginLogDto = {
+    id: string;
+    email: string;
+    /**
+     * The user, when the e-mail belongs to one.
+     */
+    userId: string | null;
+    /**
+     * succeeded, failed or locked.
+     */
+    outcome: string;
+    /**
+     * Why it failed: unknown_user, bad_password or disabled.
+     */
+    reason: string | null;
+    ip: string | null;
+    userAgent: string | null;
+    createdAt: string;
+};
+
+export type PagedLoginLogDto = {
+    items: Array<LoginLogDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type NumberSegmentDto = {
+    bizTag: string;
+    /**
+     * The last number taken by any instance, as a decimal string (it may pass 2^53).
+     */
+    maxId: string;
+    step: number;
+    description: string;
+    createdAt: string;
+    updatedAt: string;
+};
+
+export type PagedNumberSegmentDto = {
+    items: Array<NumberSegmentDto>;
+    /**
+     * Items matching the query, over all pages
+     */
+    total: number;
+    page: number;
+    pageSize: number;
+};
+
+export type CreateNumberSegmentDto = {
+    /**
+     * The business tag numbers are taken for: lower-case letters, digits, `.`, `_` and `-`.
+     */
+    bizTag: string;
+    /**
+     * The last number already handed out; the next is maxId + 1.
+     */
+    maxId?: number;
+    /**
+     * How many numbers an instance takes at a time: larger means fewer database trips, bigger gaps on restart.
+     */
+    step: number;
+    description?: string;
+};
+
+export type UpdateNumberSegmentDto = {
+    /**
+     * May only grow: a lower max id would hand out numbers a second time.
+     */
+    maxId?: number;
+    step?: number;
+    description?: string;
 };
 
 export type HealthLiveData = {
@@ -2845,6 +3399,32 @@ export type ScheduledJobsCreateResponses = {
 
 export type ScheduledJobsCreateResponse = ScheduledJobsCreateResponses[keyof ScheduledJobsCreateResponses];
 
+export type ScheduledJobsPullVendorSchedulesData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/scheduled-jobs/vendor-sync';
+};
+
+export type ScheduledJobsPullVendorSchedulesErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type ScheduledJobsPullVendorSchedulesError = ScheduledJobsPullVendorSchedulesErrors[keyof ScheduledJobsPullVendorSchedulesErrors];
+
+export type ScheduledJobsPullVendorSchedulesResponses = {
+    200: Array<VendorPullOutcomeDto>;
+};
+
+export type ScheduledJobsPullVendorSchedulesResponse = ScheduledJobsPullVendorSchedulesResponses[keyof ScheduledJobsPullVendorSchedulesResponses];
+
 export type ScheduledJobsGroupsData = {
     body?: never;
     path?: never;
@@ -3244,3 +3824,1600 @@ export type ScheduledJobsCleanResponses = {
 };
 
 export type ScheduledJobsCleanResponse = ScheduledJobsCleanResponses[keyof ScheduledJobsCleanResponses];
+
+export type UsersListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        /**
+         * Name or e-mail containing this text.
+         */
+        name?: string;
+        /**
+         * Phone number containing these digits.
+         */
+        phone?: string;
+        /**
+         * Users holding this role.
+         */
+        roleId?: string;
+        departmentId?: string;
+        enabled?: boolean;
+    };
+    url: '/admin/users';
+};
+
+export type UsersListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type UsersListError = UsersListErrors[keyof UsersListErrors];
+
+export type UsersListResponses = {
+    200: PagedUserDto;
+};
+
+export type UsersListResponse = UsersListResponses[keyof UsersListResponses];
+
+export type UsersCreateData = {
+    body: CreateUserDto;
+    path?: never;
+    query?: never;
+    url: '/admin/users';
+};
+
+export type UsersCreateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type UsersCreateError = UsersCreateErrors[keyof UsersCreateErrors];
+
+export type UsersCreateResponses = {
+    201: UserDto;
+};
+
+export type UsersCreateResponse = UsersCreateResponses[keyof UsersCreateResponses];
+
+export type UsersExportData = {
+    body: ExportUsersDto;
+    path?: never;
+    query?: never;
+    url: '/admin/users/export';
+};
+
+export type UsersExportErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type UsersExportError = UsersExportErrors[keyof UsersExportErrors];
+
+export type UsersExportResponses = {
+    200: Blob | File;
+};
+
+export type UsersExportResponse = UsersExportResponses[keyof UsersExportResponses];
+
+export type UsersGetData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}';
+};
+
+export type UsersGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type UsersGetError = UsersGetErrors[keyof UsersGetErrors];
+
+export type UsersGetResponses = {
+    200: UserDto;
+};
+
+export type UsersGetResponse = UsersGetResponses[keyof UsersGetResponses];
+
+export type UsersUpdateData = {
+    body: UpdateUserDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}';
+};
+
+export type UsersUpdateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type UsersUpdateError = UsersUpdateErrors[keyof UsersUpdateErrors];
+
+export type UsersUpdateResponses = {
+    200: UserDto;
+};
+
+export type UsersUpdateResponse = UsersUpdateResponses[keyof UsersUpdateResponses];
+
+export type UsersEnableData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}/enable';
+};
+
+export type UsersEnableErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type UsersEnableError = UsersEnableErrors[keyof UsersEnableErrors];
+
+export type UsersEnableResponses = {
+    200: UserDto;
+};
+
+export type UsersEnableResponse = UsersEnableResponses[keyof UsersEnableResponses];
+
+export type UsersDisableData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}/disable';
+};
+
+export type UsersDisableErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type UsersDisableError = UsersDisableErrors[keyof UsersDisableErrors];
+
+export type UsersDisableResponses = {
+    200: UserDto;
+};
+
+export type UsersDisableResponse = UsersDisableResponses[keyof UsersDisableResponses];
+
+export type UsersForceOfflineData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}/offline';
+};
+
+export type UsersForceOfflineErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type UsersForceOfflineError = UsersForceOfflineErrors[keyof UsersForceOfflineErrors];
+
+export type UsersForceOfflineResponses = {
+    204: void;
+};
+
+export type UsersForceOfflineResponse = UsersForceOfflineResponses[keyof UsersForceOfflineResponses];
+
+export type AccessControlListRolesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        /**
+         * Name or code containing this text.
+         */
+        name?: string;
+    };
+    url: '/admin/roles';
+};
+
+export type AccessControlListRolesErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type AccessControlListRolesError = AccessControlListRolesErrors[keyof AccessControlListRolesErrors];
+
+export type AccessControlListRolesResponses = {
+    200: PagedRoleDto;
+};
+
+export type AccessControlListRolesResponse = AccessControlListRolesResponses[keyof AccessControlListRolesResponses];
+
+export type AccessControlCreateRoleData = {
+    body: CreateRoleDto;
+    path?: never;
+    query?: never;
+    url: '/admin/roles';
+};
+
+export type AccessControlCreateRoleErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type AccessControlCreateRoleError = AccessControlCreateRoleErrors[keyof AccessControlCreateRoleErrors];
+
+export type AccessControlCreateRoleResponses = {
+    201: RoleDto;
+};
+
+export type AccessControlCreateRoleResponse = AccessControlCreateRoleResponses[keyof AccessControlCreateRoleResponses];
+
+export type AccessControlRefreshData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/admin/roles/refresh';
+};
+
+export type AccessControlRefreshErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type AccessControlRefreshError = AccessControlRefreshErrors[keyof AccessControlRefreshErrors];
+
+export type AccessControlRefreshResponses = {
+    204: void;
+};
+
+export type AccessControlRefreshResponse = AccessControlRefreshResponses[keyof AccessControlRefreshResponses];
+
+export type AccessControlRemoveRoleData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/roles/{id}';
+};
+
+export type AccessControlRemoveRoleErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type AccessControlRemoveRoleError = AccessControlRemoveRoleErrors[keyof AccessControlRemoveRoleErrors];
+
+export type AccessControlRemoveRoleResponses = {
+    204: void;
+};
+
+export type AccessControlRemoveRoleResponse = AccessControlRemoveRoleResponses[keyof AccessControlRemoveRoleResponses];
+
+export type AccessControlGetRoleData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/roles/{id}';
+};
+
+export type AccessControlGetRoleErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type AccessControlGetRoleError = AccessControlGetRoleErrors[keyof AccessControlGetRoleErrors];
+
+export type AccessControlGetRoleResponses = {
+    200: RoleDto;
+};
+
+export type AccessControlGetRoleResponse = AccessControlGetRoleResponses[keyof AccessControlGetRoleResponses];
+
+export type AccessControlUpdateRoleData = {
+    body: UpdateRoleDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/roles/{id}';
+};
+
+export type AccessControlUpdateRoleErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type AccessControlUpdateRoleError = AccessControlUpdateRoleErrors[keyof AccessControlUpdateRoleErrors];
+
+export type AccessControlUpdateRoleResponses = {
+    200: RoleDto;
+};
+
+export type AccessControlUpdateRoleResponse = AccessControlUpdateRoleResponses[keyof AccessControlUpdateRoleResponses];
+
+export type AccessControlGrantsData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/roles/{id}/grants';
+};
+
+export type AccessControlGrantsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type AccessControlGrantsError = AccessControlGrantsErrors[keyof AccessControlGrantsErrors];
+
+export type AccessControlGrantsResponses = {
+    200: RoleGrantTreeDto;
+};
+
+export type AccessControlGrantsResponse = AccessControlGrantsResponses[keyof AccessControlGrantsResponses];
+
+export type AccessControlGrantData = {
+    body: RoleGrantsDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/roles/{id}/grants';
+};
+
+export type AccessControlGrantErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type AccessControlGrantError = AccessControlGrantErrors[keyof AccessControlGrantErrors];
+
+export type AccessControlGrantResponses = {
+    200: RoleGrantTreeDto;
+};
+
+export type AccessControlGrantResponse = AccessControlGrantResponses[keyof AccessControlGrantResponses];
+
+export type AccessControlMyMenusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/admin/menus/mine';
+};
+
+export type AccessControlMyMenusErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+};
+
+export type AccessControlMyMenusError = AccessControlMyMenusErrors[keyof AccessControlMyMenusErrors];
+
+export type AccessControlMyMenusResponses = {
+    200: Array<MenuNodeDto>;
+};
+
+export type AccessControlMyMenusResponse = AccessControlMyMenusResponses[keyof AccessControlMyMenusResponses];
+
+export type AccessControlMenusData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/admin/menus';
+};
+
+export type AccessControlMenusErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type AccessControlMenusError = AccessControlMenusErrors[keyof AccessControlMenusErrors];
+
+export type AccessControlMenusResponses = {
+    200: Array<MenuNodeDto>;
+};
+
+export type AccessControlMenusResponse = AccessControlMenusResponses[keyof AccessControlMenusResponses];
+
+export type AccessControlCreateMenuData = {
+    body: CreateMenuDto;
+    path?: never;
+    query?: never;
+    url: '/admin/menus';
+};
+
+export type AccessControlCreateMenuErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type AccessControlCreateMenuError = AccessControlCreateMenuErrors[keyof AccessControlCreateMenuErrors];
+
+export type AccessControlCreateMenuResponses = {
+    201: MenuNodeDto;
+};
+
+export type AccessControlCreateMenuResponse = AccessControlCreateMenuResponses[keyof AccessControlCreateMenuResponses];
+
+export type AccessControlRemoveMenuData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/menus/{id}';
+};
+
+export type AccessControlRemoveMenuErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type AccessControlRemoveMenuError = AccessControlRemoveMenuErrors[keyof AccessControlRemoveMenuErrors];
+
+export type AccessControlRemoveMenuResponses = {
+    204: void;
+};
+
+export type AccessControlRemoveMenuResponse = AccessControlRemoveMenuResponses[keyof AccessControlRemoveMenuResponses];
+
+export type AccessControlUpdateMenuData = {
+    body: UpdateMenuDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/menus/{id}';
+};
+
+export type AccessControlUpdateMenuErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type AccessControlUpdateMenuError = AccessControlUpdateMenuErrors[keyof AccessControlUpdateMenuErrors];
+
+export type AccessControlUpdateMenuResponses = {
+    200: MenuNodeDto;
+};
+
+export type AccessControlUpdateMenuResponse = AccessControlUpdateMenuResponses[keyof AccessControlUpdateMenuResponses];
+
+export type AccessControlResourcesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        permission?: 'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage';
+        /**
+         * Path or name containing this text.
+         */
+        text?: string;
+        method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+    };
+    url: '/admin/resources';
+};
+
+export type AccessControlResourcesErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type AccessControlResourcesError = AccessControlResourcesErrors[keyof AccessControlResourcesErrors];
+
+export type AccessControlResourcesResponses = {
+    200: PagedResourceDto;
+};
+
+export type AccessControlResourcesResponse = AccessControlResourcesResponses[keyof AccessControlResourcesResponses];
+
+export type AccessControlUpdateResourceData = {
+    body: UpdateResourceDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/resources/{id}';
+};
+
+export type AccessControlUpdateResourceErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type AccessControlUpdateResourceError = AccessControlUpdateResourceErrors[keyof AccessControlUpdateResourceErrors];
+
+export type AccessControlUpdateResourceResponses = {
+    200: ResourceDto;
+};
+
+export type AccessControlUpdateResourceResponse = AccessControlUpdateResourceResponses[keyof AccessControlUpdateResourceResponses];
+
+export type OrganisationDepartmentsData = {
+    body?: never;
+    path?: never;
+    query?: never;
+    url: '/admin/departments';
+};
+
+export type OrganisationDepartmentsErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type OrganisationDepartmentsError = OrganisationDepartmentsErrors[keyof OrganisationDepartmentsErrors];
+
+export type OrganisationDepartmentsResponses = {
+    200: Array<DepartmentNodeDto>;
+};
+
+export type OrganisationDepartmentsResponse = OrganisationDepartmentsResponses[keyof OrganisationDepartmentsResponses];
+
+export type OrganisationCreateDepartmentData = {
+    body: CreateDepartmentDto;
+    path?: never;
+    query?: never;
+    url: '/admin/departments';
+};
+
+export type OrganisationCreateDepartmentErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type OrganisationCreateDepartmentError = OrganisationCreateDepartmentErrors[keyof OrganisationCreateDepartmentErrors];
+
+export type OrganisationCreateDepartmentResponses = {
+    201: DepartmentDto;
+};
+
+export type OrganisationCreateDepartmentResponse = OrganisationCreateDepartmentResponses[keyof OrganisationCreateDepartmentResponses];
+
+export type OrganisationRemoveDepartmentData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/departments/{id}';
+};
+
+export type OrganisationRemoveDepartmentErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationRemoveDepartmentError = OrganisationRemoveDepartmentErrors[keyof OrganisationRemoveDepartmentErrors];
+
+export type OrganisationRemoveDepartmentResponses = {
+    204: void;
+};
+
+export type OrganisationRemoveDepartmentResponse = OrganisationRemoveDepartmentResponses[keyof OrganisationRemoveDepartmentResponses];
+
+export type OrganisationUpdateDepartmentData = {
+    body: UpdateDepartmentDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/departments/{id}';
+};
+
+export type OrganisationUpdateDepartmentErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
+};
+
+export type OrganisationUpdateDepartmentError = OrganisationUpdateDepartmentErrors[keyof OrganisationUpdateDepartmentErrors];
+
+export type OrganisationUpdateDepartmentResponses = {
+    200: DepartmentDto;
+};
+
+export type OrganisationUpdateDepartmentResponse = OrganisationUpdateDepartmentResponses[keyof OrganisationUpdateDepartmentResponses];
+
+export type OrganisationPostsData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        name?: string;
+    };
+    url: '/admin/posts';
+};
+
+export type OrganisationPostsErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type OrganisationPostsError = OrganisationPostsErrors[keyof OrganisationPostsErrors];
+
+export type OrganisationPostsResponses = {
+    200: PagedPostDto;
+};
+
+export type OrganisationPostsResponse = OrganisationPostsResponses[keyof OrganisationPostsResponses];
+
+export type OrganisationCreatePostData = {
+    body: CreatePostDto;
+    path?: never;
+    query?: never;
+    url: '/admin/posts';
+};
+
+export type OrganisationCreatePostErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationCreatePostError = OrganisationCreatePostErrors[keyof OrganisationCreatePostErrors];
+
+export type OrganisationCreatePostResponses = {
+    201: PostDto;
+};
+
+export type OrganisationCreatePostResponse = OrganisationCreatePostResponses[keyof OrganisationCreatePostResponses];
+
+export type OrganisationRemovePostData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/posts/{id}';
+};
+
+export type OrganisationRemovePostErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationRemovePostError = OrganisationRemovePostErrors[keyof OrganisationRemovePostErrors];
+
+export type OrganisationRemovePostResponses = {
+    204: void;
+};
+
+export type OrganisationRemovePostResponse = OrganisationRemovePostResponses[keyof OrganisationRemovePostResponses];
+
+export type OrganisationUpdatePostData = {
+    body: UpdatePostDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/posts/{id}';
+};
+
+export type OrganisationUpdatePostErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationUpdatePostError = OrganisationUpdatePostErrors[keyof OrganisationUpdatePostErrors];
+
+export type OrganisationUpdatePostResponses = {
+    200: PostDto;
+};
+
+export type OrganisationUpdatePostResponse = OrganisationUpdatePostResponses[keyof OrganisationUpdatePostResponses];
+
+export type OrganisationGradesData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        name?: string;
+    };
+    url: '/admin/grades';
+};
+
+export type OrganisationGradesErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type OrganisationGradesError = OrganisationGradesErrors[keyof OrganisationGradesErrors];
+
+export type OrganisationGradesResponses = {
+    200: PagedGradeDto;
+};
+
+export type OrganisationGradesResponse = OrganisationGradesResponses[keyof OrganisationGradesResponses];
+
+export type OrganisationCreateGradeData = {
+    body: CreateGradeDto;
+    path?: never;
+    query?: never;
+    url: '/admin/grades';
+};
+
+export type OrganisationCreateGradeErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationCreateGradeError = OrganisationCreateGradeErrors[keyof OrganisationCreateGradeErrors];
+
+export type OrganisationCreateGradeResponses = {
+    201: GradeDto;
+};
+
+export type OrganisationCreateGradeResponse = OrganisationCreateGradeResponses[keyof OrganisationCreateGradeResponses];
+
+export type OrganisationRemoveGradeData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/grades/{id}';
+};
+
+export type OrganisationRemoveGradeErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationRemoveGradeError = OrganisationRemoveGradeErrors[keyof OrganisationRemoveGradeErrors];
+
+export type OrganisationRemoveGradeResponses = {
+    204: void;
+};
+
+export type OrganisationRemoveGradeResponse = OrganisationRemoveGradeResponses[keyof OrganisationRemoveGradeResponses];
+
+export type OrganisationUpdateGradeData = {
+    body: UpdateGradeDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/grades/{id}';
+};
+
+export type OrganisationUpdateGradeErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type OrganisationUpdateGradeError = OrganisationUpdateGradeErrors[keyof OrganisationUpdateGradeErrors];
+
+export type OrganisationUpdateGradeResponses = {
+    200: GradeDto;
+};
+
+export type OrganisationUpdateGradeResponse = OrganisationUpdateGradeResponses[keyof OrganisationUpdateGradeResponses];
+
+export type OperationLogsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        userId?: string;
+        /**
+         * Part of the caller's e-mail.
+         */
+        actor?: string;
+        method?: 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+        /**
+         * Part of the route template.
+         */
+        route?: string;
+        /**
+         * Part of the path as called.
+         */
+        path?: string;
+        outcome?: 'succeeded' | 'failed';
+        statusCode?: number;
+        /**
+         * From this time on, included.
+         */
+        from?: string;
+        /**
+         * Before this time.
+         */
+        to?: string;
+    };
+    url: '/admin/operation-logs';
+};
+
+export type OperationLogsListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type OperationLogsListError = OperationLogsListErrors[keyof OperationLogsListErrors];
+
+export type OperationLogsListResponses = {
+    200: PagedOperationLogDto;
+};
+
+export type OperationLogsListResponse = OperationLogsListResponses[keyof OperationLogsListResponses];
+
+export type OperationLogsCleanData = {
+    body: CleanLogsDto;
+    path?: never;
+    query?: never;
+    url: '/admin/operation-logs/clean';
+};
+
+export type OperationLogsCleanErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type OperationLogsCleanError = OperationLogsCleanErrors[keyof OperationLogsCleanErrors];
+
+export type OperationLogsCleanResponses = {
+    200: CleanedLogsDto;
+};
+
+export type OperationLogsCleanResponse = OperationLogsCleanResponses[keyof OperationLogsCleanResponses];
+
+export type LoginLogsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        /**
+         * Part of the e-mail.
+         */
+        email?: string;
+        outcome?: 'succeeded' | 'failed' | 'locked';
+        /**
+         * From this time on, included.
+         */
+        from?: string;
+        /**
+         * Before this time.
+         */
+        to?: string;
+    };
+    url: '/admin/login-logs';
+};
+
+export type LoginLogsListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type LoginLogsListError = LoginLogsListErrors[keyof LoginLogsListErrors];
+
+export type LoginLogsListResponses = {
+    200: PagedLoginLogDto;
+};
+
+export type LoginLogsListResponse = LoginLogsListResponses[keyof LoginLogsListResponses];
+
+export type NumberSegmentsListData = {
+    body?: never;
+    path?: never;
+    query?: {
+        /**
+         * 1-based page number.
+         */
+        page?: number;
+        /**
+         * Items per page, at most 200.
+         */
+        pageSize?: number;
+        /**
+         * Part of the business tag.
+         */
+        bizTag?: string;
+    };
+    url: '/admin/number-segments';
+};
+
+export type NumberSegmentsListErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+};
+
+export type NumberSegmentsListError = NumberSegmentsListErrors[keyof NumberSegmentsListErrors];
+
+export type NumberSegmentsListResponses = {
+    200: PagedNumberSegmentDto;
+};
+
+export type NumberSegmentsListResponse = NumberSegmentsListResponses[keyof NumberSegmentsListResponses];
+
+export type NumberSegmentsCreateData = {
+    body: CreateNumberSegmentDto;
+    path?: never;
+    query?: never;
+    url: '/admin/number-segments';
+};
+
+export type NumberSegmentsCreateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type NumberSegmentsCreateError = NumberSegmentsCreateErrors[keyof NumberSegmentsCreateErrors];
+
+export type NumberSegmentsCreateResponses = {
+    201: NumberSegmentDto;
+};
+
+export type NumberSegmentsCreateResponse = NumberSegmentsCreateResponses[keyof NumberSegmentsCreateResponses];
+
+export type NumberSegmentsRemoveData = {
+    body?: never;
+    path: {
+        bizTag: string;
+    };
+    query?: never;
+    url: '/admin/number-segments/{bizTag}';
+};
+
+export type NumberSegmentsRemoveErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type NumberSegmentsRemoveError = NumberSegmentsRemoveErrors[keyof NumberSegmentsRemoveErrors];
+
+export type NumberSegmentsRemoveResponses = {
+    204: void;
+};
+
+export type NumberSegmentsRemoveResponse = NumberSegmentsRemoveResponses[keyof NumberSegmentsRemoveResponses];
+
+export type NumberSegmentsGetData = {
+    body?: never;
+    path: {
+        bizTag: string;
+    };
+    query?: never;
+    url: '/admin/number-segments/{bizTag}';
+};
+
+export type NumberSegmentsGetErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type NumberSegmentsGetError = NumberSegmentsGetErrors[keyof NumberSegmentsGetErrors];
+
+export type NumberSegmentsGetResponses = {
+    200: NumberSegmentDto;
+};
+
+export type NumberSegmentsGetResponse = NumberSegmentsGetResponses[keyof NumberSegmentsGetResponses];
+
+export type NumberSegmentsUpdateData = {
+    body: UpdateNumberSegmentDto;
+    path: {
+        bizTag: string;
+    };
+    query?: never;
+    url: '/admin/number-segments/{bizTag}';
+};
+
+export type NumberSegmentsUpdateErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+    /**
+     * Conflicts with the current state
+     */
+    409: ErrorEnvelopeDto;
+};
+
+export type NumberSegmentsUpdateError = NumberSegmentsUpdateErrors[keyof NumberSegmentsUpdateErrors];
+
+export type NumberSegmentsUpdateResponses = {
+    200: NumberSegmentDto;
+};
+
+export type NumberSegmentsUpdateResponse = NumberSegmentsUpdateResponses[keyof NumberSegmentsUpdateResponses];

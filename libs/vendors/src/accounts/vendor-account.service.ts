@@ -2,7 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService, type VendorAccount } from '@fleetgate/persistence';
-import { ApiError, type FieldProblem, PageQueryDto, type Paged, paged, SecretBox } from '@fleetgate/platform';
+import {
+  ApiError,
+  type FieldProblem,
+  OutboundUrlGuard,
+  PageQueryDto,
+  type Paged,
+  paged,
+  SecretBox,
+} from '@fleetgate/platform';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import type { VendorAdapter } from '../core/vendor-adapter';
 import type { VendorDefinition } from '../core/vendor-definition';
@@ -30,6 +38,7 @@ export class VendorAccountService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly registry: VendorRegistry,
+    private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
     this.box = new SecretBox(config.SECRETS_KEY);
@@ -38,6 +47,7 @@ export class VendorAccountService {
   async create(input: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
     const definition = this.definitionOf(input.vendor);
     const credentials = this.checkCredentials(definition, input.credentials, true);
+    await this.outbound.check(input.baseUrl, 'baseUrl');
     await this.refuseTakenName(input.vendor, input.name);
     const webhookSecret = randomBytes(24).toString('base64url');
     const row = await this.prisma.vendorAccount.create({
@@ -80,6 +90,7 @@ export class VendorAccountService {
   async update(id: string, input: UpdateVendorAccountDto): Promise<VendorAccountDto> {
     const current = await this.row(id);
     const definition = this.definitionOf(current.vendor);
+    await this.outbound.check(input.baseUrl, 'baseUrl');
     if (input.name !== undefined && input.name !== current.name) await this.refuseTakenName(current.vendor, input.name);
     let sealed: { publicCredentials?: Record<string, string>; credentialsSealed?: string } = {};
     if (input.credentials) {

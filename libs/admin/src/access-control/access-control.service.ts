@@ -1,0 +1,307 @@
+import { Injectable } from '@nestjs/common';
+import { holds, type Principal, UserAccessService } from '@fleetgate/auth';
+import { type Menu, type Prisma, PrismaService, type Resource } from '@fleetgate/persistence';
+import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import type {
+  CreateMenuDto,
+  CreateRoleDto,
+  MenuNodeDto,
+  ResourceDto,
+  ResourceQueryDto,
+  RoleDto,
+  RoleGrantsDto,
+  RoleGrantTreeDto,
+  RoleQueryDto,
+  UpdateMenuDto,
+  UpdateResourceDto,
+  UpdateRoleDto,
+} from './access-control.dto';
+
+const ROLE_INCLUDE = {
+  permissions: { select: { permission: true } },
+  _count: { select: { users: true } },
+} satisfies Prisma.RoleInclude;
+
+type RoleRow = Prisma.RoleGetPayload<{ include: typeof ROLE_INCLUDE }>;
+
+function toRoleDto({ permissions, _count, ...role }: RoleRow): RoleDto {
+  return { ...role, userCount: _count.users, permissions: permissions.map(({ permission }) => permission).sort() };
+}
+
+function toResourceDto(resource: Resource): ResourceDto {
+  return {
+    id: resource.id,
+    method: resource.method,
+    path: resource.path,
+    permission: resource.permission,
+    name: resource.name,
+    description: resource.description,
+    active: resource.active,
+  };
+}
+
+function menuTree(menus: Menu[]): MenuNodeDto[] {
+  const nodes = new Map<string, MenuNodeDto>(
+    menus.map((menu) => [
+      menu.id,
+      {
+        id: menu.id,
+        parentId: menu.parentId,
+        name: menu.name,
+        kind: menu.kind,
+        path: menu.path,
+        icon: menu.icon,
+        sort: menu.sort,
+        hidden: menu.hidden,
+        children: [],
+      },
+    ]),
+  );
+  const roots: MenuNodeDto[] = [];
+  for (const node of nodes.values()) {
+    const parent = node.parentId ? nodes.get(node.parentId) : undefined;
+    (parent ? parent.children : roots).push(node);
+  }
+  return roots;
+}
+
+/**
+ * Roles and what they are granted: frontend menus and API permissions (the routes that need them).
+ * Every change that alters someone's access refreshes the access cache of every process. Nobody grants
+ * what they do not hold themselves, so that the role screen is no way around one's own permissions.
+ */
+@Injectable()
+export class AccessControlService {
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly access: UserAccessService,
+  ) {}
+
+  async listRoles(query: RoleQueryDto): Promise<Paged<RoleDto>> {
+    const where: Prisma.RoleWhereInput = query.name
+      ? {
+          OR: [
+            { name: { contains: query.name, mode: 'insensitive' } },
+            { code: { contains: query.name, mode: 'insensitive' } },
+          ],
+        }
+      : {};
+    const [rows, total] = await Promise.all([
+      this.prisma.role.findMany({
+        where,
+        include: ROLE_INCLUDE,
+        orderBy: { code: 'asc' },
+        skip: query.skip,
+        take: query.pageSize,
+      }),
+      this.prisma.role.count({ where }),
+    ]);
+    return paged(rows.map(toRoleDto), total, query);
+  }
+
+  async getRole(id: string): Promise<RoleDto> {
+    const row = await this.prisma.role.findUnique({ where: { id }, include: ROLE_INCLUDE });
+    if (!row) throw ApiError.notFound('Role', id);
+    return toRoleDto(row);
+  }
+
+  async createRole(input: CreateRoleDto): Promise<RoleDto> {
+    const row = await this.prisma.role.create({ data: input, include: ROLE_INCLUDE });
+    return toRoleDto(row);
+  }
+
+  async updateRole(id: string, input: UpdateRoleDto, caller: Principal): Promise<RoleDto> {
+    const role = await this.getRole(id);
+    // Re-enabling a role or widening its scope hands out access like a grant does.
+    this.refuseBeyondCaller(caller, role.permissions);
+    await this.prisma.role.update({ where: { id }, data: input });
+    await this.access.refresh();
+    return this.getRole(id);
+  }
+
+  async removeRole(id: string): Promise<void> {
+    const role = await this.getRole(id);
+    if (role.userCount > 0) {
+      throw ApiError.conflict(`Role ${role.code} is still held`, [
+        { field: 'users', problem: `${role.userCount} user(s) hold it; take it from them first` },
+      ]);
+    }
+    await this.prisma.role.delete({ where: { id } });
+    await this.access.refresh();
+  }
+
+  /** Reloads the permission cache of every gateway and worker. */
+  refresh(): Promise<void> {
+    return this.access.refresh();
+  }
+
+  async grantTree(id: string): Promise<RoleGrantTreeDto> {
+    const [role, menus, grantedMenus, resources] = await Promise.all([
+      this.getRole(id),
+      this.prisma.menu.findMany({ orderBy: [{ sort: 'asc' }, { name: 'asc' }] }),
+      this.prisma.roleMenu.findMany({ where: { roleId: id }, select: { menuId: true } }),
+      this.prisma.resource.findMany({
+        where: { active: true, permission: { not: null } },
+        orderBy: [{ path: 'asc' }, { method: 'asc' }],
+      }),
+    ]);
+    const byPermission = new Map<string, ResourceDto[]>();
+    for (const resource of resources) {
+      const routes = byPermission.get(resource.permission!) ?? [];
+      routes.push(toResourceDto(resource));
+      byPermission.set(resource.permission!, routes);
+    }
+    return {
+      menus: menuTree(menus),
+      permissions: [...byPermission]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([permission, routes]) => ({ permission, routes })),
+      menuIds: grantedMenus.map(({ menuId }) => menuId),
+      grantedPermissions: role.permissions,
+    };
+  }
+
+  async grant(id: string, grants: RoleGrantsDto, caller: Principal): Promise<RoleGrantTreeDto> {
+    const role = await this.getRole(id);
+    // Both what is added and what is taken away must be within the caller's own permissions.
+    this.refuseBeyondCaller(caller, [...grants.permissions, ...role.permissions]);
+    const known = await this.prisma.menu.count({ where: { id: { in: grants.menuIds } } });
+    if (known !== grants.menuIds.length) {
+      throw ApiError.unprocessable('Some menus do not exist', [
+        { field: 'menuIds', problem: 'names a menu that does not exist' },
+      ]);
+    }
+    await this.prisma.$transaction([
+      this.prisma.roleMenu.deleteMany({ where: { roleId: id } }),
+      this.prisma.roleMenu.createMany({ data: grants.menuIds.map((menuId) => ({ roleId: id, menuId })) }),
+      this.prisma.rolePermission.deleteMany({ where: { roleId: id } }),
+      this.prisma.rolePermission.createMany({
+        data: grants.permissions.map((permission) => ({ roleId: id, permission })),
+      }),
+    ]);
+    await this.access.refresh();
+    return this.grantTree(id);
+  }
+
+  /** The menus the caller's roles are granted, with the entries above them so that the tree holds together. */
+  async menusOf(caller: Principal): Promise<MenuNodeDto[]> {
+    const all = await this.prisma.menu.findMany({ orderBy: [{ sort: 'asc' }, { name: 'asc' }] });
+    if (caller.superAdmin) return menuTree(all);
+    const granted = await this.prisma.roleMenu.findMany({
+      where: { role: { enabled: true, users: { some: { userId: caller.userId } } } },
+      select: { menuId: true },
+    });
+    const byId = new Map(all.map((menu) => [menu.id, menu]));
+    const keep = new Set<string>();
+    for (const { menuId } of granted) {
+      for (
+        let menu = byId.get(menuId);
+        menu && !keep.has(menu.id);
+        menu = menu.parentId ? byId.get(menu.parentId) : undefined
+      ) {
+        keep.add(menu.id);
+      }
+    }
+    return menuTree(all.filter((menu) => keep.has(menu.id)));
+  }
+
+  async menus(): Promise<MenuNodeDto[]> {
+    return menuTree(await this.prisma.menu.findMany({ orderBy: [{ sort: 'asc' }, { name: 'asc' }] }));
+  }
+
+  async createMenu(input: CreateMenuDto): Promise<MenuNodeDto> {
+    await this.checkMenuParent(undefined, input.parentId);
+    const menu = await this.prisma.menu.create({ data: input });
+    return menuTree([menu])[0];
+  }
+
+  async updateMenu(id: string, input: UpdateMenuDto): Promise<MenuNodeDto> {
+    await this.menu(id);
+    await this.checkMenuParent(id, input.parentId);
+    await this.prisma.menu.update({ where: { id }, data: input });
+    return (await this.menus()).flatMap(function find(node): MenuNodeDto[] {
+      return node.id === id ? [node] : node.children.flatMap(find);
+    })[0];
+  }
+
+  async removeMenu(id: string): Promise<void> {
+    await this.menu(id);
+    const children = await this.prisma.menu.count({ where: { parentId: id } });
+    if (children) {
+      throw ApiError.conflict('The menu still has entries below it', [
+        { field: 'children', problem: `${children} menu(s) sit below it; delete or move them first` },
+      ]);
+    }
+    await this.prisma.menu.delete({ where: { id } });
+  }
+
+  async resources(query: ResourceQueryDto): Promise<Paged<ResourceDto>> {
+    const where: Prisma.ResourceWhereInput = {
+      ...(query.permission ? { permission: query.permission } : {}),
+      ...(query.method ? { method: query.method } : {}),
+      ...(query.text
+        ? {
+            OR: [
+              { path: { contains: query.text, mode: 'insensitive' } },
+              { name: { contains: query.text, mode: 'insensitive' } },
+            ],
+          }
+        : {}),
+    };
+    const [rows, total] = await Promise.all([
+      this.prisma.resource.findMany({
+        where,
+        orderBy: [{ path: 'asc' }, { method: 'asc' }],
+        skip: query.skip,
+        take: query.pageSize,
+      }),
+      this.prisma.resource.count({ where }),
+    ]);
+    return paged(rows.map(toResourceDto), total, query);
+  }
+
+  async updateResource(id: string, input: UpdateResourceDto): Promise<ResourceDto> {
+    if (!(await this.prisma.resource.findUnique({ where: { id }, select: { id: true } }))) {
+      throw ApiError.notFound('Resource', id);
+    }
+    return toResourceDto(await this.prisma.resource.update({ where: { id }, data: input }));
+  }
+
+  private refuseBeyondCaller(caller: Principal, permissions: string[]): void {
+    const beyond = [...new Set(permissions.filter((permission) => !holds(caller, permission)))];
+    if (beyond.length) {
+      throw new ApiError(403, 'forbidden', 'You cannot grant or take away permissions you do not hold', [
+        { field: 'permissions', problem: `you do not hold ${beyond.join(', ')}` },
+      ]);
+    }
+  }
+
+  private async menu(id: string): Promise<Menu> {
+    const menu = await this.prisma.menu.findUnique({ where: { id } });
+    if (!menu) throw ApiError.notFound('Menu', id);
+    return menu;
+  }
+
+  /** The parent must exist, and a menu may not move below itself. */
+  private async checkMenuParent(id: string | undefined, parentId: string | null | undefined): Promise<void> {
+    if (!parentId) return;
+    let cursor: string | null = parentId;
+    while (cursor) {
+      if (cursor === id) {
+        throw ApiError.unprocessable('A menu cannot sit below itself', [
+          { field: 'parentId', problem: 'is this menu or one below it' },
+        ]);
+      }
+      const parent: { parentId: string | null } | null = await this.prisma.menu.findUnique({
+        where: { id: cursor },
+        select: { parentId: true },
+      });
+      if (!parent) {
+        throw ApiError.unprocessable('The parent menu does not exist', [
+          { field: 'parentId', problem: 'no such menu' },
+        ]);
+      }
+      cursor = parent.parentId;
+    }
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
+import { AuthModule } from '@fleetgate/auth';
+import { AccessControlController } from './access-control/access-control.controller';
+import { AccessControlService } from './access-control/access-control.service';
+import { RouteCatalog } from './access-control/route-catalog';
+import { NumberSegmentsModule } from './number-segments/number-segments.module';
+import { OperationLogsModule } from './operation-logs/operation-logs.module';
+import { OrganisationController } from './organisation/organisation.controller';
+import { OrganisationService } from './organisation/organisation.service';
+import { UserAdminService } from './users/user-admin.service';
+import { UsersController } from './users/users.controller';
+
+/**
+ * The back office that runs the gateway (after the PCloud document): users, roles and their grants,
+ * menus and resources, departments, posts, grades, operation and login logs, number segments.
+ */
+@Module({
+  imports: [DiscoveryModule, AuthModule, OperationLogsModule, NumberSegmentsModule],
+  controllers: [UsersController, AccessControlController, OrganisationController],
+  providers: [UserAdminService, AccessControlService, OrganisationService, RouteCatalog],
+  exports: [RouteCatalog],
+})
+export class AdminModule {}

@@ -1,0 +1,94 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
+import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { CreateUserDto, ExportUsersDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
+import { UserAdminService } from './user-admin.service';
+
+const EXPORT_TYPES = {
+  csv: 'text/csv; charset=utf-8',
+  xlsx: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+} as const;
+
+@ApiTags('admin: users')
+@Controller('admin/users')
+export class UsersController {
+  constructor(private readonly users: UserAdminService) {}
+
+  @Get()
+  @Authenticated({ permission: Permission.UsersRead })
+  @ApiOkResponse({ type: PagedDto(UserDto) })
+  @ApiErrorResponses(400)
+  list(@Query() query: UserQueryDto): Promise<Paged<UserDto>> {
+    return this.users.list(query);
+  }
+
+  @Post()
+  @Authenticated({ permission: Permission.UsersManage })
+  @ApiErrorResponses(400, 409, 422)
+  create(@Body() body: CreateUserDto, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
+    return this.users.create(body, caller);
+  }
+
+  /** The chosen users as a CSV or XLSX file (no password hashes, no secrets). */
+  @Post('export')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.UsersRead })
+  @ApiProduces(EXPORT_TYPES.csv, EXPORT_TYPES.xlsx)
+  @ApiOkResponse({ schema: { type: 'string', format: 'binary' } })
+  @ApiErrorResponses(400, 422)
+  async export(@Body() body: ExportUsersDto, @Res({ passthrough: true }) reply: FastifyReply): Promise<Buffer> {
+    const file = await this.users.export(body.ids, body.format);
+    reply.header('content-type', EXPORT_TYPES[body.format]);
+    reply.header('content-disposition', `attachment; filename="users.${body.format}"`);
+    return file;
+  }
+
+  @Get(':id')
+  @Authenticated({ permission: Permission.UsersRead })
+  @ApiErrorResponses(404)
+  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {
+    return this.users.get(id);
+  }
+
+  @Patch(':id')
+  @Authenticated({ permission: Permission.UsersManage })
+  @ApiErrorResponses(400, 404, 409, 422)
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateUserDto,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<UserDto> {
+    return this.users.update(id, body, caller);
+  }
+
+  @Post(':id/enable')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.UsersManage })
+  @ApiErrorResponses(404)
+  enable(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
+    return this.users.setEnabled(id, true, caller);
+  }
+
+  /** Also ends every session of the user. */
+  @Post(':id/disable')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.UsersManage })
+  @ApiErrorResponses(404, 409)
+  disable(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
+    return this.users.setEnabled(id, false, caller);
+  }
+
+  /** Ends every session of the user at once, on every gateway. */
+  @Post(':id/offline')
+  @HttpCode(204)
+  @Authenticated({ permission: Permission.UsersManage })
+  @ApiErrorResponses(404)
+  async forceOffline(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<void> {
+    await this.users.forceOffline(id, caller);
+  }
+}

@@ -1,0 +1,106 @@
+import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import Redis from 'ioredis';
+import { FleetgateConfig } from '@fleetgate/config';
+import { PrismaService } from '@fleetgate/persistence';
+import { type DataScope, widestScopeKind } from './data-scope';
+
+export interface UserAccess {
+  permissions: ReadonlySet<string>;
+  scope: DataScope;
+  /** The user's own department: new tasks belong to it. */
+  departmentId?: string;
+}
+
+/** Every request reads a user's access; a short cache keeps that off the database. */
+const ACCESS_CACHE_MS = 30_000;
+
+/**
+ * What a user may do (the permissions of their enabled roles) and see (the widest data scope of those
+ * roles). Cached per process; a change to roles, grants, departments or a user's roles calls refresh(),
+ * which clears the cache of every gateway and worker at once over Redis pub/sub.
+ */
+@Injectable()
+export class UserAccessService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(UserAccessService.name);
+  private readonly cache = new Map<string, { at: number; access: Promise<UserAccess> }>();
+  private readonly channel: string;
+  private publisher?: Redis;
+  private subscriber?: Redis;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly config: FleetgateConfig,
+  ) {
+    this.channel = `${config.REDIS_PREFIX}:access:refresh`;
+  }
+
+  onModuleInit(): void {
+    this.subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.subscriber.on('error', (error) => this.logger.warn({ err: error.message }, 'access refresh channel'));
+    this.subscriber.on('message', () => this.cache.clear());
+    void this.subscriber.subscribe(this.channel).catch(() => undefined);
+  }
+
+  onModuleDestroy(): void {
+    // disconnect, not quit: quit waits for a connection that may never come when Redis is down.
+    this.subscriber?.disconnect();
+    this.publisher?.disconnect();
+  }
+
+  accessOf(userId: string): Promise<UserAccess> {
+    const cached = this.cache.get(userId);
+    if (cached && Date.now() - cached.at < ACCESS_CACHE_MS) return cached.access;
+    const access = this.load(userId);
+    this.cache.set(userId, { at: Date.now(), access });
+    access.catch(() => this.cache.delete(userId));
+    return access;
+  }
+
+  /** Forgets every cached access, here and in every other process. */
+  async refresh(): Promise<void> {
+    this.cache.clear();
+    if (!this.publisher) {
+      this.publisher = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
+      this.publisher.on('error', () => undefined); // reported by the publish below
+    }
+    try {
+      await this.publisher.publish(this.channel, 'refresh');
+    } catch (error) {
+      // Other processes then see the change when their cache entries expire (ACCESS_CACHE_MS).
+      this.logger.warn({ err: (error as Error).message }, 'could not tell other processes to refresh access');
+    }
+  }
+
+  private async load(userId: string): Promise<UserAccess> {
+    const user = await this.prisma.user.findUnique({
+      where: { id: userId },
+      select: {
+        departmentId: true,
+        roles: {
+          where: { role: { enabled: true } },
+          select: { role: { select: { dataScope: true, permissions: { select: { permission: true } } } } },
+        },
+      },
+    });
+    if (!user) return { permissions: new Set(), scope: { kind: 'own', userId } };
+    const departmentId = user.departmentId ?? undefined;
+    const roles = user.roles.map(({ role }) => role);
+    const permissions = new Set(roles.flatMap((role) => role.permissions.map(({ permission }) => permission)));
+    const kind = widestScopeKind(roles.map((role) => role.dataScope));
+    return { permissions, scope: await this.scopeOf(kind, userId, user.departmentId), departmentId };
+  }
+
+  private async scopeOf(kind: string, userId: string, departmentId: string | null): Promise<DataScope> {
+    if (kind === 'all') return { kind: 'all' };
+    if (kind === 'own' || !departmentId) return { kind: 'own', userId };
+    if (kind === 'department') return { kind: 'departments', departmentIds: [departmentId], userId };
+    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
+      WITH RECURSIVE tree AS (
+        SELECT id FROM departments WHERE id = ${departmentId}::uuid
+        UNION
+        SELECT d.id FROM departments d JOIN tree ON d.parent_id = tree.id
+      )
+      SELECT id::text FROM tree`;
+    return { kind: 'departments', departmentIds: rows.map((row) => row.id), userId };
+  }
+}

@@ -1,0 +1,102 @@
+import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+
+/** Defences that hold with the production defaults (here: internal URLs not allowed). */
+describe('security defaults (e2e)', () => {
+  let gateway: RunningGateway;
+  let token: string;
+
+  async function post(path: string, body: unknown, auth = true, headers: Record<string, string> = {}) {
+    const response = await fetch(`${gateway.baseUrl}${path}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(auth ? { authorization: `Bearer ${token}` } : {}),
+        ...headers,
+      },
+      body: JSON.stringify(body),
+    });
+    return {
+      status: response.status,
+      // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of several routes, read field by field
+      json: (await response.json().catch(() => undefined)) as any,
+      headers: response.headers,
+    };
+  }
+
+  beforeAll(async () => {
+    gateway = await startGateway({
+      ALLOW_INTERNAL_URLS: 'false',
+      LOGIN_FAILURES_PER_ACCOUNT: '3',
+      LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '20',
+      TRUST_PROXY_HOPS: '1',
+    });
+    token = (await post('/auth/login', ADMIN, false)).json.accessToken;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+  });
+
+  it.each([
+    ['http://127.0.0.1:4101', 'loopback'],
+    ['http://169.254.169.254/latest', 'linkLocal'],
+    ['http://localhost:4101', 'localhost'],
+  ])('refuses a vendor base URL at %s', async (baseUrl, what) => {
+    const refused = await post('/vendor-accounts', {
+      vendor: 'tikmatrix',
+      name: `ssrf-${what}`,
+      baseUrl,
+      credentials: {},
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.details).toEqual([
+      { field: 'baseUrl', problem: expect.stringContaining('must not point at') },
+    ]);
+  });
+
+  it('refuses an event subscription to a metadata address', async () => {
+    const refused = await post('/event-subscriptions', { name: 'metadata', url: 'http://169.254.169.254/hook' });
+    expect(refused.status).toBe(422);
+    expect(refused.json.error.details).toEqual([
+      { field: 'url', problem: 'must not point at a linkLocal address (169.254.169.254)' },
+    ]);
+  });
+
+  // Each run signs in from its own (forwarded) address, so counters left in Redis by earlier runs do not matter.
+  const address = () =>
+    `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}`;
+
+  it('makes an address wait after repeated wrong passwords for one e-mail, and logs it', async () => {
+    const from = { 'x-forwarded-for': address() };
+    for (let attempt = 0; attempt < 3; attempt++) {
+      expect(
+        (await post('/auth/login', { email: ADMIN.email, password: 'wrong-password-1' }, false, from)).status,
+      ).toBe(401);
+    }
+    const locked = await post('/auth/login', ADMIN, false, from);
+    expect(locked.status).toBe(429);
+    expect(locked.json.error.code).toBe('rate_limited');
+    expect(Number(locked.headers.get('retry-after'))).toBeGreaterThan(800);
+    // Another address is not held back by it: the user is not locked out from afar.
+    expect((await post('/auth/login', ADMIN, false, { 'x-forwarded-for': address() })).status).toBe(200);
+    const logs = await fetch(`${gateway.baseUrl}/admin/login-logs?outcome=locked&pageSize=5`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(((await logs.json()) as { items: Array<{ ip: string }> }).items.map((row) => row.ip)).toContain(
+      from['x-forwarded-for'],
+    );
+  });
+
+  it('limits sign-in attempts per address per minute', async () => {
+    const from = { 'x-forwarded-for': address() };
+    const statuses: number[] = [];
+    for (let attempt = 0; attempt < 21; attempt++) {
+      statuses.push(
+        (await post('/auth/login', { email: `nobody${attempt}@example.com`, password: 'x1234567890' }, false, from))
+          .status,
+      );
+    }
+    expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
+    expect(statuses[20]).toBe(429);
+  });
+});
