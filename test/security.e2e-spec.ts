@@ -1,3 +1,4 @@
+import { WebhookSignature } from '@fleetgate/platform';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 
 /** Defences that hold with the production defaults (here: internal URLs not allowed). */
@@ -98,5 +99,43 @@ describe('security defaults (e2e)', () => {
     }
     expect(statuses.slice(0, 20).every((status) => status === 401)).toBe(true);
     expect(statuses[20]).toBe(429);
+  });
+
+  it('refuses forged, stale and unsigned-and-secretless callbacks; a replay is acknowledged and ignored', async () => {
+    // A public address literal: the account is never called here, only its callbacks are received.
+    const account = await post('/vendor-accounts', {
+      vendor: 'armcloud',
+      name: `signed-${Date.now()}`,
+      baseUrl: 'https://93.184.215.14',
+      credentials: { accessKeyId: 'AKID-signed', secretAccessKey: 'signed-test-secret-key' },
+    });
+    expect(account.status).toBe(201);
+    const secret = account.json.webhookSecret as string;
+    const url = `${gateway.baseUrl}${account.json.webhookPath as string}`;
+    const body = JSON.stringify({ taskBusinessType: 1000, padCode: 'AC0001', taskId: 4242, taskStatus: 3 });
+    const send = (headers: Record<string, string>, sent = body) =>
+      fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: sent });
+    const now = Math.floor(Date.now() / 1000);
+    const signed = (at: number, key = secret, sent = body) => ({
+      'x-fleetgate-timestamp': String(at),
+      'x-fleetgate-signature': WebhookSignature.sign(key, at, sent),
+    });
+
+    const first = await send(signed(now));
+    expect(first.status).toBe(200);
+    expect(await first.json()).toEqual({ accepted: true, duplicate: false });
+    // The same request again (a replay within the window): acknowledged, stored once, applied once.
+    expect(await (await send(signed(now))).json()).toEqual({ accepted: true, duplicate: true });
+
+    const stale = await send(signed(now - 301));
+    expect(stale.status).toBe(401);
+    expect(((await stale.json()) as { error: { message: string } }).error.message).toMatch(/more than 5 minutes/);
+    expect((await send(signed(now + 400))).status).toBe(401);
+    expect((await send(signed(now, 'not-the-secret'))).status).toBe(401);
+    // Signed for one body, sent with another.
+    expect((await send(signed(now), body.replace('4242', '4243'))).status).toBe(401);
+    expect((await send({})).status).toBe(401);
+    expect((await send({ 'x-fleetgate-webhook-secret': 'guess' })).status).toBe(401);
+    expect((await send({ 'x-fleetgate-webhook-secret': secret }, body.replace('4242', '4244'))).status).toBe(200);
   });
 });

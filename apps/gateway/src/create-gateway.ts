@@ -23,6 +23,8 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
+    // Signed vendor callbacks are checked over the bytes that were sent (X-Fleetgate-Signature).
+    rawBody: true,
   });
   const fastify = app.getHttpAdapter().getInstance();
   recordHttpMetrics(fastify, app.get(MetricsRegistry));

@@ -11,3 +11,4 @@ export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';
 export * from './secrets/secret-box';
 export * from './outbound/outbound-url-guard';
+export * from './webhooks/webhook-signature';

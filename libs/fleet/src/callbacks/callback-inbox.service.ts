@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
 import { ApiError } from '@fleetgate/platform';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
-import { supports, VendorAccountService, VendorError } from '@fleetgate/vendors';
+import { supports, VendorAccountService, VendorError, type WebhookProof } from '@fleetgate/vendors';
 
 export interface CallbackReceipt {
   accepted: boolean;
@@ -39,13 +39,15 @@ export class CallbackInbox {
   async receive(
     vendor: string,
     accountId: string,
-    secret: string | undefined,
+    proof: WebhookProof,
     headers: Record<string, string | string[] | undefined>,
     body: unknown,
   ): Promise<CallbackReceipt> {
-    if (!(await this.accounts.verifyWebhookSecret(accountId, vendor, secret))) {
-      throw ApiError.unauthorized('Unknown account or wrong webhook secret');
+    const verdict = await this.accounts.verifyWebhook(accountId, vendor, proof);
+    if (verdict === 'stale') {
+      throw ApiError.unauthorized('The callback is signed too far from now (more than 5 minutes); refused as a replay');
     }
+    if (verdict !== 'ok') throw ApiError.unauthorized('Unknown account, wrong webhook secret or wrong signature');
     const adapter = await this.accounts.adapterFor(accountId);
     if (!supports(adapter, 'callbacks')) {
       throw ApiError.unprocessable(`${vendor} sends no callbacks`, [{ field: 'vendor', problem: 'has no callbacks' }]);

@@ -1,8 +1,7 @@
-import { createHmac } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { OutboundUrlGuard, SecretBox } from '@fleetgate/platform';
+import { OutboundUrlGuard, SecretBox, WebhookSignature } from '@fleetgate/platform';
 
 /** How long a subscriber has to answer one delivery. */
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -13,10 +12,6 @@ export interface DeliveryOutcome {
 }
 
 /** Signs a body the way subscribers verify it: hex HMAC-SHA256 of `<timestamp>.<body>`. */
-export function signEvent(secret: string, timestamp: number, body: string): string {
-  return createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
-}
-
 /**
  * Posts one stored delivery to its subscriber with `X-Fleetgate-Signature: sha256=<hex>` and
  * `X-Fleetgate-Timestamp`; anything but a 2xx throws, so BullMQ retries it with backoff.
@@ -42,7 +37,7 @@ export class EventDeliveryService {
     if (!delivery.subscription.enabled) return { delivered: false };
     const body = JSON.stringify(delivery.payload);
     const timestamp = Math.floor(Date.now() / 1000);
-    const signature = signEvent(this.box.open(delivery.subscription.secretSealed), timestamp, body);
+    const signature = WebhookSignature.sign(this.box.open(delivery.subscription.secretSealed), timestamp, body);
     let statusCode: number | undefined;
     // Checked again at each delivery: the host name may resolve elsewhere now than when it was saved.
     let error = await this.outbound
@@ -57,7 +52,7 @@ export class EventDeliveryService {
             'x-fleetgate-event': delivery.eventType,
             'x-fleetgate-delivery': delivery.id,
             'x-fleetgate-timestamp': String(timestamp),
-            'x-fleetgate-signature': `sha256=${signature}`,
+            'x-fleetgate-signature': signature,
           },
           body,
           signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),

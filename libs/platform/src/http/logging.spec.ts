@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { REDACTED_PATHS } from './logging';
+import { loggableUrl, REDACTED_PATHS } from './logging';
 
 function capture() {
   const lines: string[] = [];
@@ -35,5 +35,18 @@ describe('log redaction', () => {
     expect(line.body).toEqual({ password: '[redacted]', email: 'a@b.c' });
     expect(line.account.credentials).toBe('[redacted]');
     expect(lines[0]).not.toMatch(/hunter2|"sk"/);
+  });
+
+  it('hides webhook secrets and signatures in headers and query strings', () => {
+    const { logger, lines } = capture();
+    logger.info(
+      { req: { headers: { 'x-fleetgate-webhook-secret': 'wh-secret', 'x-fleetgate-signature': 'sha256=ab' } } },
+      'r',
+    );
+    expect(lines.join('')).not.toMatch(/wh-secret|sha256=ab/);
+    expect(loggableUrl('/webhooks/gizwits/1?token=abc&x=1')).toBe('/webhooks/gizwits/1?token=[redacted]&x=1');
+    expect(loggableUrl('/artifacts/9/content?expires=5&signature=f00d')).toBe(
+      '/artifacts/9/content?expires=5&signature=[redacted]',
+    );
   });
 });

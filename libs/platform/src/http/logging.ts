@@ -10,6 +10,8 @@ export const REDACTED_PATHS = [
   'req.headers.cookie',
   'req.headers["x-gizwits-user-token"]',
   'req.headers["no_limit_token"]',
+  'req.headers["x-fleetgate-webhook-secret"]',
+  'req.headers["x-fleetgate-signature"]',
   'res.headers["set-cookie"]',
   '*.password',
   '*.passwordHash',
@@ -27,6 +29,14 @@ export const REDACTED_PATHS = [
   '*.*.credentials',
 ];
 
+/** Query parameters that carry credentials (webhook tokens, signed download links). */
+const SECRET_QUERY = /([?&](?:token|signature|sig|key|secret)=)[^&#]*/gi;
+
+/** A URL as logs may show it: credential-bearing query values replaced. */
+export function loggableUrl(url: string | undefined): string | undefined {
+  return url?.replace(SECRET_QUERY, '$1[redacted]');
+}
+
 export function loggerParams(level: string): Params {
   return {
     pinoHttp: {
@@ -39,7 +49,7 @@ export function loggerParams(level: string): Params {
         req: (request: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
           id: request.id,
           method: request.method,
-          url: request.url,
+          url: loggableUrl(request.url),
           headers: request.headers,
         }),
       },

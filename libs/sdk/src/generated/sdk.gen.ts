@@ -328,7 +328,10 @@ export const tasksRetry = <ThrowOnError extends boolean = false>(options: Option
 /**
  * Where a vendor posts its callbacks for one account. None of the four vendors signs its callbacks,
  * so the caller proves itself with the account's webhook secret, in the `X-Fleetgate-Webhook-Secret`
- * header or, for vendors that only take a URL, the `token` query parameter.
+ * header or, for vendors that only take a URL, the `token` query parameter. A relay that can sign
+ * sends `X-Fleetgate-Timestamp` and `X-Fleetgate-Signature` (HMAC-SHA256 of "<timestamp>.<body>" under
+ * the secret) instead: forged or more than 5 minutes off is refused. A repeated body is acknowledged
+ * and ignored (its dedupe key is kept with the stored callback).
  */
 export const webhooksReceive = <ThrowOnError extends boolean = false>(options: Options<WebhooksReceiveData, ThrowOnError>) => (options.client ?? client).post<WebhooksReceiveResponses, WebhooksReceiveErrors, ThrowOnError>({
     url: '/webhooks/{vendor}/{accountId}',

@@ -2792,6 +2792,14 @@ export type WebhooksReceiveData = {
         [key: string]: unknown;
     };
     headers?: {
+        /**
+         * sha256=<hex HMAC>, for signed callbacks
+         */
+        'X-Fleetgate-Signature'?: string;
+        /**
+         * Unix seconds, for signed callbacks
+         */
+        'X-Fleetgate-Timestamp'?: string;
         'X-Fleetgate-Webhook-Secret'?: string;
     };
     path: {

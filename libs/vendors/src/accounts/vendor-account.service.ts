@@ -10,6 +10,7 @@ import {
   type Paged,
   paged,
   SecretBox,
+  WebhookSignature,
 } from '@fleetgate/platform';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import type { VendorAdapter } from '../core/vendor-adapter';
@@ -30,6 +31,14 @@ type VendorAccountRow = VendorAccount;
 const ROW_CACHE_MS = 5_000;
 
 /** Vendor accounts: credentials sealed at rest, never returned, decrypted only to build an adapter. */
+/** What a callback's caller offers to prove itself. */
+export interface WebhookProof {
+  secret?: string;
+  timestamp?: string;
+  signature?: string;
+  rawBody?: Buffer | string;
+}
+
 @Injectable()
 export class VendorAccountService {
   private readonly box: SecretBox;
@@ -175,13 +184,23 @@ export class VendorAccountService {
    * Whether `given` is the account's webhook secret (constant-time). False for an unknown account or
    * vendor mismatch, so that a caller cannot tell which part was wrong.
    */
-  async verifyWebhookSecret(id: string, vendor: string, given: string | undefined): Promise<boolean> {
-    if (!given) return false;
+  /**
+   * Checks a callback's caller. Signed (X-Fleetgate-Timestamp and X-Fleetgate-Signature, an HMAC of the
+   * body under the account's webhook secret) is checked for forgery and age; otherwise the secret itself
+   * must be presented (vendors that only take a URL cannot sign).
+   */
+  async verifyWebhook(id: string, vendor: string, proof: WebhookProof): Promise<'ok' | 'unknown' | 'stale' | 'forged'> {
     const row = await this.cachedRow(id);
-    if (!row || row.vendor !== vendor || !row.enabled) return false;
-    const expected = Buffer.from(this.box.open(row.webhookSecretSealed));
-    const offered = Buffer.from(given);
-    return expected.length === offered.length && timingSafeEqual(expected, offered);
+    if (!row || row.vendor !== vendor || !row.enabled) return 'unknown';
+    const secret = this.box.open(row.webhookSecretSealed);
+    if (proof.timestamp || proof.signature) {
+      const verdict = WebhookSignature.verify(secret, proof.timestamp, proof.signature, proof.rawBody ?? '');
+      return verdict === 'unsigned' ? 'forged' : verdict;
+    }
+    if (!proof.secret) return 'forged';
+    const expected = Buffer.from(secret);
+    const offered = Buffer.from(proof.secret);
+    return expected.length === offered.length && timingSafeEqual(expected, offered) ? 'ok' : 'forged';
   }
 
   /**

@@ -1,0 +1,178 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { loadConfig } from '@fleetgate/config';
+import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
+import { createArmcloudSimulator } from '../apps/simulator/src/armcloud/armcloud-simulator';
+import { SimulatorServer } from '../apps/simulator/src/kit';
+import { ADMIN, TEST_DATABASE_URL } from './support/gateway-harness';
+import { stopWorker, WORKER_MAIN } from './support/worker-harness';
+
+/**
+ * The gateway and the worker as built, as their own processes, logging everything (LOG_LEVEL=trace),
+ * through a session that handles every kind of secret: passwords, access and refresh tokens, API
+ * keys, vendor credentials (and the vendor calls they sign), webhook secrets in headers and query
+ * strings, subscription secrets. The logs must hold none of them.
+ */
+const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
+
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+describe('logs hold no secrets (e2e, gateway and worker processes at trace level)', () => {
+  const output: string[] = [];
+  const processes: ChildProcess[] = [];
+  let sim: SimulatorServer;
+  let baseUrl: string;
+  const env = {
+    ...process.env,
+    NODE_ENV: 'test',
+    DATABASE_URL: TEST_DATABASE_URL,
+    LOG_LEVEL: 'trace',
+    ALLOW_INTERNAL_URLS: 'true',
+    LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+    WORKER_METRICS_PORT: '0',
+    REDIS_PREFIX: `fg-logs-${process.pid}`,
+  };
+
+  function start(main: string, extra: Record<string, string>): ChildProcess {
+    const child = spawn(process.execPath, [main], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
+    processes.push(child);
+    return child;
+  }
+
+  async function call(
+    method: string,
+    path: string,
+    init: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(init.token ? { authorization: `Bearer ${init.token}` } : {}),
+        ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...init.headers,
+      },
+      body: init.body === undefined ? undefined : JSON.stringify(init.body),
+    });
+    const text = await response.text();
+    return { status: response.status, json: (text ? JSON.parse(text) : {}) as unknown };
+  }
+
+  beforeAll(async () => {
+    sim = new SimulatorServer(createArmcloudSimulator, { fleetSize: 5, timeScale: 0, seed: 3 });
+    const simUrl = await sim.listen(0);
+    const port = await freePort();
+    baseUrl = `http://127.0.0.1:${port}`;
+    start(GATEWAY_MAIN, { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1' });
+    for (let i = 0; i < 300; i++) {
+      if ((await fetch(`${baseUrl}/health/live`).catch(() => undefined))?.ok) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    start(WORKER_MAIN, { MIGRATE_ON_START: 'false' });
+    (globalThis as { simUrl?: string }).simUrl = simUrl;
+  });
+
+  afterAll(async () => {
+    for (const child of processes) await stopWorker(child);
+    await sim?.close();
+  });
+
+  it('never writes a secret into the logs', async () => {
+    const secrets: Record<string, string> = {};
+    const config = loadConfig(env);
+    secrets.jwtSecret = config.JWT_SECRET;
+    secrets.secretsKey = config.SECRETS_KEY;
+    secrets.adminPassword = ADMIN.password;
+    secrets.wrongPassword = 'wrong-but-secret-1';
+    await call('POST', '/auth/login', { body: { email: ADMIN.email, password: secrets.wrongPassword } });
+    const session = (await call('POST', '/auth/login', { body: ADMIN })).json as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    secrets.accessToken = session.accessToken;
+    secrets.refreshToken = session.refreshToken;
+    const refreshed = (await call('POST', '/auth/refresh', { body: { refreshToken: session.refreshToken } })).json as {
+      accessToken: string;
+      refreshToken: string;
+    };
+    secrets.refreshToken2 = refreshed.refreshToken;
+    const token = refreshed.accessToken;
+
+    const key = (await call('POST', '/api-keys', { token, body: { name: 'logs', permissions: ['devices:read'] } }))
+      .json as { key: string };
+    secrets.apiKey = key.key;
+    expect((await call('GET', '/devices', { headers: { 'x-api-key': key.key } })).status).toBe(200);
+
+    const credentials = DEMO_CREDENTIALS.armcloud;
+    secrets.vendorSecret = credentials.secretAccessKey;
+    const account = (
+      await call('POST', '/vendor-accounts', {
+        token,
+        body: {
+          vendor: 'armcloud',
+          name: `logs-${Date.now()}`,
+          baseUrl: (globalThis as { simUrl?: string }).simUrl,
+          credentials,
+        },
+      })
+    ).json as { id: string; webhookSecret: string; webhookPath: string };
+    secrets.webhookSecret = account.webhookSecret;
+    expect((await call('POST', `/vendor-accounts/${account.id}/test`, { token })).status).toBeLessThan(300);
+    await call('POST', '/devices/sync', { token, body: { accountId: account.id } });
+    let devices: Array<{ id: string }> = [];
+    for (let i = 0; i < 200 && devices.length === 0; i++) {
+      devices = (
+        (await call('GET', `/devices?accountId=${account.id}`, { token })).json as { items: Array<{ id: string }> }
+      ).items;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(devices.length).toBeGreaterThan(0);
+    const task = (
+      await call('POST', '/tasks', {
+        token,
+        body: { operation: { type: 'device.reboot', params: {} }, targets: { deviceIds: [devices[0].id] } },
+      })
+    ).json as { id: string };
+    for (let i = 0; i < 200; i++) {
+      const detail = (await call('GET', `/tasks/${task.id}`, { token })).json as {
+        targetRows: Array<{ vendorTaskId: string | null }>;
+      };
+      if (detail.targetRows?.[0]?.vendorTaskId) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+
+    const callback = { taskBusinessType: 1000, padCode: 'AC0001', taskId: 777, taskStatus: 3 };
+    await call('POST', account.webhookPath, {
+      body: callback,
+      headers: { 'x-fleetgate-webhook-secret': account.webhookSecret },
+    });
+    await call('POST', `${account.webhookPath}?token=${account.webhookSecret}`, { body: { ...callback, taskId: 778 } });
+    const subscription = (
+      await call('POST', '/event-subscriptions', {
+        token,
+        body: { name: `logs-${Date.now()}`, url: 'http://127.0.0.1:9/hook' },
+      })
+    ).json as { secret: string };
+    secrets.subscriptionSecret = subscription.secret;
+    await call('POST', '/auth/logout', { token });
+    // Give the processes a moment to write what they buffered.
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+
+    const logs = output.join('');
+    // The scan means something only if the logs saw this session: both processes, at work.
+    expect(logs).toContain('Nest application successfully started');
+    expect(logs).toContain('device inventory synced');
+    const leaked = Object.entries(secrets)
+      .filter(([, value]) => value && logs.includes(value))
+      .map(([name]) => name);
+    expect(leaked).toEqual([]);
+  });
+});
