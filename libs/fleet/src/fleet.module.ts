@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { QueueRecovery } from './recovery/queue-recovery';
 import { ArtifactService } from './artifacts/artifact.service';
 import { ArtifactsController } from './artifacts/artifacts.controller';
 import { CallbackApplier } from './callbacks/callback-applier';
@@ -32,6 +33,7 @@ const services = [
   ArtifactService,
   EventDeliveryService,
   EventSubscriptionService,
+  QueueRecovery,
 ];
 
 /**

@@ -11,3 +11,4 @@ export * from './tasks/task.service';
 export * from './events/event-delivery.service';
 export * from './events/fleet-events';
 export * from './tasks/task.dto';
+export * from './recovery/queue-recovery';

@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { TaskDispatcher, TaskPoller, TaskSweeper } from '@fleetgate/fleet';
+import { QueueRecovery, TaskDispatcher, TaskPoller, TaskSweeper } from '@fleetgate/fleet';
 import { HandlesJob, type JobPayloads, JobProducer, Outbox, QueueName } from '@fleetgate/queues';
 
 /** How often the sweeper runs (it also relays the outbox). */
@@ -14,9 +14,11 @@ export class TaskJobsHandler implements OnApplicationBootstrap {
     private readonly sweeper: TaskSweeper,
     private readonly outbox: Outbox,
     private readonly producer: JobProducer,
+    private readonly recovery: QueueRecovery,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    await this.recovery.recoverIfRedisLost();
     // Job schedulers, not timers: several workers share one schedule and fire each tick once.
     const maintenance = this.producer.queue(QueueName.Maintenance);
     await maintenance.upsertJobScheduler('tasks.sweep', { every: SWEEP_EVERY_MS }, { name: 'tasks.sweep', data: {} });

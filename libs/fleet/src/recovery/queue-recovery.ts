@@ -1,0 +1,115 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import Redis from 'ioredis';
+import { FleetgateConfig } from '@fleetgate/config';
+import { PrismaService } from '@fleetgate/persistence';
+import { jobIdOf, JobProducer } from '@fleetgate/queues';
+
+/** Callbacks per apply job when stored callbacks are enqueued again. */
+const APPLY_CHUNK = 500;
+
+export interface QueueRecoveryReport {
+  dispatches: number;
+  polls: number;
+  callbackBatches: number;
+  deliveries: number;
+}
+
+/**
+ * PostgreSQL is the record; Redis holds the queues. A Redis that restarts without its data (no
+ * persistence, a failover to an empty replica) loses every waiting job: tasks would stay pending,
+ * callbacks unapplied, events undelivered. The first worker to start after such a loss notices it (the
+ * queue epoch written in both stores is missing from Redis) and enqueues again what PostgreSQL says is
+ * owed. The dispatcher claims targets before sending, so a batch enqueued again is never sent twice;
+ * a target caught mid-dispatch follows the crash rule (repeatable: sent again; otherwise dispatch_unknown).
+ */
+@Injectable()
+export class QueueRecovery {
+  private readonly logger = new Logger(QueueRecovery.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+    private readonly config: FleetgateConfig,
+  ) {}
+
+  /** Enqueues again what a lost Redis dropped; answers undefined when Redis lost nothing. */
+  async recoverIfRedisLost(): Promise<QueueRecoveryReport | undefined> {
+    const key = `${this.config.REDIS_PREFIX}:queue-epoch`;
+    const epoch = randomUUID();
+    const redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
+    // Only one process takes the recovery: the one whose epoch lands in Redis first.
+    const taken = await redis.set(key, epoch, 'NX').finally(() => redis.disconnect());
+    if (taken !== 'OK') return undefined;
+    const known = await this.prisma.queueEpoch.findUnique({ where: { redisPrefix: this.config.REDIS_PREFIX } });
+    await this.prisma.queueEpoch.upsert({
+      where: { redisPrefix: this.config.REDIS_PREFIX },
+      create: { redisPrefix: this.config.REDIS_PREFIX, epoch },
+      update: { epoch },
+    });
+    // No earlier epoch: these queues start for the first time, nothing was lost.
+    if (!known) return undefined;
+    this.logger.warn(
+      { lostEpoch: known.epoch },
+      'Redis lost its queues; enqueueing again what PostgreSQL says is owed',
+    );
+    const report = await this.requeue(epoch);
+    this.logger.warn(report, 'queues recovered');
+    return report;
+  }
+
+  private async requeue(epoch: string): Promise<QueueRecoveryReport> {
+    const report: QueueRecoveryReport = { dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
+    const batches = await this.prisma.$queryRaw<
+      Array<{ task_id: string; account_id: string; batch: number; generation: number; due: boolean; running: boolean }>
+    >`
+      SELECT t.task_id::text, t.account_id::text, t.batch, k.generation,
+             bool_or(t.status IN ('pending', 'dispatching')) AS due,
+             bool_or(t.status = 'running' AND t.vendor_task_id IS NOT NULL) AS running
+      FROM task_targets t JOIN tasks k ON k.id = t.task_id
+      WHERE k.finished_at IS NULL AND k.cancelled_at IS NULL AND t.status IN ('pending', 'dispatching', 'running')
+      GROUP BY t.task_id, t.account_id, t.batch, k.generation`;
+    for (const row of batches) {
+      const ref = { taskId: row.task_id, accountId: row.account_id, batch: row.batch, generation: row.generation };
+      const parts = [ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, 'recovered', epoch] as const;
+      if (row.due) {
+        await this.producer.enqueue(
+          'tasks.dispatch',
+          { ...ref, round: 0 },
+          { jobId: jobIdOf('tasks.dispatch', ...parts) },
+        );
+        report.dispatches++;
+      }
+      if (row.running) {
+        await this.producer.enqueue('tasks.poll', { ...ref, round: 0 }, { jobId: jobIdOf('tasks.poll', ...parts) });
+        report.polls++;
+      }
+    }
+
+    const unapplied = await this.prisma.callbackInbox.findMany({
+      where: { appliedAt: null },
+      select: { id: true },
+      orderBy: { receivedAt: 'asc' },
+    });
+    for (let start = 0; start < unapplied.length; start += APPLY_CHUNK) {
+      const inboxIds = unapplied.slice(start, start + APPLY_CHUNK).map((row) => row.id);
+      await this.producer.enqueue(
+        'callbacks.apply',
+        { inboxIds },
+        { jobId: jobIdOf('callbacks.apply', inboxIds[0], 'recovered', epoch) },
+      );
+      report.callbackBatches++;
+    }
+
+    const deliveries = await this.prisma.eventDelivery.findMany({ where: { status: 'pending' }, select: { id: true } });
+    for (const { id } of deliveries) {
+      await this.producer.enqueue(
+        'events.deliver',
+        { deliveryId: id },
+        { jobId: jobIdOf('events.deliver', id, 'recovered', epoch) },
+      );
+      report.deliveries++;
+    }
+    return report;
+  }
+}

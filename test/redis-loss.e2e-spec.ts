@@ -1,0 +1,136 @@
+import type { INestApplicationContext } from '@nestjs/common';
+import Redis from 'ioredis';
+import { PrismaService } from '@fleetgate/persistence';
+import { SimulatorServer } from '../apps/simulator/src/kit';
+import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { startWorker } from './support/worker-harness';
+
+const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
+const SERIALS = Array.from({ length: 30 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let i = 0; i < 600; i++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`${what} did not happen in time`);
+}
+
+/**
+ * Redis loses its data while tasks are accepted and waiting (a restart without persistence). The next
+ * worker to start enqueues again, from PostgreSQL, what was owed: the task still ends, each device gets
+ * its command once, and the callback waiting to be applied is applied.
+ */
+describe('Redis losing its queues (e2e)', () => {
+  const prefix = `fg-loss-${process.pid}-${Date.now()}`;
+  const env = { REDIS_PREFIX: prefix };
+  let sim: SimulatorServer;
+  let simUrl: string;
+  let gateway: RunningGateway;
+  const workers: INestApplicationContext[] = [];
+  let token: string;
+
+  async function call(method: string, path: string, body?: unknown, headers: Record<string, string> = {}) {
+    const response = await fetch(`${gateway.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return (await response.json()) as Record<string, unknown>;
+  }
+
+  beforeAll(async () => {
+    sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: SERIALS.length, timeScale: 0 });
+    simUrl = await sim.listen(0);
+    gateway = await startGateway(env);
+    token = (
+      (await (
+        await fetch(`${gateway.baseUrl}/auth/login`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(ADMIN),
+        })
+      ).json()) as { accessToken: string }
+    ).accessToken;
+  });
+
+  afterAll(async () => {
+    for (const worker of workers) await worker.close();
+    await gateway?.close();
+    await sim?.close();
+  });
+
+  it('enqueues again what PostgreSQL says is owed, and nothing is sent twice', async () => {
+    // A first worker starts these queues (and records their epoch), then goes away.
+    const first = await startWorker(env);
+    await first.close();
+
+    const account = await call('POST', '/vendor-accounts', {
+      vendor: 'tikmatrix',
+      name: `loss-${Date.now()}`,
+      baseUrl: simUrl,
+      credentials: {},
+    });
+    const prisma = gateway.app.get(PrismaService);
+    await prisma.device.createMany({
+      data: SERIALS.map((serial) => ({
+        vendor: 'tikmatrix',
+        accountId: account.id as string,
+        vendorRef: serial,
+        name: serial,
+      })),
+    });
+    const task = await call('POST', '/tasks', {
+      operation: { type: 'script.start', params: { script: 'login' } },
+      targets: { accountId: account.id },
+    });
+    const callback = await fetch(`${gateway.baseUrl}${account.webhookPath as string}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret as string },
+      body: JSON.stringify({ event: 'task_status', task_id: 999_999, serial: SERIALS[0], status: 2 }),
+    });
+    const stored = await prisma.callbackInbox.findFirst({ where: { accountId: account.id as string } });
+
+    // The jobs are in Redis now; Redis loses everything of this install.
+    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
+    const keys = await redis.keys(`${prefix}:*`);
+    expect(keys.some((key) => key.includes(':tasks:'))).toBe(true);
+    await redis.del(...keys);
+    await redis.quit();
+
+    workers.push(await startWorker(env));
+    const ended = await until(
+      async () =>
+        (await call('GET', `/tasks/${task.id as string}`)) as {
+          status: string;
+          counts: { total: number; succeeded: number };
+        },
+      (value) => FINAL.includes(value.status),
+      'the task ending after Redis lost its queues',
+    );
+    expect(ended.counts.total).toBe(SERIALS.length);
+    const targets = await prisma.taskTarget.findMany({ where: { taskId: task.id as string } });
+    // Every target reached the vendor (the simulated fleet has a few devices the vendor refuses).
+    expect(targets.filter((target) => !target.vendorTaskId && !target.errorCode)).toEqual([]);
+
+    // The vendor's own record: one task per device.
+    const answer = (await (await fetch(`${simUrl}/api/v1/task?page=1&page_size=100`)).json()) as {
+      data: { tasks: Array<{ serial: string }> };
+    };
+    const perSerial = new Map<string, number>();
+    for (const vendorTask of answer.data.tasks)
+      perSerial.set(vendorTask.serial, (perSerial.get(vendorTask.serial) ?? 0) + 1);
+    expect(perSerial.size).toBe(SERIALS.length);
+    expect(Math.max(...perSerial.values())).toBe(1);
+
+    if (callback.status === 200 && stored) {
+      await until(
+        () => prisma.callbackInbox.findUnique({ where: { id: stored.id } }),
+        (row) => row?.appliedAt != null,
+        'the stored callback being applied',
+      );
+    }
+  });
+});
