@@ -28,4 +28,6 @@ for (const [location, entry] of Object.entries(lock.packages)) {
   }
 }
 writeFileSync(path, `${JSON.stringify(lock, null, 2)}\n`);
-console.log(added.length ? `added ${added.length} platform entries: ${added.join(', ')}` : 'lock file already complete');
+console.log(
+  added.length ? `added ${added.length} platform entries: ${added.join(', ')}` : 'lock file already complete',
+);

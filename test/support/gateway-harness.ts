@@ -2,6 +2,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@fleetgate/config';
 import { createClient, createConfig, type Client } from '@fleetgate/sdk/client';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
+import { startRoundRobinProxy } from './round-robin-proxy';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_test';
 export const ADMIN = { email: 'admin@fleetgate.local', password: 'fleetgate-admin' };
@@ -31,19 +32,34 @@ export function testConfig(env: Record<string, string> = {}) {
   });
 }
 
+/**
+ * How many gateways (and workers) each suite runs: 1, or 2 for the scale-out run
+ * (`npm run test:scale-out`), where two gateways sit behind a round-robin proxy and every worker a
+ * suite starts has a twin.
+ */
+export const E2E_INSTANCES = Number(process.env.E2E_INSTANCES ?? 1);
+
 /** Boots the real gateway (the one main.ts runs) on a free port against the real PostgreSQL and Redis. */
 export async function startGateway(env: Record<string, string> = {}): Promise<RunningGateway> {
   const config = testConfig(env);
-  const app = await createGateway(config);
-  await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.getHttpServer().address() as { port: number };
-  const baseUrl = `http://127.0.0.1:${address.port}`;
+  const apps: NestFastifyApplication[] = [];
+  for (let i = 0; i < E2E_INSTANCES; i++) {
+    const app = await createGateway(config);
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    apps.push(app);
+  }
+  const ports = apps.map((app) => (app.getHttpServer().address() as { port: number }).port);
+  const proxy = apps.length > 1 ? await startRoundRobinProxy(ports) : undefined;
+  const baseUrl = proxy?.url ?? `http://127.0.0.1:${ports[0]}`;
   const client = createClient(createConfig({ baseUrl }));
   return {
-    app,
+    app: apps[0],
     baseUrl,
     client,
     as: (accessToken) => createClient(createConfig({ baseUrl, headers: { authorization: `Bearer ${accessToken}` } })),
-    close: () => app.close(),
+    close: async () => {
+      await proxy?.close();
+      for (const app of apps) await app.close();
+    },
   };
 }

@@ -3,12 +3,27 @@ import { join } from 'node:path';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
-import { TEST_DATABASE_URL, testConfig } from './gateway-harness';
+import { E2E_INSTANCES, TEST_DATABASE_URL, testConfig } from './gateway-harness';
 
-/** Boots the real worker (the module main.ts runs) against the real PostgreSQL and Redis. */
+/**
+ * Boots the real worker (the module main.ts runs) against the real PostgreSQL and Redis; in the
+ * scale-out run (E2E_INSTANCES=2) a twin runs beside it and closes with it.
+ */
 export async function startWorker(env: Record<string, string> = {}): Promise<INestApplicationContext> {
-  const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig(env)), { logger: false });
-  await app.init();
+  const boot = async () => {
+    const app = await NestFactory.createApplicationContext(WorkerModule.forRoot(testConfig(env)), { logger: false });
+    await app.init();
+    return app;
+  };
+  const app = await boot();
+  const twins = await Promise.all(Array.from({ length: E2E_INSTANCES - 1 }, boot));
+  if (twins.length) {
+    const closeFirst = app.close.bind(app);
+    app.close = async () => {
+      for (const twin of twins) await twin.close();
+      await closeFirst();
+    };
+  }
   return app;
 }
 

@@ -1,0 +1,34 @@
+import { createServer, request } from 'node:http';
+
+/**
+ * A load balancer for the scale-out run (E2E_INSTANCES=2): each request goes to the next gateway in
+ * turn, so that consecutive calls of one test land on different instances.
+ */
+export async function startRoundRobinProxy(ports: number[]): Promise<{ url: string; close(): Promise<void> }> {
+  let next = 0;
+  const server = createServer((incoming, outgoing) => {
+    const port = ports[next++ % ports.length];
+    const upstream = request(
+      { host: '127.0.0.1', port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      (answer) => {
+        outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(outgoing);
+      },
+    );
+    upstream.on('error', () => {
+      if (!outgoing.headersSent) outgoing.writeHead(502);
+      outgoing.end();
+    });
+    incoming.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
