@@ -99,7 +99,7 @@ async function seedBackOffice(prisma: PrismaService): Promise<void> {
     data: {
       email: 'operator@fleetgate.local',
       name: 'Demo operator',
-      passwordHash: await new PasswordHasher().hash('fleetgate-operator-1'),
+      passwordHash: await new PasswordHasher().hash('fleet-demo-2026'),
       departmentId: operations.id,
       roles: { create: { roleId: operator.id } },
     },

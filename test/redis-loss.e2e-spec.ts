@@ -3,7 +3,7 @@ import Redis from 'ioredis';
 import { PrismaService } from '@fleetgate/persistence';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
-import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
@@ -45,15 +45,7 @@ describe('Redis losing its queues (e2e)', () => {
     sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: SERIALS.length, timeScale: 0 });
     simUrl = await sim.listen(0);
     gateway = await startGateway(env);
-    token = (
-      (await (
-        await fetch(`${gateway.baseUrl}/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(ADMIN),
-        })
-      ).json()) as { accessToken: string }
-    ).accessToken;
+    token = await adminToken(gateway);
   });
 
   afterAll(async () => {

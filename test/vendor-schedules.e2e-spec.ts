@@ -3,7 +3,7 @@ import { VendorAccountService } from '@fleetgate/vendors';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
 import { SimulatorServer } from '../apps/simulator/src/kit';
-import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 
 /**
@@ -42,15 +42,7 @@ describe('vendor-kept schedules (e2e, Gizwits simulator)', () => {
     simUrl = await sim.listen(0);
     gateway = await startGateway(env);
     worker = await startWorker(env);
-    token = (
-      (await (
-        await fetch(`${gateway.baseUrl}/auth/login`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify(ADMIN),
-        })
-      ).json()) as { accessToken: string }
-    ).accessToken;
+    token = await adminToken(gateway);
     const account = await call('POST', '/vendor-accounts', {
       vendor: 'gizwits',
       name: `vsched-${Date.now()}`,

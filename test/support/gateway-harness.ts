@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@fleetgate/config';
+import { authLogin } from '@fleetgate/sdk';
 import { createClient, createConfig, type Client } from '@fleetgate/sdk/client';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { startRoundRobinProxy } from './round-robin-proxy';
@@ -62,4 +63,11 @@ export async function startGateway(env: Record<string, string> = {}): Promise<Ru
       for (const app of apps) await app.close();
     },
   };
+}
+
+/** Signs in as the administrator; answers the access token. */
+export async function adminToken(gateway: RunningGateway): Promise<string> {
+  const { data } = await authLogin({ client: gateway.client, body: ADMIN });
+  if (!data) throw new Error('the administrator could not sign in');
+  return data.accessToken;
 }
