@@ -167,9 +167,11 @@ describe('logs hold no secrets (e2e, gateway and worker processes at trace level
     await new Promise((resolve) => setTimeout(resolve, 1_000));
 
     const logs = output.join('');
-    // The scan means something only if the logs saw this session: both processes, at work.
-    expect(logs).toContain('Nest application successfully started');
+    // The scan means something only if the logs saw this session: both processes at work, every request.
     expect(logs).toContain('device inventory synced');
+    expect(logs).toContain('"url":"/auth/login"');
+    expect(logs).toContain(`"url":"${account.webhookPath}?token=[redacted]"`);
+    expect(logs).toContain('"x-fleetgate-webhook-secret":"[redacted]"');
     const leaked = Object.entries(secrets)
       .filter(([, value]) => value && logs.includes(value))
       .map(([name]) => name);

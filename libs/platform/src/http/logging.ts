@@ -1,3 +1,4 @@
+import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
 
 /**
@@ -39,6 +40,9 @@ export function loggableUrl(url: string | undefined): string | undefined {
 
 export function loggerParams(level: string): Params {
   return {
+    // nestjs-pino's default route pattern ('{/*splat}') matches no request under NestJS 12's Fastify
+    // adapter, which left the gateway without request logs; '*path' matches every one.
+    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
     pinoHttp: {
       level,
       redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
