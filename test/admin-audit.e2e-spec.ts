@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { authLogin } from '@fleetgate/sdk';
+import { authLogin, type LoginLogDto, type OperationLogDto } from '@fleetgate/sdk';
 import { OperationLogsService } from '@fleetgate/admin';
 import { NumberSegmentAllocator } from '@fleetgate/persistence';
 import { SimulatorServer } from '../apps/simulator/src/kit';
@@ -14,30 +14,6 @@ interface Answer<T = Record<string, unknown>> {
 interface Page<T> {
   items: T[];
   total: number;
-}
-
-interface OperationLogRow {
-  userId: string | null;
-  actor: string | null;
-  method: string;
-  route: string;
-  path: string;
-  targetId: string | null;
-  statusCode: number;
-  outcome: string;
-  errorCode: string | null;
-  requestId: string | null;
-  ip: string | null;
-  durationMs: number;
-}
-
-interface LoginLogRow {
-  email: string;
-  userId: string | null;
-  outcome: string;
-  reason: string | null;
-  ip: string | null;
-  userAgent: string | null;
 }
 
 describe('admin: operation log, login log and number segments (e2e)', () => {
@@ -86,11 +62,11 @@ describe('admin: operation log, login log and number segments (e2e)', () => {
   }
 
   /** The logged rows of these request ids; writes are batched, so this waits for them a little. */
-  async function loggedRows(requestIds: string[], path: string): Promise<Map<string, OperationLogRow>> {
-    const found = new Map<string, OperationLogRow>();
+  async function loggedRows(requestIds: string[], path: string): Promise<Map<string, OperationLogDto>> {
+    const found = new Map<string, OperationLogDto>();
     for (let attempt = 0; attempt < 50 && found.size < requestIds.length; attempt++) {
       if (attempt) await new Promise((resolve) => setTimeout(resolve, 100));
-      const page = await call<Page<OperationLogRow>>('GET', `/admin/operation-logs?path=${path}&pageSize=200`);
+      const page = await call<Page<OperationLogDto>>('GET', `/admin/operation-logs?path=${path}&pageSize=200`);
       expect(page.status).toBe(200);
       for (const row of page.body.items)
         if (row.requestId && requestIds.includes(row.requestId)) found.set(row.requestId, row);
@@ -184,23 +160,23 @@ describe('admin: operation log, login log and number segments (e2e)', () => {
       const rows = await loggedRows([logout], '/auth/logout');
       expect(rows.get(logout)).toMatchObject({ actor: ADMIN.email, route: '/auth/logout', outcome: 'succeeded' });
       for (const path of ['/auth/login', '/auth/refresh']) {
-        const page = await call<Page<OperationLogRow>>('GET', `/admin/operation-logs?path=${path}`);
+        const page = await call<Page<OperationLogDto>>('GET', `/admin/operation-logs?path=${path}`);
         expect(page.body.total).toBe(0);
       }
     });
 
     it('filters by actor, method, outcome and status code, and refuses a bad filter', async () => {
-      const failed = await call<Page<OperationLogRow>>(
+      const failed = await call<Page<OperationLogDto>>(
         'GET',
         `/admin/operation-logs?outcome=failed&statusCode=401&method=POST&route=/event-subscriptions`,
       );
       expect(failed.status).toBe(200);
       expect(failed.body.items.length).toBeGreaterThan(0);
       expect(failed.body.items.every((row) => row.statusCode === 401 && row.outcome === 'failed')).toBe(true);
-      const mine = await call<Page<OperationLogRow>>('GET', `/admin/operation-logs?actor=ADMIN@fleetgate`);
+      const mine = await call<Page<OperationLogDto>>('GET', `/admin/operation-logs?actor=ADMIN@fleetgate`);
       expect(mine.body.items.every((row) => row.actor === ADMIN.email)).toBe(true);
       const future = new Date(Date.now() + 86_400_000).toISOString();
-      expect((await call<Page<OperationLogRow>>('GET', `/admin/operation-logs?from=${future}`)).body.total).toBe(0);
+      expect((await call<Page<OperationLogDto>>('GET', `/admin/operation-logs?from=${future}`)).body.total).toBe(0);
       expect((await call('GET', '/admin/operation-logs?outcome=maybe')).status).toBe(400);
       expect((await call('GET', '/admin/operation-logs', { token: null })).status).toBe(401);
     });
@@ -221,7 +197,7 @@ describe('admin: operation log, login log and number segments (e2e)', () => {
       expect(cleaned.body.deleted).toBeGreaterThanOrEqual(1);
       expect((await db.query('SELECT 1 FROM operation_logs WHERE request_id = $1', [requestId])).rowCount).toBe(0);
       // Recent rows stay.
-      expect((await call<Page<OperationLogRow>>('GET', '/admin/operation-logs')).body.total).toBeGreaterThan(0);
+      expect((await call<Page<OperationLogDto>>('GET', '/admin/operation-logs')).body.total).toBeGreaterThan(0);
 
       // Past the default retention of 90 days, the worker's audit.purge deletes both kinds.
       const stale = new Date(Date.now() - 91 * 86_400_000);
@@ -255,12 +231,12 @@ describe('admin: operation log, login log and number segments (e2e)', () => {
       ).toBe(401);
       expect((await authLogin({ client: gateway.client, body: ADMIN })).response.status).toBe(200);
 
-      const unknown = await call<Page<LoginLogRow>>('GET', `/admin/login-logs?email=${encodeURIComponent(stranger)}`);
+      const unknown = await call<Page<LoginLogDto>>('GET', `/admin/login-logs?email=${encodeURIComponent(stranger)}`);
       expect(unknown.status).toBe(200);
       expect(unknown.body.items).toEqual([
         expect.objectContaining({ email: stranger, userId: null, outcome: 'failed', reason: 'unknown_user' }),
       ]);
-      const admin = await call<Page<LoginLogRow>>('GET', `/admin/login-logs?email=admin@fleetgate&pageSize=5`);
+      const admin = await call<Page<LoginLogDto>>('GET', `/admin/login-logs?email=admin@fleetgate&pageSize=5`);
       const [latest, before] = admin.body.items;
       expect(latest).toMatchObject({
         email: ADMIN.email,
@@ -270,7 +246,7 @@ describe('admin: operation log, login log and number segments (e2e)', () => {
       });
       expect(before).toMatchObject({ email: ADMIN.email, outcome: 'failed', reason: 'bad_password', ip: '127.0.0.1' });
       expect(before.userAgent).toEqual(expect.any(String));
-      const onlyFailed = await call<Page<LoginLogRow>>('GET', `/admin/login-logs?outcome=failed&email=${run}`);
+      const onlyFailed = await call<Page<LoginLogDto>>('GET', `/admin/login-logs?outcome=failed&email=${run}`);
       expect(onlyFailed.body.items.every((row) => row.outcome === 'failed')).toBe(true);
 
       const { rows } = await db.query('SELECT * FROM login_logs WHERE email IN ($1, $2)', [stranger, ADMIN.email]);

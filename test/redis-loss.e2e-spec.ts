@@ -4,19 +4,11 @@ import { PrismaService } from '@fleetgate/persistence';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
+import { until } from './support/until';
 import { startWorker } from './support/worker-harness';
 
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
 const SERIALS = Array.from({ length: 30 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  for (let i = 0; i < 600; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} did not happen in time`);
-}
 
 /**
  * Redis loses its data while tasks are accepted and waiting (a restart without persistence). The next

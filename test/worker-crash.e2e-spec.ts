@@ -6,6 +6,7 @@ import { PrismaService } from '@fleetgate/persistence';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
 import { ADMIN, type RunningGateway, startGateway, TEST_DATABASE_URL } from './support/gateway-harness';
+import { until } from './support/until';
 
 const WORKER_MAIN = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
@@ -26,15 +27,6 @@ function spawnWorker(prefix: string): ChildProcess {
     },
     stdio: 'ignore',
   });
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, tries = 600): Promise<T> {
-  for (let i = 0; i < tries; i++) {
-    const value = await read();
-    if (done(value)) return value;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${what} did not happen in time`);
 }
 
 describe('a worker killed in the middle of a task (e2e, worker as a child process)', () => {

@@ -1,3 +1,4 @@
+export * from './access/department-subtree';
 export * from './access/data-scope';
 export * from './access/user-access.service';
 export * from './auth.module';

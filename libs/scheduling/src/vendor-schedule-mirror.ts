@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 import { ApiError, type FieldProblem } from '@fleetgate/platform';
 import {
+  type VendorAdapter,
   VendorAccountService,
   VendorError,
   type VendorSchedule,
@@ -125,7 +126,9 @@ export class VendorScheduleMirror {
 
   async pull(accountId: string): Promise<VendorPullOutcome> {
     const outcome: VendorPullOutcome = { accountId, imported: 0, stopped: 0, runs: 0, skipped: 0 };
-    const scheduling = await this.schedulingOf(accountId);
+    // One adapter for the whole pull: its schedules and then each one's last run.
+    const adapter = await this.accounts.adapterFor(accountId);
+    const scheduling = adapter.capabilities.has('schedules') ? adapter.scheduling : undefined;
     if (!scheduling) return outcome;
     const account = await this.prisma.vendorAccount.findUniqueOrThrow({ where: { id: accountId } });
     const schedules = await scheduling.listSchedules();
@@ -155,7 +158,7 @@ export class VendorScheduleMirror {
         job = imported;
         outcome.imported++;
       }
-      outcome.runs += await this.recordLastRun(job, schedule);
+      outcome.runs += await this.recordLastRun(adapter, job, schedule);
     }
     return outcome;
   }
@@ -207,8 +210,7 @@ export class VendorScheduleMirror {
   }
 
   /** The vendor's last run of the schedule, as a run in the dispatch log (once: its time is its key). */
-  private async recordLastRun(job: ScheduledJob, schedule: VendorSchedule): Promise<number> {
-    const adapter = await this.accounts.adapterFor(job.vendorAccountId!);
+  private async recordLastRun(adapter: VendorAdapter, job: ScheduledJob, schedule: VendorSchedule): Promise<number> {
     const [progress] = await adapter.pollTasks([schedule.vendorTaskId]);
     const ranAt = (progress?.result as { ranAt?: string } | undefined)?.ranAt;
     if (!progress || !ranAt) return 0;

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { holds, type Principal, UserAccessService } from '@fleetgate/auth';
 import { type Menu, type Prisma, PrismaService, type Resource } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { nestByParent } from '../nest-by-parent';
 import type {
   CreateMenuDto,
   CreateRoleDto,
@@ -41,28 +42,19 @@ function toResourceDto(resource: Resource): ResourceDto {
 }
 
 function menuTree(menus: Menu[]): MenuNodeDto[] {
-  const nodes = new Map<string, MenuNodeDto>(
-    menus.map((menu) => [
-      menu.id,
-      {
-        id: menu.id,
-        parentId: menu.parentId,
-        name: menu.name,
-        kind: menu.kind,
-        path: menu.path,
-        icon: menu.icon,
-        sort: menu.sort,
-        hidden: menu.hidden,
-        children: [],
-      },
-    ]),
+  return nestByParent(
+    menus.map((menu) => ({
+      id: menu.id,
+      parentId: menu.parentId,
+      name: menu.name,
+      kind: menu.kind,
+      path: menu.path,
+      icon: menu.icon,
+      sort: menu.sort,
+      hidden: menu.hidden,
+      children: [],
+    })),
   );
-  const roots: MenuNodeDto[] = [];
-  for (const node of nodes.values()) {
-    const parent = node.parentId ? nodes.get(node.parentId) : undefined;
-    (parent ? parent.children : roots).push(node);
-  }
-  return roots;
 }
 
 /**

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { UserAccessService } from '@fleetgate/auth';
-import { PrismaService } from '@fleetgate/persistence';
+import { departmentSubtreeIds, UserAccessService } from '@fleetgate/auth';
+import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import type {
   CreateDepartmentDto,
@@ -15,6 +15,26 @@ import type {
   UpdateGradeDto,
   UpdatePostDto,
 } from './organisation.dto';
+import { nestByParent } from '../nest-by-parent';
+
+/** Departments are shown with their manager's name and how many users they hold. */
+const DEPARTMENT_INCLUDE = {
+  manager: { select: { name: true } },
+  _count: { select: { members: true } },
+} satisfies Prisma.DepartmentInclude;
+
+function toDepartmentDto(row: Prisma.DepartmentGetPayload<{ include: typeof DEPARTMENT_INCLUDE }>): DepartmentDto {
+  return {
+    id: row.id,
+    name: row.name,
+    parentId: row.parentId,
+    managerId: row.managerId,
+    managerName: row.manager?.name ?? null,
+    sort: row.sort,
+    memberCount: row._count.members,
+    createdAt: row.createdAt,
+  };
+}
 
 /** Posts and grades are shown with how many users hold them. */
 const WITH_USER_COUNT = { _count: { select: { users: true } } } as const;
@@ -40,30 +60,9 @@ export class OrganisationService {
   async departmentTree(): Promise<DepartmentNodeDto[]> {
     const rows = await this.prisma.department.findMany({
       orderBy: [{ sort: 'asc' }, { name: 'asc' }],
-      include: { manager: { select: { name: true } }, _count: { select: { members: true } } },
+      include: DEPARTMENT_INCLUDE,
     });
-    const nodes = new Map<string, DepartmentNodeDto>(
-      rows.map((row) => [
-        row.id,
-        {
-          id: row.id,
-          name: row.name,
-          parentId: row.parentId,
-          managerId: row.managerId,
-          managerName: row.manager?.name ?? null,
-          sort: row.sort,
-          memberCount: row._count.members,
-          createdAt: row.createdAt,
-          children: [],
-        },
-      ]),
-    );
-    const roots: DepartmentNodeDto[] = [];
-    for (const node of nodes.values()) {
-      const parent = node.parentId ? nodes.get(node.parentId) : undefined;
-      (parent ? parent.children : roots).push(node);
-    }
-    return roots;
+    return nestByParent(rows.map((row) => ({ ...toDepartmentDto(row), children: [] as DepartmentNodeDto[] })));
   }
 
   async createDepartment(input: CreateDepartmentDto): Promise<DepartmentDto> {
@@ -180,21 +179,9 @@ export class OrganisationService {
   }
 
   private async department(id: string): Promise<DepartmentDto> {
-    const row = await this.prisma.department.findUnique({
-      where: { id },
-      include: { manager: { select: { name: true } }, _count: { select: { members: true } } },
-    });
+    const row = await this.prisma.department.findUnique({ where: { id }, include: DEPARTMENT_INCLUDE });
     if (!row) throw ApiError.notFound('Department', id);
-    return {
-      id: row.id,
-      name: row.name,
-      parentId: row.parentId,
-      managerId: row.managerId,
-      managerName: row.manager?.name ?? null,
-      sort: row.sort,
-      memberCount: row._count.members,
-      createdAt: row.createdAt,
-    };
+    return toDepartmentDto(row);
   }
 
   /** The parent and manager must exist, and a department may not move below itself. */
@@ -206,14 +193,8 @@ export class OrganisationService {
         ]);
       }
       if (id) {
-        const below = await this.prisma.$queryRaw<Array<{ id: string }>>`
-          WITH RECURSIVE tree AS (
-            SELECT id FROM departments WHERE id = ${id}::uuid
-            UNION
-            SELECT d.id FROM departments d JOIN tree ON d.parent_id = tree.id
-          )
-          SELECT id::text FROM tree WHERE id = ${input.parentId}::uuid`;
-        if (below.length) {
+        const below = await departmentSubtreeIds(this.prisma, id);
+        if (below.includes(input.parentId)) {
           throw ApiError.unprocessable('A department cannot sit below itself', [
             { field: 'parentId', problem: 'is this department or one below it' },
           ]);

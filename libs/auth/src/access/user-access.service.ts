@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { type DataScope, widestScopeKind } from './data-scope';
+import { departmentSubtreeIds } from './department-subtree';
 
 export interface UserAccess {
   permissions: ReadonlySet<string>;
@@ -94,13 +95,6 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
     if (kind === 'all') return { kind: 'all' };
     if (kind === 'own' || !departmentId) return { kind: 'own', userId };
     if (kind === 'department') return { kind: 'departments', departmentIds: [departmentId], userId };
-    const rows = await this.prisma.$queryRaw<Array<{ id: string }>>`
-      WITH RECURSIVE tree AS (
-        SELECT id FROM departments WHERE id = ${departmentId}::uuid
-        UNION
-        SELECT d.id FROM departments d JOIN tree ON d.parent_id = tree.id
-      )
-      SELECT id::text FROM tree`;
-    return { kind: 'departments', departmentIds: rows.map((row) => row.id), userId };
+    return { kind: 'departments', departmentIds: await departmentSubtreeIds(this.prisma, departmentId), userId };
   }
 }
