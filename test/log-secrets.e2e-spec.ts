@@ -1,12 +1,10 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
-import { join } from 'node:path';
-import { loadConfig } from '@fleetgate/config';
+import type { ChildProcess } from 'node:child_process';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { createArmcloudSimulator } from '../apps/simulator/src/armcloud/armcloud-simulator';
 import { SimulatorServer } from '../apps/simulator/src/kit';
-import { ADMIN, TEST_DATABASE_URL } from './support/gateway-harness';
-import { stopWorker, WORKER_MAIN } from './support/worker-harness';
+import { spawnApp, spawnGateway, stopApp, WORKER_MAIN } from './support/app-process';
+import { ADMIN } from './support/gateway-harness';
+import { testConfig } from './support/test-env';
 
 /**
  * The gateway and the worker as built, as their own processes, logging everything (LOG_LEVEL=trace),
@@ -14,39 +12,13 @@ import { stopWorker, WORKER_MAIN } from './support/worker-harness';
  * keys, vendor credentials (and the vendor calls they sign), webhook secrets in headers and query
  * strings, subscription secrets. The logs must hold none of them.
  */
-const GATEWAY_MAIN = join(__dirname, '..', 'dist', 'apps', 'gateway', 'src', 'main.js');
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 describe('logs hold no secrets (e2e, gateway and worker processes at trace level)', () => {
   const output: string[] = [];
   const processes: ChildProcess[] = [];
   let sim: SimulatorServer;
   let baseUrl: string;
-  const env = {
-    ...process.env,
-    NODE_ENV: 'test',
-    DATABASE_URL: TEST_DATABASE_URL,
-    LOG_LEVEL: 'trace',
-    ALLOW_INTERNAL_URLS: 'true',
-    LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
-    WORKER_METRICS_PORT: '0',
-    REDIS_PREFIX: `fg-logs-${process.pid}`,
-  };
-
-  function start(main: string, extra: Record<string, string>): ChildProcess {
-    const child = spawn(process.execPath, [main], { env: { ...env, ...extra }, stdio: ['ignore', 'pipe', 'pipe'] });
-    child.stdout!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    child.stderr!.on('data', (chunk: Buffer) => output.push(chunk.toString()));
-    processes.push(child);
-    return child;
-  }
+  const env = { LOG_LEVEL: 'trace', REDIS_PREFIX: `fg-logs-${process.pid}` };
+  const keep = (chunk: string) => output.push(chunk);
 
   async function call(
     method: string,
@@ -69,25 +41,21 @@ describe('logs hold no secrets (e2e, gateway and worker processes at trace level
   beforeAll(async () => {
     sim = new SimulatorServer(createArmcloudSimulator, { fleetSize: 5, timeScale: 0, seed: 3 });
     const simUrl = await sim.listen(0);
-    const port = await freePort();
-    baseUrl = `http://127.0.0.1:${port}`;
-    start(GATEWAY_MAIN, { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1' });
-    for (let i = 0; i < 300; i++) {
-      if ((await fetch(`${baseUrl}/health/live`).catch(() => undefined))?.ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    start(WORKER_MAIN, { MIGRATE_ON_START: 'false' });
+    const gateway = await spawnGateway(env, keep);
+    processes.push(gateway.child);
+    baseUrl = gateway.url;
+    processes.push(spawnApp(WORKER_MAIN, env, keep));
     (globalThis as { simUrl?: string }).simUrl = simUrl;
   });
 
   afterAll(async () => {
-    for (const child of processes) await stopWorker(child);
+    for (const child of processes) await stopApp(child);
     await sim?.close();
   });
 
   it('never writes a secret into the logs', async () => {
     const secrets: Record<string, string> = {};
-    const config = loadConfig(env);
+    const config = testConfig(env);
     secrets.jwtSecret = config.JWT_SECRET;
     secrets.secretsKey = config.SECRETS_KEY;
     secrets.adminPassword = ADMIN.password;

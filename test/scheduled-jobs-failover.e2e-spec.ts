@@ -1,5 +1,4 @@
 import type { ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { PrismaService } from '@fleetgate/persistence';
 import {
   authLogin,
@@ -16,7 +15,7 @@ import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
-import { spawnWorker, stopWorker, WORKER_MAIN } from './support/worker-harness';
+import { spawnApp, stopApp, WORKER_MAIN } from './support/app-process';
 
 type RoutedRun = JobRunDto & { shardIndex: number; shardTotal: number };
 
@@ -78,13 +77,12 @@ describe('scheduled jobs routed over executors (e2e: two worker processes of one
   const stop = (id: string) => scheduledJobsStop({ client: admin, path: { id } });
 
   beforeAll(async () => {
-    if (!existsSync(WORKER_MAIN)) throw new Error(`build the worker first (npx nest build worker): ${WORKER_MAIN}`);
     sim = new SimulatorServer(createGizwitsSimulator, { fleetSize: 10, timeScale: 0, seed: 5 });
     const simUrl = await sim.listen(0);
     gateway = await startGateway({ REDIS_PREFIX: prefix });
     prisma = gateway.app.get(PrismaService);
     for (let i = 0; i < 2; i++) {
-      const worker = spawnWorker({
+      const worker = spawnApp(WORKER_MAIN, {
         REDIS_PREFIX: prefix,
         EXECUTOR_GROUP: executorGroup,
         // Offline after 3 s without a beat, and a dead worker's BullMQ jobs taken over after 3 s.
@@ -115,7 +113,7 @@ describe('scheduled jobs routed over executors (e2e: two worker processes of one
 
   afterAll(async () => {
     for (const id of jobIds) await stop(id).catch(() => undefined);
-    await Promise.all([...workers.values()].map(stopWorker));
+    await Promise.all([...workers.values()].map(stopApp));
     await gateway?.close();
     await sim?.close();
   });

@@ -1,32 +1,18 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import type { ChildProcess } from 'node:child_process';
 import { authLogin, tasksCreate, tasksGet, vendorAccountsCreate, type TaskDetailDto } from '@fleetgate/sdk';
 import { PrismaService } from '@fleetgate/persistence';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
-import { ADMIN, type RunningGateway, startGateway, TEST_DATABASE_URL } from './support/gateway-harness';
+import { spawnApp, WORKER_MAIN } from './support/app-process';
+import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { until } from './support/until';
 
-const WORKER_MAIN = join(__dirname, '..', 'dist', 'apps', 'worker', 'src', 'main.js');
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
 const SERIALS = Array.from({ length: 150 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
 
 /** The built worker as its own process, so that it can be killed with SIGKILL as a crash would. */
 function spawnWorker(prefix: string): ChildProcess {
-  return spawn(process.execPath, [WORKER_MAIN], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      DATABASE_URL: TEST_DATABASE_URL,
-      REDIS_PREFIX: prefix,
-      MIGRATE_ON_START: 'false',
-      LOG_LEVEL: 'silent',
-      WORKER_LOCK_DURATION_MS: '3000',
-      WORKER_METRICS_PORT: '0',
-    },
-    stdio: 'ignore',
-  });
+  return spawnApp(WORKER_MAIN, { REDIS_PREFIX: prefix, WORKER_LOCK_DURATION_MS: '3000' });
 }
 
 describe('a worker killed in the middle of a task (e2e, worker as a child process)', () => {
@@ -38,7 +24,6 @@ describe('a worker killed in the middle of a task (e2e, worker as a child proces
   const workers: ChildProcess[] = [];
 
   beforeAll(async () => {
-    if (!existsSync(WORKER_MAIN)) throw new Error(`build the apps first (npm run build): ${WORKER_MAIN} is missing`);
     sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: SERIALS.length, timeScale: 0 });
     simUrl = await sim.listen(0);
     gateway = await startGateway({ REDIS_PREFIX: prefix });

@@ -4,12 +4,19 @@ import { createServer, request } from 'node:http';
  * A load balancer for the scale-out run (E2E_INSTANCES=2): each request goes to the next gateway in
  * turn, so that consecutive calls of one test land on different instances.
  */
-export async function startRoundRobinProxy(ports: number[]): Promise<{ url: string; close(): Promise<void> }> {
+export async function startRoundRobinProxy(upstreams: string[]): Promise<{ url: string; close(): Promise<void> }> {
+  const targets = upstreams.map((upstream) => new URL(upstream));
   let next = 0;
   const server = createServer((incoming, outgoing) => {
-    const port = ports[next++ % ports.length];
+    const target = targets[next++ % targets.length];
     const upstream = request(
-      { host: '127.0.0.1', port, method: incoming.method, path: incoming.url, headers: incoming.headers },
+      {
+        host: target.hostname,
+        port: target.port,
+        method: incoming.method,
+        path: incoming.url,
+        headers: incoming.headers,
+      },
       (answer) => {
         outgoing.writeHead(answer.statusCode ?? 502, answer.headers);
         answer.pipe(outgoing);
