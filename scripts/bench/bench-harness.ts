@@ -5,10 +5,12 @@
  */
 import 'reflect-metadata';
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
+import Redis from 'ioredis';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@fleetgate/config';
@@ -32,7 +34,37 @@ export interface BenchEnvironment {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }>;
+  /** The gateway and worker processes (`processes: true` only). */
+  processes: { gateway?: ChildProcess; worker?: ChildProcess };
   close(): Promise<void>;
+}
+
+/** CPU seconds (user and system) a process has used so far, from /proc (Linux). */
+function cpuSecondsOfPid(pid: number | string): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 1/100 s.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+export function cpuSecondsOf(child: ChildProcess | undefined): number | undefined {
+  return child?.pid ? cpuSecondsOfPid(child.pid) : undefined;
+}
+
+/** CPU seconds used so far by every process of one program (`postgres`, `redis-server`) on this machine. */
+export function cpuSecondsOfProgram(name: string): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name) total += cpuSecondsOfPid(pid) ?? 0;
+    } catch {
+      // The process ended while we looked.
+    }
+  }
+  return total;
 }
 
 export async function freePort(): Promise<number> {
@@ -76,7 +108,7 @@ export async function startBench(options: {
   let gatewayUrl: string;
   let gateway: NestFastifyApplication | undefined;
   let worker: INestApplicationContext | undefined;
-  const children: ChildProcess[] = [];
+  const processes: BenchEnvironment['processes'] = {};
   if (options.processes) {
     await migrateDatabase(config.DATABASE_URL);
     const port = await freePort();
@@ -87,10 +119,11 @@ export async function startBench(options: {
       MIGRATE_ON_START: 'false',
       WORKER_METRICS_PORT: '0',
     };
-    children.push(spawn(process.execPath, ['dist/apps/gateway/src/main.js'], { env: childEnv, stdio: 'ignore' }));
-    if (options.withWorker) {
-      children.push(spawn(process.execPath, ['dist/apps/worker/src/main.js'], { env: childEnv, stdio: 'ignore' }));
-    }
+    // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there when the benchmark ends.
+    const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
+    const start = (main: string) => spawn(process.execPath, [...profile, main], { env: childEnv, stdio: 'ignore' });
+    processes.gateway = start('dist/apps/gateway/src/main.js');
+    if (options.withWorker) processes.worker = start('dist/apps/worker/src/main.js');
     gatewayUrl = `http://127.0.0.1:${port}`;
     await until(
       () =>
@@ -150,11 +183,24 @@ export async function startBench(options: {
     accounts,
     prisma,
     api,
+    processes,
     async close() {
-      for (const child of children) child.kill('SIGTERM');
+      await Promise.all(
+        Object.values(processes).map(async (child) => {
+          if (child.exitCode !== null) return;
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGTERM');
+          await exited;
+        }),
+      );
       await worker?.close();
       await gateway?.close();
       await prisma.$disconnect();
+      // The run's queues go with it: each run has a prefix of its own, and Redis here keeps nothing on disk.
+      const redis = new Redis(config.REDIS_URL);
+      const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
+      for (let start = 0; start < keys.length; start += 1_000) await redis.del(...keys.slice(start, start + 1_000));
+      await redis.quit();
       for (const sim of Object.values(sims)) await sim.server.close();
     },
   };

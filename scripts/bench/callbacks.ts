@@ -3,7 +3,8 @@
  * sent twice, then checked: every distinct callback stored and applied exactly once, every
  * duplicate acknowledged and not stored again.
  */
-import { report, startBench, until, runBenchmark } from './bench-harness';
+import { Pool } from 'undici';
+import { cpuSecondsOf, cpuSecondsOfProgram, report, startBench, until, runBenchmark } from './bench-harness';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 20_000);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 64);
@@ -12,7 +13,10 @@ async function main(): Promise<void> {
   const bench = await startBench({ fleetSize: 10, withWorker: true, processes: true });
   try {
     const account = bench.accounts.armcloud;
-    const url = `${bench.gatewayUrl}/webhooks/armcloud/${account.id}`;
+    const path = `/webhooks/armcloud/${account.id}`;
+    // undici's own client, one kept-alive connection per sender: the load generator shares the two
+    // cores with what it measures, and fetch() costs several times more CPU per request.
+    const senders = new Pool(bench.gatewayUrl, { connections: CONCURRENCY });
     const unique = Math.round(CALLBACKS / 1.1);
     // Distinct task callbacks, then a tenth of them again (a vendor retrying).
     const bodies = Array.from({ length: unique }, (_, i) =>
@@ -22,23 +26,37 @@ async function main(): Promise<void> {
     let next = 0;
     let duplicates = 0;
     let refused = 0;
+    // Where the two cores went while callbacks came in, in shares of one core.
+    const cpu = () => ({
+      gateway: cpuSecondsOf(bench.processes.gateway) ?? NaN,
+      worker: cpuSecondsOf(bench.processes.worker) ?? NaN,
+      postgres: cpuSecondsOfProgram('postgres'),
+      redis: cpuSecondsOfProgram('redis-server'),
+      sender: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
+    });
+    const cpuBefore = cpu();
     const started = performance.now();
     await Promise.all(
       Array.from({ length: CONCURRENCY }, async () => {
         while (next < sends.length) {
           const body = sends[next++];
-          const response = await fetch(url, {
+          const response = await senders.request({
             method: 'POST',
+            path,
             headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret },
             body,
           });
-          const receipt = (await response.json()) as { duplicate?: boolean };
-          if (response.status !== 200) refused++;
+          const receipt = (await response.body.json()) as { duplicate?: boolean };
+          if (response.statusCode !== 200) refused++;
           else if (receipt.duplicate) duplicates++;
         }
       }),
     );
     const ingestSeconds = (performance.now() - started) / 1000;
+    await senders.close();
+    const cpuAfter = cpu();
+    const share = (part: keyof typeof cpuAfter) =>
+      Number(((cpuAfter[part] - cpuBefore[part]) / ingestSeconds).toFixed(2));
     const prisma = bench.prisma;
     const stored = await prisma.callbackInbox.count({ where: { accountId: account.id } });
     const applied = await until(
@@ -51,6 +69,15 @@ async function main(): Promise<void> {
       { measure: 'callbacks sent', value: sends.length },
       { measure: 'accepted per second (ingest)', value: Math.round(sends.length / ingestSeconds) },
       { measure: 'applied per second (ingest to last applied)', value: Math.round(stored / appliedSeconds) },
+      {
+        measure: 'gateway CPU ms per callback (ingest)',
+        value: Number((((cpuAfter.gateway - cpuBefore.gateway) * 1000) / sends.length).toFixed(3)),
+      },
+      { measure: 'CPU during ingest, cores: gateway', value: share('gateway') },
+      { measure: 'CPU during ingest, cores: worker (applying)', value: share('worker') },
+      { measure: 'CPU during ingest, cores: PostgreSQL', value: share('postgres') },
+      { measure: 'CPU during ingest, cores: Redis', value: share('redis') },
+      { measure: 'CPU during ingest, cores: load generator', value: share('sender') },
       { measure: 'refused', value: refused },
       { measure: 'distinct stored', value: stored },
       { measure: 'duplicates acknowledged, not stored', value: duplicates },

@@ -37,6 +37,9 @@ class OtherMaintenanceHandlers {
 
   @HandlesJob('audit.purge')
   async purgeAudit() {}
+
+  @HandlesJob('callbacks.sweep')
+  async sweepCallbacks() {}
 }
 
 @Injectable()

@@ -41,6 +41,8 @@ export interface JobPayloads {
   'tasks.sweep': Record<string, never>;
   /** Applies stored vendor callbacks, in the order they were received (one batch of the inbox). */
   'callbacks.apply': { inboxIds: string[] };
+  /** Enqueues apply jobs for stored callbacks left unapplied a while (their job never came). */
+  'callbacks.sweep': Record<string, never>;
   /** Reads one account's device inventory into the devices table. */
   'devices.sync': { accountId: string };
   /** Enqueues a sync of every enabled account. */
@@ -76,6 +78,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'tasks.poll': QueueName.Tasks,
   'tasks.sweep': QueueName.Maintenance,
   'callbacks.apply': QueueName.Inbound,
+  'callbacks.sweep': QueueName.Maintenance,
   'devices.sync': QueueName.Inbound,
   'devices.sync-all': QueueName.Maintenance,
   'events.deliver': QueueName.Outbound,

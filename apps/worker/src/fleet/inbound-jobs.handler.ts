@@ -4,6 +4,12 @@ import { HandlesJob, jobIdOf, type JobPayloads, JobProducer, QueueName } from '@
 
 /** How often every account's inventory is read again. */
 const SYNC_ALL_EVERY_MS = 10 * 60_000;
+/**
+ * How often stored callbacks left unapplied are looked for, and how old they must be: older than
+ * any apply job the gateway enqueued would take to start, so that a sweep rarely doubles one.
+ */
+const SWEEP_EVERY_MS = 30_000;
+const SWEEP_OLDER_THAN_MS = 60_000;
 
 /** Vendor callbacks from the inbox, and inventory syncs. */
 @Injectable()
@@ -18,11 +24,20 @@ export class InboundJobsHandler implements OnApplicationBootstrap {
     await this.producer
       .queue(QueueName.Maintenance)
       .upsertJobScheduler('devices.sync-all', { every: SYNC_ALL_EVERY_MS }, { name: 'devices.sync-all', data: {} });
+    await this.producer
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler('callbacks.sweep', { every: SWEEP_EVERY_MS }, { name: 'callbacks.sweep', data: {} });
   }
 
   @HandlesJob('callbacks.apply')
   apply(payload: JobPayloads['callbacks.apply']) {
     return this.callbacks.applyAll(payload.inboxIds);
+  }
+
+  @HandlesJob('callbacks.sweep')
+  async sweep() {
+    const window = Math.floor(Date.now() / SWEEP_EVERY_MS);
+    return { jobs: await this.callbacks.enqueueUnapplied(SWEEP_OLDER_THAN_MS, `swept-${window}`) };
   }
 
   @HandlesJob('devices.sync')

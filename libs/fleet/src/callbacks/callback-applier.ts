@@ -1,15 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
-import { VendorAccountService } from '@fleetgate/vendors';
+import { jobIdOf, JobProducer } from '@fleetgate/queues';
+import {
+  VendorAccountService,
+  type VendorAdapter,
+  type VendorEvent,
+  type VendorTaskProgress,
+} from '@fleetgate/vendors';
 import { FleetEvents } from '../events/fleet-events';
 import { TaskProgress } from '../tasks/task-progress';
 
 export interface CallbackApplied {
+  /** Callbacks this call applied (claimed, not applied before). */
+  applied: number;
   events: number;
-  alreadyApplied?: boolean;
 }
 
-/** Applies a stored callback: task progress through TaskProgress, device status onto the device. */
+/** Callbacks per apply job when unapplied ones are enqueued again; and at most per sweep. */
+const APPLY_CHUNK = 500;
+const SWEEP_LIMIT = 20 * APPLY_CHUNK;
+/** How long an apply job holds its callbacks: far longer than applying 500 of them takes. */
+const CLAIM_SECONDS = 120;
+
+/** Applies stored callbacks: task progress through TaskProgress, device status onto the device. */
 @Injectable()
 export class CallbackApplier {
   constructor(
@@ -17,51 +30,112 @@ export class CallbackApplier {
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
     private readonly events: FleetEvents,
+    private readonly producer: JobProducer,
   ) {}
 
-  /** Applies a batch in the order received; each callback at most once (appliedAt guards a rerun). */
+  /**
+   * Applies a batch in the order received, each callback once. The batch's rows are claimed first (a
+   * lease, not a held transaction, which would pin a connection while applying needs others): another
+   * job covering the same callbacks (a swept or recovered one) skips them, and a job that dies lets
+   * them go when the lease ends, to be applied again. Applying twice would change nothing: targets
+   * only move forward, a device's status only to a newer report.
+   */
   async applyAll(inboxIds: string[]): Promise<CallbackApplied> {
-    let events = 0;
-    for (const inboxId of inboxIds) events += (await this.apply(inboxId)).events;
-    return { events };
+    const claimed = await this.prisma.$queryRaw<Array<{ id: string; account_id: string; payload: unknown }>>`
+      UPDATE callback_inbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
+      WHERE id = ANY(${inboxIds}::uuid[]) AND applied_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+      RETURNING id, account_id::text, payload`;
+    if (claimed.length === 0) return { applied: 0, events: 0 };
+    const position = new Map(inboxIds.map((id, index) => [id, index]));
+    const rows = claimed.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
+    const ids = rows.map((row) => row.id);
+    try {
+      const counts = await this.applyRows(rows);
+      await this.prisma.$executeRaw`
+        UPDATE callback_inbox SET applied_at = now(), claimed_until = NULL, events = applied.events
+        FROM unnest(${ids}::uuid[], ${counts}::int[]) AS applied(id, events)
+        WHERE callback_inbox.id = applied.id`;
+      return { applied: rows.length, events: counts.reduce((sum, count) => sum + count, 0) };
+    } catch (error) {
+      // Let them go at once, so that the job's retry takes them again.
+      await this.prisma.$executeRaw`UPDATE callback_inbox SET claimed_until = NULL WHERE id = ANY(${ids}::uuid[])`;
+      throw error;
+    }
   }
 
-  async apply(inboxId: string): Promise<CallbackApplied> {
-    const row = await this.prisma.callbackInbox.findUnique({ where: { id: inboxId } });
-    if (!row) return { events: 0, alreadyApplied: true };
-    if (row.appliedAt) return { events: row.events ?? 0, alreadyApplied: true };
-    const adapter = await this.accounts.adapterFor(row.accountId);
-    const events = adapter.parseCallback({ headers: {}, body: row.payload });
-    for (const event of events) {
-      if (event.kind === 'task.progress') {
-        await this.progress.apply(row.accountId, [event.progress]);
-      } else {
-        const at = event.at ? new Date(event.at) : new Date();
-        const device = await this.prisma.device.findUnique({
-          where: { accountId_vendorRef: { accountId: row.accountId, vendorRef: event.vendorRef } },
-          select: { id: true, status: true },
-        });
-        if (!device) continue;
-        // An older status report never overwrites a newer one.
-        const { count } = await this.prisma.device.updateMany({
-          where: { id: device.id, OR: [{ statusAt: null }, { statusAt: { lte: at } }] },
-          data: { status: event.status, statusAt: at, ...(event.status === 'online' ? { lastSeenAt: at } : {}) },
-        });
-        if (count > 0 && device.status !== event.status) {
-          await this.events.publish('device.status_changed', {
-            deviceId: device.id,
-            accountId: row.accountId,
-            vendorRef: event.vendorRef,
-            status: event.status,
-            previousStatus: device.status,
-          });
+  /** Applies the claimed rows in order; answers the events each produced. */
+  private async applyRows(rows: Array<{ account_id: string; payload: unknown }>): Promise<number[]> {
+    const adapters = new Map<string, VendorAdapter>();
+    const progressByAccount = new Map<string, VendorTaskProgress[]>();
+    const counts: number[] = [];
+    for (const row of rows) {
+      const adapter = adapters.get(row.account_id) ?? (await this.accounts.adapterFor(row.account_id));
+      adapters.set(row.account_id, adapter);
+      const events = adapter.parseCallback({ headers: {}, body: row.payload });
+      counts.push(events.length);
+      for (const event of events) {
+        if (event.kind === 'task.progress') {
+          const progress = progressByAccount.get(row.account_id) ?? [];
+          progress.push(event.progress);
+          progressByAccount.set(row.account_id, progress);
+        } else {
+          await this.applyDeviceStatus(row.account_id, event);
         }
       }
     }
-    await this.prisma.callbackInbox.update({
-      where: { id: inboxId },
-      data: { appliedAt: new Date(), events: events.length },
+    // One pass per account: each task the batch touched is recomputed once, not once per callback.
+    for (const [accountId, progress] of progressByAccount) await this.progress.apply(accountId, progress);
+    return counts;
+  }
+
+  /**
+   * Enqueues apply jobs for callbacks stored more than `olderThanMs` ago and still unapplied: their
+   * job was never enqueued (the gateway died after the commit, Redis was down) or was lost with
+   * Redis. `tag` keeps these job ids apart from the gateway's; answers the jobs enqueued.
+   */
+  async enqueueUnapplied(olderThanMs: number, ...tag: string[]): Promise<number> {
+    const unapplied = await this.prisma.callbackInbox.findMany({
+      where: { appliedAt: null, receivedAt: { lte: new Date(Date.now() - olderThanMs) } },
+      select: { id: true },
+      orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+      take: SWEEP_LIMIT,
     });
-    return { events: events.length };
+    let jobs = 0;
+    for (let start = 0; start < unapplied.length; start += APPLY_CHUNK) {
+      const inboxIds = unapplied.slice(start, start + APPLY_CHUNK).map((row) => row.id);
+      await this.producer.enqueue(
+        'callbacks.apply',
+        { inboxIds },
+        { jobId: jobIdOf('callbacks.apply', inboxIds[0], ...tag) },
+      );
+      jobs++;
+    }
+    return jobs;
+  }
+
+  private async applyDeviceStatus(
+    accountId: string,
+    event: Extract<VendorEvent, { kind: 'device.status' }>,
+  ): Promise<void> {
+    const at = event.at ? new Date(event.at) : new Date();
+    const device = await this.prisma.device.findUnique({
+      where: { accountId_vendorRef: { accountId, vendorRef: event.vendorRef } },
+      select: { id: true, status: true },
+    });
+    if (!device) return;
+    // An older status report never overwrites a newer one.
+    const { count } = await this.prisma.device.updateMany({
+      where: { id: device.id, OR: [{ statusAt: null }, { statusAt: { lte: at } }] },
+      data: { status: event.status, statusAt: at, ...(event.status === 'online' ? { lastSeenAt: at } : {}) },
+    });
+    if (count > 0 && device.status !== event.status) {
+      await this.events.publish('device.status_changed', {
+        deviceId: device.id,
+        accountId,
+        vendorRef: event.vendorRef,
+        status: event.status,
+        previousStatus: device.status,
+      });
+    }
   }
 }

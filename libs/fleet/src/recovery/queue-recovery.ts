@@ -4,9 +4,7 @@ import Redis from 'ioredis';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
-
-/** Callbacks per apply job when stored callbacks are enqueued again. */
-const APPLY_CHUNK = 500;
+import { CallbackApplier } from '../callbacks/callback-applier';
 
 export interface QueueRecoveryReport {
   dispatches: number;
@@ -31,6 +29,7 @@ export class QueueRecovery {
     private readonly prisma: PrismaService,
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
+    private readonly callbacks: CallbackApplier,
   ) {}
 
   /** Enqueues again what a lost Redis dropped; answers undefined when Redis lost nothing. */
@@ -86,20 +85,7 @@ export class QueueRecovery {
       }
     }
 
-    const unapplied = await this.prisma.callbackInbox.findMany({
-      where: { appliedAt: null },
-      select: { id: true },
-      orderBy: { receivedAt: 'asc' },
-    });
-    for (let start = 0; start < unapplied.length; start += APPLY_CHUNK) {
-      const inboxIds = unapplied.slice(start, start + APPLY_CHUNK).map((row) => row.id);
-      await this.producer.enqueue(
-        'callbacks.apply',
-        { inboxIds },
-        { jobId: jobIdOf('callbacks.apply', inboxIds[0], 'recovered', epoch) },
-      );
-      report.callbackBatches++;
-    }
+    report.callbackBatches = await this.callbacks.enqueueUnapplied(0, 'recovered', epoch);
 
     const deliveries = await this.prisma.eventDelivery.findMany({ where: { status: 'pending' }, select: { id: true } });
     for (const { id } of deliveries) {

@@ -32,7 +32,22 @@ export class TaskProgress {
   /** Applies vendor progress to the targets of one account; answers the tasks whose targets changed. */
   async apply(accountId: string, progress: VendorTaskProgress[]): Promise<Set<string>> {
     const touched = new Set<string>();
+    if (progress.length === 0) return touched;
+    // One read for the whole batch first: most entries of a callback burst name targets that ended
+    // already or were never Fleetgate's, and those need no query of their own.
+    const movable = await this.prisma.taskTarget.findMany({
+      where: {
+        accountId,
+        vendorTaskId: { in: [...new Set(progress.map((entry) => entry.vendorTaskId))] },
+        status: { in: MOVABLE_FROM.final },
+      },
+      select: { vendorTaskId: true, vendorRef: true },
+    });
+    const named = new Set(
+      movable.flatMap((target) => [`${target.vendorTaskId}`, `${target.vendorTaskId}/${target.vendorRef}`]),
+    );
     for (const entry of progress) {
+      if (!named.has(entry.vendorRef ? `${entry.vendorTaskId}/${entry.vendorRef}` : `${entry.vendorTaskId}`)) continue;
       const where: Prisma.TaskTargetWhereInput = {
         accountId,
         vendorTaskId: entry.vendorTaskId,

@@ -30,6 +30,14 @@ type VendorAccountRow = VendorAccount;
 /** How long a process trusts its copy of an account row (credentials, limits, enabled). */
 const ROW_CACHE_MS = 5_000;
 
+/** A cached account row, and its secrets once a hot path has opened them (in memory only). */
+interface CachedAccount {
+  at: number;
+  row: VendorAccountRow | null;
+  webhookSecret?: string;
+  credentials?: Record<string, string>;
+}
+
 /** Vendor accounts: credentials sealed at rest, never returned, decrypted only to build an adapter. */
 /** What a callback's caller offers to prove itself. */
 export interface WebhookProof {
@@ -42,7 +50,7 @@ export interface WebhookProof {
 @Injectable()
 export class VendorAccountService {
   private readonly box: SecretBox;
-  private readonly rowCache = new Map<string, { at: number; row: VendorAccountRow | null }>();
+  private readonly rowCache = new Map<string, CachedAccount>();
 
   constructor(
     private readonly prisma: PrismaService,
@@ -147,7 +155,8 @@ export class VendorAccountService {
 
   /** The account as an adapter needs it, credentials decrypted (in memory only). */
   async configOf(id: string): Promise<{ config: VendorAccountConfig; version: string }> {
-    const row = await this.cachedRow(id);
+    const cached = await this.cachedAccount(id);
+    const row = cached.row;
     if (!row) throw ApiError.notFound('Vendor account', id);
     return {
       version: row.updatedAt.toISOString(),
@@ -155,7 +164,7 @@ export class VendorAccountService {
         id: row.id,
         vendor: this.definitionOf(row.vendor).vendor,
         baseUrl: row.baseUrl,
-        credentials: this.box.openJson<Record<string, string>>(row.credentialsSealed),
+        credentials: (cached.credentials ??= this.box.openJson<Record<string, string>>(row.credentialsSealed)),
         rateLimitPerSecond: row.rateLimitPerSecond,
         timeoutMs: row.timeoutMs,
       },
@@ -190,9 +199,10 @@ export class VendorAccountService {
    * must be presented (vendors that only take a URL cannot sign).
    */
   async verifyWebhook(id: string, vendor: string, proof: WebhookProof): Promise<'ok' | 'unknown' | 'stale' | 'forged'> {
-    const row = await this.cachedRow(id);
+    const cached = await this.cachedAccount(id);
+    const row = cached.row;
     if (!row || row.vendor !== vendor || !row.enabled) return 'unknown';
-    const secret = this.box.open(row.webhookSecretSealed);
+    const secret = (cached.webhookSecret ??= this.box.open(row.webhookSecretSealed));
     if (proof.timestamp || proof.signature) {
       const verdict = WebhookSignature.verify(secret, proof.timestamp, proof.signature, proof.rawBody ?? '');
       return verdict === 'unsigned' ? 'forged' : verdict;
@@ -204,15 +214,16 @@ export class VendorAccountService {
   }
 
   /**
-   * Account rows for the hot paths (every dispatch and every callback), cached briefly per process:
-   * a change made through this process is seen at once, one made elsewhere within ROW_CACHE_MS.
+   * Account rows for the hot paths (every dispatch and every callback), cached briefly per process
+   * with their secrets once opened: a change made through this process is seen at once, one made
+   * elsewhere within ROW_CACHE_MS.
    */
-  private async cachedRow(id: string): Promise<VendorAccountRow | null> {
+  private async cachedAccount(id: string): Promise<CachedAccount> {
     const cached = this.rowCache.get(id);
-    if (cached && Date.now() - cached.at < ROW_CACHE_MS) return cached.row;
-    const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
-    this.rowCache.set(id, { at: Date.now(), row });
-    return row;
+    if (cached && Date.now() - cached.at < ROW_CACHE_MS) return cached;
+    const fresh: CachedAccount = { at: Date.now(), row: await this.prisma.vendorAccount.findUnique({ where: { id } }) };
+    this.rowCache.set(id, fresh);
+    return fresh;
   }
 
   private async row(id: string): Promise<VendorAccountRow> {
