@@ -41,10 +41,13 @@ export class CallbackApplier {
    * only move forward, a device's status only to a newer report.
    */
   async applyAll(inboxIds: string[]): Promise<CallbackApplied> {
+    // Joined by id, not `id = ANY(...)`: that form lets the planner combine the pkey with the partial
+    // index of unapplied callbacks, whose dead entries (until vacuum) made each claim scan thousands.
     const claimed = await this.prisma.$queryRaw<Array<{ id: string; account_id: string; payload: unknown }>>`
       UPDATE callback_inbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
-      WHERE id = ANY(${inboxIds}::uuid[]) AND applied_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
-      RETURNING id, account_id::text, payload`;
+      FROM unnest(${inboxIds}::uuid[]) AS wanted(id)
+      WHERE callback_inbox.id = wanted.id AND applied_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
+      RETURNING callback_inbox.id, account_id::text, payload`;
     if (claimed.length === 0) return { applied: 0, events: 0 };
     const position = new Map(inboxIds.map((id, index) => [id, index]));
     const rows = claimed.sort((a, b) => position.get(a.id)! - position.get(b.id)!);

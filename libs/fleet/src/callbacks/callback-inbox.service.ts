@@ -12,12 +12,12 @@ export interface CallbackReceipt {
 }
 
 /**
- * Callbacks stored per INSERT at most, and INSERTs in flight at once. A callback that arrives while
- * every INSERT is in flight waits for the next one, so batches grow with the load by themselves: one
+ * Callbacks stored per INSERT at most, and INSERTs in flight at once. Callbacks that arrive while the
+ * INSERT is in flight gather for the next one, so batches grow with the load by themselves: one
  * callback alone is stored at once, a burst in a few statements.
  */
 const MAX_BATCH = 500;
-const MAX_IN_FLIGHT = 2;
+const MAX_IN_FLIGHT = 1;
 
 interface PendingCallback {
   row: { vendor: string; accountId: string; dedupeKey: string; payload: unknown };
