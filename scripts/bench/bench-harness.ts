@@ -193,7 +193,10 @@ export async function startBench(options: {
           if (child.exitCode !== null) return;
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGTERM');
+          // A process still draining after 10 s is killed: a benchmark must not hang on its shutdown.
+          const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
           await exited;
+          clearTimeout(timer);
         }),
       );
       await worker?.close();
