@@ -39,16 +39,16 @@ interface TargetDevice {
 }
 
 /**
- * Fleet tasks as users see them: creation (validated, capability-checked, written with its
- * dispatch jobs in one transaction), listing, detail, cancel and retry.
- */
-
-/**
  * How long creating a task (its targets and dispatch jobs, in one transaction) may take. A task over
  * 100,000 devices writes as many targets: on a busy machine that outlasted Prisma's default 5 s for
  * an interactive transaction, and the task was refused with a 500.
  */
 const CREATE_TRANSACTION = { timeout: 120_000, maxWait: 10_000 };
+
+/**
+ * Fleet tasks as users see them: creation (validated, capability-checked, written with its
+ * dispatch jobs in one transaction), listing, detail, cancel and retry.
+ */
 @Injectable()
 export class TaskService {
   private readonly logger = new Logger(TaskService.name);
