@@ -90,7 +90,8 @@ export async function startBench(options: {
     ...process.env,
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
     REDIS_PREFIX: `fg-bench-${process.pid}`,
-    LOG_LEVEL: 'silent',
+    // BENCH_LOG=<level> lets the gateway and worker log to this terminal, to see why a run stalls.
+    LOG_LEVEL: process.env.BENCH_LOG ?? 'silent',
     NODE_ENV: 'test',
     // The simulators listen on loopback.
     ALLOW_INTERNAL_URLS: 'true',
@@ -121,7 +122,11 @@ export async function startBench(options: {
     };
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there when the benchmark ends.
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const start = (main: string) => spawn(process.execPath, [...profile, main], { env: childEnv, stdio: 'ignore' });
+    const start = (main: string) =>
+      spawn(process.execPath, [...profile, main], {
+        env: childEnv,
+        stdio: process.env.BENCH_LOG ? 'inherit' : 'ignore',
+      });
     processes.gateway = start('dist/apps/gateway/src/main.js');
     if (options.withWorker) processes.worker = start('dist/apps/worker/src/main.js');
     gatewayUrl = `http://127.0.0.1:${port}`;
@@ -212,13 +217,19 @@ export async function startBench(options: {
   };
 }
 
-export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, timeoutMs = 600_000): Promise<T> {
+/** Reads until `done`; every read is load on the machine being measured, so large waits read less often. */
+export async function until<T>(
+  read: () => Promise<T>,
+  done: (value: T) => boolean,
+  timeoutMs = 600_000,
+  intervalMs = 100,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
     if (done(value)) return value;
     if (Date.now() > deadline) throw new Error('benchmark step did not finish in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
   }
 }
 

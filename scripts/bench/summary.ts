@@ -52,6 +52,11 @@ async function main(): Promise<void> {
         measure: 'dispatched per second / ceiling of the rate limit',
         value: `${row.dispatched_per_s} / ${row.rate_limit_ceiling_per_s}`,
       },
+      {
+        benchmark: `fleet of ${devices}`,
+        measure: 'targets ended without reaching the vendor',
+        value: row.ended_without_vendor_task ?? 'n/a',
+      },
     );
   }
   console.log('\nFleetgate benchmarks (one run, side by side)');

@@ -3,6 +3,7 @@ import { aggregateStatus, isFinalStatus, type TaskStatus } from '@fleetgate/doma
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import type { VendorTaskProgress } from '@fleetgate/vendors';
 import { FleetEvents } from '../events/fleet-events';
+import { CoalescedRuns } from './coalesced-runs';
 
 /** States a target may move from, for each state it moves to: never backwards, never out of a final state. */
 const MOVABLE_FROM: Readonly<Record<'running' | 'final', string[]>> = {
@@ -24,6 +25,8 @@ export interface TargetChange {
  */
 @Injectable()
 export class TaskProgress {
+  private readonly refreshes = new CoalescedRuns<TaskStatus>();
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly events: FleetEvents,
@@ -31,35 +34,29 @@ export class TaskProgress {
 
   /** Applies vendor progress to the targets of one account; answers the tasks whose targets changed. */
   async apply(accountId: string, progress: VendorTaskProgress[]): Promise<Set<string>> {
-    const touched = new Set<string>();
-    if (progress.length === 0) return touched;
-    // One read for the whole batch first: most entries of a callback burst name targets that ended
-    // already or were never Fleetgate's, and those need no query of their own.
-    const movable = await this.prisma.taskTarget.findMany({
+    if (progress.length === 0) return new Set();
+    // One read for the whole batch, one write per distinct change: a poll or a callback burst names
+    // hundreds of targets, mostly with the same outcome, and a query per target was what limited it.
+    const targets = await this.prisma.taskTarget.findMany({
       where: {
         accountId,
         vendorTaskId: { in: [...new Set(progress.map((entry) => entry.vendorTaskId))] },
         status: { in: MOVABLE_FROM.final },
       },
-      select: { vendorTaskId: true, vendorRef: true },
+      select: { id: true, taskId: true, vendorTaskId: true, vendorRef: true, status: true },
     });
-    const named = new Set(
-      movable.flatMap((target) => [`${target.vendorTaskId}`, `${target.vendorTaskId}/${target.vendorRef}`]),
-    );
-    for (const entry of progress) {
-      if (!named.has(entry.vendorRef ? `${entry.vendorTaskId}/${entry.vendorRef}` : `${entry.vendorTaskId}`)) continue;
-      const where: Prisma.TaskTargetWhereInput = {
-        accountId,
-        vendorTaskId: entry.vendorTaskId,
-        ...(entry.vendorRef ? { vendorRef: entry.vendorRef } : {}),
-      };
-      const changed = await this.move(where, {
-        status: entry.status,
-        vendorStatus: String(entry.vendorStatus),
-        result: entry.result,
-        error: entry.error,
+    const touched = new Set<string>();
+    for (const { change, targets: moved } of planMoves(targets, progress)) {
+      const final = isFinalStatus(change.status);
+      await this.prisma.taskTarget.updateMany({
+        // The status condition again: a concurrent writer that ended a target first wins.
+        where: {
+          id: { in: moved.map((target) => target.id) },
+          status: { in: final ? MOVABLE_FROM.final : MOVABLE_FROM.running },
+        },
+        data: targetUpdate(change, new Date()),
       });
-      for (const taskId of changed) touched.add(taskId);
+      for (const target of moved) touched.add(target.taskId);
     }
     for (const taskId of touched) await this.refreshTask(taskId);
     return touched;
@@ -68,46 +65,44 @@ export class TaskProgress {
   /** Moves the targets matching `where` to `change` where that is forward; answers their task ids. */
   async move(where: Prisma.TaskTargetWhereInput, change: TargetChange): Promise<string[]> {
     if (change.status === 'pending') return [];
-    const final = isFinalStatus(change.status);
-    const from = final ? MOVABLE_FROM.final : MOVABLE_FROM.running;
+    const from = isFinalStatus(change.status) ? MOVABLE_FROM.final : MOVABLE_FROM.running;
     const candidates = await this.prisma.taskTarget.findMany({
       where: { ...where, status: { in: from } },
       select: { id: true, taskId: true },
     });
     if (candidates.length === 0) return [];
-    const now = new Date();
     await this.prisma.taskTarget.updateMany({
       // The status condition again: a concurrent writer that ended a target first wins.
       where: { id: { in: candidates.map((target) => target.id) }, status: { in: from } },
-      data: {
-        status: change.status,
-        ...(change.vendorStatus !== undefined ? { vendorStatus: change.vendorStatus } : {}),
-        ...(change.result !== undefined ? { result: change.result as Prisma.InputJsonValue } : {}),
-        ...(change.error ? { errorCode: change.error.code, errorMessage: change.error.message } : {}),
-        ...(final ? { finishedAt: now } : {}),
-      },
+      data: targetUpdate(change, new Date()),
     });
     return [...new Set(candidates.map((target) => target.taskId))];
   }
 
   /**
    * Recomputes a task's status from its targets; sets finishedAt when every target has ended. A
-   * change of status raises task.updated, and an ending also task.completed.
+   * change of status raises task.updated, and an ending also task.completed. Every batch of a large
+   * task asks for this, so one process runs it once at a time per task (see CoalescedRuns).
    */
-  async refreshTask(taskId: string): Promise<TaskStatus> {
-    const [rows, before] = await Promise.all([
-      this.prisma.taskTarget.groupBy({ by: ['status'], where: { taskId }, _count: { _all: true } }),
-      this.prisma.task.findUnique({ where: { id: taskId }, select: { status: true, number: true } }),
-    ]);
+  refreshTask(taskId: string): Promise<TaskStatus> {
+    return this.refreshes.run(taskId, () => this.recompute(taskId));
+  }
+
+  private async recompute(taskId: string): Promise<TaskStatus> {
+    const before = await this.prisma.task.findUnique({ where: { id: taskId }, select: { status: true, number: true } });
     if (!before) return 'pending';
-    const counts: Record<string, number> = {};
-    const statuses: TaskStatus[] = [];
-    for (const row of rows) {
-      const status = row.status === 'dispatching' ? 'running' : (row.status as TaskStatus);
-      counts[status] = (counts[status] ?? 0) + row._count._all;
-      for (let i = 0; i < row._count._all; i++) statuses.push(status);
-    }
-    const status = aggregateStatus(statuses);
+    // Which statuses the targets hold, not how many hold each: the aggregate depends only on that,
+    // and an index skip over (task_id, status) reads a handful of entries where counting reads every target.
+    const present = await this.prisma.$queryRaw<Array<{ status: string }>>`
+      WITH RECURSIVE present(status) AS (
+        (SELECT status FROM task_targets WHERE task_id = ${taskId}::uuid ORDER BY status LIMIT 1)
+        UNION ALL
+        SELECT (SELECT t.status FROM task_targets t
+                WHERE t.task_id = ${taskId}::uuid AND t.status > present.status ORDER BY t.status LIMIT 1)
+        FROM present WHERE present.status IS NOT NULL
+      )
+      SELECT status FROM present WHERE status IS NOT NULL`;
+    const status = aggregateStatus(present.map((row) => normalizedStatus(row.status)));
     const final = isFinalStatus(status);
     // Only the writer that changes the status raises the events, so concurrent refreshes raise them once.
     const changed = await this.prisma.task.updateMany({
@@ -115,10 +110,87 @@ export class TaskProgress {
       data: { status, finishedAt: final ? new Date() : null },
     });
     if (changed.count > 0) {
+      const rows = await this.prisma.taskTarget.groupBy({ by: ['status'], where: { taskId }, _count: { _all: true } });
+      const counts: Record<string, number> = {};
+      for (const row of rows) {
+        const targetStatus = normalizedStatus(row.status);
+        counts[targetStatus] = (counts[targetStatus] ?? 0) + row._count._all;
+      }
       const data = { taskId, number: before.number.toString(), status, previousStatus: before.status, counts };
       await this.events.publish('task.updated', data);
       if (final) await this.events.publish('task.completed', data);
     }
     return status;
   }
+}
+
+/** A target's stored status as tasks report it: `dispatching` is running to everyone outside the dispatcher. */
+function normalizedStatus(status: string): TaskStatus {
+  return status === 'dispatching' ? 'running' : (status as TaskStatus);
+}
+
+/** The columns a change writes; what it leaves undefined stays as it was. */
+function targetUpdate(change: TargetChange, now: Date): Prisma.TaskTargetUpdateManyMutationInput {
+  return {
+    status: change.status,
+    ...(change.vendorStatus !== undefined ? { vendorStatus: change.vendorStatus } : {}),
+    ...(change.result !== undefined ? { result: change.result as Prisma.InputJsonValue } : {}),
+    ...(change.error ? { errorCode: change.error.code, errorMessage: change.error.message } : {}),
+    ...(isFinalStatus(change.status) ? { finishedAt: now } : {}),
+  };
+}
+
+/** A target as `planMoves` needs it. */
+export interface ProgressTarget {
+  id: string;
+  taskId: string;
+  vendorTaskId: string | null;
+  vendorRef: string;
+  status: string;
+}
+
+/**
+ * What a batch of vendor progress does to the targets it names, worked out in memory as if each entry
+ * were applied in turn (forward only, the first final status wins, a later entry adds what it carries)
+ * and grouped by the resulting change, so that the batch costs one UPDATE per distinct change. An entry
+ * without vendorRef names every target of its vendor task.
+ */
+export function planMoves(
+  targets: ProgressTarget[],
+  progress: VendorTaskProgress[],
+): Array<{ change: TargetChange; targets: ProgressTarget[] }> {
+  const byVendorTask = new Map<string, ProgressTarget[]>();
+  for (const target of targets) {
+    if (target.vendorTaskId === null) continue;
+    const list = byVendorTask.get(target.vendorTaskId) ?? [];
+    list.push(target);
+    byVendorTask.set(target.vendorTaskId, list);
+  }
+  const planned = new Map<ProgressTarget, { status: string; change?: TargetChange }>();
+  for (const entry of progress) {
+    if (entry.status === 'pending') continue;
+    const from = isFinalStatus(entry.status) ? MOVABLE_FROM.final : MOVABLE_FROM.running;
+    for (const target of byVendorTask.get(entry.vendorTaskId) ?? []) {
+      if (entry.vendorRef && target.vendorRef !== entry.vendorRef) continue;
+      const plan = planned.get(target) ?? { status: target.status };
+      if (!from.includes(plan.status)) continue;
+      const change: TargetChange = {
+        ...plan.change,
+        status: entry.status,
+        vendorStatus: String(entry.vendorStatus),
+        ...(entry.result !== undefined ? { result: entry.result } : {}),
+        ...(entry.error ? { error: entry.error } : {}),
+      };
+      planned.set(target, { status: entry.status, change });
+    }
+  }
+  const groups = new Map<string, { change: TargetChange; targets: ProgressTarget[] }>();
+  for (const [target, { change }] of planned) {
+    if (!change) continue;
+    const key = JSON.stringify(change);
+    const group = groups.get(key) ?? { change, targets: [] };
+    group.targets.push(target);
+    groups.set(key, group);
+  }
+  return [...groups.values()];
 }

@@ -3,7 +3,8 @@
  * Redis so the limit holds across every process; tests may use the in-process one below.
  */
 export interface RateLimiter {
-  acquire(key: string, perSecond: number): Promise<void>;
+  /** Resolves once a slot is taken; rejects when `signal` aborts first (and then takes none). */
+  acquire(key: string, perSecond: number, signal?: AbortSignal): Promise<void>;
   /** Holds every acquire of `key` back for `ms` (a vendor's Retry-After). */
   pause(key: string, ms: number): Promise<void>;
 }
@@ -17,8 +18,9 @@ export class InProcessRateLimiter implements RateLimiter {
     this.pausedUntil.set(key, Math.max(this.pausedUntil.get(key) ?? 0, Date.now() + ms));
   }
 
-  async acquire(key: string, perSecond: number): Promise<void> {
+  async acquire(key: string, perSecond: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const now = Date.now();
       const paused = (this.pausedUntil.get(key) ?? 0) - now;
       if (paused > 0) {

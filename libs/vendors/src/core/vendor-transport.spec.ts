@@ -112,3 +112,36 @@ describe('VendorTransport and Retry-After', () => {
     expect(events).toEqual(['acquire', 'request', 'pause vendor:acct-transport 2000', 'acquire', 'request']);
   });
 });
+
+describe('VendorTransport waiting for a rate-limit slot', () => {
+  it('does not count the wait for a slot against the per-try timeout: the request still goes out once', async () => {
+    const vendor = scriptedVendor([200]);
+    const transport = new VendorTransport({
+      account: { ...account, timeoutMs: 50 },
+      // Other processes hold the account's slots for longer than a whole try may last.
+      rateLimiter: { acquire: () => new Promise((resolve) => setTimeout(resolve, 200)), pause: async () => undefined },
+      fetchImpl: vendor.fetchImpl,
+    });
+    await expect(transport.send({ method: 'POST', path: '/reboot', idempotent: false }, readEnvelope)).resolves.toBe(1);
+    expect(vendor.calls).toHaveLength(1);
+  });
+
+  it('gives up a request that never got a slot as rate limited and refused up front, without sending it', async () => {
+    const vendor = scriptedVendor([200]);
+    const transport = new VendorTransport({
+      account,
+      maxSlotWaitMs: 50,
+      rateLimiter: {
+        acquire: (_key, _perSecond, signal) =>
+          new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
+        pause: async () => undefined,
+      },
+      fetchImpl: vendor.fetchImpl,
+    });
+    const error = await transport.send({ method: 'POST', path: '/reboot', idempotent: false }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(VendorError);
+    expect(error).toMatchObject({ kind: 'rate_limited', vendorCode: 'local_rate_limit' });
+    expect((error as VendorError).refusedUpFront).toBe(true);
+    expect(vendor.calls).toHaveLength(0);
+  });
+});

@@ -19,6 +19,11 @@ import type { RateLimiter } from './rate-limiter';
 
 /** A Retry-After longer than this is capped: a vendor asking for an hour should not stall a worker that long. */
 const MAX_RETRY_AFTER_MS = 60_000;
+/**
+ * The longest a request waits for a slot under its account's rate limit before it is given up as
+ * rate limited (nothing sent, so a dispatch puts its targets back and its job is tried again later).
+ */
+const MAX_SLOT_WAIT_MS = 60_000;
 
 export interface VendorRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -62,6 +67,8 @@ export interface VendorTransportOptions {
   breakerHalfOpenAfterMs?: number;
   observer?: VendorCallObserver;
   fetchImpl?: typeof fetch;
+  /** How long a request may wait for a rate-limit slot (default 60 s). */
+  maxSlotWaitMs?: number;
 }
 
 /**
@@ -73,8 +80,9 @@ export interface VendorTransportOptions {
 export class VendorTransport {
   readonly vendor: VendorName;
   private readonly breakerPolicy;
-  private readonly retrying: IPolicy;
-  private readonly once: IPolicy;
+  private readonly retryPolicy: IPolicy;
+  /** One attempt at the vendor: under the circuit breaker, with the per-try timeout. */
+  private readonly guarded: IPolicy;
   private readonly fetchImpl: typeof fetch;
 
   constructor(private readonly options: VendorTransportOptions) {
@@ -85,14 +93,13 @@ export class VendorTransport {
       halfOpenAfter: options.breakerHalfOpenAfterMs ?? 10_000,
       breaker: new ConsecutiveBreaker(options.breakerThreshold ?? 5),
     });
-    const retryPolicy = retry(transient, {
+    this.retryPolicy = retry(transient, {
       maxAttempts: (options.maxAttempts ?? 3) - 1,
       backoff: new ExponentialBackoff({ initialDelay: 200, maxDelay: 5_000 }),
     });
     const perTry = timeout(options.account.timeoutMs, TimeoutStrategy.Aggressive);
     // Retries outside the breaker, so each attempt counts towards opening it; a timeout per attempt.
-    this.retrying = wrap(retryPolicy, this.breakerPolicy, perTry);
-    this.once = wrap(this.breakerPolicy, perTry);
+    this.guarded = wrap(this.breakerPolicy, perTry);
   }
 
   private get rateKey(): string {
@@ -121,12 +128,13 @@ export class VendorTransport {
   async send(request: VendorRequest): Promise<VendorResponse>;
   async send<T>(request: VendorRequest, read: (response: VendorResponse) => T): Promise<T>;
   async send<T>(request: VendorRequest, read?: (response: VendorResponse) => T): Promise<T | VendorResponse> {
-    const policy = request.idempotent ? this.retrying : this.once;
     const started = performance.now();
     let outcome = 'ok';
-    try {
-      return await policy.execute(async ({ signal }) => {
-        await this.options.rateLimiter.acquire(this.rateKey, this.options.account.rateLimitPerSecond);
+    const attempt = async () => {
+      // The slot is taken before the per-try timeout and the breaker: a request that waited its turn
+      // and never left must not read as "timed out, maybe sent", nor count as the vendor failing.
+      await this.takeSlot();
+      return this.guarded.execute(async ({ signal }) => {
         try {
           const response = await this.attempt(request, signal);
           return read ? read(response) : response;
@@ -138,6 +146,9 @@ export class VendorTransport {
           throw error;
         }
       });
+    };
+    try {
+      return await (request.idempotent ? this.retryPolicy.execute(attempt) : attempt());
     } catch (error) {
       const normalized = this.normalize(error);
       outcome = normalized.kind;
@@ -149,6 +160,22 @@ export class VendorTransport {
         outcome,
         seconds: (performance.now() - started) / 1000,
       });
+    }
+  }
+
+  private async takeSlot(): Promise<void> {
+    const maxWaitMs = this.options.maxSlotWaitMs ?? MAX_SLOT_WAIT_MS;
+    const signal = AbortSignal.timeout(maxWaitMs);
+    try {
+      await this.options.rateLimiter.acquire(this.rateKey, this.options.account.rateLimitPerSecond, signal);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      throw new VendorError(
+        this.vendor,
+        'rate_limited',
+        'local_rate_limit',
+        `no request slot under the account's limit of ${this.options.account.rateLimitPerSecond}/s within ${maxWaitMs} ms`,
+      );
     }
   }
 

@@ -30,8 +30,9 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly prefix: string,
   ) {}
 
-  async acquire(key: string, perSecond: number): Promise<void> {
+  async acquire(key: string, perSecond: number, signal?: AbortSignal): Promise<void> {
     for (;;) {
+      signal?.throwIfAborted();
       const wait = Number(
         await this.redis.eval(TAKE_TOKEN, 1, `${this.prefix}:ratelimit:${key}`, perSecond, Date.now()),
       );
