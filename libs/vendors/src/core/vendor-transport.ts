@@ -130,7 +130,7 @@ export class VendorTransport {
   async send<T>(request: VendorRequest, read?: (response: VendorResponse) => T): Promise<T | VendorResponse> {
     const started = performance.now();
     let outcome = 'ok';
-    const attempt = async () => {
+    const attempt = async ({ signal: call }: { signal: AbortSignal }) => {
       // The slot is taken before the per-try timeout and the breaker: a request that waited its turn
       // and never left must not read as "timed out, maybe sent", nor count as the vendor failing.
       await this.takeSlot();
@@ -145,10 +145,13 @@ export class VendorTransport {
           }
           throw error;
         }
-      });
+      }, call);
     };
+    // A signal of this call's own: cockatiel's timeout listens on the signal it is given, and without
+    // one every concurrent call would add its listener to one shared signal.
+    const call = new AbortController().signal;
     try {
-      return await (request.idempotent ? this.retryPolicy.execute(attempt) : attempt());
+      return await (request.idempotent ? this.retryPolicy.execute(attempt, call) : attempt({ signal: call }));
     } catch (error) {
       const normalized = this.normalize(error);
       outcome = normalized.kind;
