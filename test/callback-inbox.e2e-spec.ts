@@ -119,4 +119,31 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
       'the swept callbacks being applied',
     );
   });
+
+  it('purges applied callbacks past their retention, keeps newer and unapplied ones, and then takes the same body as new', async () => {
+    worker ??= await startWorker(env);
+    const [oldApplied, oldUnapplied, recent] = await stored(3);
+    // The worker applies them; one is then made owed again, and held by a job so that no sweep
+    // applies it meanwhile.
+    await until(
+      () => prisma.callbackInbox.count({ where: { id: { in: [oldApplied, oldUnapplied] }, appliedAt: null } }),
+      (unapplied) => unapplied === 0,
+      'the callbacks being applied',
+    );
+    const longAgo = new Date(Date.now() - 100 * 3_600_000);
+    await prisma.callbackInbox.update({ where: { id: oldApplied }, data: { receivedAt: longAgo } });
+    await prisma.callbackInbox.update({
+      where: { id: oldUnapplied },
+      data: { receivedAt: longAgo, appliedAt: null, claimedUntil: new Date(Date.now() + 600_000) },
+    });
+    const purgedBody = (await prisma.callbackInbox.findUniqueOrThrow({ where: { id: oldApplied } })).payload;
+
+    expect(await applier.purgeApplied(72)).toBeGreaterThanOrEqual(1);
+    const left = await prisma.callbackInbox.findMany({
+      where: { id: { in: [oldApplied, oldUnapplied, recent] } },
+    });
+    expect(left.map((row) => row.id).sort()).toEqual([oldUnapplied, recent].sort());
+    // Its dedupe key went with it: the vendor sending it again now is a new callback.
+    expect((await post(purgedBody)).receipt.duplicate).toBe(false);
+  });
 });

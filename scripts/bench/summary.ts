@@ -54,6 +54,11 @@ async function main(): Promise<void> {
       },
       {
         benchmark: `fleet of ${devices}`,
+        measure: 'vendor requests per second while dispatching (dispatch and poll) / account limit',
+        value: `${row.vendor_requests_per_s ?? 'n/a'} / ${row.rate_limit_per_s ?? 'n/a'}`,
+      },
+      {
+        benchmark: `fleet of ${devices}`,
         measure: 'targets ended without reaching the vendor',
         value: row.ended_without_vendor_task ?? 'n/a',
       },

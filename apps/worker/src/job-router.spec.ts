@@ -40,6 +40,9 @@ class OtherMaintenanceHandlers {
 
   @HandlesJob('callbacks.sweep')
   async sweepCallbacks() {}
+
+  @HandlesJob('callbacks.purge')
+  async purgeCallbacks() {}
 }
 
 @Injectable()

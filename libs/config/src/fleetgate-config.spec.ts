@@ -27,6 +27,12 @@ describe('loadConfig', () => {
     }
   });
 
+  it('keeps vendor callbacks (and their dedupe keys) at least 72 hours', () => {
+    expect(loadConfig({}).CALLBACK_RETENTION_HOURS).toBe(168);
+    expect(loadConfig({ CALLBACK_RETENTION_HOURS: '72' }).CALLBACK_RETENTION_HOURS).toBe(72);
+    expect(() => loadConfig({ CALLBACK_RETENTION_HOURS: '48' })).toThrow(/CALLBACK_RETENTION_HOURS/);
+  });
+
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
   });

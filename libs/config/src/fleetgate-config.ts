@@ -146,6 +146,17 @@ export class FleetgateConfig {
   @Max(3650)
   OPERATION_LOG_RETENTION_DAYS = 90;
 
+  /**
+   * Hours an applied vendor callback is kept, and with it its dedupe key (a vendor's retry within
+   * that time is acknowledged as a duplicate); the worker deletes older ones every hour. Never less
+   * than 72. Callbacks not applied yet are kept whatever their age.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(72)
+  @Max(24 * 3650)
+  CALLBACK_RETENTION_HOURS = 168;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 

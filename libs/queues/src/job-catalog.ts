@@ -43,6 +43,7 @@ export interface JobPayloads {
   'callbacks.apply': { inboxIds: string[] };
   /** Enqueues apply jobs for stored callbacks left unapplied a while (their job never came). */
   'callbacks.sweep': Record<string, never>;
+  'callbacks.purge': Record<string, never>;
   /** Reads one account's device inventory into the devices table. */
   'devices.sync': { accountId: string };
   /** Enqueues a sync of every enabled account. */
@@ -79,6 +80,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'tasks.sweep': QueueName.Maintenance,
   'callbacks.apply': QueueName.Inbound,
   'callbacks.sweep': QueueName.Maintenance,
+  'callbacks.purge': QueueName.Maintenance,
   'devices.sync': QueueName.Inbound,
   'devices.sync-all': QueueName.Maintenance,
   'events.deliver': QueueName.Outbound,

@@ -36,6 +36,8 @@ export class SimulatorServer {
   private windowStart = 0;
   private windowCount = 0;
   private readonly hanging = new Set<() => void>();
+  /** Vendor API requests received so far (control routes not counted): what benchmarks compare with rate limits. */
+  requestsReceived = 0;
 
   constructor(factory: VendorSimulatorFactory, options: SimulatorServerOptions) {
     this.faults = mergeFaultSettings(NO_FAULTS, options.faults ?? {});
@@ -83,6 +85,7 @@ export class SimulatorServer {
   private installFaultLayer(): void {
     this.app.addHook('onRequest', async (request, reply) => {
       if (request.url.startsWith(CONTROL_PREFIX)) return;
+      this.requestsReceived++;
       const faults = this.faults;
       if (faults.rpsCap > 0) {
         const now = Date.now();

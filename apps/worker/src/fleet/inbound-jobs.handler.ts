@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { FleetgateConfig } from '@fleetgate/config';
 import { CallbackApplier, DeviceSyncService } from '@fleetgate/fleet';
 import { HandlesJob, jobIdOf, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
 
@@ -10,6 +11,8 @@ const SYNC_ALL_EVERY_MS = 10 * 60_000;
  */
 const SWEEP_EVERY_MS = 30_000;
 const SWEEP_OLDER_THAN_MS = 60_000;
+/** How often callbacks past their retention are deleted. */
+const PURGE_EVERY_MS = 3_600_000;
 
 /** Vendor callbacks from the inbox, and inventory syncs. */
 @Injectable()
@@ -18,6 +21,7 @@ export class InboundJobsHandler implements OnApplicationBootstrap {
     private readonly callbacks: CallbackApplier,
     private readonly sync: DeviceSyncService,
     private readonly producer: JobProducer,
+    private readonly config: FleetgateConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -27,6 +31,9 @@ export class InboundJobsHandler implements OnApplicationBootstrap {
     await this.producer
       .queue(QueueName.Maintenance)
       .upsertJobScheduler('callbacks.sweep', { every: SWEEP_EVERY_MS }, { name: 'callbacks.sweep', data: {} });
+    await this.producer
+      .queue(QueueName.Maintenance)
+      .upsertJobScheduler('callbacks.purge', { every: PURGE_EVERY_MS }, { name: 'callbacks.purge', data: {} });
   }
 
   @HandlesJob('callbacks.apply')
@@ -38,6 +45,11 @@ export class InboundJobsHandler implements OnApplicationBootstrap {
   async sweep() {
     const window = Math.floor(Date.now() / SWEEP_EVERY_MS);
     return { jobs: await this.callbacks.enqueueUnapplied(SWEEP_OLDER_THAN_MS, `swept-${window}`) };
+  }
+
+  @HandlesJob('callbacks.purge')
+  async purge() {
+    return { deleted: await this.callbacks.purgeApplied(this.config.CALLBACK_RETENTION_HOURS) };
   }
 
   @HandlesJob('devices.sync')

@@ -21,6 +21,8 @@ const APPLY_CHUNK = 500;
 const SWEEP_LIMIT = 20 * APPLY_CHUNK;
 /** How long an apply job holds its callbacks: far longer than applying 500 of them takes. */
 const CLAIM_SECONDS = 120;
+/** Rows deleted per statement by the retention purge, so that no statement holds locks for long. */
+const PURGE_CHUNK = 10_000;
 
 /** Applies stored callbacks: task progress through TaskProgress, device status onto the device. */
 @Injectable()
@@ -114,6 +116,24 @@ export class CallbackApplier {
       jobs++;
     }
     return jobs;
+  }
+
+  /**
+   * Deletes applied callbacks received more than `olderThanHours` ago, and their dedupe keys with
+   * them (CALLBACK_RETENTION_HOURS). A callback not applied yet is owed work and stays, whatever its age.
+   */
+  async purgeApplied(olderThanHours: number): Promise<number> {
+    const cutoff = new Date(Date.now() - olderThanHours * 3_600_000);
+    let deleted = 0;
+    for (;;) {
+      const count = await this.prisma.$executeRaw`
+        DELETE FROM callback_inbox WHERE id IN (
+          SELECT id FROM callback_inbox
+          WHERE received_at < ${cutoff} AND applied_at IS NOT NULL
+          LIMIT ${PURGE_CHUNK})`;
+      deleted += count;
+      if (count < PURGE_CHUNK) return deleted;
+    }
   }
 
   private async applyDeviceStatus(
