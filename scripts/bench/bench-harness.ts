@@ -89,7 +89,9 @@ export async function startBench(options: {
   const env = {
     ...process.env,
     DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
-    REDIS_PREFIX: `fg-bench-${process.pid}`,
+    // A prefix per run: a second run in one process must not find the first one's queues gone and
+    // take it for a Redis that lost its data.
+    REDIS_PREFIX: `fg-bench-${process.pid}-${Date.now()}`,
     // BENCH_LOG=<level> lets the gateway and worker log to this terminal, to see why a run stalls.
     LOG_LEVEL: process.env.BENCH_LOG ?? 'silent',
     NODE_ENV: 'test',
@@ -97,6 +99,11 @@ export async function startBench(options: {
     ALLOW_INTERNAL_URLS: 'true',
   };
   const config = loadConfig(env);
+  await migrateDatabase(config.DATABASE_URL);
+  const prisma = new PrismaService(config);
+  // Earlier runs' accounts point at simulators that are gone; left in place, the worker would poll,
+  // sweep and sync them beside this run. Deleting them takes their devices, targets and callbacks along.
+  await prisma.vendorAccount.deleteMany({ where: { name: { startsWith: 'bench-' } } });
   const sims = {} as BenchEnvironment['sims'];
   for (const vendor of Object.keys(SIMULATED_VENDORS) as VendorName[]) {
     const server = new SimulatorServer(SIMULATED_VENDORS[vendor].factory, {
@@ -111,7 +118,6 @@ export async function startBench(options: {
   let worker: INestApplicationContext | undefined;
   const processes: BenchEnvironment['processes'] = {};
   if (options.processes) {
-    await migrateDatabase(config.DATABASE_URL);
     const port = await freePort();
     const childEnv = {
       ...env,
@@ -148,7 +154,6 @@ export async function startBench(options: {
       : undefined;
     await worker?.init();
   }
-  const prisma = new PrismaService(config);
   // Earlier runs left dead rows behind, and a PostgreSQL run with autovacuum off (as this machine's
   // is) never clears them; vacuumed, every run starts from what autovacuum keeps in production.
   await prisma.$executeRawUnsafe('VACUUM (ANALYZE) callback_inbox, outbox_jobs, task_targets, tasks, devices');
