@@ -47,15 +47,7 @@ export class TaskProgress {
     });
     const touched = new Set<string>();
     for (const { change, targets: moved } of planMoves(targets, progress)) {
-      const final = isFinalStatus(change.status);
-      await this.prisma.taskTarget.updateMany({
-        // The status condition again: a concurrent writer that ended a target first wins.
-        where: {
-          id: { in: moved.map((target) => target.id) },
-          status: { in: final ? MOVABLE_FROM.final : MOVABLE_FROM.running },
-        },
-        data: targetUpdate(change, new Date()),
-      });
+      await this.write(moved, change);
       for (const target of moved) touched.add(target.taskId);
     }
     for (const taskId of touched) await this.refreshTask(taskId);
@@ -65,18 +57,24 @@ export class TaskProgress {
   /** Moves the targets matching `where` to `change` where that is forward; answers their task ids. */
   async move(where: Prisma.TaskTargetWhereInput, change: TargetChange): Promise<string[]> {
     if (change.status === 'pending') return [];
-    const from = isFinalStatus(change.status) ? MOVABLE_FROM.final : MOVABLE_FROM.running;
     const candidates = await this.prisma.taskTarget.findMany({
-      where: { ...where, status: { in: from } },
+      where: { ...where, status: { in: movableFrom(change.status) } },
       select: { id: true, taskId: true },
     });
     if (candidates.length === 0) return [];
+    await this.write(candidates, change);
+    return [...new Set(candidates.map((target) => target.taskId))];
+  }
+
+  /**
+   * Writes `change` to targets read as movable, with the status condition again: a concurrent writer
+   * that ended a target first wins.
+   */
+  private async write(targets: Array<{ id: string }>, change: TargetChange): Promise<void> {
     await this.prisma.taskTarget.updateMany({
-      // The status condition again: a concurrent writer that ended a target first wins.
-      where: { id: { in: candidates.map((target) => target.id) }, status: { in: from } },
+      where: { id: { in: targets.map((target) => target.id) }, status: { in: movableFrom(change.status) } },
       data: targetUpdate(change, new Date()),
     });
-    return [...new Set(candidates.map((target) => target.taskId))];
   }
 
   /**
@@ -124,6 +122,11 @@ export class TaskProgress {
   }
 }
 
+/** The states a target may move from on its way to `status`. */
+function movableFrom(status: TaskStatus): string[] {
+  return isFinalStatus(status) ? MOVABLE_FROM.final : MOVABLE_FROM.running;
+}
+
 /** A target's stored status as tasks report it: `dispatching` is running to everyone outside the dispatcher. */
 function normalizedStatus(status: string): TaskStatus {
   return status === 'dispatching' ? 'running' : (status as TaskStatus);
@@ -169,7 +172,7 @@ export function planMoves(
   const planned = new Map<ProgressTarget, { status: string; change?: TargetChange }>();
   for (const entry of progress) {
     if (entry.status === 'pending') continue;
-    const from = isFinalStatus(entry.status) ? MOVABLE_FROM.final : MOVABLE_FROM.running;
+    const from = movableFrom(entry.status);
     for (const target of byVendorTask.get(entry.vendorTaskId) ?? []) {
       if (entry.vendorRef && target.vendorRef !== entry.vendorRef) continue;
       const plan = planned.get(target) ?? { status: target.status };
