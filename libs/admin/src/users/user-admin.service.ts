@@ -1,15 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import {
-  holds,
-  PasswordHasher,
-  passwordProblems,
-  type Principal,
-  SessionService,
-  UserAccessService,
-} from '@fleetgate/auth';
+import { PasswordHasher, passwordProblems, type Principal, SessionService, UserAccessService } from '@fleetgate/auth';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import type { CreateUserDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
+import { AdminReach } from '../admin-reach.service';
 import { exportUsers } from './user-export';
 
 const USER_INCLUDE = {
@@ -42,8 +37,9 @@ function toUserDto(user: UserRow): UserDto {
 }
 
 /**
- * Users as the back office manages them. Guards against privilege escalation: nobody hands out a role
- * with permissions they lack, and only a super admin changes a super admin.
+ * Users as the back office manages them. Guards against privilege escalation (AdminReach): a caller
+ * changes only users within its own permissions and data scope, never gives anyone (itself included)
+ * a role or department beyond them, and only a super admin changes a super admin.
  */
 @Injectable()
 export class UserAdminService {
@@ -52,6 +48,7 @@ export class UserAdminService {
     private readonly passwords: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly access: UserAccessService,
+    private readonly reach: AdminReach,
   ) {}
 
   async list(query: UserQueryDto): Promise<Paged<UserDto>> {
@@ -92,7 +89,13 @@ export class UserAdminService {
     const email = input.email.toLowerCase();
     const problems = passwordProblems(input.password, email);
     if (problems.length) throw ApiError.invalid('The password does not meet the password policy', problems);
-    await this.checkLinks(input, caller);
+    await this.checkLinks(input);
+    await this.reach.assertUserStaysWithin(
+      await this.reach.of(caller),
+      // The user has no id yet; a fresh one stands for it, so that it is never taken for the caller.
+      { id: randomUUID(), departmentId: input.departmentId ?? null, roleIds: input.roleIds ?? [] },
+      { roles: true, department: true },
+    );
     const user = await this.prisma.user.create({
       data: {
         email,
@@ -117,7 +120,18 @@ export class UserAdminService {
       const problems = passwordProblems(input.password, email);
       if (problems.length) throw ApiError.invalid('The password does not meet the password policy', problems);
     }
-    await this.checkLinks(input, caller);
+    await this.checkLinks(input);
+    if (input.roleIds || input.departmentId !== undefined) {
+      await this.reach.assertUserStaysWithin(
+        await this.reach.of(caller),
+        {
+          id,
+          departmentId: input.departmentId === undefined ? user.departmentId : input.departmentId,
+          roleIds: input.roleIds ?? user.roleIds,
+        },
+        { roles: input.roleIds !== undefined, department: input.departmentId !== undefined },
+      );
+    }
     await this.prisma.$transaction(async (tx) => {
       await tx.user.update({
         where: { id },
@@ -182,22 +196,27 @@ export class UserAdminService {
     return exportUsers(rows.map(toUserDto), format);
   }
 
+  /** The user, when the caller may act on them at all (see AdminReach). */
   private async changeable(id: string, caller: Principal) {
-    const user = await this.prisma.user.findUnique({ where: { id } });
+    const user = await this.prisma.user.findUnique({ where: { id }, include: { roles: { select: { roleId: true } } } });
     if (!user) throw ApiError.notFound('User', id);
-    if (user.isSuperAdmin && !caller.superAdmin) throw ApiError.forbidden('Only a super admin changes a super admin');
-    return user;
+    const roleIds = user.roles.map(({ roleId }) => roleId);
+    await this.reach.assertUserWithin(await this.reach.of(caller), {
+      id,
+      isSuperAdmin: user.isSuperAdmin,
+      departmentId: user.departmentId,
+      roleIds,
+    });
+    return { ...user, roleIds };
   }
 
-  /** Department, grade, posts and roles must exist; roles must not carry permissions the caller lacks. */
-  private async checkLinks(input: UpdateUserDto, caller: Principal): Promise<void> {
+  /** Department, grade, posts and roles must exist. */
+  private async checkLinks(input: UpdateUserDto): Promise<void> {
     const [department, grade, posts, roles] = await Promise.all([
       input.departmentId ? this.prisma.department.count({ where: { id: input.departmentId } }) : 1,
       input.gradeId ? this.prisma.grade.count({ where: { id: input.gradeId } }) : 1,
       input.postIds ? this.prisma.post.count({ where: { id: { in: input.postIds } } }) : 0,
-      input.roleIds
-        ? this.prisma.role.findMany({ where: { id: { in: input.roleIds } }, include: { permissions: true } })
-        : [],
+      input.roleIds ? this.prisma.role.count({ where: { id: { in: input.roleIds } } }) : 0,
     ]);
     const problems = [
       ...(department ? [] : [{ field: 'departmentId', problem: 'no such department' }]),
@@ -205,20 +224,10 @@ export class UserAdminService {
       ...(input.postIds && posts !== input.postIds.length
         ? [{ field: 'postIds', problem: 'names a post that does not exist' }]
         : []),
-      ...(input.roleIds && roles.length !== input.roleIds.length
+      ...(input.roleIds && roles !== input.roleIds.length
         ? [{ field: 'roleIds', problem: 'names a role that does not exist' }]
         : []),
     ];
     if (problems.length) throw ApiError.unprocessable('Some references do not exist', problems);
-    const beyond = [
-      ...new Set(
-        roles.flatMap((role) => role.permissions.map(({ permission }) => permission)).filter((p) => !holds(caller, p)),
-      ),
-    ];
-    if (beyond.length) {
-      throw new ApiError(403, 'forbidden', 'You cannot hand out roles with permissions you do not hold', [
-        { field: 'roleIds', problem: `you do not hold ${beyond.join(', ')}` },
-      ]);
-    }
   }
 }

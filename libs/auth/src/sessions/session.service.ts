@@ -12,7 +12,7 @@ import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './l
 import { type UserAccess, UserAccessService } from '../access/user-access.service';
 
 /** A super admin holds every permission through `superAdmin`, and sees everything. */
-const SUPER_ADMIN_ACCESS: UserAccess = { permissions: new Set(), scope: { kind: 'all' } };
+const SUPER_ADMIN_ACCESS: UserAccess = { permissions: new Set(), scope: { kind: 'all' }, scopeKind: 'all' };
 
 interface AccessClaims {
   sub: string;
