@@ -61,13 +61,22 @@ export class AdminReach {
     };
   }
 
-  /** Refuses to act on a user beyond the caller: a super admin, outside its scope, or holding more than it. */
-  async assertUserWithin(reach: Reach, user: ReachedUser): Promise<void> {
+  /**
+   * Refuses to act on a super admin (unless one) or a user outside the caller's scope. Enough for what
+   * only takes access away (revoking keys); anything else needs assertUserWithin.
+   */
+  assertUserInScope(reach: Reach, user: Pick<ReachedUser, 'id' | 'isSuperAdmin' | 'departmentId'>): void {
     if (user.isSuperAdmin && !reach.superAdmin) throw ApiError.forbidden('Only a super admin changes a super admin');
     if (reach.superAdmin || user.id === reach.userId) return;
     if (!scopeHoldsDepartment(reach.scope, user.departmentId)) {
       throw refuse('The user is outside your data scope', 'id', 'belongs to a department outside your data scope');
     }
+  }
+
+  /** Refuses to act on a user beyond the caller: a super admin, outside its scope, or holding more than it. */
+  async assertUserWithin(reach: Reach, user: ReachedUser): Promise<void> {
+    this.assertUserInScope(reach, user);
+    if (reach.superAdmin || user.id === reach.userId) return;
     const held = await this.access.accessWithRoles(user.id, user.roleIds, user.departmentId);
     const beyond = [...held.permissions].filter((permission) => !reach.permissions.has(permission));
     if (beyond.length) {

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { PasswordHasher, passwordProblems, type Principal, SessionService, UserAccessService } from '@fleetgate/auth';
+import {
+  type ApiKeyDto,
+  ApiKeyService,
+  PasswordHasher,
+  passwordProblems,
+  type Principal,
+  SessionService,
+  UserAccessService,
+} from '@fleetgate/auth';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import type { CreateUserDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
@@ -49,6 +57,7 @@ export class UserAdminService {
     private readonly sessions: SessionService,
     private readonly access: UserAccessService,
     private readonly reach: AdminReach,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   async list(query: UserQueryDto): Promise<Paged<UserDto>> {
@@ -156,7 +165,7 @@ export class UserAdminService {
         await tx.userRole.createMany({ data: input.roleIds.map((roleId) => ({ userId: id, roleId })) });
       }
     });
-    if (input.password !== undefined) await this.sessions.endAllSessions(id);
+    if (input.password !== undefined) await this.sessions.endAllAccess(id);
     if (input.roleIds || input.departmentId !== undefined) await this.access.refresh();
     return this.get(id);
   }
@@ -167,14 +176,26 @@ export class UserAdminService {
       throw ApiError.conflict('You cannot disable yourself', [{ field: 'id', problem: 'is your own account' }]);
     }
     await this.prisma.user.update({ where: { id }, data: { enabled } });
-    if (!enabled) await this.sessions.endAllSessions(id);
+    if (!enabled) await this.sessions.endAllAccess(id);
     return this.get(id);
   }
 
   /** Ends every session of the user at once; they must sign in again. */
   async forceOffline(id: string, caller: Principal): Promise<void> {
     await this.changeable(id, caller);
-    await this.sessions.endAllSessions(id);
+    await this.sessions.endAllAccess(id);
+  }
+
+  /** The user's API keys, newest first (never the keys themselves). */
+  async apiKeysOf(id: string, caller: Principal): Promise<ApiKeyDto[]> {
+    await this.inScope(id, caller);
+    return this.apiKeys.list(id);
+  }
+
+  /** Revokes every live API key of the user at once; their sessions go on. */
+  async revokeApiKeys(id: string, caller: Principal): Promise<number> {
+    await this.inScope(id, caller);
+    return this.apiKeys.revokeAllOf(id);
   }
 
   async export(ids: string[], format: 'csv' | 'xlsx'): Promise<Buffer> {
@@ -194,6 +215,13 @@ export class UserAdminService {
       );
     }
     return exportUsers(rows.map(toUserDto), format);
+  }
+
+  /** Refuses a user outside the caller's scope (see AdminReach); for what only takes access away. */
+  private async inScope(id: string, caller: Principal): Promise<void> {
+    const user = await this.prisma.user.findUnique({ where: { id } });
+    if (!user) throw ApiError.notFound('User', id);
+    this.reach.assertUserInScope(await this.reach.of(caller), user);
   }
 
   /** The user, when the caller may act on them at all (see AdminReach). */
