@@ -142,6 +142,28 @@ describe('dispatching one batch twice at once (e2e, TikMatrix simulator over HTT
     expect(targets.filter((target) => !target.vendorTaskId || target.errorCode)).toEqual([]);
   });
 
+  it('sends nothing of a paced batch dispatched before its not-before time, and comes back for it then', async () => {
+    const created = await tasksCreate({
+      client: admin,
+      body: {
+        operation: { type: 'script.start', params: { script: 'login' } },
+        targets: { deviceIds: deviceIds.slice(60, 62) },
+        // One target a minute: the second batch is due a minute after the first.
+        rollout: { targetsPerMinute: 1 },
+      },
+    });
+    const taskId = created.data!.id;
+    const early = await dispatcher.dispatch({ taskId, accountId, batch: 1, generation: 0, round: 0 });
+    expect(early).toMatchObject({ sent: 0, skipped: 'not due yet' });
+    const target = await prisma.taskTarget.findFirstOrThrow({ where: { taskId, batch: 1 } });
+    expect(target).toMatchObject({ status: 'pending', attempts: 0 });
+    const task = await prisma.task.findUniqueOrThrow({ where: { id: taskId } });
+    expect(target.notBefore!.getTime()).toBe(task.createdAt.getTime() + 60_000);
+    const followUp = await prisma.outboxJob.findFirst({ where: { jobId: { endsWith: `${taskId}/${accountId}/1/g0/r1/later` } } });
+    expect(followUp?.delayMs).toBeGreaterThan(0);
+    expect((await tasksPerSerial(simUrl)).get(SERIALS[61])).toBeUndefined();
+  });
+
   it('refuses, naming the field, an account or filter selecting more devices than TASK_MAX_TARGETS', async () => {
     for (const [targets, field] of [
       [{ accountId }, 'targets.accountId'],
