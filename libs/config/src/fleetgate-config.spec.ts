@@ -44,6 +44,23 @@ describe('loadConfig', () => {
     );
   });
 
+  it('bounds the PostgreSQL pool: its size, its statement timeout and the wait for a connection', () => {
+    const config = loadConfig({});
+    expect(config.DATABASE_POOL_SIZE).toBe(20);
+    expect(config.DATABASE_STATEMENT_TIMEOUT_MS).toBe(60_000);
+    expect(config.DATABASE_CONNECT_TIMEOUT_MS).toBe(10_000);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '80' }).DATABASE_POOL_SIZE).toBe(80);
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE/);
+    expect(() => loadConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
+  });
+
+  it('caps the devices of one task and bounds the sweeper’s horizon', () => {
+    expect(loadConfig({}).TASK_MAX_TARGETS).toBe(100_000);
+    expect(loadConfig({}).TASK_REDISPATCH_AFTER_SECONDS).toBe(120);
+    expect(() => loadConfig({ TASK_MAX_TARGETS: '0' })).toThrow(/TASK_MAX_TARGETS/);
+    expect(() => loadConfig({ TASK_REDISPATCH_AFTER_SECONDS: '0' })).toThrow(/TASK_REDISPATCH_AFTER_SECONDS/);
+  });
+
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
   });

@@ -43,6 +43,31 @@ export class FleetgateConfig {
   @Matches(/^postgres(ql)?:\/\/.+\/[^/?]+/, { message: 'must be a postgresql:// URL that names a database' })
   DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fleetgate';
 
+  /**
+   * Connections each process keeps to PostgreSQL. A job or request waiting for one waits at most
+   * DATABASE_CONNECT_TIMEOUT_MS; size it to the work a process runs at once (the worker runs up to 80
+   * jobs) and keep every process's pool together under the server's max_connections.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DATABASE_POOL_SIZE = 20;
+
+  /** Longest a single SQL statement may run before PostgreSQL cancels it. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  DATABASE_STATEMENT_TIMEOUT_MS = 60_000;
+
+  /** Longest a query waits for a pooled connection, or for a new one to open, before it fails. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(100)
+  @Max(120_000)
+  DATABASE_CONNECT_TIMEOUT_MS = 10_000;
+
   @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
   REDIS_URL = 'redis://127.0.0.1:6379';
 
@@ -180,6 +205,27 @@ export class FleetgateConfig {
   @Min(72)
   @Max(24 * 3650)
   CALLBACK_RETENTION_HOURS = 168;
+
+  /**
+   * Most devices one task may target, however they are chosen (ids, group, filter or account); a
+   * larger selection is refused with 422 naming the field.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  TASK_MAX_TARGETS = 100_000;
+
+  /**
+   * Seconds a due, pending target may wait for its dispatch job before the sweeper enqueues another
+   * (Redis lost the job, or it failed for good). Counted from the later of its last change and its
+   * batch's not-before time, so a paced rollout is never sent early.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(3_600)
+  TASK_REDISPATCH_AFTER_SECONDS = 120;
 
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';

@@ -3,11 +3,24 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaClient } from './generated/prisma/client';
 
-/** The one Prisma client of a process, on the node-postgres driver adapter. Connects lazily. */
+/**
+ * The one Prisma client of a process, on the node-postgres driver adapter. Connects lazily. Its pool
+ * is bounded by the configuration: so many connections, a wait for one that fails rather than hangs,
+ * and statements PostgreSQL cancels when they run too long, so that no query holds a connection forever.
+ */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleDestroy {
   constructor(config: FleetgateConfig) {
-    super({ adapter: new PrismaPg({ connectionString: config.DATABASE_URL, max: 20 }) });
+    super({
+      adapter: new PrismaPg({
+        connectionString: config.DATABASE_URL,
+        max: config.DATABASE_POOL_SIZE,
+        connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
+        statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
+        // A transaction left open by a process that stopped talking gives its locks back.
+        idle_in_transaction_session_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      }),
+    });
   }
 
   async onModuleDestroy(): Promise<void> {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isFinalStatus, isRepeatableOperation, type Operation, type OperationType } from '@fleetgate/domain';
-import { type Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
+import { PrismaService, type Task } from '@fleetgate/persistence';
 import { jobIdOf, Outbox, PermanentJobError, type TaskBatchRef } from '@fleetgate/queues';
 import { type DispatchOutcome, VendorAccountService, VendorError } from '@fleetgate/vendors';
 import { TaskProgress } from './task-progress';
@@ -10,6 +10,20 @@ import { dispatchJobId } from './task.service';
 const FIRST_POLL_DELAY_MS = 1_000;
 /** Longest wait between two tries of an offline device. */
 const MAX_OFFLINE_WAIT_MS = 60_000;
+/** How often a dispatch renews its claim on the targets it is sending. */
+const CLAIM_RENEW_MS = 5_000;
+/**
+ * A target `dispatching` whose claim went unrenewed this long was cut off mid-send (its worker died);
+ * younger, it belongs to a dispatch still running, which another dispatch leaves alone.
+ */
+export const CLAIM_LEASE_MS = 20_000;
+
+/** A target claimed by a dispatch: the one dispatch that may send it. */
+interface ClaimedTarget {
+  id: string;
+  vendorRef: string;
+}
+type BatchKey = { taskId: string; accountId: string; batch: number };
 
 export interface DispatchReport {
   sent: number;
@@ -22,11 +36,18 @@ export function pollJobId(ref: TaskBatchRef, round: number): string {
   return jobIdOf('tasks.poll', ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, `r${round}`);
 }
 
+/** The dispatch that comes back to a batch found with nothing to send yet (not due, or in flight elsewhere). */
+function followUpJobId(ref: TaskBatchRef, round: number): string {
+  return jobIdOf('tasks.dispatch', ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, `r${round}`, 'later');
+}
+
 /**
  * Sends one batch of a task's targets to its vendor account. Targets are claimed (status
- * `dispatching`) before the call and their outcomes, vendor task ids included, are saved before the
- * job ends. A batch found with targets still `dispatching` was cut off mid-send by a crash: a
- * repeatable operation is sent again, any other is settled as failed, never sent twice.
+ * `dispatching`, by one UPDATE that only takes rows still pending) before the call, so of several
+ * dispatches of one batch at once each target goes out with one of them; the claim is renewed while
+ * the call runs, and outcomes, vendor task ids included, are saved before the job ends. Targets
+ * found `dispatching` under a claim that ran out were cut off mid-send by a crash: a repeatable
+ * operation is sent again, any other is settled as failed, never sent twice.
  */
 @Injectable()
 export class TaskDispatcher {
@@ -48,25 +69,28 @@ export class TaskDispatcher {
 
     const batch = { taskId: task.id, accountId: job.accountId, batch: job.batch };
     const type = task.operationType as OperationType;
-    const interrupted = await this.prisma.taskTarget.findMany({ where: { ...batch, status: 'dispatching' } });
     let settledUnknown = 0;
-    if (interrupted.length > 0 && !isRepeatableOperation(type)) {
-      settledUnknown = await this.settle(interrupted, {
+    let resent: ClaimedTarget[] = [];
+    if (isRepeatableOperation(type)) {
+      resent = await this.takeOverCutOff(task, batch);
+    } else {
+      settledUnknown = await this.settleCutOff(batch, {
         code: 'dispatch_unknown',
         message: `a dispatch was cut off; ${type} is not sent twice, so whether the device got it is unknown`,
       });
     }
     await this.expireOfflineWaits(task, batch);
-    const claimed = await this.claim(task, batch);
-    const toSend = isRepeatableOperation(type) ? [...interrupted, ...claimed] : claimed;
+    const toSend = [...resent, ...(await this.claim(task, batch))];
     if (toSend.length === 0) {
+      const later = await this.comeBackLater(job);
       await this.progress.refreshTask(task.id);
-      return { sent: 0, settledUnknown, skipped: 'nothing due' };
+      return { sent: 0, settledUnknown, skipped: later ?? 'nothing due' };
     }
 
     const adapter = await this.accounts.adapterFor(job.accountId);
     const operation = { type, params: task.params } as Operation;
     let outcomes: DispatchOutcome[];
+    const renewal = setInterval(() => void this.renewClaim(toSend), CLAIM_RENEW_MS);
     try {
       outcomes = await adapter.dispatch(
         operation,
@@ -85,6 +109,8 @@ export class TaskDispatcher {
       await this.settle(toSend, { code: error.vendorCode, message: error.vendorMessage });
       await this.progress.refreshTask(task.id);
       throw new PermanentJobError(`${error.vendor} refused the batch: ${error.vendorMessage} (${error.vendorCode})`);
+    } finally {
+      clearInterval(renewal);
     }
     const waiting = await this.record(task, job, toSend, outcomes);
     this.outbox.relaySoon();
@@ -92,26 +118,76 @@ export class TaskDispatcher {
     return { sent: toSend.length, settledUnknown, waiting };
   }
 
-  /** Claims the batch's due pending targets; a target claimed is one this job may send. */
-  private async claim(task: Task, batch: { taskId: string; accountId: string; batch: number }): Promise<TaskTarget[]> {
-    const now = new Date();
-    const due: Prisma.TaskTargetWhereInput = {
-      ...batch,
-      status: 'pending',
-      OR: [{ waitUntil: null }, { waitUntil: { lte: now } }],
-    };
-    const targets = await this.prisma.taskTarget.findMany({ where: due });
-    if (targets.length === 0) return [];
-    await this.prisma.taskTarget.updateMany({
-      where: { id: { in: targets.map((target) => target.id) }, status: 'pending' },
-      data: {
-        status: 'dispatching',
-        attempts: { increment: 1 },
-        dispatchedAt: now,
-        deadlineAt: new Date(now.getTime() + task.targetTimeoutSeconds * 1000),
-      },
-    });
-    return targets;
+  /**
+   * Claims the batch's due pending targets: those past their offline wait and their batch's
+   * not-before time. One UPDATE takes only rows still pending and answers the rows it changed, so a
+   * target claimed is one no other dispatch of the batch has.
+   */
+  private claim(task: Task, batch: BatchKey): Promise<ClaimedTarget[]> {
+    return this.prisma.$queryRaw<ClaimedTarget[]>`
+      UPDATE task_targets
+      SET status = 'dispatching', attempts = attempts + 1, dispatched_at = now(), updated_at = now(),
+          deadline_at = now() + make_interval(secs => ${task.targetTimeoutSeconds})
+      WHERE task_id = ${batch.taskId}::uuid AND account_id = ${batch.accountId}::uuid AND batch = ${batch.batch}
+        AND status = 'pending'
+        AND (wait_until IS NULL OR wait_until <= now())
+        AND (not_before IS NULL OR not_before <= now())
+      RETURNING id::text, vendor_ref AS "vendorRef"`;
+  }
+
+  /** Claims again, to send them again, targets of a repeatable operation whose dispatch was cut off. */
+  private takeOverCutOff(task: Task, batch: BatchKey): Promise<ClaimedTarget[]> {
+    return this.prisma.$queryRaw<ClaimedTarget[]>`
+      UPDATE task_targets
+      SET attempts = attempts + 1, dispatched_at = now(), updated_at = now(),
+          deadline_at = now() + make_interval(secs => ${task.targetTimeoutSeconds})
+      WHERE task_id = ${batch.taskId}::uuid AND account_id = ${batch.accountId}::uuid AND batch = ${batch.batch}
+        AND status = 'dispatching' AND updated_at < now() - make_interval(secs => ${CLAIM_LEASE_MS / 1000})
+      RETURNING id::text, vendor_ref AS "vendorRef"`;
+  }
+
+  /** Settles as failed the targets of a non-repeatable operation whose dispatch was cut off. */
+  private settleCutOff(batch: BatchKey, error: { code: string; message: string }): Promise<number> {
+    return this.prisma.$executeRaw`
+      UPDATE task_targets
+      SET status = 'failed', error_code = ${error.code}, error_message = ${error.message},
+          finished_at = now(), updated_at = now()
+      WHERE task_id = ${batch.taskId}::uuid AND account_id = ${batch.accountId}::uuid AND batch = ${batch.batch}
+        AND status = 'dispatching' AND updated_at < now() - make_interval(secs => ${CLAIM_LEASE_MS / 1000})`;
+  }
+
+  /** Keeps this dispatch's claim alive while the vendor call runs; a failed renewal only shortens it. */
+  private renewClaim(targets: ClaimedTarget[]): void {
+    this.prisma.$executeRaw`
+      UPDATE task_targets SET updated_at = now()
+      WHERE id = ANY(${targets.map((target) => target.id)}::uuid[]) AND status = 'dispatching'`.catch(
+      (error: unknown) => this.logger.warn({ err: error }, 'could not renew a dispatch claim'),
+    );
+  }
+
+  /**
+   * A batch with nothing to send now may still owe a dispatch: its not-before time is ahead (this job
+   * ran early), or another dispatch holds a claim that may yet run out. One more dispatch is staged
+   * for then, so the batch does not wait for the sweeper.
+   */
+  private async comeBackLater(job: TaskBatchRef & { round: number }): Promise<string | undefined> {
+    const [row] = await this.prisma.$queryRaw<Array<{ delay_ms: number | null; reason: string | null }>>`
+      SELECT ceil(extract(epoch FROM least(
+               min(not_before) FILTER (WHERE status = 'pending' AND not_before > now()),
+               max(updated_at) FILTER (WHERE status = 'dispatching')
+                 + make_interval(secs => ${CLAIM_LEASE_MS / 1000})) - now()) * 1000)::int AS delay_ms,
+             CASE WHEN bool_or(status = 'dispatching') THEN 'in flight with another dispatch'
+                  WHEN bool_or(status = 'pending' AND not_before > now()) THEN 'not due yet' END AS reason
+      FROM task_targets
+      WHERE task_id = ${job.taskId}::uuid AND account_id = ${job.accountId}::uuid AND batch = ${job.batch}
+        AND status IN ('pending', 'dispatching')`;
+    if (!row?.reason || row.delay_ms === null) return undefined;
+    const next = { ...job, round: job.round + 1 };
+    await this.prisma.$transaction((tx) =>
+      this.outbox.stage(tx, 'tasks.dispatch', next, followUpJobId(job, next.round), Math.max(0, row.delay_ms!) + 100),
+    );
+    this.outbox.relaySoon();
+    return row.reason;
   }
 
   /**
@@ -121,7 +197,7 @@ export class TaskDispatcher {
   private async record(
     task: Task,
     job: TaskBatchRef & { round: number },
-    sent: TaskTarget[],
+    sent: ClaimedTarget[],
     outcomes: DispatchOutcome[],
   ): Promise<number> {
     const byRef = new Map(outcomes.map((outcome) => [outcome.vendorRef, outcome]));
@@ -176,7 +252,7 @@ export class TaskDispatcher {
                     ${column('errorCode')}::text[], ${column('errorMessage')}::text[], ${column('status')}::text[],
                     ${column('finishedAt')}::timestamptz[], ${column('waitUntil')}::timestamptz[])
              AS o(id, vendor_task_id, result, error_code, error_message, status, finished_at, wait_until)
-        WHERE t.id = o.id`;
+        WHERE t.id = o.id AND t.status = 'dispatching'`;
       if (polling) {
         await this.outbox.stage(tx, 'tasks.poll', { ...job, round: 0 }, pollJobId(job, 0), FIRST_POLL_DELAY_MS);
       }
@@ -189,7 +265,7 @@ export class TaskDispatcher {
   }
 
   /** Targets whose offline wait outlived the task's time-to-live fail with the offline error they had. */
-  private async expireOfflineWaits(task: Task, batch: { taskId: string; accountId: string; batch: number }) {
+  private async expireOfflineWaits(task: Task, batch: BatchKey) {
     if (!task.offlineTtlSeconds) return;
     const ttlEnd = new Date(task.createdAt.getTime() + task.offlineTtlSeconds * 1000);
     if (ttlEnd.getTime() > Date.now()) return;
@@ -202,7 +278,7 @@ export class TaskDispatcher {
     );
   }
 
-  private async settle(targets: TaskTarget[], error: { code: string; message: string }): Promise<number> {
+  private async settle(targets: ClaimedTarget[], error: { code: string; message: string }): Promise<number> {
     const { count } = await this.prisma.taskTarget.updateMany({
       where: { id: { in: targets.map((target) => target.id) }, status: { in: ['pending', 'dispatching'] } },
       data: { status: 'failed', errorCode: error.code, errorMessage: error.message, finishedAt: new Date() },

@@ -1,11 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { JobProducer, Outbox } from '@fleetgate/queues';
+import { CLAIM_LEASE_MS } from './task-dispatcher';
 import { TaskProgress } from './task-progress';
 import { dispatchJobId } from './task.service';
-
-/** A pending target untouched this long has lost its dispatch job (Redis lost it, or it failed for good). */
-const STUCK_PENDING_MS = 120_000;
 
 export interface SweepReport {
   timedOut: number;
@@ -16,7 +15,7 @@ export interface SweepReport {
 /**
  * The safety net, run on a schedule by one worker at a time: relays outbox rows that no process
  * relayed, settles targets past their deadline (vendor silent, worker lost), and re-enqueues
- * dispatch for targets left pending without a job.
+ * dispatch for batches left without a job: due targets still pending, or claims that ran out.
  */
 @Injectable()
 export class TaskSweeper {
@@ -27,6 +26,7 @@ export class TaskSweeper {
     private readonly progress: TaskProgress,
     private readonly outbox: Outbox,
     private readonly producer: JobProducer,
+    private readonly config: FleetgateConfig,
   ) {}
 
   async sweep(now = new Date()): Promise<SweepReport> {
@@ -40,13 +40,25 @@ export class TaskSweeper {
     );
     for (const taskId of expired) await this.progress.refreshTask(taskId);
 
+    // A due pending target untouched past the horizon lost its dispatch job; so did a claim nobody
+    // renewed within its lease (the dispatch's worker died and no job came back to the batch). The
+    // horizon counts from a paced batch's not-before time, never from its creation.
+    const horizon = new Date(now.getTime() - this.config.TASK_REDISPATCH_AFTER_SECONDS * 1000);
     const stuck = await this.prisma.taskTarget.groupBy({
       by: ['taskId', 'accountId', 'batch'],
       where: {
-        status: 'pending',
-        updatedAt: { lt: new Date(now.getTime() - STUCK_PENDING_MS) },
-        OR: [{ waitUntil: null }, { waitUntil: { lt: now } }],
         task: { cancelledAt: null, abortedAt: null },
+        OR: [
+          {
+            status: 'pending',
+            updatedAt: { lt: horizon },
+            AND: [
+              { OR: [{ waitUntil: null }, { waitUntil: { lt: now } }] },
+              { OR: [{ notBefore: null }, { notBefore: { lt: horizon } }] },
+            ],
+          },
+          { status: 'dispatching', updatedAt: { lt: new Date(now.getTime() - CLAIM_LEASE_MS) } },
+        ],
       },
     });
     const sweepRound = Math.floor(now.getTime() / 60_000);

@@ -1,0 +1,41 @@
+import { PrismaService } from '@fleetgate/persistence';
+import { testConfig } from './support/test-env';
+
+/** The pool each process keeps to PostgreSQL is sized and bounded by the validated configuration. */
+describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
+  const clients: PrismaService[] = [];
+  function prismaWith(env: Record<string, string>): PrismaService {
+    const prisma = new PrismaService(testConfig(env));
+    clients.push(prisma);
+    return prisma;
+  }
+
+  afterAll(async () => {
+    await Promise.all(clients.map((client) => client.$disconnect()));
+  });
+
+  it('opens no more connections than DATABASE_POOL_SIZE, however many queries run at once', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '2' });
+    const rows = await Promise.all(
+      Array.from({ length: 6 }, () => prisma.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text`),
+    );
+    const backends = new Set(rows.map(([row]) => row.pid));
+    expect(backends.size).toBeLessThanOrEqual(2);
+  });
+
+  it('lets PostgreSQL cancel a statement that runs past DATABASE_STATEMENT_TIMEOUT_MS', async () => {
+    const prisma = prismaWith({ DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+    await expect(prisma.$queryRaw`SELECT pg_sleep(3)::text`).rejects.toThrow(/statement timeout/);
+    // The connection stays usable for the next statement.
+    await expect(prisma.$queryRaw`SELECT 1 AS one`).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it('fails a query that waits for a connection longer than DATABASE_CONNECT_TIMEOUT_MS', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1', DATABASE_CONNECT_TIMEOUT_MS: '200' });
+    // A Prisma query starts when it is awaited or then'd: this one holds the only connection.
+    const holder = prisma.$queryRaw`SELECT pg_sleep(1.5)::text`.then(() => undefined);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await expect(prisma.$queryRaw`SELECT 1 AS one`).rejects.toThrow(/timeout/i);
+    await holder;
+  });
+});
