@@ -10,6 +10,7 @@ import { OrganisationController } from './organisation/organisation.controller';
 import { OrganisationService } from './organisation/organisation.service';
 import { UserAdminService } from './users/user-admin.service';
 import { UsersController } from './users/users.controller';
+import { AdminReach } from './admin-reach.service';
 
 /**
  * The back office that runs the gateway (after the PCloud document): users, roles and their grants,
@@ -18,7 +19,7 @@ import { UsersController } from './users/users.controller';
 @Module({
   imports: [DiscoveryModule, AuthModule, OperationLogsModule, NumberSegmentsModule],
   controllers: [UsersController, AccessControlController, OrganisationController],
-  providers: [UserAdminService, AccessControlService, OrganisationService, RouteCatalog],
+  providers: [AdminReach, UserAdminService, AccessControlService, OrganisationService, RouteCatalog],
   exports: [RouteCatalog],
 })
 export class AdminModule {}

@@ -38,6 +38,6 @@ import { SessionService } from './sessions/session.service';
     AuthenticationGuard,
     { provide: APP_GUARD, useExisting: AuthenticationGuard },
   ],
-  exports: [PasswordHasher, SessionService, UserAccessService, AuthenticationGuard],
+  exports: [PasswordHasher, SessionService, UserAccessService, AuthenticationGuard, ApiKeyService],
 })
 export class AuthModule {}

@@ -22,7 +22,10 @@ export const Permission = {
   LoginLogsRead: 'login-logs:read',
   SegmentsRead: 'segments:read',
   SegmentsManage: 'segments:manage',
+  /** One's own API keys. */
   ApiKeysManage: 'api-keys:manage',
+  /** Every user's API keys: list and revoke them (`/admin/users/{id}/api-keys`). */
+  ApiKeysAdmin: 'api-keys:admin',
   SchedulesRead: 'schedules:read',
   SchedulesManage: 'schedules:manage',
   EventsRead: 'events:read',

@@ -33,6 +33,17 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CALLBACK_RETENTION_HOURS: '48' })).toThrow(/CALLBACK_RETENTION_HOURS/);
   });
 
+  it('bounds sessions and API keys in time', () => {
+    const config = loadConfig({});
+    expect(config.SESSION_ABSOLUTE_TTL_HOURS).toBe(720);
+    expect(config.API_KEY_DEFAULT_TTL_DAYS).toBe(90);
+    expect(config.API_KEY_MAX_TTL_DAYS).toBe(365);
+    expect(() => loadConfig({ SESSION_ABSOLUTE_TTL_HOURS: '0' })).toThrow(/SESSION_ABSOLUTE_TTL_HOURS/);
+    expect(() => loadConfig({ API_KEY_DEFAULT_TTL_DAYS: '30', API_KEY_MAX_TTL_DAYS: '7' })).toThrow(
+      /API_KEY_DEFAULT_TTL_DAYS must not exceed API_KEY_MAX_TTL_DAYS/,
+    );
+  });
+
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
   });

@@ -70,6 +70,30 @@ export class FleetgateConfig {
   @Max(365)
   REFRESH_TOKEN_TTL_DAYS = 14;
 
+  /**
+   * Hours a sign-in session lives at most, counted from the sign-in however often it is refreshed;
+   * then its refresh token and access tokens are refused and the user signs in again.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(24 * 365)
+  SESSION_ABSOLUTE_TTL_HOURS = 24 * 30;
+
+  /** Days an API key lives when its creator names no expiry. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  API_KEY_DEFAULT_TTL_DAYS = 90;
+
+  /** Days an API key may live at most; a later expiry is refused when the key is created. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  API_KEY_MAX_TTL_DAYS = 365;
+
   @Matches(/^[^@\s]+@[^@\s]+$/, { message: 'must be an e-mail address' })
   ADMIN_EMAIL = 'admin@fleetgate.local';
 
@@ -186,6 +210,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FleetgateConfi
   );
   const config = plainToInstance(FleetgateConfig, raw, { exposeDefaultValues: true });
   const problems = describe(validateSync(config, { whitelist: false }));
+  if (config.API_KEY_DEFAULT_TTL_DAYS > config.API_KEY_MAX_TTL_DAYS) {
+    problems.push('API_KEY_DEFAULT_TTL_DAYS must not exceed API_KEY_MAX_TTL_DAYS');
+  }
   if (config.isProduction) {
     if (config.JWT_SECRET === DEMO_JWT_SECRET)
       problems.push('JWT_SECRET must be set in production (the demo value is public)');

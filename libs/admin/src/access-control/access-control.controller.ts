@@ -34,8 +34,8 @@ export class AccessControlController {
   @Post('roles')
   @Authenticated({ permission: Permission.RolesManage })
   @ApiErrorResponses(400, 409)
-  createRole(@Body() body: CreateRoleDto): Promise<RoleDto> {
-    return this.accessControl.createRole(body);
+  createRole(@Body() body: CreateRoleDto, @CurrentPrincipal() caller: Principal): Promise<RoleDto> {
+    return this.accessControl.createRole(body, caller);
   }
 
   /** Reloads the permission cache of every gateway and worker (roles changed outside the API). */
@@ -69,8 +69,11 @@ export class AccessControlController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.RolesManage })
   @ApiErrorResponses(404, 409)
-  async removeRole(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.accessControl.removeRole(id);
+  async removeRole(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<void> {
+    await this.accessControl.removeRole(id, caller);
   }
 
   /** The menu tree and the permissions with their routes, and what the role holds of them. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { holds, type Principal, UserAccessService } from '@fleetgate/auth';
+import { type Principal, UserAccessService } from '@fleetgate/auth';
 import { type Menu, type Prisma, PrismaService, type Resource } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { AdminReach } from '../admin-reach.service';
 import { nestByParent } from '../nest-by-parent';
 import type {
   CreateMenuDto,
@@ -59,14 +60,16 @@ function menuTree(menus: Menu[]): MenuNodeDto[] {
 
 /**
  * Roles and what they are granted: frontend menus and API permissions (the routes that need them).
- * Every change that alters someone's access refreshes the access cache of every process. Nobody grants
- * what they do not hold themselves, so that the role screen is no way around one's own permissions.
+ * Every change that alters someone's access refreshes the access cache of every process. Nobody acts on
+ * a role carrying a permission they lack or a data scope wider than theirs, nor makes a role so, so that
+ * the role screen is no way around one's own permissions and scope (their own roles included).
  */
 @Injectable()
 export class AccessControlService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly access: UserAccessService,
+    private readonly reach: AdminReach,
   ) {}
 
   async listRoles(query: RoleQueryDto): Promise<Paged<RoleDto>> {
@@ -97,22 +100,26 @@ export class AccessControlService {
     return toRoleDto(row);
   }
 
-  async createRole(input: CreateRoleDto): Promise<RoleDto> {
+  async createRole(input: CreateRoleDto, caller: Principal): Promise<RoleDto> {
+    this.reach.assertRoleWithin(await this.reach.of(caller), { permissions: [], dataScope: input.dataScope ?? 'own' });
     const row = await this.prisma.role.create({ data: input, include: ROLE_INCLUDE });
     return toRoleDto(row);
   }
 
   async updateRole(id: string, input: UpdateRoleDto, caller: Principal): Promise<RoleDto> {
     const role = await this.getRole(id);
+    const reach = await this.reach.of(caller);
+    this.reach.assertRoleWithin(reach, role);
     // Re-enabling a role or widening its scope hands out access like a grant does.
-    this.refuseBeyondCaller(caller, role.permissions);
+    if (input.dataScope !== undefined) this.reach.assertRoleWithin(reach, { ...role, dataScope: input.dataScope });
     await this.prisma.role.update({ where: { id }, data: input });
     await this.access.refresh();
     return this.getRole(id);
   }
 
-  async removeRole(id: string): Promise<void> {
+  async removeRole(id: string, caller: Principal): Promise<void> {
     const role = await this.getRole(id);
+    this.reach.assertRoleWithin(await this.reach.of(caller), role);
     if (role.userCount > 0) {
       throw ApiError.conflict(`Role ${role.code} is still held`, [
         { field: 'users', problem: `${role.userCount} user(s) hold it; take it from them first` },
@@ -156,7 +163,10 @@ export class AccessControlService {
   async grant(id: string, grants: RoleGrantsDto, caller: Principal): Promise<RoleGrantTreeDto> {
     const role = await this.getRole(id);
     // Both what is added and what is taken away must be within the caller's own permissions.
-    this.refuseBeyondCaller(caller, [...grants.permissions, ...role.permissions]);
+    this.reach.assertRoleWithin(await this.reach.of(caller), {
+      dataScope: role.dataScope,
+      permissions: [...grants.permissions, ...role.permissions],
+    });
     const known = await this.prisma.menu.count({ where: { id: { in: grants.menuIds } } });
     if (known !== grants.menuIds.length) {
       throw ApiError.unprocessable('Some menus do not exist', [
@@ -257,15 +267,6 @@ export class AccessControlService {
       throw ApiError.notFound('Resource', id);
     }
     return toResourceDto(await this.prisma.resource.update({ where: { id }, data: input }));
-  }
-
-  private refuseBeyondCaller(caller: Principal, permissions: string[]): void {
-    const beyond = [...new Set(permissions.filter((permission) => !holds(caller, permission)))];
-    if (beyond.length) {
-      throw new ApiError(403, 'forbidden', 'You cannot grant or take away permissions you do not hold', [
-        { field: 'permissions', problem: `you do not hold ${beyond.join(', ')}` },
-      ]);
-    }
   }
 
   private async menu(id: string): Promise<Menu> {

@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Permission } from '@fleetgate/auth';
+import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
 import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import {
   CreateDepartmentDto,
@@ -33,8 +33,8 @@ export class OrganisationController {
   @Post('departments')
   @Authenticated({ permission: Permission.DepartmentsManage })
   @ApiErrorResponses(400, 409, 422)
-  createDepartment(@Body() body: CreateDepartmentDto): Promise<DepartmentDto> {
-    return this.organisation.createDepartment(body);
+  createDepartment(@Body() body: CreateDepartmentDto, @CurrentPrincipal() caller: Principal): Promise<DepartmentDto> {
+    return this.organisation.createDepartment(body, caller);
   }
 
   @Patch('departments/:id')
@@ -43,8 +43,9 @@ export class OrganisationController {
   updateDepartment(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateDepartmentDto,
+    @CurrentPrincipal() caller: Principal,
   ): Promise<DepartmentDto> {
-    return this.organisation.updateDepartment(id, body);
+    return this.organisation.updateDepartment(id, body, caller);
   }
 
   /** Refused while departments sit below it or users belong to it. */
@@ -52,8 +53,11 @@ export class OrganisationController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.DepartmentsManage })
   @ApiErrorResponses(404, 409)
-  async removeDepartment(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.organisation.removeDepartment(id);
+  async removeDepartment(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<void> {
+    await this.organisation.removeDepartment(id, caller);
   }
 
   @Get('posts')

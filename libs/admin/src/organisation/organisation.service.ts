@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { departmentSubtreeIds, UserAccessService } from '@fleetgate/auth';
+import { departmentSubtreeIds, type Principal, UserAccessService } from '@fleetgate/auth';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import type {
@@ -15,6 +15,7 @@ import type {
   UpdateGradeDto,
   UpdatePostDto,
 } from './organisation.dto';
+import { AdminReach } from '../admin-reach.service';
 import { nestByParent } from '../nest-by-parent';
 
 /** Departments are shown with their manager's name and how many users they hold. */
@@ -49,12 +50,15 @@ function withUserCount<T extends { _count: { users: number } }>({
 /**
  * The organisation users belong to: the department tree (which data scopes follow), posts and grades.
  * Nothing still in use is deleted: a department with children or members, a post or grade someone holds.
+ * A caller changes only departments within its data scope and places them only there (AdminReach), so
+ * nobody pulls a department into their own tree or moves their own tree elsewhere.
  */
 @Injectable()
 export class OrganisationService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly access: UserAccessService,
+    private readonly reach: AdminReach,
   ) {}
 
   async departmentTree(): Promise<DepartmentNodeDto[]> {
@@ -65,7 +69,8 @@ export class OrganisationService {
     return nestByParent(rows.map((row) => ({ ...toDepartmentDto(row), children: [] as DepartmentNodeDto[] })));
   }
 
-  async createDepartment(input: CreateDepartmentDto): Promise<DepartmentDto> {
+  async createDepartment(input: CreateDepartmentDto, caller: Principal): Promise<DepartmentDto> {
+    this.reach.assertDepartmentWithin(await this.reach.of(caller), input.parentId ?? null, 'parentId');
     await this.checkDepartmentLinks(undefined, input);
     const row = await this.prisma.department.create({
       data: { name: input.name, parentId: input.parentId, managerId: input.managerId, sort: input.sort },
@@ -74,8 +79,11 @@ export class OrganisationService {
     return this.department(row.id);
   }
 
-  async updateDepartment(id: string, input: UpdateDepartmentDto): Promise<DepartmentDto> {
+  async updateDepartment(id: string, input: UpdateDepartmentDto, caller: Principal): Promise<DepartmentDto> {
     await this.department(id);
+    const reach = await this.reach.of(caller);
+    this.reach.assertDepartmentWithin(reach, id, 'id');
+    if (input.parentId !== undefined) this.reach.assertDepartmentWithin(reach, input.parentId, 'parentId');
     await this.checkDepartmentLinks(id, input);
     await this.prisma.department.update({
       where: { id },
@@ -86,12 +94,13 @@ export class OrganisationService {
     return this.department(id);
   }
 
-  async removeDepartment(id: string): Promise<void> {
+  async removeDepartment(id: string, caller: Principal): Promise<void> {
     const department = await this.prisma.department.findUnique({
       where: { id },
       include: { _count: { select: { children: true, members: true } } },
     });
     if (!department) throw ApiError.notFound('Department', id);
+    this.reach.assertDepartmentWithin(await this.reach.of(caller), id, 'id');
     const problems = [
       ...(department._count.children
         ? [{ field: 'children', problem: `${department._count.children} department(s) sit below it` }]

@@ -1,6 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import {
-  holds,
+  type ApiKeyDto,
+  ApiKeyService,
   PasswordHasher,
   passwordProblems,
   type Principal,
@@ -10,6 +12,7 @@ import {
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import type { CreateUserDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
+import { AdminReach } from '../admin-reach.service';
 import { exportUsers } from './user-export';
 
 const USER_INCLUDE = {
@@ -42,8 +45,9 @@ function toUserDto(user: UserRow): UserDto {
 }
 
 /**
- * Users as the back office manages them. Guards against privilege escalation: nobody hands out a role
- * with permissions they lack, and only a super admin changes a super admin.
+ * Users as the back office manages them. Guards against privilege escalation (AdminReach): a caller
+ * changes only users within its own permissions and data scope, never gives anyone (itself included)
+ * a role or department beyond them, and only a super admin changes a super admin.
  */
 @Injectable()
 export class UserAdminService {
@@ -52,6 +56,8 @@ export class UserAdminService {
     private readonly passwords: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly access: UserAccessService,
+    private readonly reach: AdminReach,
+    private readonly apiKeys: ApiKeyService,
   ) {}
 
   async list(query: UserQueryDto): Promise<Paged<UserDto>> {
@@ -92,7 +98,13 @@ export class UserAdminService {
     const email = input.email.toLowerCase();
     const problems = passwordProblems(input.password, email);
     if (problems.length) throw ApiError.invalid('The password does not meet the password policy', problems);
-    await this.checkLinks(input, caller);
+    await this.checkLinks(input);
+    await this.reach.assertUserStaysWithin(
+      await this.reach.of(caller),
+      // The user has no id yet; a fresh one stands for it, so that it is never taken for the caller.
+      { id: randomUUID(), departmentId: input.departmentId ?? null, roleIds: input.roleIds ?? [] },
+      { roles: true, department: true },
+    );
     const user = await this.prisma.user.create({
       data: {
         email,
@@ -117,7 +129,18 @@ export class UserAdminService {
       const problems = passwordProblems(input.password, email);
       if (problems.length) throw ApiError.invalid('The password does not meet the password policy', problems);
     }
-    await this.checkLinks(input, caller);
+    await this.checkLinks(input);
+    if (input.roleIds || input.departmentId !== undefined) {
+      await this.reach.assertUserStaysWithin(
+        await this.reach.of(caller),
+        {
+          id,
+          departmentId: input.departmentId === undefined ? user.departmentId : input.departmentId,
+          roleIds: input.roleIds ?? user.roleIds,
+        },
+        { roles: input.roleIds !== undefined, department: input.departmentId !== undefined },
+      );
+    }
     await this.prisma.$transaction(async (tx) => {
       await tx.user.update({
         where: { id },
@@ -142,7 +165,7 @@ export class UserAdminService {
         await tx.userRole.createMany({ data: input.roleIds.map((roleId) => ({ userId: id, roleId })) });
       }
     });
-    if (input.password !== undefined) await this.sessions.endAllSessions(id);
+    if (input.password !== undefined) await this.sessions.endAllAccess(id);
     if (input.roleIds || input.departmentId !== undefined) await this.access.refresh();
     return this.get(id);
   }
@@ -153,14 +176,26 @@ export class UserAdminService {
       throw ApiError.conflict('You cannot disable yourself', [{ field: 'id', problem: 'is your own account' }]);
     }
     await this.prisma.user.update({ where: { id }, data: { enabled } });
-    if (!enabled) await this.sessions.endAllSessions(id);
+    if (!enabled) await this.sessions.endAllAccess(id);
     return this.get(id);
   }
 
   /** Ends every session of the user at once; they must sign in again. */
   async forceOffline(id: string, caller: Principal): Promise<void> {
     await this.changeable(id, caller);
-    await this.sessions.endAllSessions(id);
+    await this.sessions.endAllAccess(id);
+  }
+
+  /** The user's API keys, newest first (never the keys themselves). */
+  async apiKeysOf(id: string, caller: Principal): Promise<ApiKeyDto[]> {
+    await this.inScope(id, caller);
+    return this.apiKeys.list(id);
+  }
+
+  /** Revokes every live API key of the user at once; their sessions go on. */
+  async revokeApiKeys(id: string, caller: Principal): Promise<number> {
+    await this.inScope(id, caller);
+    return this.apiKeys.revokeAllOf(id);
   }
 
   async export(ids: string[], format: 'csv' | 'xlsx'): Promise<Buffer> {
@@ -182,22 +217,34 @@ export class UserAdminService {
     return exportUsers(rows.map(toUserDto), format);
   }
 
-  private async changeable(id: string, caller: Principal) {
+  /** Refuses a user outside the caller's scope (see AdminReach); for what only takes access away. */
+  private async inScope(id: string, caller: Principal): Promise<void> {
     const user = await this.prisma.user.findUnique({ where: { id } });
     if (!user) throw ApiError.notFound('User', id);
-    if (user.isSuperAdmin && !caller.superAdmin) throw ApiError.forbidden('Only a super admin changes a super admin');
-    return user;
+    this.reach.assertUserInScope(await this.reach.of(caller), user);
   }
 
-  /** Department, grade, posts and roles must exist; roles must not carry permissions the caller lacks. */
-  private async checkLinks(input: UpdateUserDto, caller: Principal): Promise<void> {
+  /** The user, when the caller may act on them at all (see AdminReach). */
+  private async changeable(id: string, caller: Principal) {
+    const user = await this.prisma.user.findUnique({ where: { id }, include: { roles: { select: { roleId: true } } } });
+    if (!user) throw ApiError.notFound('User', id);
+    const roleIds = user.roles.map(({ roleId }) => roleId);
+    await this.reach.assertUserWithin(await this.reach.of(caller), {
+      id,
+      isSuperAdmin: user.isSuperAdmin,
+      departmentId: user.departmentId,
+      roleIds,
+    });
+    return { ...user, roleIds };
+  }
+
+  /** Department, grade, posts and roles must exist. */
+  private async checkLinks(input: UpdateUserDto): Promise<void> {
     const [department, grade, posts, roles] = await Promise.all([
       input.departmentId ? this.prisma.department.count({ where: { id: input.departmentId } }) : 1,
       input.gradeId ? this.prisma.grade.count({ where: { id: input.gradeId } }) : 1,
       input.postIds ? this.prisma.post.count({ where: { id: { in: input.postIds } } }) : 0,
-      input.roleIds
-        ? this.prisma.role.findMany({ where: { id: { in: input.roleIds } }, include: { permissions: true } })
-        : [],
+      input.roleIds ? this.prisma.role.count({ where: { id: { in: input.roleIds } } }) : 0,
     ]);
     const problems = [
       ...(department ? [] : [{ field: 'departmentId', problem: 'no such department' }]),
@@ -205,20 +252,10 @@ export class UserAdminService {
       ...(input.postIds && posts !== input.postIds.length
         ? [{ field: 'postIds', problem: 'names a post that does not exist' }]
         : []),
-      ...(input.roleIds && roles.length !== input.roleIds.length
+      ...(input.roleIds && roles !== input.roleIds.length
         ? [{ field: 'roleIds', problem: 'names a role that does not exist' }]
         : []),
     ];
     if (problems.length) throw ApiError.unprocessable('Some references do not exist', problems);
-    const beyond = [
-      ...new Set(
-        roles.flatMap((role) => role.permissions.map(({ permission }) => permission)).filter((p) => !holds(caller, p)),
-      ),
-    ];
-    if (beyond.length) {
-      throw new ApiError(403, 'forbidden', 'You cannot hand out roles with permissions you do not hold', [
-        { field: 'roleIds', problem: `you do not hold ${beyond.join(', ')}` },
-      ]);
-    }
   }
 }

@@ -1,7 +1,26 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
+import {
+  ApiKeyDto,
+  Authenticated,
+  CurrentPrincipal,
+  Permission,
+  type Principal,
+  RevokedApiKeysDto,
+} from '@fleetgate/auth';
 import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import { CreateUserDto, ExportUsersDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
 import { UserAdminService } from './user-admin.service';
@@ -90,5 +109,25 @@ export class UsersController {
     @CurrentPrincipal() caller: Principal,
   ): Promise<void> {
     await this.users.forceOffline(id, caller);
+  }
+
+  /** The user's API keys, newest first (never the keys themselves). */
+  @Get(':id/api-keys')
+  @Authenticated({ permission: Permission.ApiKeysAdmin })
+  @ApiOkResponse({ type: [ApiKeyDto] })
+  @ApiErrorResponses(404)
+  apiKeys(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<ApiKeyDto[]> {
+    return this.users.apiKeysOf(id, caller);
+  }
+
+  /** Revokes every live API key of the user at once, on every gateway; their sign-in sessions go on. */
+  @Delete(':id/api-keys')
+  @Authenticated({ permission: Permission.ApiKeysAdmin })
+  @ApiErrorResponses(404)
+  async revokeApiKeys(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() caller: Principal,
+  ): Promise<RevokedApiKeysDto> {
+    return { revoked: await this.users.revokeApiKeys(id, caller) };
   }
 }

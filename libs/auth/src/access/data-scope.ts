@@ -18,3 +18,25 @@ export function widestScopeKind(kinds: Iterable<string>): DataScopeKind {
   }
   return widest;
 }
+
+/** Whether a role of scope kind `kind` reaches no further than a holder of `limit` does. */
+export function scopeKindWithin(limit: DataScopeKind, kind: string): boolean {
+  const rank = DATA_SCOPE_KINDS.indexOf(kind as DataScopeKind);
+  return rank >= 0 && rank >= DATA_SCOPE_KINDS.indexOf(limit);
+}
+
+/** Whether a department (a user's, or one being changed) lies within a scope; no department lies only within `all`. */
+export function scopeHoldsDepartment(scope: DataScope, departmentId: string | null | undefined): boolean {
+  if (scope.kind === 'all') return true;
+  return scope.kind === 'departments' && !!departmentId && scope.departmentIds.includes(departmentId);
+}
+
+/** Whether everything `inner` reaches, `outer` reaches too. */
+export function scopeCovers(outer: DataScope, inner: DataScope): boolean {
+  if (outer.kind === 'all') return true;
+  if (inner.kind === 'all') return false;
+  if (inner.kind === 'own') return outer.kind === 'departments' || inner.userId === outer.userId;
+  if (outer.kind === 'own') return false;
+  const reached = new Set(outer.departmentIds);
+  return inner.departmentIds.every((id) => reached.has(id));
+}

@@ -2,14 +2,21 @@ import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@ne
 import Redis from 'ioredis';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { type DataScope, widestScopeKind } from './data-scope';
+import { type DataScope, type DataScopeKind, widestScopeKind } from './data-scope';
 import { departmentSubtreeIds } from './department-subtree';
 
 export interface UserAccess {
   permissions: ReadonlySet<string>;
   scope: DataScope;
+  /** The kind of that scope as it applies: a department kind without a department is `own`. */
+  scopeKind: DataScopeKind;
   /** The user's own department: new tasks belong to it. */
   departmentId?: string;
+}
+
+interface RoleAccess {
+  dataScope: string;
+  permissions: Array<{ permission: string }>;
 }
 
 /** Every request reads a user's access; a short cache keeps that off the database. */
@@ -72,6 +79,23 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
     }
   }
 
+  /** What a user may do and see right now, read from the database past the cache (for decisions about access itself). */
+  currentAccessOf(userId: string): Promise<UserAccess> {
+    return this.load(userId);
+  }
+
+  /**
+   * What a user would hold and see with these roles (enabled or not, since a disabled role can be
+   * enabled again) in this department. A user not created yet has no id: pass any.
+   */
+  async accessWithRoles(userId: string, roleIds: string[], departmentId: string | null): Promise<UserAccess> {
+    const roles = await this.prisma.role.findMany({
+      where: { id: { in: roleIds } },
+      select: { dataScope: true, permissions: { select: { permission: true } } },
+    });
+    return this.accessOfRoles(userId, roles, departmentId);
+  }
+
   private async load(userId: string): Promise<UserAccess> {
     const user = await this.prisma.user.findUnique({
       where: { id: userId },
@@ -83,12 +107,24 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
         },
       },
     });
-    if (!user) return { permissions: new Set(), scope: { kind: 'own', userId } };
-    const departmentId = user.departmentId ?? undefined;
-    const roles = user.roles.map(({ role }) => role);
+    if (!user) return { permissions: new Set(), scope: { kind: 'own', userId }, scopeKind: 'own' };
+    return this.accessOfRoles(
+      userId,
+      user.roles.map(({ role }) => role),
+      user.departmentId,
+    );
+  }
+
+  private async accessOfRoles(userId: string, roles: RoleAccess[], departmentId: string | null): Promise<UserAccess> {
     const permissions = new Set(roles.flatMap((role) => role.permissions.map(({ permission }) => permission)));
     const kind = widestScopeKind(roles.map((role) => role.dataScope));
-    return { permissions, scope: await this.scopeOf(kind, userId, user.departmentId), departmentId };
+    const scopeKind = kind === 'all' || departmentId ? kind : 'own';
+    return {
+      permissions,
+      scope: await this.scopeOf(scopeKind, userId, departmentId),
+      scopeKind,
+      departmentId: departmentId ?? undefined,
+    };
   }
 
   private async scopeOf(kind: string, userId: string, departmentId: string | null): Promise<DataScope> {

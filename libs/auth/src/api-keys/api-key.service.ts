@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { ApiError } from '@fleetgate/platform';
 import type { ApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
@@ -16,6 +17,7 @@ type ApiKeyRow = {
   createdAt: Date;
   lastUsedAt: Date | null;
   revokedAt: Date | null;
+  expiresAt: Date;
 };
 
 function toDto(row: ApiKeyRow): ApiKeyDto {
@@ -27,18 +29,34 @@ function toDto(row: ApiKeyRow): ApiKeyDto {
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     revokedAt: row.revokedAt,
+    expiresAt: row.expiresAt,
   };
 }
 
-/** API keys for machine clients: `fgk_<prefix>_<secret>`, the prefix finds the row, the secret is hashed. */
+/**
+ * API keys for machine clients: `fgk_<prefix>_<secret>`, the prefix finds the row, the secret is hashed.
+ * Every key expires (API_KEY_DEFAULT_TTL_DAYS unless its creator names a date, API_KEY_MAX_TTL_DAYS at
+ * most), and a user's keys are revoked with their sessions (SessionService.endAllAccess).
+ */
 @Injectable()
 export class ApiKeyService {
   constructor(
     private readonly prisma: PrismaService,
     private readonly access: UserAccessService,
+    private readonly config: FleetgateConfig,
   ) {}
 
-  async create(owner: Principal, name: string, permissions: string[]): Promise<CreatedApiKeyDto> {
+  async create(owner: Principal, name: string, permissions: string[], expiresAt?: Date): Promise<CreatedApiKeyDto> {
+    const now = Date.now();
+    const latest = now + this.config.API_KEY_MAX_TTL_DAYS * 86_400_000;
+    if (expiresAt && (expiresAt.getTime() <= now || expiresAt.getTime() > latest)) {
+      throw ApiError.invalid('The expiry is out of range', [
+        {
+          field: 'expiresAt',
+          problem: `must be in the future and at most ${this.config.API_KEY_MAX_TTL_DAYS} days ahead`,
+        },
+      ]);
+    }
     const beyond = permissions.filter((permission) => !holds(owner, permission));
     if (beyond.length) {
       throw new ApiError(403, 'forbidden', 'A key cannot hold permissions its creator lacks', [
@@ -51,14 +69,22 @@ export class ApiKeyService {
       .padEnd(12, '0');
     const secret = randomToken(32);
     const row = await this.prisma.apiKey.create({
-      data: { name, prefix, keyHash: sha256(secret), ownerId: owner.userId, permissions },
+      data: {
+        name,
+        prefix,
+        keyHash: sha256(secret),
+        ownerId: owner.userId,
+        permissions,
+        expiresAt: expiresAt ?? new Date(now + this.config.API_KEY_DEFAULT_TTL_DAYS * 86_400_000),
+      },
     });
     return { ...toDto(row), key: `fgk_${prefix}_${secret}` };
   }
 
-  async list(owner: Principal): Promise<ApiKeyDto[]> {
+  /** A user's keys, newest first. */
+  async list(ownerId: string): Promise<ApiKeyDto[]> {
     const rows = await this.prisma.apiKey.findMany({
-      where: { ownerId: owner.userId },
+      where: { ownerId },
       orderBy: { createdAt: 'desc' },
     });
     return rows.map(toDto);
@@ -72,11 +98,21 @@ export class ApiKeyService {
     if (result.count === 0) throw ApiError.notFound('API key', id);
   }
 
+  /** Revokes every live key of a user; answers how many. */
+  async revokeAllOf(ownerId: string): Promise<number> {
+    const result = await this.prisma.apiKey.updateMany({
+      where: { ownerId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return result.count;
+  }
+
   async authenticate(key: string): Promise<Principal | undefined> {
     const match = KEY_PATTERN.exec(key);
     if (!match) return undefined;
     const row = await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } });
-    if (!row || row.revokedAt || !row.owner.enabled || !sameHash(row.keyHash, sha256(match[2]))) return undefined;
+    if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.owner.enabled) return undefined;
+    if (!sameHash(row.keyHash, sha256(match[2]))) return undefined;
     // Usage stamps need not be exact; one write a minute per key is plenty.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
       void this.prisma.apiKey

@@ -17,13 +17,13 @@ export class ApiKeysController {
   @Post()
   @ApiErrorResponses(400)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
-    return this.apiKeys.create(principal, body.name, body.permissions);
+    return this.apiKeys.create(principal, body.name, body.permissions, body.expiresAt);
   }
 
   /** Your keys, newest first (never the keys themselves). */
   @Get()
   list(@CurrentPrincipal() principal: Principal): Promise<ApiKeyDto[]> {
-    return this.apiKeys.list(principal);
+    return this.apiKeys.list(principal.userId);
   }
 
   /** Revokes a key at once. */

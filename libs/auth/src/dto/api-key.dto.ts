@@ -1,4 +1,5 @@
-import { ArrayUnique, IsArray, IsIn, IsString, MaxLength, MinLength } from 'class-validator';
+import { Type } from 'class-transformer';
+import { ArrayUnique, IsArray, IsDate, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { ALL_PERMISSIONS } from '../permissions';
 
 export class CreateApiKeyDto {
@@ -13,6 +14,15 @@ export class CreateApiKeyDto {
   @ArrayUnique()
   @IsIn(ALL_PERMISSIONS, { each: true })
   permissions!: string[];
+
+  /**
+   * When the key stops working: in the future, at most API_KEY_MAX_TTL_DAYS (365 by default) ahead.
+   * Absent: API_KEY_DEFAULT_TTL_DAYS (90 by default) from now. @example 2027-01-31T00:00:00Z
+   */
+  @IsOptional()
+  @Type(() => Date)
+  @IsDate()
+  expiresAt?: Date;
 }
 
 export class ApiKeyDto {
@@ -24,6 +34,13 @@ export class ApiKeyDto {
   createdAt!: Date;
   lastUsedAt?: Date | null;
   revokedAt?: Date | null;
+  /** The key is refused from then on. */
+  expiresAt!: Date;
+}
+
+export class RevokedApiKeysDto {
+  /** How many live keys were revoked. */
+  revoked!: number;
 }
 
 export class CreatedApiKeyDto extends ApiKeyDto {

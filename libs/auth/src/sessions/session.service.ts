@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
@@ -12,7 +12,7 @@ import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './l
 import { type UserAccess, UserAccessService } from '../access/user-access.service';
 
 /** A super admin holds every permission through `superAdmin`, and sees everything. */
-const SUPER_ADMIN_ACCESS: UserAccess = { permissions: new Set(), scope: { kind: 'all' } };
+const SUPER_ADMIN_ACCESS: UserAccess = { permissions: new Set(), scope: { kind: 'all' }, scopeKind: 'all' };
 
 interface AccessClaims {
   sub: string;
@@ -23,10 +23,15 @@ interface AccessClaims {
 
 /**
  * Sign-in sessions. A session is a refresh-token row; access tokens name their session (`sid`), so
- * logging out, disabling a user or forcing them offline revokes access tokens at once too.
+ * logging out, disabling a user or forcing them offline revokes access tokens at once too. Each
+ * refresh replaces the refresh token and keeps the replaced one's hash: presented again, it was
+ * copied (by a thief or by the holder, there is no telling), so the whole session ends. A session
+ * lives SESSION_ABSOLUTE_TTL_HOURS from its sign-in at most, however often it is refreshed.
  */
 @Injectable()
 export class SessionService {
+  private readonly logger = new Logger(SessionService.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly jwt: JwtService,
@@ -61,40 +66,57 @@ export class SessionService {
     }
     const refreshToken = randomToken();
     const session = await this.prisma.refreshToken.create({
-      data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: this.refreshExpiry() },
+      data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: this.refreshExpiry(new Date()) },
     });
     await this.throttle.succeeded(email, client.ip);
     await this.loginLog.record({ email: user.email, userId: user.id, outcome: 'succeeded', ...client });
     return this.tokenPair(user.id, session.id, user.tokenVersion, refreshToken);
   }
 
-  /** Rotates the refresh token: the old one stops working, the session goes on. */
+  /**
+   * Rotates the refresh token: the old one stops working, the session goes on. A replaced token
+   * presented again ends the session, and so does losing a race with another refresh of the same
+   * token (one of the two holders has a copy).
+   */
   async refresh(refreshToken: string): Promise<TokenPairDto> {
-    const session = await this.prisma.refreshToken.findUnique({
-      where: { tokenHash: sha256(refreshToken) },
-      include: { user: true },
-    });
-    if (!session || session.revokedAt || session.expiresAt <= new Date() || !session.user.enabled) {
+    const tokenHash = sha256(refreshToken);
+    const session = await this.prisma.refreshToken.findUnique({ where: { tokenHash }, include: { user: true } });
+    if (!session) {
+      const retired = await this.prisma.retiredRefreshToken.findUnique({ where: { tokenHash } });
+      if (retired) await this.endReusedSession(retired.sessionId);
+      throw ApiError.unauthorized('The refresh token is not valid');
+    }
+    const now = new Date();
+    if (session.revokedAt || session.expiresAt <= now || this.sessionEnd(session) <= now || !session.user.enabled) {
       throw ApiError.unauthorized('The refresh token is not valid');
     }
     const next = randomToken();
-    const rotated = await this.prisma.refreshToken.updateMany({
-      where: { id: session.id, tokenHash: session.tokenHash, revokedAt: null },
-      data: { tokenHash: sha256(next), expiresAt: this.refreshExpiry() },
+    const rotated = await this.prisma.$transaction(async (tx) => {
+      const { count } = await tx.refreshToken.updateMany({
+        where: { id: session.id, tokenHash, revokedAt: null },
+        data: { tokenHash: sha256(next), expiresAt: this.refreshExpiry(session.createdAt) },
+      });
+      if (count === 1) await tx.retiredRefreshToken.create({ data: { tokenHash, sessionId: session.id } });
+      return count === 1;
     });
-    // Two refreshes raced with the same token: only the first wins.
-    if (rotated.count !== 1) throw ApiError.unauthorized('The refresh token is not valid');
+    if (!rotated) {
+      await this.endReusedSession(session.id);
+      throw ApiError.unauthorized('The refresh token is not valid');
+    }
     return this.tokenPair(session.userId, session.id, session.user.tokenVersion, next);
   }
 
   /**
-   * Ends every session of a user at once (force offline, disable, password change): refresh tokens are
-   * revoked, and the token version in outstanding access tokens no longer matches.
+   * Ends every session of a user and revokes every API key they own, at once (force offline, disable,
+   * password change): refresh tokens and keys are revoked, and the token version in outstanding access
+   * tokens no longer matches.
    */
-  async endAllSessions(userId: string): Promise<void> {
+  async endAllAccess(userId: string): Promise<void> {
+    const now = new Date();
     await this.prisma.$transaction([
       this.prisma.user.update({ where: { id: userId }, data: { tokenVersion: { increment: 1 } } }),
-      this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: new Date() } }),
+      this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } }),
+      this.prisma.apiKey.updateMany({ where: { ownerId: userId, revokedAt: null }, data: { revokedAt: now } }),
     ]);
   }
 
@@ -115,6 +137,7 @@ export class SessionService {
     }
     const session = await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } });
     if (!session || session.revokedAt || session.userId !== claims.sub) return undefined;
+    if (this.sessionEnd(session) <= new Date()) return undefined;
     const { user } = session;
     if (!user.enabled || user.tokenVersion !== claims.tv) return undefined;
     const access = user.isSuperAdmin
@@ -141,7 +164,22 @@ export class SessionService {
     return { accessToken, expiresIn: this.config.JWT_ACCESS_TTL_SECONDS, refreshToken, tokenType: 'Bearer' };
   }
 
-  private refreshExpiry(): Date {
-    return new Date(Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000);
+  private async endReusedSession(sessionId: string): Promise<void> {
+    const ended = await this.prisma.refreshToken.updateMany({
+      where: { id: sessionId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    if (ended.count) this.logger.warn({ sessionId }, 'a replaced refresh token was presented again: the session is ended');
+  }
+
+  /** When a session started at `createdAt` ends, however often it is refreshed. */
+  private sessionEnd(session: { createdAt: Date }): Date {
+    return new Date(session.createdAt.getTime() + this.config.SESSION_ABSOLUTE_TTL_HOURS * 3_600_000);
+  }
+
+  /** A refresh token's expiry: REFRESH_TOKEN_TTL_DAYS from now, but never past the session's end. */
+  private refreshExpiry(sessionCreatedAt: Date): Date {
+    const sliding = Date.now() + this.config.REFRESH_TOKEN_TTL_DAYS * 86_400_000;
+    return new Date(Math.min(sliding, this.sessionEnd({ createdAt: sessionCreatedAt }).getTime()));
   }
 }

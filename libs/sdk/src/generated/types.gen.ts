@@ -101,7 +101,12 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    /**
+     * When the key stops working: in the future, at most API_KEY_MAX_TTL_DAYS (365 by default) ahead.
+     * Absent: API_KEY_DEFAULT_TTL_DAYS (90 by default) from now.
+     */
+    expiresAt?: string;
 };
 
 export type CreatedApiKeyDto = {
@@ -119,6 +124,10 @@ export type CreatedApiKeyDto = {
     createdAt: string;
     lastUsedAt?: string | null;
     revokedAt?: string | null;
+    /**
+     * The key is refused from then on.
+     */
+    expiresAt: string;
 };
 
 export type ApiKeyDto = {
@@ -132,6 +141,10 @@ export type ApiKeyDto = {
     createdAt: string;
     lastUsedAt?: string | null;
     revokedAt?: string | null;
+    /**
+     * The key is refused from then on.
+     */
+    expiresAt: string;
 };
 
 export type VendorCredentialFieldDto = {
@@ -1039,6 +1052,13 @@ export type UpdateUserDto = {
     roleIds?: Array<string>;
 };
 
+export type RevokedApiKeysDto = {
+    /**
+     * How many live keys were revoked.
+     */
+    revoked: number;
+};
+
 export type RoleDto = {
     id: string;
     code: string;
@@ -1135,7 +1155,7 @@ export type RoleGrantTreeDto = {
 
 export type RoleGrantsDto = {
     menuIds: Array<string>;
-    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreateMenuDto = {
@@ -4134,6 +4154,70 @@ export type UsersForceOfflineResponses = {
 
 export type UsersForceOfflineResponse = UsersForceOfflineResponses[keyof UsersForceOfflineResponses];
 
+export type UsersRevokeApiKeysData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}/api-keys';
+};
+
+export type UsersRevokeApiKeysErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type UsersRevokeApiKeysError = UsersRevokeApiKeysErrors[keyof UsersRevokeApiKeysErrors];
+
+export type UsersRevokeApiKeysResponses = {
+    200: RevokedApiKeysDto;
+};
+
+export type UsersRevokeApiKeysResponse = UsersRevokeApiKeysResponses[keyof UsersRevokeApiKeysResponses];
+
+export type UsersApiKeysData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/admin/users/{id}/api-keys';
+};
+
+export type UsersApiKeysErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type UsersApiKeysError = UsersApiKeysErrors[keyof UsersApiKeysErrors];
+
+export type UsersApiKeysResponses = {
+    200: Array<ApiKeyDto>;
+};
+
+export type UsersApiKeysResponse = UsersApiKeysResponses[keyof UsersApiKeysResponses];
+
 export type AccessControlListRolesData = {
     body?: never;
     path?: never;
@@ -4587,7 +4671,7 @@ export type AccessControlResourcesData = {
          * Items per page, at most 200.
          */
         pageSize?: number;
-        permission?: 'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage';
+        permission?: 'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage';
         /**
          * Path or name containing this text.
          */
