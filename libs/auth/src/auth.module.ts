@@ -13,6 +13,7 @@ import { PasswordHasher } from './password-hasher';
 import { LoginLogRecorder } from './sessions/login-log-recorder';
 import { LoginThrottle } from './sessions/login-throttle';
 import { SessionService } from './sessions/session.service';
+import { SignInCache } from './sessions/sign-in-cache';
 
 @Module({
   imports: [
@@ -30,6 +31,7 @@ import { SessionService } from './sessions/session.service';
   providers: [
     PasswordHasher,
     SessionService,
+    SignInCache,
     LoginThrottle,
     LoginLogRecorder,
     ApiKeyService,
