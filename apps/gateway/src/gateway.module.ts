@@ -8,6 +8,7 @@ import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
 import { QueuesModule } from '@fleetgate/queues';
+import { RedisModule } from '@fleetgate/redis';
 import { SchedulingModule } from '@fleetgate/scheduling';
 import { VendorsModule } from '@fleetgate/vendors';
 
@@ -26,6 +27,7 @@ export class GatewayModule {
         ObservabilityModule,
         AuthModule,
         VendorsModule,
+        RedisModule,
         QueuesModule,
         FleetModule,
         SchedulingModule,

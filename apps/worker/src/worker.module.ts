@@ -8,6 +8,7 @@ import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
 import { QueuesModule } from '@fleetgate/queues';
+import { RedisModule } from '@fleetgate/redis';
 import { SchedulingModule } from '@fleetgate/scheduling';
 import { VendorsModule } from '@fleetgate/vendors';
 import { InboundJobsHandler } from './fleet/inbound-jobs.handler';
@@ -33,6 +34,7 @@ export class WorkerModule {
         }),
         DiscoveryModule,
         PersistenceModule,
+        RedisModule,
         QueuesModule,
         ObservabilityModule,
         VendorsModule,

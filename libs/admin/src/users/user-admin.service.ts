@@ -166,6 +166,7 @@ export class UserAdminService {
       }
     });
     if (input.password !== undefined) await this.sessions.endAllAccess(id);
+    else await this.sessions.userChanged();
     if (input.roleIds || input.departmentId !== undefined) await this.access.refresh();
     return this.get(id);
   }
@@ -177,6 +178,7 @@ export class UserAdminService {
     }
     await this.prisma.user.update({ where: { id }, data: { enabled } });
     if (!enabled) await this.sessions.endAllAccess(id);
+    else await this.sessions.userChanged();
     return this.get(id);
   }
 

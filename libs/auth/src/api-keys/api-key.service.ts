@@ -5,6 +5,7 @@ import { ApiError } from '@fleetgate/platform';
 import type { ApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
 import { UserAccessService } from '../access/user-access.service';
 import { holds, type Principal } from '../principal';
+import { SignInCache } from '../sessions/sign-in-cache';
 import { randomToken, sameHash, sha256 } from '../token-hash';
 
 const KEY_PATTERN = /^fgk_([A-Za-z0-9]{12})_([A-Za-z0-9_-]{43})$/;
@@ -44,6 +45,7 @@ export class ApiKeyService {
     private readonly prisma: PrismaService,
     private readonly access: UserAccessService,
     private readonly config: FleetgateConfig,
+    private readonly signIns: SignInCache,
   ) {}
 
   async create(owner: Principal, name: string, permissions: string[], expiresAt?: Date): Promise<CreatedApiKeyDto> {
@@ -96,6 +98,7 @@ export class ApiKeyService {
       data: { revokedAt: new Date() },
     });
     if (result.count === 0) throw ApiError.notFound('API key', id);
+    await this.signIns.invalidate();
   }
 
   /** Revokes every live key of a user; answers how many. */
@@ -104,17 +107,22 @@ export class ApiKeyService {
       where: { ownerId, revokedAt: null },
       data: { revokedAt: new Date() },
     });
+    await this.signIns.invalidate();
     return result.count;
   }
 
   async authenticate(key: string): Promise<Principal | undefined> {
     const match = KEY_PATTERN.exec(key);
     if (!match) return undefined;
-    const row = await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } });
+    const row = await this.signIns.read(`api-key:${match[1]}`, async () =>
+      (await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } })) ?? undefined,
+    );
     if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.owner.enabled) return undefined;
     if (!sameHash(row.keyHash, sha256(match[2]))) return undefined;
     // Usage stamps need not be exact; one write a minute per key is plenty.
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
+      // The cached row carries the stamp too, so the next minute's requests do not write it again.
+      row.lastUsedAt = new Date();
       void this.prisma.apiKey
         .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
         .catch(() => undefined);

@@ -8,6 +8,7 @@ import { PasswordHasher } from '../password-hasher';
 import type { Principal } from '../principal';
 import { randomToken, sha256 } from '../token-hash';
 import { LoginThrottle } from './login-throttle';
+import { SignInCache } from './sign-in-cache';
 import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './login-log-recorder';
 import { type UserAccess, UserAccessService } from '../access/user-access.service';
 
@@ -40,6 +41,7 @@ export class SessionService {
     private readonly access: UserAccessService,
     private readonly loginLog: LoginLogRecorder,
     private readonly throttle: LoginThrottle,
+    private readonly signIns: SignInCache,
   ) {}
 
   async login(email: string, password: string, client: LoginClient = {}): Promise<TokenPairDto> {
@@ -118,6 +120,12 @@ export class SessionService {
       this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } }),
       this.prisma.apiKey.updateMany({ where: { ownerId: userId, revokedAt: null }, data: { revokedAt: now } }),
     ]);
+    await this.signIns.invalidate();
+  }
+
+  /** A user's row changed (e-mail, department, enabled): tokens in flight must see it at once. */
+  async userChanged(): Promise<void> {
+    await this.signIns.invalidate();
   }
 
   async logout(sessionId: string): Promise<void> {
@@ -125,6 +133,7 @@ export class SessionService {
       where: { id: sessionId, revokedAt: null },
       data: { revokedAt: new Date() },
     });
+    await this.signIns.invalidate();
   }
 
   /** Verifies an access token and that its session and user are still good. */
@@ -135,7 +144,9 @@ export class SessionService {
     } catch {
       return undefined;
     }
-    const session = await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } });
+    const session = await this.signIns.read(`session:${claims.sid}`, async () =>
+      (await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } })) ?? undefined,
+    );
     if (!session || session.revokedAt || session.userId !== claims.sub) return undefined;
     if (this.sessionEnd(session) <= new Date()) return undefined;
     const { user } = session;
@@ -169,7 +180,10 @@ export class SessionService {
       where: { id: sessionId, revokedAt: null },
       data: { revokedAt: new Date() },
     });
-    if (ended.count) this.logger.warn({ sessionId }, 'a replaced refresh token was presented again: the session is ended');
+    if (ended.count) {
+      await this.signIns.invalidate();
+      this.logger.warn({ sessionId }, 'a replaced refresh token was presented again: the session is ended');
+    }
   }
 
   /** When a session started at `createdAt` ends, however often it is refreshed. */

@@ -1,0 +1,2 @@
+export { RedisConnections } from './redis-connections';
+export { RedisModule } from './redis.module';

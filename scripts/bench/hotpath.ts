@@ -1,0 +1,183 @@
+/**
+ * The request path against what the machine can do: each Fleetgate path beside its bare twin (the same
+ * query or write through plain Fastify and pg, `bare-server.ts`), loaded by one generator (autocannon)
+ * with the same connections, in one run. It prints throughput, p50 and p99 per path, each path's ratio
+ * to its twin, and a one-connection pass that gives Fleetgate's per-request overhead in milliseconds.
+ *
+ * The gateway and the bare server each run as a process of their own; the worker does not run, so the
+ * figures are the request path alone (bench:callbacks and bench:fanout measure what the worker does after).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import autocannon from 'autocannon';
+import { cpuSecondsOf, report, runBenchmark, startBench, until } from './bench-harness';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+// BENCH_ONLY=b runs only the named paths (with BENCH_CPU_PROF, a profile of one path's load).
+const ONLY = process.env.BENCH_ONLY?.split(',');
+
+interface Load {
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  /** A fresh body per request (callbacks must not repeat, or they are acknowledged as duplicates). */
+  body?: () => unknown;
+}
+
+interface Measured {
+  rps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+async function load(url: string, connections: number, options: Load = {}): Promise<Measured> {
+  const headers = { ...(options.body ? { 'content-type': 'application/json' } : {}), ...options.headers };
+  const makeBody = options.body;
+  const result = await autocannon({
+    url,
+    connections,
+    duration: SECONDS,
+    method: options.method ?? 'GET',
+    headers,
+    requests: makeBody ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody()) }) }] : undefined,
+  });
+  return {
+    rps: Math.round(result.requests.average),
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.non2xx + result.errors + result.timeouts,
+  };
+}
+
+function peakMemoryOf(pid: number | undefined): string {
+  const kb = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
+  return kb ? `${Math.round(Number(kb) / 1024)} MiB` : 'unknown';
+}
+
+async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['dist/scripts/bench/bare-server.js'], {
+    env: { ...process.env, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
+
+async function main(): Promise<void> {
+  const bench = await startBench({ fleetSize: 100, processes: true });
+  const bare = await startBareServer();
+  try {
+    // Without the worker, the ArmCloud inventory is registered through the API rather than synced.
+    const accountId = bench.accounts.armcloud.id;
+    for (let i = 0; i < 60; i++) {
+      const created = await bench.api('POST', '/devices', { accountId, vendorRef: `HOTPATH${i}`, name: `hotpath ${i}` });
+      if (created.status !== 201) throw new Error(`POST /devices answered ${created.status}: ${JSON.stringify(created.body)}`);
+    }
+    const devices = await until(
+      () => bench.api<{ items: Array<{ id: string }> }>('GET', `/devices?accountId=${accountId}&pageSize=1`),
+      (page) => page.body.items.length === 1,
+    );
+    const deviceId = devices.body.items[0].id;
+    const key = await bench.api<{ key: string }>('POST', '/api-keys', { name: `hotpath-${Date.now()}`, permissions: ['devices:read'] });
+    if (key.status !== 201) throw new Error(`POST /api-keys answered ${key.status}: ${JSON.stringify(key.body)}`);
+    const bearer = { authorization: `Bearer ${bench.token}` };
+    const apiKey = { 'x-api-key': key.body.key };
+    const callbackBody = () => ({ taskBusinessType: 1000, padCode: 'HOTPATH0', taskId: Math.floor(Math.random() * 2 ** 48), taskStatus: 3 });
+    const taskBody = () => ({ operation: { type: 'device.reboot', params: {} }, targets: { deviceIds: [deviceId] } });
+    const webhook = {
+      'x-fleetgate-webhook-secret': bench.accounts.armcloud.webhookSecret,
+      'x-request-id': randomUUID(),
+    };
+
+    const gatewayCpu = () => cpuSecondsOf(bench.processes.gateway) ?? NaN;
+    const paths: Array<{ name: string; twin: string; fleetgate: () => Promise<Measured>; bare: () => Promise<Measured> }> = [
+      {
+        name: '(b) GET /devices/{id}, bearer token',
+        twin: '(a) bare Fastify + pg, the same row',
+        fleetgate: () => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: bearer }),
+        bare: () => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS),
+      },
+      {
+        name: '(c) GET /devices/{id}, API key',
+        twin: '(a) bare Fastify + pg, the same row',
+        fleetgate: () => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: apiKey }),
+        bare: () => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS),
+      },
+      {
+        name: '(d) GET /devices?pageSize=50',
+        twin: 'bare 50-row page and count',
+        fleetgate: () => load(`${bench.gatewayUrl}/devices?pageSize=50`, CONNECTIONS, { headers: bearer }),
+        bare: () => load(`${bare.url}/devices`, CONNECTIONS),
+      },
+      {
+        name: '(e) POST /tasks, one device',
+        twin: 'bare insert of a task and its target',
+        fleetgate: () => load(`${bench.gatewayUrl}/tasks`, CONNECTIONS, { method: 'POST', headers: bearer, body: taskBody }),
+        bare: () => load(`${bare.url}/tasks`, CONNECTIONS, { method: 'POST', body: taskBody }),
+      },
+      {
+        name: '(f) POST /webhooks/armcloud/{account}',
+        twin: 'bare insert of the callback by its key',
+        fleetgate: () => load(`${bench.gatewayUrl}/webhooks/armcloud/${accountId}`, CONNECTIONS, { method: 'POST', headers: webhook, body: callbackBody }),
+        bare: () => load(`${bare.url}/callbacks`, CONNECTIONS, { method: 'POST', body: callbackBody }),
+      },
+    ];
+
+    const rows: Array<Record<string, string | number>> = [];
+    const chosen = (name: string) => !ONLY || ONLY.some((letter) => name.startsWith(`(${letter})`));
+    for (const path of paths.filter((candidate) => chosen(candidate.name))) {
+      // The twin first, then Fleetgate, back to back, so that both see the same machine.
+      const twin = await path.bare();
+      const cpuBefore = gatewayCpu();
+      const fleetgate = await path.fleetgate();
+      const cpuMsPerRequest = ((gatewayCpu() - cpuBefore) * 1000) / (fleetgate.rps * SECONDS);
+      rows.push(
+        { path: path.twin, connections: CONNECTIONS, rps: twin.rps, p50_ms: twin.p50, p99_ms: twin.p99, failed: twin.failed, ratio: 1, gateway_cpu_ms: '' },
+        {
+          path: path.name,
+          connections: CONNECTIONS,
+          rps: fleetgate.rps,
+          p50_ms: fleetgate.p50,
+          p99_ms: fleetgate.p99,
+          failed: fleetgate.failed,
+          ratio: Number((fleetgate.rps / twin.rps).toFixed(2)),
+          gateway_cpu_ms: Number(cpuMsPerRequest.toFixed(3)),
+        },
+      );
+    }
+
+    // One connection: what Fleetgate adds to a single request, in ms at p50.
+    const single = async (name: string, fleetgate: () => Promise<Measured>, twin: () => Promise<Measured>) => {
+      const bareOne = await twin();
+      const gatewayOne = await fleetgate();
+      rows.push({
+        path: `one connection: ${name}`,
+        connections: 1,
+        rps: gatewayOne.rps,
+        p50_ms: gatewayOne.p50,
+        p99_ms: gatewayOne.p99,
+        failed: gatewayOne.failed,
+        ratio: Number((gatewayOne.rps / bareOne.rps).toFixed(2)),
+        // At one connection each request waits for the one before, so 1000 / rps is the time one
+        // takes (autocannon's percentiles are whole milliseconds).
+        overhead_ms: Number((1000 / gatewayOne.rps - 1000 / bareOne.rps).toFixed(2)),
+        bare_ms: Number((1000 / bareOne.rps).toFixed(2)),
+      });
+    };
+    if (chosen('(b)')) await single('(b) bearer', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: bearer }), () => load(`${bare.url}/devices/${deviceId}`, 1));
+    if (chosen('(c)')) await single('(c) API key', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: apiKey }), () => load(`${bare.url}/devices/${deviceId}`, 1));
+    rows.push({ path: 'gateway peak resident memory (VmHWM)', memory: peakMemoryOf(bench.processes.gateway?.pid) });
+    await report('bench-hotpath', rows);
+  } finally {
+    bare.child.kill('SIGTERM');
+    await bench.close();
+  }
+}
+
+runBenchmark(main);
