@@ -157,6 +157,14 @@ export class FleetgateConfig {
   @Max(24 * 3650)
   CALLBACK_RETENTION_HOURS = 168;
 
+  // ---- Outbound calls, webhook intake and key rotation (issue 15, points 7 to 9) ----
+
+  /** Largest answer read from a vendor or a subscriber, in bytes; a larger one fails the call. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1024)
+  OUTBOUND_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
