@@ -29,12 +29,17 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
   const fastify = app.getHttpAdapter().getInstance();
   recordHttpMetrics(fastify, app.get(MetricsRegistry));
   const guard = app.get(AuthenticationGuard);
-  await mountQueueDashboard(fastify, app.get(JobProducer).allQueues(), async (request, reply) => {
+  await mountQueueDashboard(fastify, app.get(JobProducer).allQueues(), async (request, reply, access) => {
     const principal = await guard.principalOf(request);
+    // Managing queues includes seeing them; seeing them never includes managing them.
+    const allowed = principal
+      ? holds(principal, Permission.QueuesManage) || (access === 'view' && holds(principal, Permission.QueuesAdmin))
+      : false;
+    const needed = access === 'view' ? Permission.QueuesAdmin : Permission.QueuesManage;
     const refusal = !principal
       ? { status: 401, code: 'unauthorized', message: 'Authentication is required' }
-      : !holds(principal, Permission.QueuesAdmin)
-        ? { status: 403, code: 'forbidden', message: `This route needs the permission ${Permission.QueuesAdmin}` }
+      : !allowed
+        ? { status: 403, code: 'forbidden', message: `This route needs the permission ${needed}` }
         : undefined;
     if (!refusal) return true;
     await reply
