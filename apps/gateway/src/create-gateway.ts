@@ -4,6 +4,7 @@ import { AuthenticationGuard, holds, Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
+import { limitWebhookRoutes, WebhookRateLimiter } from '@fleetgate/fleet';
 import { configureHttpApp, requestIdFor } from '@fleetgate/platform';
 import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
@@ -20,6 +21,11 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2_000 },
+  });
+  limitWebhookRoutes(adapter.getInstance(), {
+    maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    // Resolved at the first webhook request, once the app below exists.
+    limiter: () => app.get(WebhookRateLimiter),
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,

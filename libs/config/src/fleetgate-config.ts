@@ -168,6 +168,19 @@ export class FleetgateConfig {
   @Min(1024)
   OUTBOUND_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
+  /** Largest vendor callback body accepted, in bytes (413 beyond); the rest of the API takes 10 MiB. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+
+  /** Requests one client address may send to the webhook route per minute, across every gateway (429 beyond). */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_REQUESTS_PER_IP_PER_MINUTE = 60_000;
+
   /**
    * HMAC key of the signed download links of stored uploads, at least 32 characters. A key of its
    * own: a link handed to a vendor must not be forgeable by whoever learns another key, nor reveal one.
