@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService, type VendorAccount } from '@fleetgate/persistence';
 import {
@@ -29,10 +30,11 @@ type VendorAccountRow = VendorAccount;
 
 /** How long a process trusts its copy of an account row (credentials, limits, enabled). */
 const ROW_CACHE_MS = 5_000;
+/** Account rows a process keeps at most; the least recently used goes first. */
+export const ACCOUNT_CACHE_MAX_ROWS = 10_000;
 
 /** A cached account row, and its secrets once a hot path has opened them (in memory only). */
 interface CachedAccount {
-  at: number;
   row: VendorAccountRow | null;
   webhookSecret?: string;
   credentials?: Record<string, string>;
@@ -50,7 +52,12 @@ export interface WebhookProof {
 @Injectable()
 export class VendorAccountService {
   private readonly box: SecretBox;
-  private readonly rowCache = new Map<string, CachedAccount>();
+  /**
+   * Rows of existing accounts only: the webhook route is open, and anyone can name any UUID there, so
+   * an id that names no account is looked up again each time (the route's per-address limit bounds
+   * that) and never displaces a real account's row.
+   */
+  private readonly rowCache = new LRUCache<string, CachedAccount>({ max: ACCOUNT_CACHE_MAX_ROWS, ttl: ROW_CACHE_MS });
 
   constructor(
     private readonly prisma: PrismaService,
@@ -220,9 +227,9 @@ export class VendorAccountService {
    */
   private async cachedAccount(id: string): Promise<CachedAccount> {
     const cached = this.rowCache.get(id);
-    if (cached && Date.now() - cached.at < ROW_CACHE_MS) return cached;
-    const fresh: CachedAccount = { at: Date.now(), row: await this.prisma.vendorAccount.findUnique({ where: { id } }) };
-    this.rowCache.set(id, fresh);
+    if (cached) return cached;
+    const fresh: CachedAccount = { row: await this.prisma.vendorAccount.findUnique({ where: { id } }) };
+    if (fresh.row) this.rowCache.set(id, fresh);
     return fresh;
   }
 
