@@ -25,7 +25,7 @@ export class EventDeliveryService {
     private readonly outbound: OutboundHttp,
     config: FleetgateConfig,
   ) {
-    this.box = new SecretBox(config.SECRETS_KEY);
+    this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
   async deliver(deliveryId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {

@@ -26,7 +26,7 @@ export class EventSubscriptionService {
     private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
-    this.box = new SecretBox(config.SECRETS_KEY);
+    this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
   async create(input: CreateEventSubscriptionDto): Promise<CreatedEventSubscriptionDto> {

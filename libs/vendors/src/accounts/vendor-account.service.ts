@@ -65,7 +65,7 @@ export class VendorAccountService {
     private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
-    this.box = new SecretBox(config.SECRETS_KEY);
+    this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
   async create(input: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
