@@ -16,7 +16,7 @@ export interface ResealCounts {
 
 export async function resealSecrets(prisma: PrismaService, box: SecretBox): Promise<ResealCounts> {
   const accounts = await prisma.vendorAccount.findMany({
-    select: { id: true, credentialsSealed: true, webhookSecretSealed: true },
+    select: { id: true, credentialsSealed: true, webhookSecretSealed: true, webhookSecretPreviousSealed: true },
   });
   for (const account of accounts) {
     await prisma.vendorAccount.update({
@@ -24,6 +24,9 @@ export async function resealSecrets(prisma: PrismaService, box: SecretBox): Prom
       data: {
         credentialsSealed: box.reseal(account.credentialsSealed),
         webhookSecretSealed: box.reseal(account.webhookSecretSealed),
+        webhookSecretPreviousSealed: account.webhookSecretPreviousSealed
+          ? box.reseal(account.webhookSecretPreviousSealed)
+          : null,
       },
     });
   }

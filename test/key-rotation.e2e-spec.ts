@@ -35,6 +35,63 @@ describe('rotating SECRETS_KEY and JWT_SECRET (e2e)', () => {
     return fetch(`${gateway.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
   }
 
+  it('rotates an account’s webhook secret with a grace period for the old one, and a subscription’s secret', async () => {
+    const gateway = await gatewayWith({});
+    const token = (await authLogin({ client: gateway.client, body: ADMIN })).data!.accessToken;
+    const post = (
+      path: string,
+      body: unknown,
+      headers: Record<string, string> = { authorization: `Bearer ${token}` },
+    ) =>
+      fetch(`${gateway.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: JSON.stringify(body),
+      });
+    const created = await post('/vendor-accounts', {
+      vendor: 'tikmatrix',
+      name: `webhook-rotation-${randomUUID()}`,
+      baseUrl: 'http://127.0.0.1:4104',
+      credentials: {},
+    });
+    const account = (await created.json()) as { id: string; webhookSecret: string };
+    const callbackStatus = async (secret: string) =>
+      (await post(`/webhooks/tikmatrix/${account.id}`, {}, { 'x-fleetgate-webhook-secret': secret })).status;
+
+    const rotated = await post(`/vendor-accounts/${account.id}/webhook-secret`, {});
+    expect(rotated.status).toBe(200);
+    const second = (await rotated.json()) as { webhookSecret: string; previousValidUntil: string };
+    expect(second.webhookSecret).not.toBe(account.webhookSecret);
+    expect(new Date(second.previousValidUntil).getTime()).toBeGreaterThan(Date.now() + 23 * 3_600_000);
+    // Both are accepted during the grace period: the 422 (TikMatrix sends no callbacks) comes after the secret check.
+    expect(await callbackStatus(second.webhookSecret)).toBe(422);
+    expect(await callbackStatus(account.webhookSecret)).toBe(422);
+    expect(await callbackStatus('not-the-secret')).toBe(401);
+
+    const ended = await post(`/vendor-accounts/${account.id}/webhook-secret`, { graceHours: 0 });
+    const third = (await ended.json()) as { webhookSecret: string; previousValidUntil?: string };
+    expect(third.previousValidUntil).toBeUndefined();
+    expect(await callbackStatus(third.webhookSecret)).toBe(422);
+    expect(await callbackStatus(second.webhookSecret)).toBe(401);
+    expect(await callbackStatus(account.webhookSecret)).toBe(401);
+    expect((await post(`/vendor-accounts/${account.id}/webhook-secret`, { graceHours: 1000 })).status).toBe(400);
+
+    const subscription = (await (
+      await post('/event-subscriptions', { name: `rotation-${randomUUID()}`, url: 'http://127.0.0.1:9/hook' })
+    ).json()) as {
+      id: string;
+      secret: string;
+    };
+    const renewed = await post(`/event-subscriptions/${subscription.id}/secret`, {});
+    expect(renewed.status).toBe(200);
+    const { secret } = (await renewed.json()) as { secret: string };
+    expect(secret).not.toBe(subscription.secret);
+    const row = await prisma.eventSubscription.findUniqueOrThrow({ where: { id: subscription.id } });
+    expect(new SecretBox(demo.SECRETS_KEY).open(row.secretSealed)).toBe(secret);
+    await prisma.eventSubscription.delete({ where: { id: subscription.id } });
+    await prisma.vendorAccount.delete({ where: { id: account.id } });
+  });
+
   it('keeps sessions and every stored secret working through a rotation, and drops the old keys after it', async () => {
     const before = await gatewayWith({});
     const token = (await authLogin({ client: before.client, body: ADMIN })).data!.accessToken;

@@ -22,6 +22,7 @@ import type {
   ConnectionTestDto,
   CreatedVendorAccountDto,
   CreateVendorAccountDto,
+  RotatedWebhookSecretDto,
   UpdateVendorAccountDto,
   VendorAccountDto,
 } from './vendor-account.dto';
@@ -37,6 +38,7 @@ export const ACCOUNT_CACHE_MAX_ROWS = 10_000;
 interface CachedAccount {
   row: VendorAccountRow | null;
   webhookSecret?: string;
+  previousWebhookSecret?: string;
   credentials?: Record<string, string>;
 }
 
@@ -147,6 +149,23 @@ export class VendorAccountService {
     this.rowCache.delete(id);
   }
 
+  /** A new webhook secret; the replaced one stays valid for `graceHours` (0: not at all). */
+  async rotateWebhookSecret(id: string, graceHours: number): Promise<RotatedWebhookSecretDto> {
+    const current = await this.row(id);
+    const webhookSecret = randomBytes(24).toString('base64url');
+    const previousValidUntil = graceHours > 0 ? new Date(Date.now() + graceHours * 3_600_000) : undefined;
+    await this.prisma.vendorAccount.update({
+      where: { id },
+      data: {
+        webhookSecretSealed: this.box.seal(webhookSecret),
+        webhookSecretPreviousSealed: previousValidUntil ? current.webhookSecretSealed : null,
+        webhookSecretPreviousUntil: previousValidUntil ?? null,
+      },
+    });
+    this.rowCache.delete(id);
+    return { webhookSecret, previousValidUntil };
+  }
+
   async testConnection(id: string): Promise<ConnectionTestDto> {
     try {
       await (await this.adapterFor(id)).testConnection();
@@ -209,15 +228,30 @@ export class VendorAccountService {
     const cached = await this.cachedAccount(id);
     const row = cached.row;
     if (!row || row.vendor !== vendor || !row.enabled) return 'unknown';
-    const secret = (cached.webhookSecret ??= this.box.open(row.webhookSecretSealed));
+    const secrets = [(cached.webhookSecret ??= this.box.open(row.webhookSecretSealed))];
+    // During a rotation the replaced secret is accepted too, until its grace period ends.
+    if (
+      row.webhookSecretPreviousSealed &&
+      row.webhookSecretPreviousUntil &&
+      row.webhookSecretPreviousUntil > new Date()
+    ) {
+      secrets.push((cached.previousWebhookSecret ??= this.box.open(row.webhookSecretPreviousSealed)));
+    }
     if (proof.timestamp || proof.signature) {
-      const verdict = WebhookSignature.verify(secret, proof.timestamp, proof.signature, proof.rawBody ?? '');
-      return verdict === 'unsigned' ? 'forged' : verdict;
+      const verdicts = secrets.map((secret) =>
+        WebhookSignature.verify(secret, proof.timestamp, proof.signature, proof.rawBody ?? ''),
+      );
+      if (verdicts.includes('ok')) return 'ok';
+      if (verdicts.includes('stale')) return 'stale';
+      return 'forged';
     }
     if (!proof.secret) return 'forged';
-    const expected = Buffer.from(secret);
     const offered = Buffer.from(proof.secret);
-    return expected.length === offered.length && timingSafeEqual(expected, offered) ? 'ok' : 'forged';
+    const matches = secrets.map((secret) => {
+      const expected = Buffer.from(secret);
+      return expected.length === offered.length && timingSafeEqual(expected, offered);
+    });
+    return matches.includes(true) ? 'ok' : 'forged';
   }
 
   /**
