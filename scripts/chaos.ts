@@ -55,6 +55,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'silent',
     NODE_ENV: 'test',
     ALLOW_INTERNAL_URLS: 'true',
+    WEBHOOK_REQUESTS_PER_IP_PER_MINUTE: '100000000',
     GATEWAY_PORT: String(gatewayPort),
     GATEWAY_HOST: '127.0.0.1',
     MIGRATE_ON_START: 'false',

@@ -18,6 +18,7 @@ const knownSecrets: Record<string, string> = {
   'admin password': config.ADMIN_PASSWORD,
   'JWT secret': config.JWT_SECRET,
   'sealing key': config.SECRETS_KEY,
+  'artifact link key': config.ARTIFACT_LINK_KEY,
   'test user password': 'matrix-pass-2026',
   'demo operator password': 'fleet-demo-2026',
   'wrong password in tests': 'wrong-but-secret-1',

@@ -23,6 +23,8 @@ export function testEnv(env: Record<string, string> = {}): Record<string, string
     ALLOW_INTERNAL_URLS: 'true',
     // Suites sign in many users from one address; test/security.e2e-spec.ts tests the limit itself.
     LOGIN_ATTEMPTS_PER_IP_PER_MINUTE: '100000',
+    // Suites post many callbacks from one address; test/webhook-intake.e2e-spec.ts tests the limit itself.
+    WEBHOOK_REQUESTS_PER_IP_PER_MINUTE: '10000000',
     ...env,
   };
 }

@@ -4,6 +4,7 @@ import { AuthenticationGuard, holds, Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
+import { limitWebhookRoutes, WebhookRateLimiter } from '@fleetgate/fleet';
 import { configureHttpApp, requestIdFor } from '@fleetgate/platform';
 import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
@@ -21,6 +22,11 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2_000 },
   });
+  limitWebhookRoutes(adapter.getInstance(), {
+    maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
+    // Resolved at the first webhook request, once the app below exists.
+    limiter: () => app.get(WebhookRateLimiter),
+  });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
     // Signed vendor callbacks are checked over the bytes that were sent (X-Fleetgate-Signature).
@@ -29,12 +35,17 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
   const fastify = app.getHttpAdapter().getInstance();
   recordHttpMetrics(fastify, app.get(MetricsRegistry));
   const guard = app.get(AuthenticationGuard);
-  await mountQueueDashboard(fastify, app.get(JobProducer).allQueues(), async (request, reply) => {
+  await mountQueueDashboard(fastify, app.get(JobProducer).allQueues(), async (request, reply, access) => {
     const principal = await guard.principalOf(request);
+    // Managing queues includes seeing them; seeing them never includes managing them.
+    const allowed = principal
+      ? holds(principal, Permission.QueuesManage) || (access === 'view' && holds(principal, Permission.QueuesAdmin))
+      : false;
+    const needed = access === 'view' ? Permission.QueuesAdmin : Permission.QueuesManage;
     const refusal = !principal
       ? { status: 401, code: 'unauthorized', message: 'Authentication is required' }
-      : !holds(principal, Permission.QueuesAdmin)
-        ? { status: 403, code: 'forbidden', message: `This route needs the permission ${Permission.QueuesAdmin}` }
+      : !allowed
+        ? { status: 403, code: 'forbidden', message: `This route needs the permission ${needed}` }
         : undefined;
     if (!refusal) return true;
     await reply

@@ -3,7 +3,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { AdminModule } from '@fleetgate/admin';
 import { AuthModule } from '@fleetgate/auth';
 import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
-import { FleetModule } from '@fleetgate/fleet';
+import { FleetModule, WebhookRateLimiter } from '@fleetgate/fleet';
 import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
 import { loggerParams } from '@fleetgate/platform';
@@ -33,6 +33,8 @@ export class GatewayModule {
         SchedulingModule,
         AdminModule,
       ],
+      // Only the gateway serves the webhook route (its limits are set in createGateway).
+      providers: [WebhookRateLimiter],
     };
   }
 }

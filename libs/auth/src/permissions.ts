@@ -35,7 +35,10 @@ export const Permission = {
   TasksRead: 'tasks:read',
   TasksManage: 'tasks:manage',
   MetricsRead: 'metrics:read',
+  /** The queue dashboard, read-only. */
   QueuesAdmin: 'queues:admin',
+  /** The queue dashboard with its changes: retry, clean, promote, remove, empty, pause, add. */
+  QueuesManage: 'queues:manage',
   VendorAccountsRead: 'vendor-accounts:read',
   VendorAccountsManage: 'vendor-accounts:manage',
 } as const;

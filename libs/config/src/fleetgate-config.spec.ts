@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { ConfigurationError, loadConfig } from './fleetgate-config';
 
 describe('loadConfig', () => {
@@ -63,5 +64,61 @@ describe('loadConfig', () => {
 
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
+  });
+
+  /** Real secrets, as an operator sets them. */
+  const production = {
+    NODE_ENV: 'production',
+    JWT_SECRET: 'a-real-jwt-secret-of-at-least-32-characters',
+    SECRETS_KEY: randomBytes(32).toString('base64'),
+    ARTIFACT_LINK_KEY: 'a-real-artifact-link-key-of-32-characters',
+    ADMIN_PASSWORD: 'a real admin password',
+  };
+
+  it('starts in production with real secrets', () => {
+    expect(loadConfig(production).isProduction).toBe(true);
+  });
+
+  it.each([
+    ['ADMIN_PASSWORD', 'fleetgate-admin'],
+    ['JWT_SECRET', 'fleetgate-demo-jwt-secret-change-me-please'],
+    ['SECRETS_KEY', 'ZmxlZXRnYXRlLWRlbW8tc2VjcmV0cy1rZXktMzJieXQ='],
+    ['ARTIFACT_LINK_KEY', 'fleetgate-demo-artifact-link-key-change-me'],
+  ])('refuses the demo %s in production, set explicitly or left to its default', (name, demo) => {
+    expect(() => loadConfig({ ...production, [name]: demo })).toThrow(
+      new RegExp(`${name} must be set in production \\(the demo value is public\\)`),
+    );
+    expect(() => loadConfig({ ...production, [name]: undefined })).toThrow(new RegExp(`${name} must be set`));
+    expect(() => loadConfig({ ...production, NODE_ENV: 'development', [name]: demo })).not.toThrow();
+  });
+
+  it('keeps the keys apart: one value may not serve as two of them', () => {
+    expect(() => loadConfig({ ...production, ARTIFACT_LINK_KEY: production.JWT_SECRET })).toThrow(
+      /ARTIFACT_LINK_KEY must differ from JWT_SECRET/,
+    );
+    expect(() => loadConfig({ ...production, ARTIFACT_LINK_KEY: production.SECRETS_KEY })).toThrow(
+      /ARTIFACT_LINK_KEY must differ from SECRETS_KEY/,
+    );
+    expect(() => loadConfig({ ...production, JWT_SECRET: production.SECRETS_KEY })).toThrow(
+      /SECRETS_KEY must differ from JWT_SECRET/,
+    );
+  });
+
+  it('takes previous keys for rotation, each in its key’s own form', () => {
+    const previousKey = randomBytes(32).toString('base64');
+    const config = loadConfig({
+      ...production,
+      SECRETS_KEY_PREVIOUS: previousKey,
+      JWT_SECRET_PREVIOUS: 'the-jwt-secret-before-the-rotation-32chars',
+    });
+    expect(config.SECRETS_KEY_PREVIOUS).toBe(previousKey);
+    expect(config.JWT_SECRET_PREVIOUS).toBe('the-jwt-secret-before-the-rotation-32chars');
+    expect(loadConfig({}).SECRETS_KEY_PREVIOUS).toBeUndefined();
+    expect(() => loadConfig({ ...production, SECRETS_KEY_PREVIOUS: 'short' })).toThrow(
+      /SECRETS_KEY_PREVIOUS must be 32 bytes/,
+    );
+    expect(() => loadConfig({ ...production, JWT_SECRET_PREVIOUS: 'short' })).toThrow(
+      /JWT_SECRET_PREVIOUS must be at least 32/,
+    );
   });
 });

@@ -4,6 +4,7 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
+  IsOptional,
   IsString,
   Matches,
   Max,
@@ -21,6 +22,8 @@ const toNumber = ({ value }: { value: unknown }) =>
 // Demo values that work on a developer's machine. Production refuses to start with them (see below).
 const DEMO_JWT_SECRET = 'fleetgate-demo-jwt-secret-change-me-please';
 const DEMO_SECRETS_KEY = 'ZmxlZXRnYXRlLWRlbW8tc2VjcmV0cy1rZXktMzJieXQ='; // 32 bytes, base64
+const DEMO_ADMIN_PASSWORD = 'fleetgate-admin';
+const DEMO_ARTIFACT_LINK_KEY = 'fleetgate-demo-artifact-link-key-change-me';
 
 /**
  * Fleetgate's whole configuration, read once from environment variables. Each property is the
@@ -124,7 +127,7 @@ export class FleetgateConfig {
 
   @IsString()
   @MinLength(10, { message: 'must be at least 10 characters' })
-  ADMIN_PASSWORD = 'fleetgate-admin';
+  ADMIN_PASSWORD = DEMO_ADMIN_PASSWORD;
 
   /** AES-256-GCM key (base64 of 32 bytes) that encrypts vendor credentials and other secrets at rest. */
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (44 characters)' })
@@ -227,6 +230,49 @@ export class FleetgateConfig {
   @Max(3_600)
   TASK_REDISPATCH_AFTER_SECONDS = 120;
 
+  // ---- Outbound calls, webhook intake and key rotation ----
+
+  /** Largest answer read from a vendor or a subscriber, in bytes; a larger one fails the call. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1024)
+  OUTBOUND_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+
+  /** Largest vendor callback body accepted, in bytes (413 beyond); the rest of the API takes 10 MiB. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1024)
+  @Max(10 * 1024 * 1024)
+  WEBHOOK_MAX_BODY_BYTES = 256 * 1024;
+
+  /** Requests one client address may send to the webhook route per minute, across every gateway (429 beyond). */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  WEBHOOK_REQUESTS_PER_IP_PER_MINUTE = 60_000;
+
+  /**
+   * HMAC key of the signed download links of stored uploads, at least 32 characters. A key of its
+   * own: a link handed to a vendor must not be forgeable by whoever learns another key, nor reveal one.
+   */
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  ARTIFACT_LINK_KEY = DEMO_ARTIFACT_LINK_KEY;
+
+  /**
+   * During a rotation of SECRETS_KEY: the key being replaced. Secrets sealed under it still open;
+   * everything new is sealed under SECRETS_KEY (docs/operations.md, "Rotating keys").
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'must be 32 bytes in base64 (44 characters)' })
+  SECRETS_KEY_PREVIOUS?: string = undefined;
+
+  /** During a rotation of JWT_SECRET: access tokens signed with this one are still accepted. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'must be at least 32 characters' })
+  JWT_SECRET_PREVIOUS?: string = undefined;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
@@ -260,11 +306,23 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FleetgateConfi
     problems.push('API_KEY_DEFAULT_TTL_DAYS must not exceed API_KEY_MAX_TTL_DAYS');
   }
   if (config.isProduction) {
-    if (config.JWT_SECRET === DEMO_JWT_SECRET)
-      problems.push('JWT_SECRET must be set in production (the demo value is public)');
-    if (config.SECRETS_KEY === DEMO_SECRETS_KEY)
-      problems.push('SECRETS_KEY must be set in production (the demo value is public)');
+    const demoValues: Array<[keyof FleetgateConfig, string]> = [
+      ['JWT_SECRET', DEMO_JWT_SECRET],
+      ['SECRETS_KEY', DEMO_SECRETS_KEY],
+      ['ARTIFACT_LINK_KEY', DEMO_ARTIFACT_LINK_KEY],
+      ['ADMIN_PASSWORD', DEMO_ADMIN_PASSWORD],
+    ];
+    for (const [name, demo] of demoValues) {
+      if (config[name] === demo) problems.push(`${name} must be set in production (the demo value is public)`);
+    }
   }
+  // Each key serves one purpose, so that learning or rotating one leaves the others whole.
+  const keys: Array<keyof FleetgateConfig> = ['JWT_SECRET', 'SECRETS_KEY', 'ARTIFACT_LINK_KEY'];
+  keys.forEach((name, index) => {
+    for (const other of keys.slice(0, index)) {
+      if (config[name] === config[other]) problems.push(`${name} must differ from ${other}`);
+    }
+  });
   if (problems.length) throw new ConfigurationError(`invalid configuration: ${problems.join('; ')}`);
   return config;
 }

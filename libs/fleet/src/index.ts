@@ -1,5 +1,6 @@
 export * from './callbacks/callback-applier';
 export * from './callbacks/callback-inbox.service';
+export * from './callbacks/webhook-intake-limits';
 export * from './devices/device-sync.service';
 export * from './devices/device.service';
 export * from './fleet.module';

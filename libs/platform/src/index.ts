@@ -11,4 +11,6 @@ export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';
 export * from './secrets/secret-box';
 export * from './outbound/outbound-url-guard';
+export * from './outbound/outbound-http';
+export * from './outbound/public-address';
 export * from './webhooks/webhook-signature';

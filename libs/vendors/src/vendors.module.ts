@@ -1,4 +1,4 @@
-import { OutboundUrlGuard } from '@fleetgate/platform';
+import { OutboundHttp, OutboundUrlGuard } from '@fleetgate/platform';
 import { Global, Module, type OnModuleDestroy, Inject } from '@nestjs/common';
 import { Histogram } from 'prom-client';
 import Redis from 'ioredis';
@@ -20,6 +20,16 @@ import { VENDOR_CATALOG } from './vendor-catalog';
       provide: OutboundUrlGuard,
       inject: [FleetgateConfig],
       useFactory: (config: FleetgateConfig) => new OutboundUrlGuard(config.ALLOW_INTERNAL_URLS),
+    },
+    {
+      // The one HTTP client for URLs users give: vendor base URLs and event subscriptions.
+      provide: OutboundHttp,
+      inject: [FleetgateConfig],
+      useFactory: (config: FleetgateConfig) =>
+        new OutboundHttp({
+          allowInternal: config.ALLOW_INTERNAL_URLS,
+          maxResponseBytes: config.OUTBOUND_MAX_RESPONSE_BYTES,
+        }),
     },
     {
       provide: VENDOR_REDIS,
@@ -48,12 +58,16 @@ import { VENDOR_CATALOG } from './vendor-catalog';
     { provide: READINESS_CONTRIBUTORS, inject: [VendorRegistry], useFactory: (registry: VendorRegistry) => [registry] },
     VendorAccountService,
   ],
-  exports: [VendorRegistry, VendorAccountService, OutboundUrlGuard, READINESS_CONTRIBUTORS],
+  exports: [VendorRegistry, VendorAccountService, OutboundUrlGuard, OutboundHttp, READINESS_CONTRIBUTORS],
 })
 export class VendorsModule implements OnModuleDestroy {
-  constructor(@Inject(VENDOR_REDIS) private readonly redis: Redis) {}
+  constructor(
+    @Inject(VENDOR_REDIS) private readonly redis: Redis,
+    private readonly outbound: OutboundHttp,
+  ) {}
 
-  onModuleDestroy(): void {
+  async onModuleDestroy(): Promise<void> {
     this.redis.disconnect();
+    await this.outbound.close();
   }
 }

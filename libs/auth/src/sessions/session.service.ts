@@ -136,11 +136,22 @@ export class SessionService {
     await this.signIns.invalidate();
   }
 
+  /** Signed with JWT_SECRET, or, during a rotation, with JWT_SECRET_PREVIOUS. */
+  private async verifyAccessToken(accessToken: string): Promise<AccessClaims> {
+    try {
+      return await this.jwt.verifyAsync<AccessClaims>(accessToken, { algorithms: ['HS256'] });
+    } catch (error) {
+      const previous = this.config.JWT_SECRET_PREVIOUS;
+      if (!previous) throw error;
+      return this.jwt.verifyAsync<AccessClaims>(accessToken, { algorithms: ['HS256'], secret: previous });
+    }
+  }
+
   /** Verifies an access token and that its session and user are still good. */
   async authenticate(accessToken: string): Promise<Principal | undefined> {
     let claims: AccessClaims;
     try {
-      claims = await this.jwt.verifyAsync<AccessClaims>(accessToken, { algorithms: ['HS256'] });
+      claims = await this.verifyAccessToken(accessToken);
     } catch {
       return undefined;
     }

@@ -45,7 +45,8 @@ export class ArtifactService {
     private readonly config: FleetgateConfig,
   ) {
     this.dir = resolve(config.ARTIFACTS_DIR);
-    this.linkKey = createHash('sha256').update(`artifact-links:${config.SECRETS_KEY}`).digest();
+    // A key of its own: SECRETS_KEY seals secrets at rest and is never used to sign anything handed out.
+    this.linkKey = Buffer.from(config.ARTIFACT_LINK_KEY, 'utf8');
   }
 
   async upload(input: UploadedArtifact): Promise<ArtifactDto> {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { OutboundUrlGuard, SecretBox, WebhookSignature } from '@fleetgate/platform';
+import { OutboundHttp, SecretBox, WebhookSignature } from '@fleetgate/platform';
 
 /** How long a subscriber has to answer one delivery. */
 const DELIVERY_TIMEOUT_MS = 10_000;
@@ -22,10 +22,10 @@ export class EventDeliveryService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly outbound: OutboundUrlGuard,
+    private readonly outbound: OutboundHttp,
     config: FleetgateConfig,
   ) {
-    this.box = new SecretBox(config.SECRETS_KEY);
+    this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
   async deliver(deliveryId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {
@@ -39,30 +39,28 @@ export class EventDeliveryService {
     const timestamp = Math.floor(Date.now() / 1000);
     const signature = WebhookSignature.sign(this.box.open(delivery.subscription.secretSealed), timestamp, body);
     let statusCode: number | undefined;
-    // Checked again at each delivery: the host name may resolve elsewhere now than when it was saved.
-    let error = await this.outbound
-      .problemWith(delivery.subscription.url)
-      .then((problem) => problem && `url ${problem}`);
-    if (!error)
-      try {
-        const response = await fetch(delivery.subscription.url, {
-          method: 'POST',
-          headers: {
-            'content-type': 'application/json',
-            'x-fleetgate-event': delivery.eventType,
-            'x-fleetgate-delivery': delivery.id,
-            'x-fleetgate-timestamp': String(timestamp),
-            'x-fleetgate-signature': signature,
-          },
-          body,
-          signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
-        });
-        statusCode = response.status;
-        await response.body?.cancel();
-        if (!response.ok) error = `HTTP ${response.status}`;
-      } catch (failure) {
-        error = (failure as Error).message || 'request failed';
-      }
+    let error: string | undefined;
+    try {
+      // The address is checked again when connecting: the host name may resolve elsewhere now than
+      // when the URL was saved. A redirect is not followed; it is a failed delivery like any non-2xx.
+      const response = await this.outbound.fetch(delivery.subscription.url, {
+        method: 'POST',
+        headers: {
+          'content-type': 'application/json',
+          'x-fleetgate-event': delivery.eventType,
+          'x-fleetgate-delivery': delivery.id,
+          'x-fleetgate-timestamp': String(timestamp),
+          'x-fleetgate-signature': signature,
+        },
+        body,
+        signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+      });
+      statusCode = response.status;
+      await response.body?.cancel();
+      if (!response.ok) error = `HTTP ${response.status}`;
+    } catch (failure) {
+      error = (failure as Error).message || 'request failed';
+    }
     await this.prisma.eventDelivery.update({
       where: { id: deliveryId },
       data: {

@@ -26,7 +26,7 @@ export class EventSubscriptionService {
     private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
-    this.box = new SecretBox(config.SECRETS_KEY);
+    this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
   async create(input: CreateEventSubscriptionDto): Promise<CreatedEventSubscriptionDto> {
@@ -60,6 +60,21 @@ export class EventSubscriptionService {
     });
     this.events.invalidateSubscriptions();
     return toDto(row);
+  }
+
+  /**
+   * A new signing secret, shown once; deliveries are signed with it from now on. A subscriber that
+   * refuses them until it has the new secret loses nothing: a refused delivery is retried with backoff.
+   */
+  async rotateSecret(id: string): Promise<CreatedEventSubscriptionDto> {
+    await this.row(id);
+    const secret = randomBytes(32).toString('base64url');
+    const row = await this.prisma.eventSubscription.update({
+      where: { id },
+      data: { secretSealed: this.box.seal(secret) },
+    });
+    this.events.invalidateSubscriptions();
+    return { ...toDto(row), secret };
   }
 
   async remove(id: string): Promise<void> {

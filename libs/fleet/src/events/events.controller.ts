@@ -96,6 +96,15 @@ export class EventsController {
     return this.subscriptions.deliveries(id, query);
   }
 
+  /** A new signing secret for the subscription, shown once (docs/operations.md, "Rotating keys"). */
+  @Post('event-subscriptions/:id/secret')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.EventsManage })
+  @ApiErrorResponses(404)
+  rotateSecret(@Param('id', new ParseUUIDPipe()) id: string): Promise<CreatedEventSubscriptionDto> {
+    return this.subscriptions.rotateSecret(id);
+  }
+
   @Post('event-subscriptions/:id/deliveries/:deliveryId/redeliver')
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(404)

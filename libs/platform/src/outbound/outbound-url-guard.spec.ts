@@ -16,6 +16,14 @@ describe('OutboundUrlGuard', () => {
     'http://metadata.google.internal/',
     'http://[::ffff:127.0.0.1]/',
     'http://sneaky.example.com/',
+    'http://10.0.0.1/',
+    'http://192.168.1.1/',
+    'http://172.16.0.1/',
+    'http://100.100.100.200/latest/meta-data',
+    'http://[fd00:ec2::254]/latest/meta-data',
+    'http://[::ffff:10.0.0.1]/',
+    'http://[64:ff9b::a00:1]/',
+    'http://[2002:0a00:0001::]/',
   ])('refuses %s', async (url) => {
     expect(await guard.problemWith(url)).toMatch(/must not point at/);
   });

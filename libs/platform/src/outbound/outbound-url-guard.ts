@@ -1,9 +1,8 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
 import { ApiError } from '../errors/api-error';
+import { nonPublicRange } from './public-address';
 
-/** Addresses a URL given by a user must not reach: the host itself, the link, and cloud metadata services. */
-const REFUSED_RANGES = new Set(['loopback', 'linkLocal', 'unspecified', 'broadcast', 'reserved']);
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
 
 type Resolve = (hostname: string) => Promise<string[]>;
@@ -12,9 +11,11 @@ const resolveAll: Resolve = async (hostname) => (await lookup(hostname, { all: t
 
 /**
  * Vendor base URLs and event-subscription URLs are given by users and then called by the gateway and
- * the worker; without this check they could make Fleetgate call its own host, the link or a cloud
- * metadata service (server-side request forgery). Every address the host name resolves to is checked.
- * ALLOW_INTERNAL_URLS lifts it, for simulators on the same machine.
+ * the worker; without this check they could make Fleetgate call its own host, private networks or a
+ * cloud metadata service (server-side request forgery). Every address the host name resolves to must
+ * be public unicast (see nonPublicRange). This is the check when a URL is saved, for a 422 naming the
+ * field; OutboundHttp checks again at each connection. ALLOW_INTERNAL_URLS lifts both, for simulators
+ * on the same machine.
  */
 export class OutboundUrlGuard {
   constructor(
@@ -41,9 +42,8 @@ export class OutboundUrlGuard {
       return `host ${hostname} does not resolve`;
     }
     for (const address of addresses) {
-      const parsed = ipaddr.process(address);
-      const range = parsed.range();
-      if (REFUSED_RANGES.has(range)) return `must not point at a ${range} address (${address})`;
+      const range = nonPublicRange(address);
+      if (range) return `must not point at a ${range} address (${address})`;
     }
     return undefined;
   }

@@ -25,3 +25,21 @@ describe('SecretBox', () => {
     expect(() => new SecretBox(randomBytes(32).toString('base64')).open(sealed)).toThrow();
   });
 });
+
+describe('SecretBox during a rotation of SECRETS_KEY', () => {
+  const oldKey = randomBytes(32).toString('base64');
+  const newKey = randomBytes(32).toString('base64');
+
+  it('opens what the previous key sealed, seals under the new key only', () => {
+    const sealedBefore = new SecretBox(oldKey).seal('vendor-secret');
+    const rotating = new SecretBox(newKey, oldKey);
+    expect(rotating.open(sealedBefore)).toBe('vendor-secret');
+    const resealed = rotating.reseal(sealedBefore);
+    expect(new SecretBox(newKey).open(resealed)).toBe('vendor-secret');
+    expect(() => new SecretBox(oldKey).open(resealed)).toThrow();
+  });
+
+  it('without the previous key, what it sealed no longer opens', () => {
+    expect(() => new SecretBox(newKey).open(new SecretBox(oldKey).seal('x'))).toThrow();
+  });
+});

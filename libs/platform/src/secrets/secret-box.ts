@@ -4,15 +4,24 @@ const VERSION = 'v1';
 
 /**
  * Encrypts secrets at rest (vendor credentials, webhook secrets) with AES-256-GCM under the key from
- * SECRETS_KEY. The stored form is `v1.<iv>.<tag>.<ciphertext>` in base64url; the version leaves room
- * to rotate keys later.
+ * SECRETS_KEY. The stored form is `v1.<iv>.<tag>.<ciphertext>` in base64url. During a rotation the
+ * key being replaced (SECRETS_KEY_PREVIOUS) still opens what it sealed: GCM's tag tells the keys apart,
+ * so a secret is tried under the current key first, then the previous one. `reseal` moves a secret
+ * under the current key (dist/scripts/reseal-secrets.js does it for every stored secret).
  */
 export class SecretBox {
   private readonly key: Buffer;
+  private readonly previousKey?: Buffer;
 
-  constructor(base64Key: string) {
-    this.key = Buffer.from(base64Key, 'base64');
-    if (this.key.length !== 32) throw new Error('SecretBox needs a 32-byte key');
+  constructor(base64Key: string, previousBase64Key?: string) {
+    this.key = SecretBox.keyOf(base64Key);
+    if (previousBase64Key) this.previousKey = SecretBox.keyOf(previousBase64Key);
+  }
+
+  private static keyOf(base64Key: string): Buffer {
+    const key = Buffer.from(base64Key, 'base64');
+    if (key.length !== 32) throw new Error('SecretBox needs a 32-byte key');
+    return key;
   }
 
   seal(plaintext: string): string {
@@ -27,9 +36,22 @@ export class SecretBox {
   open(sealed: string): string {
     const [version, iv, tag, ciphertext] = sealed.split('.');
     if (version !== VERSION || !iv || !tag || ciphertext === undefined) throw new Error('not a sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.key, Buffer.from(iv, 'base64url'));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    const openWith = (key: Buffer) => {
+      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    };
+    try {
+      return openWith(this.key);
+    } catch (error) {
+      if (!this.previousKey) throw error;
+      return openWith(this.previousKey);
+    }
+  }
+
+  /** The same secret sealed under the current key (with a fresh IV). */
+  reseal(sealed: string): string {
+    return this.seal(this.open(sealed));
   }
 
   sealJson(value: unknown): string {

@@ -98,6 +98,25 @@ export class CreatedVendorAccountDto extends VendorAccountDto {
   webhookSecret!: string;
 }
 
+export class RotateWebhookSecretDto {
+  /**
+   * Hours the replaced secret is still accepted, while the vendor's callback settings are changed to
+   * the new one (default 24; 0 ends it at once).
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(168)
+  graceHours?: number;
+}
+
+export class RotatedWebhookSecretDto {
+  /** The account's new webhook secret. Shown once. */
+  webhookSecret!: string;
+  /** Until when the replaced secret is still accepted; absent when it was ended at once. */
+  previousValidUntil?: Date;
+}
+
 export class VendorAccountQueryDto extends PageQueryDto {
   /** Only this vendor's accounts. */
   @IsOptional()

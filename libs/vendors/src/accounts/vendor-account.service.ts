@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { LRUCache } from 'lru-cache';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService, type VendorAccount } from '@fleetgate/persistence';
 import {
@@ -21,6 +22,7 @@ import type {
   ConnectionTestDto,
   CreatedVendorAccountDto,
   CreateVendorAccountDto,
+  RotatedWebhookSecretDto,
   UpdateVendorAccountDto,
   VendorAccountDto,
 } from './vendor-account.dto';
@@ -29,12 +31,14 @@ type VendorAccountRow = VendorAccount;
 
 /** How long a process trusts its copy of an account row (credentials, limits, enabled). */
 const ROW_CACHE_MS = 5_000;
+/** Account rows a process keeps at most; the least recently used goes first. */
+export const ACCOUNT_CACHE_MAX_ROWS = 10_000;
 
 /** A cached account row, and its secrets once a hot path has opened them (in memory only). */
 interface CachedAccount {
-  at: number;
   row: VendorAccountRow | null;
   webhookSecret?: string;
+  previousWebhookSecret?: string;
   credentials?: Record<string, string>;
 }
 
@@ -50,7 +54,12 @@ export interface WebhookProof {
 @Injectable()
 export class VendorAccountService {
   private readonly box: SecretBox;
-  private readonly rowCache = new Map<string, CachedAccount>();
+  /**
+   * Rows of existing accounts only: the webhook route is open, and anyone can name any UUID there, so
+   * an id that names no account is looked up again each time (the route's per-address limit bounds
+   * that) and never displaces a real account's row.
+   */
+  private readonly rowCache = new LRUCache<string, CachedAccount>({ max: ACCOUNT_CACHE_MAX_ROWS, ttl: ROW_CACHE_MS });
 
   constructor(
     private readonly prisma: PrismaService,
@@ -58,7 +67,7 @@ export class VendorAccountService {
     private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
   ) {
-    this.box = new SecretBox(config.SECRETS_KEY);
+    this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
   async create(input: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
@@ -140,6 +149,23 @@ export class VendorAccountService {
     this.rowCache.delete(id);
   }
 
+  /** A new webhook secret; the replaced one stays valid for `graceHours` (0: not at all). */
+  async rotateWebhookSecret(id: string, graceHours: number): Promise<RotatedWebhookSecretDto> {
+    const current = await this.row(id);
+    const webhookSecret = randomBytes(24).toString('base64url');
+    const previousValidUntil = graceHours > 0 ? new Date(Date.now() + graceHours * 3_600_000) : undefined;
+    await this.prisma.vendorAccount.update({
+      where: { id },
+      data: {
+        webhookSecretSealed: this.box.seal(webhookSecret),
+        webhookSecretPreviousSealed: previousValidUntil ? current.webhookSecretSealed : null,
+        webhookSecretPreviousUntil: previousValidUntil ?? null,
+      },
+    });
+    this.rowCache.delete(id);
+    return { webhookSecret, previousValidUntil };
+  }
+
   async testConnection(id: string): Promise<ConnectionTestDto> {
     try {
       await (await this.adapterFor(id)).testConnection();
@@ -202,15 +228,30 @@ export class VendorAccountService {
     const cached = await this.cachedAccount(id);
     const row = cached.row;
     if (!row || row.vendor !== vendor || !row.enabled) return 'unknown';
-    const secret = (cached.webhookSecret ??= this.box.open(row.webhookSecretSealed));
+    const secrets = [(cached.webhookSecret ??= this.box.open(row.webhookSecretSealed))];
+    // During a rotation the replaced secret is accepted too, until its grace period ends.
+    if (
+      row.webhookSecretPreviousSealed &&
+      row.webhookSecretPreviousUntil &&
+      row.webhookSecretPreviousUntil > new Date()
+    ) {
+      secrets.push((cached.previousWebhookSecret ??= this.box.open(row.webhookSecretPreviousSealed)));
+    }
     if (proof.timestamp || proof.signature) {
-      const verdict = WebhookSignature.verify(secret, proof.timestamp, proof.signature, proof.rawBody ?? '');
-      return verdict === 'unsigned' ? 'forged' : verdict;
+      const verdicts = secrets.map((secret) =>
+        WebhookSignature.verify(secret, proof.timestamp, proof.signature, proof.rawBody ?? ''),
+      );
+      if (verdicts.includes('ok')) return 'ok';
+      if (verdicts.includes('stale')) return 'stale';
+      return 'forged';
     }
     if (!proof.secret) return 'forged';
-    const expected = Buffer.from(secret);
     const offered = Buffer.from(proof.secret);
-    return expected.length === offered.length && timingSafeEqual(expected, offered) ? 'ok' : 'forged';
+    const matches = secrets.map((secret) => {
+      const expected = Buffer.from(secret);
+      return expected.length === offered.length && timingSafeEqual(expected, offered);
+    });
+    return matches.includes(true) ? 'ok' : 'forged';
   }
 
   /**
@@ -220,9 +261,9 @@ export class VendorAccountService {
    */
   private async cachedAccount(id: string): Promise<CachedAccount> {
     const cached = this.rowCache.get(id);
-    if (cached && Date.now() - cached.at < ROW_CACHE_MS) return cached;
-    const fresh: CachedAccount = { at: Date.now(), row: await this.prisma.vendorAccount.findUnique({ where: { id } }) };
-    this.rowCache.set(id, fresh);
+    if (cached) return cached;
+    const fresh: CachedAccount = { row: await this.prisma.vendorAccount.findUnique({ where: { id } }) };
+    if (fresh.row) this.rowCache.set(id, fresh);
     return fresh;
   }
 

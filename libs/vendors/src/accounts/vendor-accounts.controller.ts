@@ -7,6 +7,8 @@ import {
   ConnectionTestDto,
   CreatedVendorAccountDto,
   CreateVendorAccountDto,
+  RotatedWebhookSecretDto,
+  RotateWebhookSecretDto,
   UpdateVendorAccountDto,
   VendorAccountDto,
   VendorAccountQueryDto,
@@ -76,6 +78,21 @@ export class VendorAccountsController {
   @ApiErrorResponses(404)
   remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
     return this.accounts.remove(id);
+  }
+
+  /**
+   * Gives the account a new webhook secret (shown once). The replaced one is still accepted for
+   * `graceHours` (default 24), while the vendor's callback settings are changed.
+   */
+  @Post(':id/webhook-secret')
+  @HttpCode(200)
+  @Authenticated({ permission: Permission.VendorAccountsManage })
+  @ApiErrorResponses(400, 404)
+  rotateWebhookSecret(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: RotateWebhookSecretDto,
+  ): Promise<RotatedWebhookSecretDto> {
+    return this.accounts.rotateWebhookSecret(id, body.graceHours ?? 24);
   }
 
   /** Makes one cheap authenticated call to the vendor with this account's credentials. */

@@ -1,3 +1,6 @@
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { OutboundHttp } from '@fleetgate/platform';
 import { InProcessRateLimiter } from './rate-limiter';
 import type { VendorAccountConfig } from './vendor-account';
 import { VendorError } from './vendor-error';
@@ -143,5 +146,74 @@ describe('VendorTransport waiting for a rate-limit slot', () => {
     expect(error).toMatchObject({ kind: 'rate_limited', vendorCode: 'local_rate_limit' });
     expect((error as VendorError).refusedUpFront).toBe(true);
     expect(vendor.calls).toHaveLength(0);
+  });
+});
+
+describe('VendorTransport through the outbound HTTP client', () => {
+  let server: Server;
+  let baseUrl: string;
+  const seen: string[] = [];
+  const clients: OutboundHttp[] = [];
+
+  beforeAll(async () => {
+    server = createServer((request, response) => {
+      seen.push(request.url ?? '');
+      if (request.url === '/moved') response.writeHead(302, { location: 'http://169.254.169.254/latest' }).end();
+      else if (request.url === '/large') response.end(JSON.stringify({ data: 'x'.repeat(5_000) }));
+      else response.end(JSON.stringify({ ok: true }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+
+  beforeEach(() => {
+    seen.length = 0;
+  });
+
+  afterAll(async () => {
+    await Promise.all(clients.map((http) => http.close()));
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  function transportThrough(allowInternal: boolean, maxResponseBytes = 1_000) {
+    const http = new OutboundHttp({ allowInternal, maxResponseBytes });
+    clients.push(http);
+    return new VendorTransport({
+      account: { ...account, baseUrl },
+      rateLimiter: new InProcessRateLimiter(),
+      fetchImpl: http.fetch,
+      maxResponseBytes,
+      maxAttempts: 3,
+    });
+  }
+
+  it('refuses a base URL at an internal address when it is called, not only when it is saved', async () => {
+    await expect(
+      transportThrough(false).send({ method: 'GET', path: '/devices', idempotent: true }),
+    ).rejects.toMatchObject({ kind: 'vendor_error', vendorCode: 'refused_address' });
+    expect(seen).toEqual([]);
+  });
+
+  it('does not follow a redirect: a 3xx is a vendor error, not retried', async () => {
+    await expect(
+      transportThrough(true).send({ method: 'GET', path: '/moved', idempotent: true }),
+    ).rejects.toMatchObject({
+      kind: 'vendor_error',
+      vendorCode: 'redirect',
+      vendorMessage: expect.stringContaining('302'),
+    });
+    expect(seen).toEqual(['/moved']);
+  });
+
+  it('refuses an answer larger than the cap', async () => {
+    await expect(
+      transportThrough(true).send({ method: 'GET', path: '/large', idempotent: false }),
+    ).rejects.toMatchObject({ kind: 'vendor_error', vendorCode: 'body_too_large' });
+    await expect(
+      transportThrough(true).send({ method: 'GET', path: '/small', idempotent: false }),
+    ).resolves.toMatchObject({
+      status: 200,
+      body: { ok: true },
+    });
   });
 });

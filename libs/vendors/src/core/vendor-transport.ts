@@ -13,6 +13,7 @@ import {
   type IPolicy,
 } from 'cockatiel';
 import type { VendorName } from '@fleetgate/domain';
+import { OutboundRequestError, readCappedText } from '@fleetgate/platform';
 import type { VendorAccountConfig } from './vendor-account';
 import { VendorError } from './vendor-error';
 import type { RateLimiter } from './rate-limiter';
@@ -24,6 +25,8 @@ const MAX_RETRY_AFTER_MS = 60_000;
  * rate limited (nothing sent, so a dispatch puts its targets back and its job is tried again later).
  */
 const MAX_SLOT_WAIT_MS = 60_000;
+/** Largest vendor answer read unless the transport is given its own limit (OUTBOUND_MAX_RESPONSE_BYTES). */
+const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
 
 export interface VendorRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -69,6 +72,8 @@ export interface VendorTransportOptions {
   fetchImpl?: typeof fetch;
   /** How long a request may wait for a rate-limit slot (default 60 s). */
   maxSlotWaitMs?: number;
+  /** Largest answer read (default 16 MiB); a larger one is a vendor_error `body_too_large`. */
+  maxResponseBytes?: number;
 }
 
 /**
@@ -195,12 +200,31 @@ export class VendorTransport {
         headers: { ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...request.headers },
         body,
         signal,
+        // A redirect could lead anywhere, an internal address included: it is refused below, not followed.
+        redirect: 'manual',
       });
     } catch (error) {
       if (signal.aborted) throw error; // the timeout policy reports it
+      if (error instanceof OutboundRequestError) throw this.refusal(error);
       throw new VendorError(this.vendor, 'unavailable', 'network', (error as Error).message || 'network error');
     }
-    const text = await response.text();
+    if (response.status >= 300 && response.status < 400) {
+      await response.body?.cancel().catch(() => undefined);
+      throw new VendorError(
+        this.vendor,
+        'vendor_error',
+        'redirect',
+        `answered HTTP ${response.status} to ${response.headers.get('location') ?? 'nowhere'}; redirects are not followed`,
+      );
+    }
+    let text: string;
+    try {
+      text = await readCappedText(response, this.options.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
+    } catch (error) {
+      if (signal.aborted) throw error;
+      if (error instanceof OutboundRequestError) throw this.refusal(error);
+      throw new VendorError(this.vendor, 'unavailable', 'network', (error as Error).message || 'network error');
+    }
     if (response.status === 429) {
       const retryAfter = Number(response.headers.get('retry-after'));
       throw new VendorError(this.vendor, 'rate_limited', '429', text.slice(0, 200) || 'Too Many Requests', {
@@ -225,6 +249,11 @@ export class VendorTransport {
       }
     }
     return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  /** Fleetgate itself stopped the call (an internal address, an oversized answer): permanent, never retried. */
+  private refusal(error: OutboundRequestError): VendorError {
+    return new VendorError(this.vendor, 'vendor_error', error.kind, error.message);
   }
 
   private normalize(error: unknown): VendorError {

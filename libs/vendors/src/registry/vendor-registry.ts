@@ -1,5 +1,6 @@
 import { Inject, Injectable, type InjectionToken, type OnModuleDestroy } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
+import { OutboundHttp } from '@fleetgate/platform';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
 import type Redis from 'ioredis';
 import type { VendorName } from '@fleetgate/domain';
@@ -35,7 +36,8 @@ export class VendorRegistry implements ReadinessContributor, OnModuleDestroy {
     @Inject(VENDOR_DEFINITIONS) definitions: readonly VendorDefinition[],
     @Inject(VENDOR_REDIS) private readonly redis: Redis,
     @Inject(VENDOR_CALL_OBSERVER) private readonly observer: VendorCallObserver,
-    config: FleetgateConfig,
+    private readonly outbound: OutboundHttp,
+    private readonly config: FleetgateConfig,
   ) {
     this.definitions = new Map(definitions.map((definition) => [definition.vendor, definition]));
     this.rateLimiter = new RedisRateLimiter(redis, config.REDIS_PREFIX);
@@ -55,7 +57,13 @@ export class VendorRegistry implements ReadinessContributor, OnModuleDestroy {
     if (cached && cached.version === version) return cached.adapter;
     const definition = this.definitions.get(account.vendor);
     if (!definition) throw new Error(`no vendor definition for "${account.vendor}"`);
-    const transport = new VendorTransport({ account, rateLimiter: this.rateLimiter, observer: this.observer });
+    const transport = new VendorTransport({
+      account,
+      rateLimiter: this.rateLimiter,
+      observer: this.observer,
+      fetchImpl: this.outbound.fetch,
+      maxResponseBytes: this.config.OUTBOUND_MAX_RESPONSE_BYTES,
+    });
     const adapter = definition.createAdapter(account, transport);
     this.adapters.set(account.id, { version, adapter, transport, account });
     return adapter;
