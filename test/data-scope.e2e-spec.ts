@@ -56,7 +56,13 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
   let operator: { id: string; roleId: string; accessToken: string };
   let stranger: { id: string; roleId: string; accessToken: string };
 
-  async function call(method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) {
+  async function call(
+    method: string,
+    path: string,
+    token?: string,
+    body?: unknown,
+    headers: Record<string, string> = {},
+  ) {
     const response = await fetch(`${gateway.baseUrl}${path}`, {
       method,
       headers: {
@@ -88,7 +94,11 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
     expect(user.status).toBe(201);
     const login = await call('POST', '/auth/login', undefined, { email, password: PASSWORD });
     expect(login.status).toBe(200);
-    return { id: user.json.id as string, roleId: role.json.id as string, accessToken: login.json.accessToken as string };
+    return {
+      id: user.json.id as string,
+      roleId: role.json.id as string,
+      accessToken: login.json.accessToken as string,
+    };
   }
 
   const datapoints = (targets: Record<string, unknown>, brightness = 1) => ({
@@ -220,7 +230,9 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       const creator = await userWith('mover', OPERATOR_PERMISSIONS, 'department', departments.mine);
       const created = await createJob(creator.accessToken, { action: datapoints({ accountId }) });
       expect(created.status).toBe(201);
-      expect((await call('PATCH', `/admin/users/${creator.id}`, adminToken, { departmentId: departments.other })).status).toBe(200);
+      expect(
+        (await call('PATCH', `/admin/users/${creator.id}`, adminToken, { departmentId: departments.other })).status,
+      ).toBe(200);
       const fired = await fireOnce(adminToken, created.json.id);
       expect(await taskDeviceIds(fired.taskId)).toEqual([...outOfScope].sort());
     });
