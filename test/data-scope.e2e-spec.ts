@@ -338,6 +338,9 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       });
       expect(removed.status).toBe(422);
       expect((await prisma.device.findUniqueOrThrow({ where: { id: outOfScope[1] } })).groupId).toBe(group.json.id);
+      // Deleting the group would take the device out of it too.
+      expect((await call('DELETE', `/devices/groups/${group.json.id}`, operator.accessToken)).status).toBe(403);
+      expect((await prisma.device.findUniqueOrThrow({ where: { id: outOfScope[1] } })).groupId).toBe(group.json.id);
     });
   });
 

@@ -163,8 +163,23 @@ export class DeviceService {
     return toGroupDto(group);
   }
 
-  /** Devices of a deleted group stay, out of any group. */
-  async removeGroup(id: string): Promise<void> {
+  /**
+   * Devices of a deleted group stay, out of any group. Deleting takes every member out, so a caller
+   * may delete only a group whose members are all within its scope.
+   */
+  async removeGroup(id: string, scope: AccessScope): Promise<void> {
+    await this.groupExists(id);
+    // Members counted twice rather than with NOT: a device without department or owner is outside
+    // a departments scope, and NOT over its NULL columns would not say so.
+    const [members, reached] = reachesAll(scope)
+      ? [0, 0]
+      : await Promise.all([
+          this.prisma.device.count({ where: { groupId: id } }),
+          this.prisma.device.count({ where: { AND: [{ groupId: id }, devicesInScope(scope)] } }),
+        ]);
+    if (members > reached) {
+      throw ApiError.forbidden(`Device group ${id} holds devices outside your data scope; it stays`);
+    }
     await this.prisma.deviceGroup.delete({ where: { id } });
   }
 

@@ -92,8 +92,11 @@ export class DevicesController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async removeGroup(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.devices.removeGroup(id);
+  async removeGroup(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<void> {
+    await this.devices.removeGroup(id, scope);
   }
 
   @Post('groups/:id/devices')
