@@ -117,7 +117,7 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
     });
   }
 
-  /** Fires a job once now and answers its run once it has a task or has ended. */
+  /** Runs a job once on demand and answers its run once it has a task or has ended. */
   async function fireOnce(token: string, jobId: string): Promise<Json> {
     expect((await call('POST', `/scheduled-jobs/${jobId}/run`, token)).status).toBe(201);
     const runs = await eventually(

@@ -61,8 +61,9 @@ export interface FireReport {
  * Fires scheduled jobs (creating their tasks through the same TaskService as POST /tasks) and
  * follows their runs. Each run acts for its job's creator, with the creator's access as it stands
  * at the run: only devices in their current scope, and nothing at all (the run fails, saying why)
- * once they are disabled, deleted or no longer hold what the action needs. A tick fires once however many workers run: the run row is unique per job,
- * tick, attempt and shard, and the task's Idempotency-Key is derived from the same.
+ * once they are disabled, deleted or no longer hold what the action needs. A tick fires once
+ * however many workers run: the run row is unique per job, tick, attempt and shard, and the task's
+ * Idempotency-Key (the job's own, no caller's) is derived from the same.
  *
  * Routing: any worker takes a fire from the `tasks` queue, but the run is the business of an
  * executor of the job's group. The fire asks the ExecutorRouter who (per the job's `routing`),

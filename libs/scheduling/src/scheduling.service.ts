@@ -101,7 +101,7 @@ export class SchedulingService {
     return toDto(row);
   }
 
-  /** An edit makes the job act for its editor from now on. */
+  /** An edit makes the job act for its editor. */
   async update(id: string, input: UpdateScheduledJobDto, principal: Principal): Promise<ScheduledJobDto> {
     const current = await this.row(id, callerScope(principal));
     refuseWithoutActionPermission(principal);

@@ -29,7 +29,7 @@ interface ScopedEvent {
   owner: RecordOwner;
 }
 
-/** An enabled subscription, with the scope its creator has now (events reach it only within it). */
+/** An enabled subscription, with its creator's current scope (events reach it only within it). */
 interface ActiveSubscription {
   id: string;
   eventTypes: string[];
@@ -145,7 +145,7 @@ export class FleetEvents implements OnModuleDestroy {
   }
 
   /**
-   * Enabled subscriptions whose creator may read events now, each with the creator's current scope.
+   * Enabled subscriptions whose creator currently holds events:read, each with the creator's current scope.
    * A subscription without a creator, or whose creator was disabled, deleted or lost events:read,
    * receives nothing.
    */

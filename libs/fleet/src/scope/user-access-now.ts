@@ -3,14 +3,14 @@ import { UserAccessService } from '@fleetgate/auth';
 import { PrismaService } from '@fleetgate/persistence';
 import type { CallerScope } from './access-scope';
 
-/** A user's access as it stands now, or why the user has none. */
+/** A user's current access, or why the user has none. */
 export type AccessNow =
   { granted: true; scope: CallerScope; holds(permission: string): boolean } | { granted: false; reason: string };
 
 /**
  * What a user may do and reach at this moment, for work done on their behalf after their request
  * ended: a scheduled job's fires, a subscription's deliveries. A deleted or disabled user has no
- * access; roles, grants and departments are read as they are now (UserAccessService, whose cache
+ * access; roles, grants and departments are read as they currently stand (UserAccessService, whose cache
  * every change clears in every process).
  */
 @Injectable()

@@ -32,7 +32,7 @@ export interface CreatedTask {
 }
 
 /**
- * An Idempotency-Key with whose it is: a caller's keys are its own (`user:<id>`), a scheduled job's
+ * An Idempotency-Key and whose it is: a caller's keys are its own (`user:<id>`), a scheduled job's
  * runs have theirs (`schedule:<job id>`), so that no caller meets, or blocks, another's key.
  */
 export interface IdempotencyKey {
