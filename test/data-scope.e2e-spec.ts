@@ -174,6 +174,8 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
   });
 
   afterAll(async () => {
+    // The account's simulator stops with the suite: later pulls and syncs of other suites skip it.
+    if (accountId) await call('DELETE', `/vendor-accounts/${accountId}`, adminToken);
     await worker?.close();
     await gateway?.close();
     await sim?.close();
@@ -235,6 +237,23 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       ).toBe(200);
       const fired = await fireOnce(adminToken, created.json.id);
       expect(await taskDeviceIds(fired.taskId)).toEqual([...outOfScope].sort());
+    });
+
+    it('refuses a schedule kept by the vendor over devices outside the creator’s scope', async () => {
+      const vendorKept = (deviceIds: string[]) =>
+        call('POST', '/scheduled-jobs', operator.accessToken, {
+          name: `scope-vendor-${randomUUID().slice(0, 8)}`,
+          runner: 'vendor',
+          scheduleKind: 'once',
+          runAt: new Date(Date.now() + 86_400_000).toISOString(),
+          timeZone: 'UTC',
+          enabled: false,
+          action: datapoints({ deviceIds }),
+        });
+      const outside = await vendorKept([outOfScope[0]]);
+      expect(outside.status).toBe(422);
+      expect(JSON.stringify(outside.json.error.details)).toContain('action.targets.deviceIds');
+      expect((await vendorKept([inScope[1]])).status).toBe(201);
     });
 
     it('hides other callers’ jobs and their runs', async () => {

@@ -63,11 +63,10 @@ export class SchedulingService {
     const plan = planOf({ ...input, timeZone: input.timeZone ?? 'UTC' });
     const vendorAccountId =
       input.runner === 'vendor'
-        ? await this.vendorSchedules.accountFor({
-            scheduleKind: plan.kind,
-            timeZone: plan.timeZone,
-            action: input.action,
-          })
+        ? await this.vendorSchedules.accountFor(
+            { scheduleKind: plan.kind, timeZone: plan.timeZone, action: input.action },
+            callerScope(principal),
+          )
         : undefined;
     const row = await this.prisma.scheduledJob.create({
       data: {
@@ -115,11 +114,10 @@ export class SchedulingService {
     });
     const vendorAccountId =
       current.runner === 'vendor'
-        ? await this.vendorSchedules.accountFor({
-            scheduleKind: plan.kind,
-            timeZone: plan.timeZone,
-            action: input.action ?? current.action,
-          })
+        ? await this.vendorSchedules.accountFor(
+            { scheduleKind: plan.kind, timeZone: plan.timeZone, action: input.action ?? current.action },
+            callerScope(principal),
+          )
         : undefined;
     const row = await this.prisma.scheduledJob.update({
       where: { id },
