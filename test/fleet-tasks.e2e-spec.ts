@@ -335,7 +335,9 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
       const task = await finished(created.data!.id);
 
       let streamed = '';
-      while (!streamed.includes(`"taskId":"${task.id}"`)) {
+      // task.updated and task.completed are two messages: the stream may bring them in separate chunks.
+      const completed = new RegExp(`"type":"task\\.completed"[^\\n]*"taskId":"${task.id}"`);
+      while (!completed.test(streamed)) {
         const { value, done } = await reader.read();
         if (done) break;
         streamed += new TextDecoder().decode(value);

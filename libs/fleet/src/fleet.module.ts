@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { UserAccessService } from '@fleetgate/auth';
 import { QueueRecovery } from './recovery/queue-recovery';
 import { ArtifactService } from './artifacts/artifact.service';
 import { ArtifactsController } from './artifacts/artifacts.controller';
@@ -18,6 +19,7 @@ import { TaskProgress } from './tasks/task-progress';
 import { TaskSweeper } from './tasks/task-sweeper';
 import { TaskService } from './tasks/task.service';
 import { TasksController } from './tasks/tasks.controller';
+import { UserAccessNow } from './scope/user-access-now';
 
 const services = [
   DeviceService,
@@ -34,6 +36,7 @@ const services = [
   EventDeliveryService,
   EventSubscriptionService,
   QueueRecovery,
+  UserAccessNow,
 ];
 
 /**
@@ -42,7 +45,8 @@ const services = [
  */
 @Module({
   controllers: [DevicesController, TasksController, WebhooksController, EventsController, ArtifactsController],
-  providers: services,
+  // UserAccessService here too: the worker has no AuthModule, and scheduled fires and event deliveries read access.
+  providers: [...services, UserAccessService],
   exports: services,
 })
 export class FleetModule {}

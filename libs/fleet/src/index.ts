@@ -13,3 +13,7 @@ export * from './events/event-delivery.service';
 export * from './events/fleet-events';
 export * from './tasks/task.dto';
 export * from './recovery/queue-recovery';
+export * from './scope/access-scope';
+export * from './scope/caller-scope.decorator';
+export * from './scope/data-scope-where';
+export * from './scope/user-access-now';

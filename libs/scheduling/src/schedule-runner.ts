@@ -1,7 +1,15 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { isFinalStatus, type TaskStatus } from '@fleetgate/domain';
-import { type CreateTaskDto, TaskService } from '@fleetgate/fleet';
+import {
+  type AccessNow,
+  type CallerScope,
+  type CreateTaskDto,
+  devicesInScope,
+  systemScope,
+  TaskService,
+  UserAccessNow,
+} from '@fleetgate/fleet';
 import { targetWhere } from '@fleetgate/fleet/tasks/task-targeting';
 import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 import { ApiError } from '@fleetgate/platform';
@@ -9,6 +17,7 @@ import { type ExecutorJobPayloads, jobIdOf, JobProducer, type JobPayloads } from
 import { ExecutorQueues } from './executor-queues';
 import { EXECUTOR_ID, ExecutorRegistry } from './executor-registry';
 import { ExecutorRouter } from './executor-router';
+import { ACTION_PERMISSION } from './scheduling.service';
 
 /** A fire this much later than its tick is a misfire (every worker was down, or Redis was). */
 const MISFIRE_AFTER_MS = 60_000;
@@ -23,6 +32,21 @@ const NO_EXECUTOR_RETRY_DELAY_MS = 10_000;
 
 type Shard = { index: number; total: number };
 
+/** Settling a run stops the run's own task, whoever the job acts for. */
+const SETTLE_SCOPE = systemScope('a scheduled run being settled stops its own task');
+
+/**
+ * The scope a fire acts with: its job's creator's, as their access stands at the fire; or, when the
+ * creator was deleted or disabled or no longer holds what the action needs, why the fire may not act.
+ */
+function actingScope(access: AccessNow): { scope: CallerScope } | { refusal: string } {
+  if (!access.granted) return { refusal: `refused: ${access.reason}` };
+  if (!access.holds(ACTION_PERMISSION)) {
+    return { refusal: `refused: its creator ${access.scope.userId} no longer holds ${ACTION_PERMISSION}` };
+  }
+  return { scope: access.scope };
+}
+
 export interface FireReport {
   outcome: 'routed' | 'started' | 'skipped' | 'waiting' | 'duplicate' | 'failed';
   runId?: string;
@@ -35,8 +59,11 @@ export interface FireReport {
 
 /**
  * Fires scheduled jobs (creating their tasks through the same TaskService as POST /tasks) and
- * follows their runs. A tick fires once however many workers run: the run row is unique per job,
- * tick, attempt and shard, and the task's Idempotency-Key is derived from the same.
+ * follows their runs. Each run acts for its job's creator, with the creator's access as it stands
+ * at the run: only devices in their current scope, and nothing at all (the run fails, saying why)
+ * once they are disabled, deleted or no longer hold what the action needs. A tick fires once
+ * however many workers run: the run row is unique per job, tick, attempt and shard, and the task's
+ * Idempotency-Key (the job's own, no caller's) is derived from the same.
  *
  * Routing: any worker takes a fire from the `tasks` queue, but the run is the business of an
  * executor of the job's group. The fire asks the ExecutorRouter who (per the job's `routing`),
@@ -61,6 +88,7 @@ export class ScheduleRunner {
     private readonly router: ExecutorRouter,
     private readonly executorQueues: ExecutorQueues,
     private readonly registry: ExecutorRegistry,
+    private readonly accessNow: UserAccessNow,
   ) {}
 
   async fire(
@@ -185,18 +213,28 @@ export class ScheduleRunner {
     if (!run || run.status !== 'running' || run.taskId) {
       return { outcome: 'duplicate', runId, reason: 'run already started or ended' };
     }
+    const acting = actingScope(await this.accessNow.of(run.job.createdById));
+    if ('refusal' in acting) {
+      await this.finish(run.id, 'failed', acting.refusal);
+      return { outcome: 'failed', runId, reason: acting.refusal };
+    }
     try {
-      const action = await this.shardOf(run.job.action as unknown as CreateTaskDto, run.shardIndex, run.shardTotal);
+      const action = await this.shardOf(
+        run.job.action as unknown as CreateTaskDto,
+        run.shardIndex,
+        run.shardTotal,
+        acting.scope,
+      );
       if (!action) {
         await this.finish(run.id, 'skipped', 'no target falls in this shard');
         return { outcome: 'skipped', runId, reason: 'empty shard' };
       }
       const shardKey = run.shardTotal > 1 ? `/${run.shardIndex}of${run.shardTotal}` : '';
-      const { task } = await this.tasks.create(
-        action,
-        undefined,
-        `schedule/${run.jobId}/${run.scheduledFor.toISOString()}/${run.attempt}${shardKey}`,
-      );
+      // The run's key is its job's own: no caller's key can answer or block it.
+      const { task } = await this.tasks.create(action, acting.scope, {
+        owner: `schedule:${run.jobId}`,
+        key: `schedule/${run.jobId}/${run.scheduledFor.toISOString()}/${run.attempt}${shardKey}`,
+      });
       const { count } = await this.prisma.jobRun.updateMany({
         where: { id: run.id, status: 'running' },
         data: { taskId: task.id },
@@ -224,10 +262,15 @@ export class ScheduleRunner {
    * modulo shardTotal is shardIndex, as an explicit device list (none: null). A whole run (one shard)
    * sends the targets as they were written, so that a group or filter is resolved by the task itself.
    */
-  private async shardOf(action: CreateTaskDto, shardIndex: number, shardTotal: number): Promise<CreateTaskDto | null> {
+  private async shardOf(
+    action: CreateTaskDto,
+    shardIndex: number,
+    shardTotal: number,
+    scope: CallerScope,
+  ): Promise<CreateTaskDto | null> {
     if (shardTotal <= 1) return action;
     const devices = await this.prisma.device.findMany({
-      where: targetWhere(action.targets),
+      where: { AND: [targetWhere(action.targets), devicesInScope(scope)] },
       select: { id: true },
       orderBy: { id: 'asc' },
     });
@@ -283,8 +326,9 @@ export class ScheduleRunner {
     const attempt = run.attempt + 1;
     const shard = run.shardTotal > 1 ? { index: run.shardIndex, total: run.shardTotal } : undefined;
     if (definition.retryScope === 'failed' && run.taskId && !lost) {
+      let retryRun: JobRun;
       try {
-        await this.prisma.jobRun.create({
+        retryRun = await this.prisma.jobRun.create({
           data: {
             jobId: definition.id,
             scheduledFor: run.scheduledFor,
@@ -300,8 +344,13 @@ export class ScheduleRunner {
         if (isUniqueViolation(error)) return;
         throw error;
       }
+      const acting = actingScope(await this.accessNow.of(definition.createdById));
+      if ('refusal' in acting) {
+        await this.finish(retryRun.id, 'failed', acting.refusal);
+        return;
+      }
       await this.tasks
-        .retryFailed(run.taskId)
+        .retryFailed(run.taskId, acting.scope)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'retry of failed targets refused'));
       return;
     }
@@ -345,7 +394,7 @@ export class ScheduleRunner {
   }
 
   private async cancelTask(taskId: string): Promise<void> {
-    await this.tasks.cancel(taskId).catch((error: unknown) => {
+    await this.tasks.cancel(taskId, SETTLE_SCOPE).catch((error: unknown) => {
       if (!(error instanceof ApiError && error.status === 409)) throw error;
     });
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Permission } from '@fleetgate/auth';
+import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
+import { type CallerScope, CurrentAccessScope } from '@fleetgate/fleet';
 import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import {
   CleanedDto,
@@ -41,16 +42,19 @@ export class ScheduledJobsController {
   @Post('scheduled-jobs')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(400, 409)
-  create(@Body() body: CreateScheduledJobDto): Promise<ScheduledJobDto> {
-    return this.scheduling.create(body);
+  create(@Body() body: CreateScheduledJobDto, @CurrentPrincipal() principal: Principal): Promise<ScheduledJobDto> {
+    return this.scheduling.create(body, principal);
   }
 
   @Get('scheduled-jobs')
   @Authenticated({ permission: Permission.SchedulesRead })
   @ApiOkResponse({ type: PagedDto(ScheduledJobDto) })
   @ApiErrorResponses(400)
-  list(@Query() query: ScheduledJobQueryDto): Promise<Paged<ScheduledJobDto>> {
-    return this.scheduling.list(query);
+  list(
+    @Query() query: ScheduledJobQueryDto,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<Paged<ScheduledJobDto>> {
+    return this.scheduling.list(query, scope);
   }
 
   /**
@@ -68,74 +72,95 @@ export class ScheduledJobsController {
   /** Job groups with how many jobs each holds. */
   @Get('scheduled-jobs/groups')
   @Authenticated({ permission: Permission.SchedulesRead })
-  groups(): Promise<JobGroupDto[]> {
-    return this.scheduling.groups();
+  groups(@CurrentAccessScope() scope: CallerScope): Promise<JobGroupDto[]> {
+    return this.scheduling.groups(scope);
   }
 
   /** The run report for charts: jobs, runs by status, and runs, successes and failures per day. */
   @Get('scheduled-jobs/stats')
   @Authenticated({ permission: Permission.SchedulesRead })
-  stats(@Query() query: NextFireTimesQueryDto): Promise<ScheduleStatsDto> {
-    return this.scheduling.stats(query.count ?? 14);
+  stats(@Query() query: NextFireTimesQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<ScheduleStatsDto> {
+    return this.scheduling.stats(query.count ?? 14, scope);
   }
 
   @Get('scheduled-jobs/:id')
   @Authenticated({ permission: Permission.SchedulesRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ScheduledJobDto> {
-    return this.scheduling.get(id);
+  get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<ScheduledJobDto> {
+    return this.scheduling.get(id, scope);
   }
 
   @Patch('scheduled-jobs/:id')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(400, 404)
-  update(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateScheduledJobDto): Promise<ScheduledJobDto> {
-    return this.scheduling.update(id, body);
+  update(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: UpdateScheduledJobDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ScheduledJobDto> {
+    return this.scheduling.update(id, body, principal);
   }
 
   @Delete('scheduled-jobs/:id')
   @HttpCode(204)
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.scheduling.remove(id);
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+    await this.scheduling.remove(id, scope);
   }
 
   @Post('scheduled-jobs/:id/start')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
-  start(@Param('id', new ParseUUIDPipe()) id: string): Promise<ScheduledJobDto> {
-    return this.scheduling.setEnabled(id, true);
+  start(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ScheduledJobDto> {
+    return this.scheduling.setEnabled(id, true, principal);
   }
 
   @Post('scheduled-jobs/:id/stop')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
-  stop(@Param('id', new ParseUUIDPipe()) id: string): Promise<ScheduledJobDto> {
-    return this.scheduling.setEnabled(id, false);
+  stop(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ScheduledJobDto> {
+    return this.scheduling.setEnabled(id, false, principal);
   }
 
   /** A stopped copy under a new name. */
   @Post('scheduled-jobs/:id/copy')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(400, 404, 409)
-  copy(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: CopyScheduledJobDto): Promise<ScheduledJobDto> {
-    return this.scheduling.copy(id, body.name);
+  copy(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: CopyScheduledJobDto,
+    @CurrentPrincipal() principal: Principal,
+  ): Promise<ScheduledJobDto> {
+    return this.scheduling.copy(id, body.name, principal);
   }
 
   /** Fires the job once now, whatever its schedule. */
   @Post('scheduled-jobs/:id/run')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
-  run(@Param('id', new ParseUUIDPipe()) id: string): Promise<RunQueuedDto> {
-    return this.scheduling.runOnce(id);
+  run(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<RunQueuedDto> {
+    return this.scheduling.runOnce(id, principal);
   }
 
   @Get('scheduled-jobs/:id/next-fire-times')
   @Authenticated({ permission: Permission.SchedulesRead })
   @ApiErrorResponses(400, 404)
-  nextFireTimes(@Param('id', new ParseUUIDPipe()) id: string, @Query() query: NextFireTimesQueryDto): Promise<Date[]> {
-    return this.scheduling.nextFireTimes(id, query.count ?? 5);
+  nextFireTimes(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Query() query: NextFireTimesQueryDto,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<Date[]> {
+    return this.scheduling.nextFireTimes(id, query.count ?? 5, scope);
   }
 
   /** The dispatch log: every run with its tick, executor, result, task, duration and error. */
@@ -143,14 +168,14 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesRead })
   @ApiOkResponse({ type: PagedDto(JobRunDto) })
   @ApiErrorResponses(400)
-  runs(@Query() query: JobRunQueryDto): Promise<Paged<JobRunDto>> {
-    return this.scheduling.runs(query);
+  runs(@Query() query: JobRunQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<Paged<JobRunDto>> {
+    return this.scheduling.runs(query, scope);
   }
 
   @Post('job-runs/clean')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(400)
-  async clean(@Body() body: CleanJobRunsDto): Promise<CleanedDto> {
-    return { deleted: await this.scheduling.cleanRuns(body) };
+  async clean(@Body() body: CleanJobRunsDto, @CurrentAccessScope() scope: CallerScope): Promise<CleanedDto> {
+    return { deleted: await this.scheduling.cleanRuns(body, scope) };
   }
 }

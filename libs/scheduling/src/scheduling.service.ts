@@ -1,4 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { holds, Permission, type Principal } from '@fleetgate/auth';
+import {
+  type AccessScope,
+  callerScope,
+  jobRunsInScope,
+  jobRunsInScopeSql,
+  scheduledJobsInScope,
+} from '@fleetgate/fleet';
 import { VendorError } from '@fleetgate/vendors';
 import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
@@ -20,8 +28,26 @@ export function schedulerKeyOf(jobId: string): string {
   return `schedule/${jobId}`;
 }
 
+/** What a job's action (a task, as POST /tasks takes it) needs of whoever defines or starts it. */
+export const ACTION_PERMISSION = Permission.TasksManage;
+
 /**
- * Scheduled jobs: their definitions in PostgreSQL, their ticks in BullMQ's job schedulers (one
+ * A job acts for the user who created or last edited it, so defining, starting or firing one needs
+ * what its action needs: a schedule is never a way around POST /tasks.
+ */
+function refuseWithoutActionPermission(principal: Principal): void {
+  if (!holds(principal, ACTION_PERMISSION)) {
+    throw ApiError.forbidden(`A scheduled job's action is a task: this needs the permission ${ACTION_PERMISSION}`);
+  }
+}
+
+/** The user a job acts for, and the department it belongs to. */
+function actorColumns(principal: Principal) {
+  return { createdById: principal.userId, departmentId: principal.departmentId ?? null };
+}
+
+/**
+ * Scheduled jobs, seen within data scopes as tasks are: their definitions in PostgreSQL, their ticks in BullMQ's job schedulers (one
  * scheduler per job, so any number of workers fire each tick once), their runs as the dispatch log.
  */
 @Injectable()
@@ -32,15 +58,15 @@ export class SchedulingService {
     private readonly vendorSchedules: VendorScheduleMirror,
   ) {}
 
-  async create(input: CreateScheduledJobDto): Promise<ScheduledJobDto> {
+  async create(input: CreateScheduledJobDto, principal: Principal): Promise<ScheduledJobDto> {
+    refuseWithoutActionPermission(principal);
     const plan = planOf({ ...input, timeZone: input.timeZone ?? 'UTC' });
     const vendorAccountId =
       input.runner === 'vendor'
-        ? await this.vendorSchedules.accountFor({
-            scheduleKind: plan.kind,
-            timeZone: plan.timeZone,
-            action: input.action,
-          })
+        ? await this.vendorSchedules.accountFor(
+            { scheduleKind: plan.kind, timeZone: plan.timeZone, action: input.action },
+            callerScope(principal),
+          )
         : undefined;
     const row = await this.prisma.scheduledJob.create({
       data: {
@@ -59,6 +85,7 @@ export class SchedulingService {
         routing: input.routing,
         runner: input.runner,
         vendorAccountId,
+        ...actorColumns(principal),
       },
     });
     if (row.runner === 'vendor') {
@@ -73,8 +100,10 @@ export class SchedulingService {
     return toDto(row);
   }
 
-  async update(id: string, input: UpdateScheduledJobDto): Promise<ScheduledJobDto> {
-    const current = await this.row(id);
+  /** An edit makes the job act for its editor. */
+  async update(id: string, input: UpdateScheduledJobDto, principal: Principal): Promise<ScheduledJobDto> {
+    const current = await this.row(id, callerScope(principal));
+    refuseWithoutActionPermission(principal);
     const plan = planOf({
       scheduleKind: input.scheduleKind ?? current.scheduleKind,
       cron: input.cron ?? current.cron ?? undefined,
@@ -85,11 +114,10 @@ export class SchedulingService {
     });
     const vendorAccountId =
       current.runner === 'vendor'
-        ? await this.vendorSchedules.accountFor({
-            scheduleKind: plan.kind,
-            timeZone: plan.timeZone,
-            action: input.action ?? current.action,
-          })
+        ? await this.vendorSchedules.accountFor(
+            { scheduleKind: plan.kind, timeZone: plan.timeZone, action: input.action ?? current.action },
+            callerScope(principal),
+          )
         : undefined;
     const row = await this.prisma.scheduledJob.update({
       where: { id },
@@ -107,21 +135,23 @@ export class SchedulingService {
         executorGroup: input.executorGroup,
         routing: input.routing,
         vendorAccountId,
+        ...actorColumns(principal),
       },
     });
     await this.syncSchedule(row);
     return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
   }
 
-  async remove(id: string): Promise<void> {
-    const row = await this.row(id);
+  async remove(id: string, scope: AccessScope): Promise<void> {
+    const row = await this.row(id, scope);
     await this.vendorSchedules.withdraw(row);
     await this.prisma.scheduledJob.delete({ where: { id } });
     await this.syncSchedule({ ...row, enabled: false });
   }
 
-  async setEnabled(id: string, enabled: boolean): Promise<ScheduledJobDto> {
-    await this.row(id);
+  async setEnabled(id: string, enabled: boolean, principal: Principal): Promise<ScheduledJobDto> {
+    await this.row(id, callerScope(principal));
+    if (enabled) refuseWithoutActionPermission(principal);
     const row = await this.prisma.scheduledJob.update({ where: { id }, data: { enabled } });
     await this.syncSchedule(row);
     return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
@@ -150,17 +180,26 @@ export class SchedulingService {
   }
 
   /** A copy under a new name, stopped, so that it can be edited before it runs. */
-  async copy(id: string, name: string): Promise<ScheduledJobDto> {
-    const { id: _id, createdAt: _c, updatedAt: _u, name: _n, ...rest } = await this.row(id);
+  async copy(id: string, name: string, principal: Principal): Promise<ScheduledJobDto> {
+    const { id: _id, createdAt: _c, updatedAt: _u, name: _n, ...rest } = await this.row(id, callerScope(principal));
+    refuseWithoutActionPermission(principal);
     const row = await this.prisma.scheduledJob.create({
-      data: { ...rest, name, enabled: false, vendorScheduleId: null, action: rest.action as Prisma.InputJsonValue },
+      data: {
+        ...rest,
+        ...actorColumns(principal),
+        name,
+        enabled: false,
+        vendorScheduleId: null,
+        action: rest.action as Prisma.InputJsonValue,
+      },
     });
     return toDto(row);
   }
 
   /** Fires the job now, once, whatever its schedule (and even when stopped). */
-  async runOnce(id: string): Promise<{ scheduledFor: string }> {
-    await this.row(id);
+  async runOnce(id: string, principal: Principal): Promise<{ scheduledFor: string }> {
+    await this.row(id, callerScope(principal));
+    refuseWithoutActionPermission(principal);
     const scheduledFor = new Date().toISOString();
     await this.producer.enqueue(
       'schedules.fire',
@@ -170,8 +209,9 @@ export class SchedulingService {
     return { scheduledFor };
   }
 
-  async list(query: ScheduledJobQueryDto): Promise<Paged<ScheduledJobDto>> {
+  async list(query: ScheduledJobQueryDto, scope: AccessScope): Promise<Paged<ScheduledJobDto>> {
     const where: Prisma.ScheduledJobWhereInput = {
+      ...scheduledJobsInScope(scope),
       ...(query.groupName ? { groupName: query.groupName } : {}),
       ...(query.text ? { name: { contains: query.text, mode: 'insensitive' as const } } : {}),
     };
@@ -182,25 +222,27 @@ export class SchedulingService {
     return paged(rows.map(toDto), total, query);
   }
 
-  async groups(): Promise<Array<{ groupName: string; jobs: number }>> {
+  async groups(scope: AccessScope): Promise<Array<{ groupName: string; jobs: number }>> {
     const rows = await this.prisma.scheduledJob.groupBy({
       by: ['groupName'],
+      where: scheduledJobsInScope(scope),
       _count: { _all: true },
       orderBy: { groupName: 'asc' },
     });
     return rows.map((row) => ({ groupName: row.groupName, jobs: row._count._all }));
   }
 
-  async get(id: string): Promise<ScheduledJobDto> {
-    return toDto(await this.row(id));
+  async get(id: string, scope: AccessScope): Promise<ScheduledJobDto> {
+    return toDto(await this.row(id, scope));
   }
 
-  async nextFireTimes(id: string, count: number): Promise<Date[]> {
-    return nextFireTimes(planOfRow(await this.row(id)), count);
+  async nextFireTimes(id: string, count: number, scope: AccessScope): Promise<Date[]> {
+    return nextFireTimes(planOfRow(await this.row(id, scope)), count);
   }
 
-  async runs(query: JobRunQueryDto): Promise<Paged<JobRunDto>> {
+  async runs(query: JobRunQueryDto, scope: AccessScope): Promise<Paged<JobRunDto>> {
     const where: Prisma.JobRunWhereInput = {
+      ...jobRunsInScope(scope),
       ...(query.jobId ? { jobId: query.jobId } : {}),
       ...(query.status ? { status: query.status } : {}),
       ...(query.since ? { triggeredAt: { gte: query.since } } : {}),
@@ -212,7 +254,7 @@ export class SchedulingService {
     return paged(rows.map(toRunDto), total, query);
   }
 
-  async cleanRuns(input: CleanJobRunsDto): Promise<number> {
+  async cleanRuns(input: CleanJobRunsDto, scope: AccessScope): Promise<number> {
     if ((input.olderThanDays === undefined) === (input.keepLast === undefined)) {
       throw ApiError.invalid('Say how to clean', [
         { field: 'olderThanDays', problem: 'give exactly one of olderThanDays and keepLast' },
@@ -221,6 +263,7 @@ export class SchedulingService {
     if (input.olderThanDays !== undefined) {
       const { count } = await this.prisma.jobRun.deleteMany({
         where: {
+          ...jobRunsInScope(scope),
           triggeredAt: { lt: new Date(Date.now() - input.olderThanDays * 86_400_000) },
           status: { not: 'running' },
         },
@@ -231,19 +274,21 @@ export class SchedulingService {
       DELETE FROM job_runs WHERE status <> 'running' AND id IN (
         SELECT id FROM (
           SELECT id, row_number() OVER (PARTITION BY job_id ORDER BY triggered_at DESC) AS position FROM job_runs
+          WHERE ${jobRunsInScopeSql(scope)}
         ) ranked WHERE ranked.position > ${input.keepLast})`;
   }
 
-  async stats(days: number): Promise<ScheduleStatsDto> {
+  async stats(days: number, scope: AccessScope): Promise<ScheduleStatsDto> {
+    const jobsWhere = scheduledJobsInScope(scope);
     const [jobs, enabled, runs, perDay] = await Promise.all([
-      this.prisma.scheduledJob.count(),
-      this.prisma.scheduledJob.count({ where: { enabled: true } }),
-      this.prisma.jobRun.groupBy({ by: ['status'], _count: { _all: true } }),
+      this.prisma.scheduledJob.count({ where: jobsWhere }),
+      this.prisma.scheduledJob.count({ where: { ...jobsWhere, enabled: true } }),
+      this.prisma.jobRun.groupBy({ by: ['status'], where: jobRunsInScope(scope), _count: { _all: true } }),
       this.prisma.$queryRaw<Array<{ day: Date; runs: bigint; succeeded: bigint; failed: bigint }>>`
         SELECT date_trunc('day', triggered_at AT TIME ZONE 'UTC') AS day, count(*) AS runs,
                count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
                count(*) FILTER (WHERE status IN ('failed', 'timed_out', 'partially_failed')) AS failed
-        FROM job_runs WHERE triggered_at >= now() - make_interval(days => ${days})
+        FROM job_runs WHERE triggered_at >= now() - make_interval(days => ${days}) AND ${jobRunsInScopeSql(scope)}
         GROUP BY 1 ORDER BY 1`,
     ]);
     return {
@@ -293,8 +338,9 @@ export class SchedulingService {
     }
   }
 
-  private async row(id: string): Promise<ScheduledJob> {
-    const row = await this.prisma.scheduledJob.findUnique({ where: { id } });
+  /** A job the scope reaches; one outside it is not found, so that its existence does not leak. */
+  private async row(id: string, scope: AccessScope): Promise<ScheduledJob> {
+    const row = await this.prisma.scheduledJob.findFirst({ where: { id, ...scheduledJobsInScope(scope) } });
     if (!row) throw ApiError.notFound('Scheduled job', id);
     return row;
   }

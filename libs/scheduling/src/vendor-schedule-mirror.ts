@@ -10,10 +10,12 @@ import {
   type VendorScheduling,
   type Weekday,
 } from '@fleetgate/vendors';
-import type { CreateTaskDto } from '@fleetgate/fleet';
+import { type AccessScope, type CreateTaskDto, devicesInScope, systemScope } from '@fleetgate/fleet';
 
 /** What a vendor-kept schedule's action may be: data points set on devices of one account. */
 const VENDOR_OPERATION = 'control.datapoints';
+/** Pushing a job to its vendor sends the devices checked against its creator's scope when it was defined. */
+const PUSH_SCOPE = systemScope('pushing a vendor-kept schedule whose devices were checked when it was defined');
 
 export interface VendorPullOutcome {
   accountId: string;
@@ -45,8 +47,14 @@ export class VendorScheduleMirror {
     private readonly accounts: VendorAccountService,
   ) {}
 
-  /** Checks that a job can be kept by a vendor; answers the account that will keep it. */
-  async accountFor(job: Pick<ScheduledJob, 'scheduleKind' | 'timeZone'> & { action: unknown }): Promise<string> {
+  /**
+   * Checks that a job can be kept by a vendor; answers the account that will keep it. Its devices must
+   * be in the scope of the user the job acts for: the vendor runs it on them unchecked.
+   */
+  async accountFor(
+    job: Pick<ScheduledJob, 'scheduleKind' | 'timeZone'> & { action: unknown },
+    scope: AccessScope,
+  ): Promise<string> {
     const problems: FieldProblem[] = [];
     if (job.scheduleKind === 'cron')
       problems.push({ field: 'scheduleKind', problem: 'a vendor keeps once or weekly schedules only' });
@@ -55,7 +63,7 @@ export class VendorScheduleMirror {
     if (action.operation?.type !== VENDOR_OPERATION) {
       problems.push({ field: 'action.operation.type', problem: `a vendor schedule sends ${VENDOR_OPERATION}` });
     }
-    const devices = await this.devicesOf(action);
+    const devices = await this.devicesOf(action, scope);
     if (!action.targets?.deviceIds?.length || devices.length !== new Set(action.targets.deviceIds).size) {
       problems.push({
         field: 'action.targets.deviceIds',
@@ -80,7 +88,7 @@ export class VendorScheduleMirror {
     await this.withdraw(row);
     if (!row.enabled)
       return this.prisma.scheduledJob.update({ where: { id: row.id }, data: { vendorScheduleId: null } });
-    const devices = await this.devicesOf(row.action as unknown as CreateTaskDto);
+    const devices = await this.devicesOf(row.action as unknown as CreateTaskDto, PUSH_SCOPE);
     const attrs = ((row.action as unknown as CreateTaskDto).operation.params?.attrs ??
       {}) as VendorScheduleSpec['controls'][number]['attrs'];
     const spec: VendorScheduleSpec = {
@@ -239,11 +247,14 @@ export class VendorScheduleMirror {
     return adapter.capabilities.has('schedules') ? adapter.scheduling : undefined;
   }
 
-  private async devicesOf(action: CreateTaskDto): Promise<Array<{ accountId: string; vendorRef: string }>> {
+  private async devicesOf(
+    action: CreateTaskDto,
+    scope: AccessScope,
+  ): Promise<Array<{ accountId: string; vendorRef: string }>> {
     const deviceIds = action.targets?.deviceIds ?? [];
     if (deviceIds.length === 0) return [];
     return this.prisma.device.findMany({
-      where: { id: { in: deviceIds } },
+      where: { AND: [{ id: { in: deviceIds } }, devicesInScope(scope)] },
       select: { accountId: true, vendorRef: true },
       orderBy: { vendorRef: 'asc' },
     });

@@ -1,6 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { CallbackApplier, DeviceSyncService } from '@fleetgate/fleet';
+import { CallbackApplier, DeviceSyncService, systemScope } from '@fleetgate/fleet';
 import { HandlesJob, jobIdOf, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
 
 /** How often every account's inventory is read again. */
@@ -13,6 +13,8 @@ const SWEEP_EVERY_MS = 30_000;
 const SWEEP_OLDER_THAN_MS = 60_000;
 /** How often callbacks past their retention are deleted. */
 const PURGE_EVERY_MS = 3_600_000;
+/** An inventory sync is no user's: it writes every device the vendor reports for the account. */
+const DEVICE_SYNC_SCOPE = systemScope('vendor inventory sync of an account');
 
 /** Vendor callbacks from the inbox, and inventory syncs. */
 @Injectable()
@@ -54,7 +56,7 @@ export class InboundJobsHandler implements OnApplicationBootstrap {
 
   @HandlesJob('devices.sync')
   syncAccount(payload: JobPayloads['devices.sync']) {
-    return this.sync.syncAccount(payload.accountId);
+    return this.sync.syncAccount(payload.accountId, DEVICE_SYNC_SCOPE);
   }
 
   @HandlesJob('devices.sync-all')

@@ -8,6 +8,8 @@ import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { type Artifact, type Prisma, PrismaService } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { type AccessScope, type CallerScope, systemScope } from '../scope/access-scope';
+import { artifactsInScope } from '../scope/data-scope-where';
 import type { ArtifactDto, ArtifactKind, ArtifactQueryDto, RegisterArtifactDto } from './artifact.dto';
 
 /** How long a signed download link of a stored upload stays valid: long enough for slow vendor queues. */
@@ -31,8 +33,12 @@ export interface ArtifactLink {
   packageName?: string;
 }
 
+/** Vendors download through a signed link: the signature, not a caller, grants the read. */
+const SIGNED_LINK_SCOPE = systemScope('a vendor downloads a stored upload through its signed link');
+
 /**
- * The catalog of apps and files. Uploads are streamed to ARTIFACTS_DIR with their MD5 and size
+ * The catalog of apps and files. Each belongs to whoever added it and to their department, and is
+ * seen and used within data scopes as tasks are. Uploads are streamed to ARTIFACTS_DIR with their MD5 and size
  * computed on the way; vendors fetch stored ones through a signed, expiring link (they cannot log in).
  */
 @Injectable()
@@ -49,7 +55,7 @@ export class ArtifactService {
     this.linkKey = Buffer.from(config.ARTIFACT_LINK_KEY, 'utf8');
   }
 
-  async upload(input: UploadedArtifact): Promise<ArtifactDto> {
+  async upload(input: UploadedArtifact, scope: CallerScope): Promise<ArtifactDto> {
     await mkdir(this.dir, { recursive: true });
     const id = randomUUID();
     const storagePath = `${id}-${safeName(input.fileName)}`;
@@ -86,12 +92,14 @@ export class ArtifactService {
         packageName: input.packageName,
         versionName: input.versionName,
         versionCode: input.versionCode,
+        createdById: scope.userId,
+        departmentId: scope.departmentId,
       },
     });
     return toDto(row);
   }
 
-  async register(input: RegisterArtifactDto): Promise<ArtifactDto> {
+  async register(input: RegisterArtifactDto, scope: CallerScope): Promise<ArtifactDto> {
     const row = await this.prisma.artifact.create({
       data: {
         kind: input.kind,
@@ -103,13 +111,16 @@ export class ArtifactService {
         packageName: input.packageName,
         versionName: input.versionName,
         versionCode: input.versionCode,
+        createdById: scope.userId,
+        departmentId: scope.departmentId,
       },
     });
     return toDto(row);
   }
 
-  async list(query: ArtifactQueryDto): Promise<Paged<ArtifactDto>> {
+  async list(query: ArtifactQueryDto, scope: AccessScope): Promise<Paged<ArtifactDto>> {
     const where: Prisma.ArtifactWhereInput = {
+      ...artifactsInScope(scope),
       ...(query.kind ? { kind: query.kind } : {}),
       ...(query.text
         ? {
@@ -127,19 +138,19 @@ export class ArtifactService {
     return paged(rows.map(toDto), total, query);
   }
 
-  async get(id: string): Promise<ArtifactDto> {
-    return toDto(await this.row(id));
+  async get(id: string, scope: AccessScope): Promise<ArtifactDto> {
+    return toDto(await this.row(id, scope));
   }
 
-  async remove(id: string): Promise<void> {
-    const row = await this.row(id);
+  async remove(id: string, scope: AccessScope): Promise<void> {
+    const row = await this.row(id, scope);
     await this.prisma.artifact.delete({ where: { id } });
     if (row.storagePath) await rm(join(this.dir, row.storagePath), { force: true });
   }
 
   /** The URL a vendor fetches, with what the vendor checks it against. */
-  async linkFor(id: string, kind: ArtifactKind): Promise<ArtifactLink> {
-    const row = await this.prisma.artifact.findUnique({ where: { id } });
+  async linkFor(id: string, kind: ArtifactKind, scope: AccessScope): Promise<ArtifactLink> {
+    const row = await this.prisma.artifact.findFirst({ where: { id, ...artifactsInScope(scope) } });
     if (!row || row.kind !== kind) {
       throw ApiError.unprocessable(`No ${kind} ${id} in the catalog`, [
         { field: 'operation.params.artifactId', problem: `is not a ${kind} of the catalog` },
@@ -166,7 +177,7 @@ export class ArtifactService {
     ) {
       throw ApiError.forbidden('This download link is invalid or has expired');
     }
-    const artifact = await this.row(id);
+    const artifact = await this.row(id, SIGNED_LINK_SCOPE);
     if (!artifact.storagePath) throw ApiError.notFound('Stored content of artifact', id);
     return { stream: createReadStream(join(this.dir, artifact.storagePath)), artifact };
   }
@@ -181,8 +192,9 @@ export class ArtifactService {
     return createHmac('sha256', this.linkKey).update(`${id}.${expires}`).digest('hex');
   }
 
-  private async row(id: string): Promise<Artifact> {
-    const row = await this.prisma.artifact.findUnique({ where: { id } });
+  /** An artifact the scope reaches; one outside it is not found, so that its existence does not leak. */
+  private async row(id: string, scope: AccessScope): Promise<Artifact> {
+    const row = await this.prisma.artifact.findFirst({ where: { id, ...artifactsInScope(scope) } });
     if (!row) throw ApiError.notFound('Artifact', id);
     return row;
   }

@@ -4,6 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Authenticated, Permission, Public } from '@fleetgate/auth';
 import { ApiError, ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import { ARTIFACT_KINDS, ArtifactDto, ArtifactQueryDto, type ArtifactKind, RegisterArtifactDto } from './artifact.dto';
+import type { CallerScope } from '../scope/access-scope';
+import { CurrentAccessScope } from '../scope/caller-scope.decorator';
 import { ArtifactService } from './artifact.service';
 
 @ApiTags('artifacts')
@@ -33,7 +35,7 @@ export class ArtifactsController {
     },
   })
   @ApiErrorResponses(400)
-  async upload(@Req() request: FastifyRequest): Promise<ArtifactDto> {
+  async upload(@Req() request: FastifyRequest, @CurrentAccessScope() scope: CallerScope): Promise<ArtifactDto> {
     if (!request.isMultipart()) {
       throw ApiError.invalid('Send the upload as multipart/form-data', [
         { field: 'body', problem: 'is not multipart' },
@@ -62,46 +64,49 @@ export class ArtifactsController {
       file.file.resume();
       throw ApiError.invalid('Invalid upload', problems);
     }
-    return this.artifacts.upload({
-      kind: kind as ArtifactKind,
-      name: name!,
-      fileName: file.filename,
-      stream: file.file,
-      packageName: field('packageName'),
-      versionName: field('versionName'),
-      versionCode: versionCode === undefined ? undefined : Number(versionCode),
-    });
+    return this.artifacts.upload(
+      {
+        kind: kind as ArtifactKind,
+        name: name!,
+        fileName: file.filename,
+        stream: file.file,
+        packageName: field('packageName'),
+        versionName: field('versionName'),
+        versionCode: versionCode === undefined ? undefined : Number(versionCode),
+      },
+      scope,
+    );
   }
 
   /** Registers an app or file by its URL; vendors fetch it from there. */
   @Post()
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400)
-  register(@Body() body: RegisterArtifactDto): Promise<ArtifactDto> {
-    return this.artifacts.register(body);
+  register(@Body() body: RegisterArtifactDto, @CurrentAccessScope() scope: CallerScope): Promise<ArtifactDto> {
+    return this.artifacts.register(body, scope);
   }
 
   @Get()
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiOkResponse({ type: PagedDto(ArtifactDto) })
   @ApiErrorResponses(400)
-  list(@Query() query: ArtifactQueryDto): Promise<Paged<ArtifactDto>> {
-    return this.artifacts.list(query);
+  list(@Query() query: ArtifactQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<Paged<ArtifactDto>> {
+    return this.artifacts.list(query, scope);
   }
 
   @Get(':id')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<ArtifactDto> {
-    return this.artifacts.get(id);
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<ArtifactDto> {
+    return this.artifacts.get(id, scope);
   }
 
   @Delete(':id')
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.artifacts.remove(id);
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+    await this.artifacts.remove(id, scope);
   }
 
   /** A stored upload, for vendors: open, but only through the signed, expiring link a task hands out. */

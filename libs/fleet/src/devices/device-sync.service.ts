@@ -3,6 +3,8 @@ import type { VendorDevice } from '@fleetgate/domain';
 import { PrismaService } from '@fleetgate/persistence';
 import { supports, VendorAccountService } from '@fleetgate/vendors';
 import { FleetEvents } from '../events/fleet-events';
+import type { SystemScope } from '../scope/access-scope';
+import { devicesInScope } from '../scope/data-scope-where';
 import type { DeviceSyncResultDto } from './device.dto';
 
 /**
@@ -30,7 +32,8 @@ export class DeviceSyncService {
     return syncable;
   }
 
-  async syncAccount(accountId: string): Promise<DeviceSyncResultDto> {
+  /** The vendor's inventory is every device of the account: only the system, naming why, syncs it. */
+  async syncAccount(accountId: string, scope: SystemScope): Promise<DeviceSyncResultDto> {
     const adapter = await this.accounts.adapterFor(accountId);
     if (!supports(adapter, 'devices.list')) return { accountId, seen: 0, created: 0, missing: 0 };
     const started = new Date();
@@ -44,7 +47,12 @@ export class DeviceSyncService {
       cursor = page.nextCursor;
     } while (cursor);
     const missing = await this.prisma.device.updateMany({
-      where: { accountId, OR: [{ syncedAt: null }, { syncedAt: { lt: started } }], status: { not: 'unknown' } },
+      where: {
+        AND: [
+          { accountId, OR: [{ syncedAt: null }, { syncedAt: { lt: started } }], status: { not: 'unknown' } },
+          devicesInScope(scope),
+        ],
+      },
       data: { status: 'unknown', statusAt: new Date() },
     });
     this.logger.log({ accountId, seen, created, missing: missing.count }, 'device inventory synced');

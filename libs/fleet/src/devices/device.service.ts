@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
-import type { DataScope } from '@fleetgate/auth';
 import { type Device, type Prisma, PrismaService } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { ApiError, type FieldProblem, paged, type Paged } from '@fleetgate/platform';
 import { VendorAccountService } from '@fleetgate/vendors';
+import { type AccessScope, departmentInScope, reachesAll } from '../scope/access-scope';
 import { devicesInScope } from '../scope/data-scope-where';
+import { missingDeviceProblems } from '../tasks/task-targeting';
 import { deviceWhere } from './device-filter';
 import type {
   CreateDeviceGroupDto,
@@ -44,7 +45,7 @@ export class DeviceService {
     private readonly accounts: VendorAccountService,
   ) {}
 
-  async list(query: DeviceQueryDto, scope?: DataScope): Promise<Paged<DeviceDto>> {
+  async list(query: DeviceQueryDto, scope: AccessScope): Promise<Paged<DeviceDto>> {
     const where = { AND: [deviceWhere(query), devicesInScope(scope)] };
     const [rows, total] = await Promise.all([
       this.prisma.device.findMany({
@@ -58,11 +59,12 @@ export class DeviceService {
     return paged(rows.map(toDeviceDto), total, query);
   }
 
-  async get(id: string, scope?: DataScope): Promise<DeviceDto> {
+  async get(id: string, scope: AccessScope): Promise<DeviceDto> {
     return toDeviceDto(await this.device(id, scope));
   }
 
-  async register(input: RegisterDeviceDto): Promise<DeviceDto> {
+  /** A registered device belongs to the registering caller's department, so that it stays in their scope. */
+  async register(input: RegisterDeviceDto, scope: AccessScope): Promise<DeviceDto> {
     const account = await this.accounts.get(input.accountId);
     const device = await this.prisma.device.create({
       data: {
@@ -71,13 +73,25 @@ export class DeviceService {
         vendorRef: input.vendorRef,
         name: input.name ?? input.vendorRef,
         tags: input.tags ?? [],
+        departmentId: scope.kind === 'caller' ? scope.departmentId : null,
+        ownerId: scope.kind === 'caller' && scope.data.kind === 'own' ? scope.userId : null,
       },
     });
     return toDeviceDto(device);
   }
 
-  async update(id: string, input: UpdateDeviceDto, scope?: DataScope): Promise<DeviceDto> {
+  /** A caller hands a device only to departments and users within its own scope. */
+  async update(id: string, input: UpdateDeviceDto, scope: AccessScope): Promise<DeviceDto> {
     await this.device(id, scope);
+    const problems = await this.placementProblems(input, scope);
+    if (problems.length) {
+      throw new ApiError(
+        403,
+        'forbidden',
+        'A device can only be given to departments and users within your data scope',
+        problems,
+      );
+    }
     const device = await this.prisma.device.update({
       where: { id },
       data: {
@@ -91,65 +105,122 @@ export class DeviceService {
     return toDeviceDto(device);
   }
 
-  async remove(id: string, scope?: DataScope): Promise<void> {
+  async remove(id: string, scope: AccessScope): Promise<void> {
     await this.device(id, scope);
     await this.prisma.device.delete({ where: { id } });
   }
 
   /** A device the scope reaches; one outside it is not found, so that its existence does not leak. */
-  private async device(id: string, scope: DataScope | undefined): Promise<Device> {
+  private async device(id: string, scope: AccessScope): Promise<Device> {
     const device = await this.prisma.device.findFirst({ where: { id, ...devicesInScope(scope) } });
     if (!device) throw ApiError.notFound('Device', id);
     return device;
   }
 
-  async listGroups(): Promise<DeviceGroupDto[]> {
+  /** The department and owner an update asks for, where they fall outside the caller's scope. */
+  private async placementProblems(input: UpdateDeviceDto, scope: AccessScope): Promise<FieldProblem[]> {
+    if (reachesAll(scope) || scope.kind !== 'caller') return [];
+    const problems: FieldProblem[] = [];
+    if (input.departmentId && !departmentInScope(scope, input.departmentId)) {
+      problems.push({ field: 'departmentId', problem: 'is outside your data scope' });
+    }
+    if (input.ownerId && input.ownerId !== scope.userId) {
+      const owner =
+        scope.data.kind === 'departments'
+          ? await this.prisma.user.findFirst({
+              where: { id: input.ownerId, departmentId: { in: scope.data.departmentIds } },
+              select: { id: true },
+            })
+          : null;
+      if (!owner) problems.push({ field: 'ownerId', problem: 'is not a user within your data scope' });
+    }
+    return problems;
+  }
+
+  /** Groups are shared; each counts only the devices the scope reaches. */
+  async listGroups(scope: AccessScope): Promise<DeviceGroupDto[]> {
     const groups = await this.prisma.deviceGroup.findMany({
       orderBy: { name: 'asc' },
-      include: { _count: { select: { devices: true } } },
+      include: devicesCountIn(scope),
     });
     return groups.map(toGroupDto);
   }
 
-  async createGroup(input: CreateDeviceGroupDto): Promise<DeviceGroupDto> {
+  async createGroup(input: CreateDeviceGroupDto, scope: AccessScope): Promise<DeviceGroupDto> {
     const group = await this.prisma.deviceGroup.create({
       data: { name: input.name, description: input.description ?? '' },
-      include: { _count: { select: { devices: true } } },
+      include: devicesCountIn(scope),
     });
     return toGroupDto(group);
   }
 
-  async updateGroup(id: string, input: UpdateDeviceGroupDto): Promise<DeviceGroupDto> {
+  async updateGroup(id: string, input: UpdateDeviceGroupDto, scope: AccessScope): Promise<DeviceGroupDto> {
     const group = await this.prisma.deviceGroup.update({
       where: { id },
       data: { name: input.name, description: input.description },
-      include: { _count: { select: { devices: true } } },
+      include: devicesCountIn(scope),
     });
     return toGroupDto(group);
   }
 
-  /** Devices of a deleted group stay, out of any group. */
-  async removeGroup(id: string): Promise<void> {
+  /**
+   * Devices of a deleted group stay, out of any group. Deleting takes every member out, so a caller
+   * may delete only a group whose members are all within its scope.
+   */
+  async removeGroup(id: string, scope: AccessScope): Promise<void> {
+    await this.groupExists(id);
+    // Members counted twice rather than with NOT: a device without department or owner is outside
+    // a departments scope, and NOT over its NULL columns would not say so.
+    const [members, reached] = reachesAll(scope)
+      ? [0, 0]
+      : await Promise.all([
+          this.prisma.device.count({ where: { groupId: id } }),
+          this.prisma.device.count({ where: { AND: [{ groupId: id }, devicesInScope(scope)] } }),
+        ]);
+    if (members > reached) {
+      throw ApiError.forbidden(`Device group ${id} holds devices outside your data scope; it stays`);
+    }
     await this.prisma.deviceGroup.delete({ where: { id } });
   }
 
-  /** Puts devices into a group (taking them out of any other). */
-  async addToGroup(groupId: string, deviceIds: string[]): Promise<DeviceGroupDto> {
+  /** Puts devices into a group (taking them out of any other); devices outside the scope are refused, none moved. */
+  async addToGroup(groupId: string, deviceIds: string[], scope: AccessScope): Promise<DeviceGroupDto> {
     await this.groupExists(groupId);
-    await this.prisma.device.updateMany({ where: { id: { in: deviceIds } }, data: { groupId } });
-    return this.group(groupId);
+    await this.refuseOutOfScope(deviceIds, scope);
+    await this.prisma.device.updateMany({
+      where: { AND: [{ id: { in: deviceIds } }, devicesInScope(scope)] },
+      data: { groupId },
+    });
+    return this.group(groupId, scope);
   }
 
-  async removeFromGroup(groupId: string, deviceIds: string[]): Promise<DeviceGroupDto> {
+  async removeFromGroup(groupId: string, deviceIds: string[], scope: AccessScope): Promise<DeviceGroupDto> {
     await this.groupExists(groupId);
-    await this.prisma.device.updateMany({ where: { id: { in: deviceIds }, groupId }, data: { groupId: null } });
-    return this.group(groupId);
+    await this.refuseOutOfScope(deviceIds, scope);
+    await this.prisma.device.updateMany({
+      where: { AND: [{ id: { in: deviceIds }, groupId }, devicesInScope(scope)] },
+      data: { groupId: null },
+    });
+    return this.group(groupId, scope);
   }
 
-  private async group(id: string): Promise<DeviceGroupDto> {
+  /** Devices outside the scope are named as if they did not exist, so that their existence does not leak. */
+  private async refuseOutOfScope(deviceIds: string[], scope: AccessScope): Promise<void> {
+    const found = await this.prisma.device.findMany({
+      where: { AND: [{ id: { in: deviceIds } }, devicesInScope(scope)] },
+      select: { id: true },
+    });
+    const problems = missingDeviceProblems(deviceIds, new Set(found.map((device) => device.id))).map((problem) => ({
+      ...problem,
+      field: problem.field.replace(/^targets\./, ''),
+    }));
+    if (problems.length) throw ApiError.unprocessable('Some devices do not exist', problems);
+  }
+
+  private async group(id: string, scope: AccessScope): Promise<DeviceGroupDto> {
     const group = await this.prisma.deviceGroup.findUnique({
       where: { id },
-      include: { _count: { select: { devices: true } } },
+      include: devicesCountIn(scope),
     });
     if (!group) throw ApiError.notFound('Device group', id);
     return toGroupDto(group);
@@ -162,8 +233,13 @@ export class DeviceService {
   }
 }
 
+/** A group's device count, of the devices the scope reaches. */
+function devicesCountIn(scope: AccessScope) {
+  return { _count: { select: { devices: { where: devicesInScope(scope) } } } } satisfies Prisma.DeviceGroupInclude;
+}
+
 function toGroupDto(
-  group: Prisma.DeviceGroupGetPayload<{ include: { _count: { select: { devices: true } } } }>,
+  group: Prisma.DeviceGroupGetPayload<{ include: ReturnType<typeof devicesCountIn> }>,
 ): DeviceGroupDto {
   return {
     id: group.id,

@@ -1,8 +1,10 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Authenticated, Permission, CurrentScope, type DataScope } from '@fleetgate/auth';
+import { Authenticated, Permission } from '@fleetgate/auth';
 import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import { JobProducer, jobIdOf } from '@fleetgate/queues';
+import type { CallerScope } from '../scope/access-scope';
+import { CurrentAccessScope } from '../scope/caller-scope.decorator';
 import { DeviceSyncService } from './device-sync.service';
 import {
   CreateDeviceGroupDto,
@@ -34,7 +36,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiOkResponse({ type: PagedDto(DeviceDto) })
   @ApiErrorResponses(400)
-  list(@Query() query: DeviceQueryDto, @CurrentScope() scope: DataScope): Promise<Paged<DeviceDto>> {
+  list(@Query() query: DeviceQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<Paged<DeviceDto>> {
     return this.devices.list(query, scope);
   }
 
@@ -42,8 +44,8 @@ export class DevicesController {
   @Post()
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 404, 409)
-  register(@Body() body: RegisterDeviceDto): Promise<DeviceDto> {
-    return this.devices.register(body);
+  register(@Body() body: RegisterDeviceDto, @CurrentAccessScope() scope: CallerScope): Promise<DeviceDto> {
+    return this.devices.register(body, scope);
   }
 
   /** Reads the inventory of one account, or of every enabled account, in the background. */
@@ -64,15 +66,15 @@ export class DevicesController {
   @Get('groups')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiOkResponse({ type: [DeviceGroupDto] })
-  listGroups(): Promise<DeviceGroupDto[]> {
-    return this.devices.listGroups();
+  listGroups(@CurrentAccessScope() scope: CallerScope): Promise<DeviceGroupDto[]> {
+    return this.devices.listGroups(scope);
   }
 
   @Post('groups')
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 409)
-  createGroup(@Body() body: CreateDeviceGroupDto): Promise<DeviceGroupDto> {
-    return this.devices.createGroup(body);
+  createGroup(@Body() body: CreateDeviceGroupDto, @CurrentAccessScope() scope: CallerScope): Promise<DeviceGroupDto> {
+    return this.devices.createGroup(body, scope);
   }
 
   @Patch('groups/:id')
@@ -81,39 +83,48 @@ export class DevicesController {
   updateGroup(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateDeviceGroupDto,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceGroupDto> {
-    return this.devices.updateGroup(id, body);
+    return this.devices.updateGroup(id, body, scope);
   }
 
   @Delete('groups/:id')
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async removeGroup(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.devices.removeGroup(id);
+  async removeGroup(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<void> {
+    await this.devices.removeGroup(id, scope);
   }
 
   @Post('groups/:id/devices')
   @Authenticated({ permission: Permission.DevicesManage })
-  @ApiErrorResponses(400, 404)
-  addToGroup(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: GroupMembershipDto): Promise<DeviceGroupDto> {
-    return this.devices.addToGroup(id, body.deviceIds);
+  @ApiErrorResponses(400, 404, 422)
+  addToGroup(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @Body() body: GroupMembershipDto,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<DeviceGroupDto> {
+    return this.devices.addToGroup(id, body.deviceIds, scope);
   }
 
   @Delete('groups/:id/devices')
   @Authenticated({ permission: Permission.DevicesManage })
-  @ApiErrorResponses(400, 404)
+  @ApiErrorResponses(400, 404, 422)
   removeFromGroup(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: GroupMembershipDto,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceGroupDto> {
-    return this.devices.removeFromGroup(id, body.deviceIds);
+    return this.devices.removeFromGroup(id, body.deviceIds, scope);
   }
 
   @Get(':id')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<DeviceDto> {
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<DeviceDto> {
     return this.devices.get(id, scope);
   }
 
@@ -123,7 +134,7 @@ export class DevicesController {
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateDeviceDto,
-    @CurrentScope() scope: DataScope,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceDto> {
     return this.devices.update(id, body, scope);
   }
@@ -132,7 +143,7 @@ export class DevicesController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<void> {
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
     await this.devices.remove(id, scope);
   }
 }

@@ -12,9 +12,15 @@ import type {
   EventSubscriptionDto,
   UpdateEventSubscriptionDto,
 } from './event-subscription.dto';
+import { type AccessScope, type CallerScope } from '../scope/access-scope';
+import { deliveriesInScope, subscriptionsInScope } from '../scope/data-scope-where';
 import { FleetEvents } from './fleet-events';
 
-/** Subscriptions to Fleetgate's events: their signing secret is sealed at rest and shown once. */
+/**
+ * Subscriptions to Fleetgate's events: their signing secret is sealed at rest and shown once. Each
+ * belongs to its creator and their department, is seen within data scopes as tasks are, and
+ * receives only events about tasks and devices in its creator's current scope.
+ */
 @Injectable()
 export class EventSubscriptionService {
   private readonly box: SecretBox;
@@ -29,7 +35,7 @@ export class EventSubscriptionService {
     this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
   }
 
-  async create(input: CreateEventSubscriptionDto): Promise<CreatedEventSubscriptionDto> {
+  async create(input: CreateEventSubscriptionDto, scope: CallerScope): Promise<CreatedEventSubscriptionDto> {
     await this.outbound.check(input.url, 'url');
     const secret = randomBytes(32).toString('base64url');
     const row = await this.prisma.eventSubscription.create({
@@ -38,21 +44,28 @@ export class EventSubscriptionService {
         url: input.url,
         eventTypes: input.eventTypes ?? [],
         secretSealed: this.box.seal(secret),
+        createdById: scope.userId,
+        departmentId: scope.departmentId,
       },
     });
     this.events.invalidateSubscriptions();
     return { ...toDto(row), secret };
   }
 
-  async list(): Promise<EventSubscriptionDto[]> {
-    return (await this.prisma.eventSubscription.findMany({ orderBy: { name: 'asc' } })).map(toDto);
+  async list(scope: AccessScope): Promise<EventSubscriptionDto[]> {
+    const rows = await this.prisma.eventSubscription.findMany({
+      where: subscriptionsInScope(scope),
+      orderBy: { name: 'asc' },
+    });
+    return rows.map(toDto);
   }
 
-  async get(id: string): Promise<EventSubscriptionDto> {
-    return toDto(await this.row(id));
+  async get(id: string, scope: AccessScope): Promise<EventSubscriptionDto> {
+    return toDto(await this.row(id, scope));
   }
 
-  async update(id: string, input: UpdateEventSubscriptionDto): Promise<EventSubscriptionDto> {
+  async update(id: string, input: UpdateEventSubscriptionDto, scope: AccessScope): Promise<EventSubscriptionDto> {
+    await this.row(id, scope);
     await this.outbound.check(input.url, 'url');
     const row = await this.prisma.eventSubscription.update({
       where: { id },
@@ -66,8 +79,8 @@ export class EventSubscriptionService {
    * A new signing secret, shown once; deliveries are signed with it from now on. A subscriber that
    * refuses them until it has the new secret loses nothing: a refused delivery is retried with backoff.
    */
-  async rotateSecret(id: string): Promise<CreatedEventSubscriptionDto> {
-    await this.row(id);
+  async rotateSecret(id: string, scope: AccessScope): Promise<CreatedEventSubscriptionDto> {
+    await this.row(id, scope);
     const secret = randomBytes(32).toString('base64url');
     const row = await this.prisma.eventSubscription.update({
       where: { id },
@@ -77,14 +90,17 @@ export class EventSubscriptionService {
     return { ...toDto(row), secret };
   }
 
-  async remove(id: string): Promise<void> {
+  async remove(id: string, scope: AccessScope): Promise<void> {
+    await this.row(id, scope);
     await this.prisma.eventSubscription.delete({ where: { id } });
     this.events.invalidateSubscriptions();
   }
 
-  async deliveries(id: string, query: EventDeliveryQueryDto): Promise<Paged<EventDeliveryDto>> {
-    await this.row(id);
-    const where = { subscriptionId: id, ...(query.status ? { status: query.status } : {}) };
+  async deliveries(id: string, query: EventDeliveryQueryDto, scope: AccessScope): Promise<Paged<EventDeliveryDto>> {
+    await this.row(id, scope);
+    const where = {
+      AND: [{ subscriptionId: id, ...(query.status ? { status: query.status } : {}) }, deliveriesInScope(scope)],
+    };
     const [rows, total] = await Promise.all([
       this.prisma.eventDelivery.findMany({
         where,
@@ -98,8 +114,11 @@ export class EventSubscriptionService {
   }
 
   /** Sends a delivery again (failed or not), as a new job with a full set of attempts. */
-  async redeliver(id: string, deliveryId: string): Promise<EventDeliveryDto> {
-    const delivery = await this.prisma.eventDelivery.findFirst({ where: { id: deliveryId, subscriptionId: id } });
+  async redeliver(id: string, deliveryId: string, scope: AccessScope): Promise<EventDeliveryDto> {
+    await this.row(id, scope);
+    const delivery = await this.prisma.eventDelivery.findFirst({
+      where: { AND: [{ id: deliveryId, subscriptionId: id }, deliveriesInScope(scope)] },
+    });
     if (!delivery) throw ApiError.notFound('Delivery', deliveryId);
     const updated = await this.prisma.eventDelivery.update({
       where: { id: deliveryId },
@@ -113,8 +132,9 @@ export class EventSubscriptionService {
     return toDeliveryDto(updated);
   }
 
-  private async row(id: string): Promise<EventSubscription> {
-    const row = await this.prisma.eventSubscription.findUnique({ where: { id } });
+  /** A subscription the scope reaches; one outside it is not found, so that its existence does not leak. */
+  private async row(id: string, scope: AccessScope): Promise<EventSubscription> {
+    const row = await this.prisma.eventSubscription.findFirst({ where: { id, ...subscriptionsInScope(scope) } });
     if (!row) throw ApiError.notFound('Event subscription', id);
     return row;
   }

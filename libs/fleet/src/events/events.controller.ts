@@ -25,6 +25,8 @@ import {
   UpdateEventSubscriptionDto,
 } from './event-subscription.dto';
 import { EventSubscriptionService } from './event-subscription.service';
+import type { CallerScope } from '../scope/access-scope';
+import { CurrentAccessScope } from '../scope/caller-scope.decorator';
 import { FleetEvents } from './fleet-events';
 
 @ApiTags('events')
@@ -42,28 +44,34 @@ export class EventsController {
   @Sse('events/stream')
   @Authenticated({ permission: Permission.EventsRead })
   @ApiProduces('text/event-stream')
-  stream(): Observable<MessageEvent> {
-    return this.events.stream().pipe(map((event) => ({ id: event.id, type: event.type, data: event })));
+  stream(@CurrentAccessScope() scope: CallerScope): Observable<MessageEvent> {
+    return this.events.stream(scope).pipe(map((event) => ({ id: event.id, type: event.type, data: event })));
   }
 
   @Post('event-subscriptions')
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(400, 409)
-  create(@Body() body: CreateEventSubscriptionDto): Promise<CreatedEventSubscriptionDto> {
-    return this.subscriptions.create(body);
+  create(
+    @Body() body: CreateEventSubscriptionDto,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<CreatedEventSubscriptionDto> {
+    return this.subscriptions.create(body, scope);
   }
 
   @Get('event-subscriptions')
   @Authenticated({ permission: Permission.EventsRead })
-  list(): Promise<EventSubscriptionDto[]> {
-    return this.subscriptions.list();
+  list(@CurrentAccessScope() scope: CallerScope): Promise<EventSubscriptionDto[]> {
+    return this.subscriptions.list(scope);
   }
 
   @Get('event-subscriptions/:id')
   @Authenticated({ permission: Permission.EventsRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<EventSubscriptionDto> {
-    return this.subscriptions.get(id);
+  get(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<EventSubscriptionDto> {
+    return this.subscriptions.get(id, scope);
   }
 
   @Patch('event-subscriptions/:id')
@@ -72,16 +80,17 @@ export class EventsController {
   update(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Body() body: UpdateEventSubscriptionDto,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<EventSubscriptionDto> {
-    return this.subscriptions.update(id, body);
+    return this.subscriptions.update(id, body, scope);
   }
 
   @Delete('event-subscriptions/:id')
   @HttpCode(204)
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
-    await this.subscriptions.remove(id);
+  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+    await this.subscriptions.remove(id, scope);
   }
 
   /** The delivery log of a subscription, newest first. */
@@ -92,8 +101,9 @@ export class EventsController {
   deliveries(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: EventDeliveryQueryDto,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<Paged<EventDeliveryDto>> {
-    return this.subscriptions.deliveries(id, query);
+    return this.subscriptions.deliveries(id, query, scope);
   }
 
   /** A new signing secret for the subscription, shown once (docs/operations.md, "Rotating keys"). */
@@ -101,8 +111,11 @@ export class EventsController {
   @HttpCode(200)
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(404)
-  rotateSecret(@Param('id', new ParseUUIDPipe()) id: string): Promise<CreatedEventSubscriptionDto> {
-    return this.subscriptions.rotateSecret(id);
+  rotateSecret(
+    @Param('id', new ParseUUIDPipe()) id: string,
+    @CurrentAccessScope() scope: CallerScope,
+  ): Promise<CreatedEventSubscriptionDto> {
+    return this.subscriptions.rotateSecret(id, scope);
   }
 
   @Post('event-subscriptions/:id/deliveries/:deliveryId/redeliver')
@@ -111,7 +124,8 @@ export class EventsController {
   redeliver(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Param('deliveryId', new ParseUUIDPipe()) deliveryId: string,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<EventDeliveryDto> {
-    return this.subscriptions.redeliver(id, deliveryId);
+    return this.subscriptions.redeliver(id, deliveryId, scope);
   }
 }

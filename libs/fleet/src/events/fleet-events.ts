@@ -1,10 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import Redis from 'ioredis';
-import { Observable, Subject } from 'rxjs';
+import { filter, map, Observable, Subject } from 'rxjs';
+import { Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
+import { type AccessScope, ownerInScope, type RecordOwner } from '../scope/access-scope';
+import { type AccessNow, UserAccessNow } from '../scope/user-access-now';
 
 export const FLEET_EVENT_TYPES = ['task.updated', 'task.completed', 'device.status_changed'] as const;
 export type FleetEventType = (typeof FLEET_EVENT_TYPES)[number];
@@ -17,8 +20,21 @@ export interface FleetEvent {
   data: Record<string, unknown>;
 }
 
-/** Subscriptions are read at most this often per process: events can be many a second. */
+/** Subscriptions, and their creators' access, are read at most this often per process: events can be many a second. */
 const SUBSCRIPTION_CACHE_MS = 5_000;
+
+/** An event as broadcast between processes: with the owner of its task or device, for data scopes. */
+interface ScopedEvent {
+  event: FleetEvent;
+  owner: RecordOwner;
+}
+
+/** An enabled subscription, with its creator's current scope (events reach it only within it). */
+interface ActiveSubscription {
+  id: string;
+  eventTypes: string[];
+  scope: AccessScope;
+}
 
 /**
  * Fleetgate's events out. publish() stores one delivery per matching subscription with its delivery
@@ -31,21 +47,25 @@ export class FleetEvents implements OnModuleDestroy {
   private readonly channel: string;
   private publisher?: Redis;
   private subscriber?: Redis;
-  private readonly live = new Subject<FleetEvent>();
-  private subscriptions?: { at: number; rows: Array<{ id: string; eventTypes: string[] }> };
+  private readonly live = new Subject<ScopedEvent>();
+  private subscriptions?: { at: number; rows: Promise<ActiveSubscription[]> };
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: Outbox,
     private readonly config: FleetgateConfig,
+    private readonly accessNow: UserAccessNow,
   ) {
     this.channel = `${config.REDIS_PREFIX}:events`;
   }
 
   async publish(type: FleetEventType, data: Record<string, unknown>): Promise<FleetEvent> {
     const event: FleetEvent = { id: randomUUID(), type, createdAt: new Date().toISOString(), data };
+    const owner = await this.ownerOf(type, data);
     const targets = (await this.activeSubscriptions()).filter(
-      (subscription) => subscription.eventTypes.length === 0 || subscription.eventTypes.includes(type),
+      (subscription) =>
+        (subscription.eventTypes.length === 0 || subscription.eventTypes.includes(type)) &&
+        ownerInScope(subscription.scope, owner),
     );
     if (targets.length > 0) {
       const deliveries = targets.map((subscription) => ({ id: randomUUID(), subscriptionId: subscription.id }));
@@ -56,6 +76,8 @@ export class FleetEvents implements OnModuleDestroy {
             eventId: event.id,
             eventType: type,
             payload: event as unknown as Prisma.InputJsonValue,
+            departmentId: owner.departmentId,
+            ownerId: owner.userId,
           })),
         });
         for (const delivery of deliveries) {
@@ -71,19 +93,22 @@ export class FleetEvents implements OnModuleDestroy {
     }
     // The live stream is best effort; deliveries above are the durable path.
     this.redis('publisher')
-      .publish(this.channel, JSON.stringify(event))
+      .publish(this.channel, JSON.stringify({ event, owner } satisfies ScopedEvent))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'event broadcast failed'));
     return event;
   }
 
-  /** Every event raised in any process from now on, for Server-Sent Events. */
-  stream(): Observable<FleetEvent> {
+  /** Every event within the scope raised in any process from now on, for Server-Sent Events. */
+  stream(scope: AccessScope): Observable<FleetEvent> {
     if (!this.subscriber) {
       const subscriber = this.redis('subscriber');
-      subscriber.on('message', (_channel, message) => this.live.next(JSON.parse(message) as FleetEvent));
+      subscriber.on('message', (_channel, message) => this.live.next(JSON.parse(message) as ScopedEvent));
       void subscriber.subscribe(this.channel);
     }
-    return this.live.asObservable();
+    return this.live.pipe(
+      filter(({ owner }) => ownerInScope(scope, owner)),
+      map(({ event }) => event),
+    );
   }
 
   /** Forget cached subscriptions (after one changes in this process). */
@@ -97,15 +122,57 @@ export class FleetEvents implements OnModuleDestroy {
     this.subscriber?.disconnect();
   }
 
-  private async activeSubscriptions() {
-    if (!this.subscriptions || Date.now() - this.subscriptions.at > SUBSCRIPTION_CACHE_MS) {
-      const rows = await this.prisma.eventSubscription.findMany({
-        where: { enabled: true },
-        select: { id: true, eventTypes: true },
+  /**
+   * The department and user of the task or device an event is about. An event about a record gone
+   * meanwhile belongs to no one: only scopes that reach everything see it.
+   */
+  private async ownerOf(type: FleetEventType, data: Record<string, unknown>): Promise<RecordOwner> {
+    if (type === 'device.status_changed' && typeof data.deviceId === 'string') {
+      const device = await this.prisma.device.findUnique({
+        where: { id: data.deviceId },
+        select: { departmentId: true, ownerId: true },
       });
+      return { departmentId: device?.departmentId ?? null, userId: device?.ownerId ?? null };
+    }
+    if (typeof data.taskId === 'string') {
+      const task = await this.prisma.task.findUnique({
+        where: { id: data.taskId },
+        select: { departmentId: true, createdById: true },
+      });
+      return { departmentId: task?.departmentId ?? null, userId: task?.createdById ?? null };
+    }
+    return { departmentId: null, userId: null };
+  }
+
+  /**
+   * Enabled subscriptions whose creator currently holds events:read, each with the creator's current scope.
+   * A subscription without a creator, or whose creator was disabled, deleted or lost events:read,
+   * receives nothing.
+   */
+  private activeSubscriptions(): Promise<ActiveSubscription[]> {
+    if (!this.subscriptions || Date.now() - this.subscriptions.at > SUBSCRIPTION_CACHE_MS) {
+      const rows = this.loadSubscriptions();
       this.subscriptions = { at: Date.now(), rows };
+      rows.catch(() => (this.subscriptions = undefined));
     }
     return this.subscriptions.rows;
+  }
+
+  private async loadSubscriptions(): Promise<ActiveSubscription[]> {
+    const rows = await this.prisma.eventSubscription.findMany({
+      where: { enabled: true },
+      select: { id: true, eventTypes: true, createdById: true },
+    });
+    const active: ActiveSubscription[] = [];
+    const byCreator = new Map<string | null, Promise<AccessNow>>();
+    for (const row of rows) {
+      if (!byCreator.has(row.createdById)) byCreator.set(row.createdById, this.accessNow.of(row.createdById));
+      const access = await byCreator.get(row.createdById)!;
+      if (access.granted && access.holds(Permission.EventsRead)) {
+        active.push({ id: row.id, eventTypes: row.eventTypes, scope: access.scope });
+      }
+    }
+    return active;
   }
 
   private redis(role: 'publisher' | 'subscriber'): Redis {

@@ -1,19 +1,75 @@
-import type { DataScope } from '@fleetgate/auth';
-import type { Prisma } from '@fleetgate/persistence';
+import { Prisma } from '@fleetgate/persistence';
+import type { AccessScope } from './access-scope';
 
 /**
- * The devices a caller's data scope reaches: those of its departments and those assigned to it.
- * Every device query of a caller goes through this, so that no route forgets the scope.
+ * The where clauses of data scopes, one per kind of record. Every query of a caller goes through
+ * one of these with the caller's AccessScope, a required argument: no route can forget the scope,
+ * and only a named system scope reaches every record.
  */
-export function devicesInScope(scope: DataScope | undefined): Prisma.DeviceWhereInput {
-  if (!scope || scope.kind === 'all') return {};
-  if (scope.kind === 'own') return { ownerId: scope.userId };
-  return { OR: [{ departmentId: { in: scope.departmentIds } }, { ownerId: scope.userId }] };
+
+/** The devices a scope reaches: those of its departments and those assigned to its user. */
+export function devicesInScope(scope: AccessScope): Prisma.DeviceWhereInput {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return {};
+  if (scope.data.kind === 'own') return { ownerId: scope.data.userId };
+  return { OR: [{ departmentId: { in: scope.data.departmentIds } }, { ownerId: scope.data.userId }] };
 }
 
-/** The tasks a caller's data scope reaches: those of its departments and those it created. */
-export function tasksInScope(scope: DataScope | undefined): Prisma.TaskWhereInput {
-  if (!scope || scope.kind === 'all') return {};
-  if (scope.kind === 'own') return { createdById: scope.userId };
-  return { OR: [{ departmentId: { in: scope.departmentIds } }, { createdById: scope.userId }] };
+/**
+ * Records a user creates (tasks, artifacts, event subscriptions, scheduled jobs) belong to the
+ * user and to its department: a scope reaches those of its departments and those its user created.
+ */
+type CreatedRecordWhere =
+  | Record<string, never>
+  | { createdById: string }
+  | { OR: [{ departmentId: { in: string[] } }, { createdById: string }] };
+
+function createdInScope(scope: AccessScope): CreatedRecordWhere {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return {};
+  if (scope.data.kind === 'own') return { createdById: scope.data.userId };
+  return { OR: [{ departmentId: { in: scope.data.departmentIds } }, { createdById: scope.data.userId }] };
+}
+
+export function tasksInScope(scope: AccessScope): Prisma.TaskWhereInput {
+  return createdInScope(scope);
+}
+
+export function artifactsInScope(scope: AccessScope): Prisma.ArtifactWhereInput {
+  return createdInScope(scope);
+}
+
+export function subscriptionsInScope(scope: AccessScope): Prisma.EventSubscriptionWhereInput {
+  return createdInScope(scope);
+}
+
+export function scheduledJobsInScope(scope: AccessScope): Prisma.ScheduledJobWhereInput {
+  return createdInScope(scope);
+}
+
+/** A job's runs are seen with the job. */
+export function jobRunsInScope(scope: AccessScope): Prisma.JobRunWhereInput {
+  const jobs = scheduledJobsInScope(scope);
+  return Object.keys(jobs).length ? { job: jobs } : {};
+}
+
+/** The runs a scope reaches, as a condition on `job_runs.job_id`, for the statements Prisma cannot write. */
+export function jobRunsInScopeSql(scope: AccessScope): Prisma.Sql {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return Prisma.sql`TRUE`;
+  if (scope.data.kind === 'own') {
+    return Prisma.sql`job_id IN (SELECT id FROM scheduled_jobs WHERE created_by_id = ${scope.data.userId}::uuid)`;
+  }
+  return Prisma.sql`job_id IN (SELECT id FROM scheduled_jobs
+    WHERE department_id = ANY(${scope.data.departmentIds}::uuid[]) OR created_by_id = ${scope.data.userId}::uuid)`;
+}
+
+/**
+ * Deliveries of subscriptions the scope reaches, of events about tasks and devices it reaches: a
+ * delivery keeps the department and user of its event's task or device.
+ */
+export function deliveriesInScope(scope: AccessScope): Prisma.EventDeliveryWhereInput {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return {};
+  const subscription = { subscription: subscriptionsInScope(scope) };
+  if (scope.data.kind === 'own') return { AND: [subscription, { ownerId: scope.data.userId }] };
+  return {
+    AND: [subscription, { OR: [{ departmentId: { in: scope.data.departmentIds } }, { ownerId: scope.data.userId }] }],
+  };
 }

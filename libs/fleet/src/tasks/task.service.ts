@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import type { DataScope, Principal } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import type { Operation, VendorName } from '@fleetgate/domain';
 import { NumberSegmentAllocator, Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
@@ -8,6 +7,7 @@ import { ApiError, paged, type Paged } from '@fleetgate/platform';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
 import { VendorAccountService, VendorError, VendorRegistry } from '@fleetgate/vendors';
 import { ArtifactService } from '../artifacts/artifact.service';
+import type { AccessScope } from '../scope/access-scope';
 import { devicesInScope, tasksInScope } from '../scope/data-scope-where';
 import { checkOperation } from './operation-params';
 import { TaskProgress } from './task-progress';
@@ -30,6 +30,20 @@ export interface CreatedTask {
   task: TaskDto;
   /** False when an Idempotency-Key matched an earlier request: nothing new was created. */
   created: boolean;
+}
+
+/**
+ * An Idempotency-Key and whose it is: a caller's keys are its own (`user:<id>`), a scheduled job's
+ * runs have theirs (`schedule:<job id>`), so that no caller meets, or blocks, another's key.
+ */
+export interface IdempotencyKey {
+  owner: string;
+  key: string;
+}
+
+/** A caller's own key namespace. */
+export function callerKey(userId: string, key: string): IdempotencyKey {
+  return { owner: `user:${userId}`, key };
 }
 
 /** A task's target selection, checked, and how many devices it selects. */
@@ -68,14 +82,21 @@ export class TaskService {
     private readonly config: FleetgateConfig,
   ) {}
 
-  async create(input: CreateTaskDto, principal: Principal | undefined, idempotencyKey?: string): Promise<CreatedTask> {
+  /**
+   * Creates a task over the devices its targets select within the scope. A caller's task belongs to
+   * the caller and its department; a system scope's to no one (only all-reaching scopes see it).
+   */
+  async create(input: CreateTaskDto, scope: AccessScope, idempotency?: IdempotencyKey): Promise<CreatedTask> {
     const requestHash = createHash('sha256').update(stableJson(input)).digest('hex');
-    if (idempotencyKey) {
-      const earlier = await this.replay(idempotencyKey, requestHash);
+    if (idempotency) {
+      const earlier = await this.replay(idempotency, requestHash);
       if (earlier) return { task: earlier, created: false };
     }
-    const operation = await this.withArtifact(checkOperation(input.operation.type, input.operation.params ?? {}));
-    const selection = await this.resolveTargets(input, principal?.scope, operation.type);
+    const operation = await this.withArtifact(
+      checkOperation(input.operation.type, input.operation.params ?? {}),
+      scope,
+    );
+    const selection = await this.resolveTargets(input, scope, operation.type);
 
     const perMinute = input.rollout?.targetsPerMinute;
     // With a pace, small batches spread evenly (about every 5 s) rather than a hundred at once.
@@ -93,15 +114,16 @@ export class TaskService {
             operationType: operation.type,
             params: operation.params as Prisma.InputJsonValue,
             targetSpec: input.targets as unknown as Prisma.InputJsonValue,
-            idempotencyKey,
+            idempotencyKey: idempotency?.key,
+            idempotencyOwner: idempotency?.owner,
             requestHash,
             rolloutPerMinute: perMinute,
             abortFailurePercent: input.rollout?.abortFailurePercent,
             abortMinTargets: input.rollout?.abortMinTargets,
             targetTimeoutSeconds: input.targetTimeoutSeconds ?? DEFAULT_TARGET_TIMEOUT_SECONDS,
             offlineTtlSeconds: input.offlineTtlSeconds,
-            createdById: principal?.userId,
-            departmentId: principal?.departmentId,
+            createdById: scope.kind === 'caller' ? scope.userId : null,
+            departmentId: scope.kind === 'caller' ? scope.departmentId : null,
           },
         });
         await this.writeTargets(tx, task, selection.where, batchSize, perMinute);
@@ -111,15 +133,15 @@ export class TaskService {
       return { task: await this.toDto(task), created: true };
     } catch (error) {
       // Two requests with one key at once: the loser answers what the winner created.
-      if (idempotencyKey && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
-        const earlier = await this.replay(idempotencyKey, requestHash);
+      if (idempotency && error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002') {
+        const earlier = await this.replay(idempotency, requestHash);
         if (earlier) return { task: earlier, created: false };
       }
       throw error;
     }
   }
 
-  async list(query: TaskQueryDto, scope?: DataScope): Promise<Paged<TaskDto>> {
+  async list(query: TaskQueryDto, scope: AccessScope): Promise<Paged<TaskDto>> {
     const where: Prisma.TaskWhereInput = {
       ...tasksInScope(scope),
       ...(query.status ? { status: query.status } : {}),
@@ -138,7 +160,7 @@ export class TaskService {
     );
   }
 
-  async get(id: string, scope?: DataScope): Promise<TaskDetailDto> {
+  async get(id: string, scope: AccessScope): Promise<TaskDetailDto> {
     const task = await this.task(id, scope);
     const targets = await this.prisma.taskTarget.findMany({
       where: { taskId: id },
@@ -148,7 +170,7 @@ export class TaskService {
     return { ...(await this.toDto(task)), targetRows: targets.map(toTargetDto) };
   }
 
-  async targets(id: string, query: TaskTargetQueryDto, scope?: DataScope): Promise<Paged<TaskTargetDto>> {
+  async targets(id: string, query: TaskTargetQueryDto, scope: AccessScope): Promise<Paged<TaskTargetDto>> {
     await this.task(id, scope);
     const where: Prisma.TaskTargetWhereInput = { taskId: id, ...(query.status ? { status: query.status } : {}) };
     const [rows, total] = await Promise.all([
@@ -167,7 +189,7 @@ export class TaskService {
    * Stops a task: targets not sent yet are cancelled at once; targets running at a vendor that can
    * cancel are cancelled there too. Targets at vendors that cannot cancel keep running to their end.
    */
-  async cancel(id: string, scope?: DataScope): Promise<TaskDto> {
+  async cancel(id: string, scope: AccessScope): Promise<TaskDto> {
     const task = await this.task(id, scope);
     if (task.finishedAt) throw ApiError.conflict(`Task ${id} has already ended (${task.status})`);
     const now = new Date();
@@ -216,11 +238,11 @@ export class TaskService {
       }
     }
     await this.progress.refreshTask(id);
-    return this.toDto(await this.task(id));
+    return this.toDto(await this.task(id, scope));
   }
 
   /** Sends failed and timed-out targets again, as a new generation of dispatch jobs. */
-  async retryFailed(id: string, scope?: DataScope): Promise<TaskDto> {
+  async retryFailed(id: string, scope: AccessScope): Promise<TaskDto> {
     const task = await this.task(id, scope);
     if (task.cancelledAt) throw ApiError.conflict(`Task ${id} was cancelled`);
     const retried = { taskId: id, status: { in: ['failed', 'timed_out'] } };
@@ -270,10 +292,10 @@ export class TaskService {
       });
     }, CREATE_TRANSACTION);
     this.outbox.relaySoon();
-    return this.toDto(await this.task(id));
+    return this.toDto(await this.task(id, scope));
   }
 
-  async stats(scope?: DataScope): Promise<TaskStatsDto> {
+  async stats(scope: AccessScope): Promise<TaskStatsDto> {
     const where = tasksInScope(scope);
     const [tasks, targets] = await Promise.all([
       this.prisma.task.groupBy({ by: ['status'], where, _count: { _all: true } }),
@@ -286,11 +308,11 @@ export class TaskService {
   }
 
   /** app.install and file.push may name a catalog artifact: its link, MD5 and package fill the parameters. */
-  private async withArtifact(operation: Operation): Promise<Operation> {
+  private async withArtifact(operation: Operation, scope: AccessScope): Promise<Operation> {
     if (operation.type !== 'app.install' && operation.type !== 'file.push') return operation;
     const artifactId = operation.params.artifactId;
     if (!artifactId) return operation;
-    const link = await this.artifacts.linkFor(artifactId, operation.type === 'app.install' ? 'app' : 'file');
+    const link = await this.artifacts.linkFor(artifactId, operation.type === 'app.install' ? 'app' : 'file', scope);
     if (operation.type === 'app.install') {
       const params = operation.params;
       return {
@@ -310,8 +332,12 @@ export class TaskService {
     };
   }
 
-  private async replay(idempotencyKey: string, requestHash: string): Promise<TaskDto | undefined> {
-    const earlier = await this.prisma.task.findUnique({ where: { idempotencyKey } });
+  private async replay(idempotency: IdempotencyKey, requestHash: string): Promise<TaskDto | undefined> {
+    const earlier = await this.prisma.task.findUnique({
+      where: {
+        idempotencyOwner_idempotencyKey: { idempotencyOwner: idempotency.owner, idempotencyKey: idempotency.key },
+      },
+    });
     if (!earlier) return undefined;
     if (earlier.requestHash !== requestHash) {
       throw ApiError.conflict('This Idempotency-Key was used with a different request', [
@@ -328,7 +354,7 @@ export class TaskService {
    */
   private async resolveTargets(
     input: CreateTaskDto,
-    scope: DataScope | undefined,
+    scope: AccessScope,
     type: string,
   ): Promise<TargetSelection> {
     const where = { AND: [targetWhere(input.targets), devicesInScope(scope)] };
@@ -478,7 +504,7 @@ export class TaskService {
   }
 
   /** A task the scope reaches; one outside it is not found, so that its existence does not leak. */
-  private async task(id: string, scope?: DataScope): Promise<Task> {
+  private async task(id: string, scope: AccessScope): Promise<Task> {
     const task = await this.prisma.task.findFirst({ where: { id, ...tasksInScope(scope) } });
     if (!task) throw ApiError.notFound('Task', id);
     return task;

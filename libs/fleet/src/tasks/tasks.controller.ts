@@ -1,14 +1,7 @@
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import {
-  Authenticated,
-  CurrentPrincipal,
-  CurrentScope,
-  type DataScope,
-  Permission,
-  type Principal,
-} from '@fleetgate/auth';
+import { Authenticated, Permission } from '@fleetgate/auth';
 import { ApiError, ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import {
   CreateTaskDto,
@@ -19,7 +12,9 @@ import {
   TaskTargetDto,
   TaskTargetQueryDto,
 } from './task.dto';
-import { TaskService } from './task.service';
+import type { CallerScope } from '../scope/access-scope';
+import { CurrentAccessScope } from '../scope/caller-scope.decorator';
+import { callerKey, TaskService } from './task.service';
 
 @ApiTags('tasks')
 @Controller('tasks')
@@ -38,7 +33,7 @@ export class TasksController {
   @ApiErrorResponses(400, 404, 409, 422)
   async create(
     @Body() body: CreateTaskDto,
-    @CurrentPrincipal() principal: Principal,
+    @CurrentAccessScope() scope: CallerScope,
     @Headers('idempotency-key') idempotencyKey: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TaskDto> {
@@ -47,7 +42,11 @@ export class TasksController {
         { field: 'Idempotency-Key', problem: 'must be 1-200 visible ASCII characters' },
       ]);
     }
-    const { task, created } = await this.tasks.create(body, principal, idempotencyKey);
+    const { task, created } = await this.tasks.create(
+      body,
+      scope,
+      idempotencyKey === undefined ? undefined : callerKey(scope.userId, idempotencyKey),
+    );
     reply.status(created ? 202 : 200);
     return task;
   }
@@ -56,20 +55,20 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksRead })
   @ApiOkResponse({ type: PagedDto(TaskDto) })
   @ApiErrorResponses(400)
-  list(@Query() query: TaskQueryDto, @CurrentScope() scope: DataScope): Promise<Paged<TaskDto>> {
+  list(@Query() query: TaskQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<Paged<TaskDto>> {
     return this.tasks.list(query, scope);
   }
 
   @Get('stats')
   @Authenticated({ permission: Permission.TasksRead })
-  stats(@CurrentScope() scope: DataScope): Promise<TaskStatsDto> {
+  stats(@CurrentAccessScope() scope: CallerScope): Promise<TaskStatsDto> {
     return this.tasks.stats(scope);
   }
 
   @Get(':id')
   @Authenticated({ permission: Permission.TasksRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<TaskDetailDto> {
+  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDetailDto> {
     return this.tasks.get(id, scope);
   }
 
@@ -80,7 +79,7 @@ export class TasksController {
   targets(
     @Param('id', new ParseUUIDPipe()) id: string,
     @Query() query: TaskTargetQueryDto,
-    @CurrentScope() scope: DataScope,
+    @CurrentAccessScope() scope: CallerScope,
   ): Promise<Paged<TaskTargetDto>> {
     return this.tasks.targets(id, query, scope);
   }
@@ -89,7 +88,7 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksManage })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
-  cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<TaskDto> {
+  cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
     return this.tasks.cancel(id, scope);
   }
 
@@ -98,7 +97,7 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksManage })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
-  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentScope() scope: DataScope): Promise<TaskDto> {
+  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
     return this.tasks.retryFailed(id, scope);
   }
 }
