@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import { loadConfig } from '@fleetgate/config';
 import type { PrismaService } from '@fleetgate/persistence';
+import { systemScope } from '../scope/access-scope';
 import { ArtifactService } from './artifact.service';
 
 describe('signed artifact links', () => {
@@ -8,13 +9,14 @@ describe('signed artifact links', () => {
   const prisma = {
     artifact: {
       findUnique: async () => ({ id, kind: 'app', fileName: 'app.apk', sourceUrl: null, storagePath: null }),
+      findFirst: async () => ({ id, kind: 'app', fileName: 'app.apk', sourceUrl: null, storagePath: null }),
     },
   } as unknown as PrismaService;
   const serviceWith = (env: Record<string, string>) => new ArtifactService(prisma, loadConfig(env));
   const linkKey = 'artifact-link-key-for-this-test-0123456789';
 
   it('are signed with ARTIFACT_LINK_KEY, not with a key derived from SECRETS_KEY', async () => {
-    const { url } = await serviceWith({ ARTIFACT_LINK_KEY: linkKey }).linkFor(id, 'app');
+    const { url } = await serviceWith({ ARTIFACT_LINK_KEY: linkKey }).linkFor(id, 'app', systemScope('a unit test of link signing'));
     const query = new URL(url).searchParams;
     const expires = Number(query.get('expires'));
     expect(query.get('signature')).toBe(createHmac('sha256', linkKey).update(`${id}.${expires}`).digest('hex'));
