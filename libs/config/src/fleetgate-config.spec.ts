@@ -33,6 +33,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CALLBACK_RETENTION_HOURS: '48' })).toThrow(/CALLBACK_RETENTION_HOURS/);
   });
 
+  it('dead-letters a vendor callback after CALLBACK_MAX_ATTEMPTS failed applies, at least one', () => {
+    expect(loadConfig({}).CALLBACK_MAX_ATTEMPTS).toBe(10);
+    expect(loadConfig({ CALLBACK_MAX_ATTEMPTS: '3' }).CALLBACK_MAX_ATTEMPTS).toBe(3);
+    expect(() => loadConfig({ CALLBACK_MAX_ATTEMPTS: '0' })).toThrow(/CALLBACK_MAX_ATTEMPTS/);
+  });
+
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
   });

@@ -157,6 +157,16 @@ export class FleetgateConfig {
   @Max(24 * 3650)
   CALLBACK_RETENTION_HOURS = 168;
 
+  /**
+   * Failed applies after which a stored vendor callback is dead-lettered: kept and marked, no longer
+   * swept or applied, so that one callback that cannot be applied does not hold back the rest.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CALLBACK_MAX_ATTEMPTS = 10;
+
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
   LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' = 'info';
 
