@@ -4,7 +4,7 @@ import { AuthenticationGuard, holds, Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
-import { configureHttpApp, requestIdFor } from '@fleetgate/platform';
+import { answerClientError, configureHttpApp, requestIdFor } from '@fleetgate/platform';
 import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
 
@@ -20,6 +20,7 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2_000 },
+    clientErrorHandler: answerClientError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,
