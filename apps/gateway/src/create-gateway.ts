@@ -4,7 +4,7 @@ import { AuthenticationGuard, holds, Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
-import { answerClientError, configureHttpApp, requestIdFor } from '@fleetgate/platform';
+import { answerClientError, answerFrameworkError, configureHttpApp, requestIdFor } from '@fleetgate/platform';
 import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
 
@@ -21,6 +21,7 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2_000 },
     clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,

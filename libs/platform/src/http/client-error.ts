@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /**
  * Fastify's clientErrorHandler: what Node's HTTP parser refuses before any route sees the request
@@ -24,4 +25,25 @@ export function answerClientError(error: Error & { code?: string }, socket: Sock
     );
   }
   socket.destroy(error);
+}
+
+/**
+ * Fastify's frameworkErrors: a URL its router refuses before any route (a path parameter longer than
+ * maxParamLength, a malformed percent-encoding) is answered in the error envelope.
+ */
+export function answerFrameworkError(
+  error: Error & { code?: string; statusCode?: number },
+  request: FastifyRequest,
+  reply: FastifyReply,
+): void {
+  const [status, code, message] =
+    error.code === 'FST_ERR_MAX_PARAM_LENGTH'
+      ? [414, 'uri_too_long', 'A path parameter is longer than 2,000 characters']
+      : error.code === 'FST_ERR_BAD_URL'
+        ? [400, 'validation_failed', 'The URL is not validly percent-encoded']
+        : [error.statusCode && error.statusCode < 500 ? error.statusCode : 400, 'validation_failed', error.message];
+  void reply
+    .code(status)
+    .header('x-request-id', request.id)
+    .send({ error: { code, message, ...(status === 400 ? { details: [{ field: 'url', problem: message }] } : {}), requestId: request.id } });
 }
