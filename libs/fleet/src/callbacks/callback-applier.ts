@@ -183,7 +183,10 @@ export class CallbackApplier {
     // One pass per account: each task the batch touched is recomputed once, not once per callback.
     for (const [accountId, entries] of progressByAccount) {
       try {
-        await this.progress.apply(accountId, entries.flatMap((entry) => entry.progress));
+        await this.progress.apply(
+          accountId,
+          entries.flatMap((entry) => entry.progress),
+        );
       } catch {
         for (const entry of entries) {
           try {

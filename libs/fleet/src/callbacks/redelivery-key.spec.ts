@@ -14,7 +14,12 @@ describe('redeliveryKey', () => {
   });
 
   it('gives an equal state with its own time the same key', () => {
-    const event: VendorEvent = { kind: 'device.status', vendorRef: 'AC1', status: 'online', at: '2026-12-03T08:00:00Z' };
+    const event: VendorEvent = {
+      kind: 'device.status',
+      vendorRef: 'AC1',
+      status: 'online',
+      at: '2026-12-03T08:00:00Z',
+    };
     const body = { state: 'on', at: '2026-12-03T08:00:00Z' };
     expect(redeliveryKey(body, [event])).toBe(redeliveryKey({ ...body }, [event]));
   });

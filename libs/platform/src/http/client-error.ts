@@ -45,5 +45,12 @@ export function answerFrameworkError(
   void reply
     .code(status)
     .header('x-request-id', request.id)
-    .send({ error: { code, message, ...(status === 400 ? { details: [{ field: 'url', problem: message }] } : {}), requestId: request.id } });
+    .send({
+      error: {
+        code,
+        message,
+        ...(status === 400 ? { details: [{ field: 'url', problem: message }] } : {}),
+        requestId: request.id,
+      },
+    });
 }

@@ -13,7 +13,9 @@ describe('unstorableInput', () => {
   });
 
   it('names a body field holding NUL, and lets other control characters through (scripts have newlines)', () => {
-    expect(unstorableInput({ name: 'a\u0000', items: [{ note: '\u0000' }], command: 'ls\n\tpwd' }, { type: 'body' })).toEqual(
+    expect(
+      unstorableInput({ name: 'a\u0000', items: [{ note: '\u0000' }], command: 'ls\n\tpwd' }, { type: 'body' }),
+    ).toEqual(
       expect.arrayContaining([
         { field: 'name', problem: 'must not contain NUL characters' },
         { field: 'items.0.note', problem: 'must not contain NUL characters' },
