@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import Redis from 'ioredis';
 import { CallbackApplier } from '@fleetgate/fleet';
@@ -12,11 +13,12 @@ import { startWorker } from './support/worker-harness';
 /**
  * The callback inbox: a burst is stored by group commit, each callback applied once however many
  * apply jobs cover it, and callbacks whose apply job never ran (lost with Redis, or never enqueued)
- * are found by the sweep and applied.
+ * are found by the sweep and applied. A callback that cannot be applied fails alone, and after
+ * CALLBACK_MAX_ATTEMPTS it is dead-lettered. A state report repeated after another state is applied again.
  */
 describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
   const prefix = `fg-inbox-${process.pid}-${Date.now()}`;
-  const env = { REDIS_PREFIX: prefix };
+  const env = { REDIS_PREFIX: prefix, CALLBACK_MAX_ATTEMPTS: '3' };
   let sim: SimulatorServer;
   let gateway: RunningGateway;
   let worker: INestApplicationContext | undefined;
@@ -45,6 +47,24 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     });
     return rows.map((row) => row.id);
   };
+
+  /**
+   * Callbacks written straight into the inbox, with no apply job enqueued (so that only the test
+   * applies them); `payload` defaults to a task callback.
+   */
+  const inserted = async (payloads: object[], receivedAt?: Date) => {
+    const ids: string[] = [];
+    for (const payload of payloads) {
+      const row = await prisma.callbackInbox.create({
+        data: { vendor: 'armcloud', accountId: account.id, dedupeKey: randomUUID(), payload, receivedAt },
+        select: { id: true },
+      });
+      ids.push(row.id);
+    }
+    return ids;
+  };
+  /** A stored callback no parser reading applies (kept from an earlier reading of the document, say). */
+  const poisoned = { padCode: 'AC0001', note: 'neither taskId, padStatus nor deviceStatus' };
 
   beforeAll(async () => {
     sim = new SimulatorServer(createArmcloudSimulator, { fleetSize: 3, timeScale: 0 });
@@ -102,6 +122,40 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     expect((await applier.applyAll([id])).applied).toBe(1);
   });
 
+  it('applies the rest of a batch when one callback of it cannot be applied, and keeps that one with its error', async () => {
+    const [first, poison, second] = await inserted([callback(), poisoned, callback()]);
+    const result = await applier.applyAll([first, poison, second]);
+    expect(result.applied).toBe(2);
+    const rows = await prisma.callbackInbox.findMany({ where: { id: { in: [first, poison, second] } } });
+    const byId = new Map(rows.map((row) => [row.id, row]));
+    expect(byId.get(first)!.appliedAt).not.toBeNull();
+    expect(byId.get(second)!.appliedAt).not.toBeNull();
+    expect(byId.get(poison)).toMatchObject({ appliedAt: null, claimedUntil: null, attempts: 1, deadLetteredAt: null });
+    expect(byId.get(poison)!.error).toMatch(/unrecognised callback/);
+  });
+
+  it('dead-letters a callback after CALLBACK_MAX_ATTEMPTS failed applies, and the sweep passes over it', async () => {
+    const longAgo = new Date(Date.now() - 3_600_000);
+    const [poison] = await inserted([poisoned], longAgo);
+    for (let attempt = 1; attempt <= 3; attempt++) expect((await applier.applyAll([poison])).applied).toBe(0);
+    const dead = await prisma.callbackInbox.findUniqueOrThrow({ where: { id: poison } });
+    expect(dead).toMatchObject({ appliedAt: null, attempts: 3 });
+    expect(dead.deadLetteredAt).not.toBeNull();
+    expect(dead.error).toMatch(/unrecognised callback/);
+    // A job still covering it leaves it alone.
+    await applier.applyAll([poison]);
+    expect((await prisma.callbackInbox.findUniqueOrThrow({ where: { id: poison } })).attempts).toBe(3);
+    // The sweep takes the callbacks behind it, oldest first, and not the dead letter.
+    const [behind] = await inserted([callback()], new Date(longAgo.getTime() + 1_000));
+    const owed = await applier.unappliedIds(0);
+    expect(owed).toContain(behind);
+    expect(owed).not.toContain(poison);
+    const metrics = await fetch(`${gateway.baseUrl}/metrics`, {
+      headers: { authorization: `Bearer ${await adminToken(gateway)}` },
+    });
+    expect(await metrics.text()).toMatch(/^fleetgate_callbacks_dead_lettered [1-9]/m);
+  });
+
   it('enqueues callbacks whose apply job was lost, and a worker applies them', async () => {
     const ids = await stored(12);
     // The apply jobs the gateway enqueued are lost (Redis lost its data, or the gateway died first).
@@ -145,5 +199,25 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     expect(left.map((row) => row.id).sort()).toEqual([oldUnapplied, recent].sort());
     // Its dedupe key went with it: the vendor sending it again now is a new callback.
     expect((await post(purgedBody)).receipt.duplicate).toBe(false);
+  });
+
+  it('a device going 14, 10, 14 through three callbacks ends in the 14 state: a repeated state is a new report', async () => {
+    worker ??= await startWorker(env);
+    const padCode = `AC-FLAP-${Date.now()}`;
+    const device = await prisma.device.create({
+      data: { vendor: 'armcloud', accountId: account.id, vendorRef: padCode, name: 'flapping pad' },
+    });
+    const receipts = [];
+    for (const padStatus of [14, 10, 14]) receipts.push(await post({ padStatus, padCode }));
+    const ofDevice = { accountId: account.id, payload: { path: ['padCode'], equals: padCode } };
+    await until(
+      () => prisma.callbackInbox.count({ where: { ...ofDevice, appliedAt: null } }),
+      (unapplied) => unapplied === 0,
+      'the state callbacks being applied',
+    );
+    // 14 is Exception: offline. 10 is Running: online.
+    expect((await prisma.device.findUniqueOrThrow({ where: { id: device.id } })).status).toBe('offline');
+    expect(receipts.map((answer) => answer.receipt.duplicate)).toEqual([false, false, false]);
+    expect(await prisma.callbackInbox.count({ where: ofDevice })).toBe(3);
   });
 });

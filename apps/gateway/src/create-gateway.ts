@@ -5,7 +5,7 @@ import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
 import { limitWebhookRoutes, WebhookRateLimiter } from '@fleetgate/fleet';
-import { configureHttpApp, requestIdFor } from '@fleetgate/platform';
+import { answerClientError, answerFrameworkError, configureHttpApp, requestIdFor } from '@fleetgate/platform';
 import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
 
@@ -21,6 +21,8 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
     trustProxy: (_address: string, hop: number) => hop < config.TRUST_PROXY_HOPS,
     bodyLimit: 10 * 1024 * 1024,
     routerOptions: { maxParamLength: 2_000 },
+    clientErrorHandler: answerClientError,
+    frameworkErrors: answerFrameworkError,
   });
   limitWebhookRoutes(adapter.getInstance(), {
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,

@@ -62,6 +62,12 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ TASK_REDISPATCH_AFTER_SECONDS: '0' })).toThrow(/TASK_REDISPATCH_AFTER_SECONDS/);
   });
 
+  it('dead-letters a vendor callback after CALLBACK_MAX_ATTEMPTS failed applies, at least one', () => {
+    expect(loadConfig({}).CALLBACK_MAX_ATTEMPTS).toBe(10);
+    expect(loadConfig({ CALLBACK_MAX_ATTEMPTS: '3' }).CALLBACK_MAX_ATTEMPTS).toBe(3);
+    expect(() => loadConfig({ CALLBACK_MAX_ATTEMPTS: '0' })).toThrow(/CALLBACK_MAX_ATTEMPTS/);
+  });
+
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
   });

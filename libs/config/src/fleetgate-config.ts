@@ -210,6 +210,16 @@ export class FleetgateConfig {
   CALLBACK_RETENTION_HOURS = 168;
 
   /**
+   * Failed applies after which a stored vendor callback is dead-lettered: kept and marked, no longer
+   * swept or applied, so that one callback that cannot be applied does not hold back the rest.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  CALLBACK_MAX_ATTEMPTS = 10;
+
+  /**
    * Most devices one task may target, however they are chosen (ids, group, filter or account); a
    * larger selection is refused with 422 naming the field.
    */

@@ -1,6 +1,7 @@
 export * from './errors/api-error';
 export * from './errors/error-envelope.dto';
 export * from './errors/error-envelope.filter';
+export * from './http/client-error';
 export * from './http/configure-http-app';
 export * from './http/error-responses.decorator';
 export * from './http/logging';
@@ -9,6 +10,7 @@ export * from './http/request-id';
 export * from './pagination/page-query.dto';
 export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';
+export * from './validation/unstorable-input';
 export * from './secrets/secret-box';
 export * from './outbound/outbound-url-guard';
 export * from './outbound/outbound-http';

@@ -9,6 +9,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  IsUUID,
   Matches,
   Max,
   MaxLength,
@@ -226,7 +227,7 @@ export class JobRunDto {
 
 export class JobRunQueryDto extends PageQueryDto {
   @IsOptional()
-  @IsString()
+  @IsUUID()
   jobId?: string;
 
   @IsOptional()

@@ -1,4 +1,3 @@
-import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
   ArrayUnique,
@@ -149,7 +148,6 @@ export class CreateMenuDto {
   icon?: string | null;
 
   @IsOptional()
-  @Type(() => Number)
   @IsInt()
   @Min(0)
   @Max(100_000)

@@ -1,4 +1,7 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
+import { Gauge } from 'prom-client';
+import { FleetgateConfig } from '@fleetgate/config';
+import { MetricsRegistry } from '@fleetgate/observability';
 import { PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import {
@@ -14,6 +17,10 @@ export interface CallbackApplied {
   /** Callbacks this call applied (claimed, not applied before). */
   applied: number;
   events: number;
+  /** Callbacks whose apply failed this time; they stay owed, with their error and attempt count. */
+  failed: number;
+  /** Of those, the ones that reached CALLBACK_MAX_ATTEMPTS and are dead-lettered. */
+  deadLettered: number;
 }
 
 /** Callbacks per apply job when unapplied ones are enqueued again; and at most per sweep. */
@@ -23,74 +30,174 @@ const SWEEP_LIMIT = 20 * APPLY_CHUNK;
 const CLAIM_SECONDS = 120;
 /** Rows deleted per statement by the retention purge, so that no statement holds locks for long. */
 const PURGE_CHUNK = 10_000;
+/** Longest apply error kept on a callback. */
+const ERROR_MAX_CHARS = 2_000;
 
-/** Applies stored callbacks: task progress through TaskProgress, device status onto the device. */
+interface ClaimedCallback {
+  id: string;
+  account_id: string;
+  payload: unknown;
+  received_at: Date;
+}
+
+/** A row's outcome: the events it produced, or why it could not be applied. */
+type RowOutcome = { events: number } | { error: string };
+
+/**
+ * Applies stored callbacks: task progress through TaskProgress, device status onto the device. Each
+ * callback succeeds or fails alone: a failed one keeps its error and attempt count and is tried again
+ * by the sweep, until CALLBACK_MAX_ATTEMPTS dead-letters it.
+ */
 @Injectable()
 export class CallbackApplier {
+  private readonly logger = new Logger(CallbackApplier.name);
+
   constructor(
     private readonly prisma: PrismaService,
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
     private readonly events: FleetEvents,
     private readonly producer: JobProducer,
-  ) {}
+    private readonly config: FleetgateConfig,
+    metrics: MetricsRegistry,
+  ) {
+    new Gauge({
+      name: 'fleetgate_callbacks_dead_lettered',
+      help: 'Vendor callbacks dead-lettered after CALLBACK_MAX_ATTEMPTS failed applies (kept, no longer applied)',
+      registers: [metrics.registry],
+      async collect() {
+        this.set(await prisma.callbackInbox.count({ where: { deadLetteredAt: { not: null } } }));
+      },
+    });
+  }
 
   /**
    * Applies a batch in the order received, each callback once. The batch's rows are claimed first (a
    * lease, not a held transaction, which would pin a connection while applying needs others): another
    * job covering the same callbacks (a swept or recovered one) skips them, and a job that dies lets
    * them go when the lease ends, to be applied again. Applying twice would change nothing: targets
-   * only move forward, a device's status only to a newer report.
+   * only move forward, a device's status only to a newer report. A callback that fails is let go
+   * with its error and one more attempt counted; the others are marked applied all the same.
    */
   async applyAll(inboxIds: string[]): Promise<CallbackApplied> {
     // Joined by id, not `id = ANY(...)`: that form lets the planner combine the pkey with the partial
     // index of unapplied callbacks, whose dead entries (until vacuum) made each claim scan thousands.
-    const claimed = await this.prisma.$queryRaw<Array<{ id: string; account_id: string; payload: unknown }>>`
+    const claimed = await this.prisma.$queryRaw<ClaimedCallback[]>`
       UPDATE callback_inbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
       FROM unnest(${inboxIds}::uuid[]) AS wanted(id)
-      WHERE callback_inbox.id = wanted.id AND applied_at IS NULL AND (claimed_until IS NULL OR claimed_until < now())
-      RETURNING callback_inbox.id, account_id::text, payload`;
-    if (claimed.length === 0) return { applied: 0, events: 0 };
+      WHERE callback_inbox.id = wanted.id AND applied_at IS NULL AND dead_lettered_at IS NULL
+        AND (claimed_until IS NULL OR claimed_until < now())
+      RETURNING callback_inbox.id, account_id::text, payload, received_at`;
+    if (claimed.length === 0) return { applied: 0, events: 0, failed: 0, deadLettered: 0 };
     const position = new Map(inboxIds.map((id, index) => [id, index]));
     const rows = claimed.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
-    const ids = rows.map((row) => row.id);
     try {
-      const counts = await this.applyRows(rows);
-      await this.prisma.$executeRaw`
-        UPDATE callback_inbox SET applied_at = now(), claimed_until = NULL, events = applied.events
-        FROM unnest(${ids}::uuid[], ${counts}::int[]) AS applied(id, events)
-        WHERE callback_inbox.id = applied.id`;
-      return { applied: rows.length, events: counts.reduce((sum, count) => sum + count, 0) };
+      const outcomes = await this.applyRows(rows);
+      const applied = rows.flatMap((row, index) => {
+        const outcome = outcomes[index];
+        return 'events' in outcome ? [{ id: row.id, events: outcome.events }] : [];
+      });
+      const failed = rows.flatMap((row, index) => {
+        const outcome = outcomes[index];
+        return 'error' in outcome ? [{ id: row.id, error: outcome.error }] : [];
+      });
+      if (applied.length > 0) {
+        await this.prisma.$executeRaw`
+          UPDATE callback_inbox SET applied_at = now(), claimed_until = NULL, events = applied.events
+          FROM unnest(${applied.map((row) => row.id)}::uuid[], ${applied.map((row) => row.events)}::int[])
+            AS applied(id, events)
+          WHERE callback_inbox.id = applied.id`;
+      }
+      const deadLettered = failed.length > 0 ? await this.recordFailures(failed) : 0;
+      return {
+        applied: applied.length,
+        events: applied.reduce((sum, row) => sum + row.events, 0),
+        failed: failed.length,
+        deadLettered,
+      };
     } catch (error) {
-      // Let them go at once, so that the job's retry takes them again.
+      // Recording the outcomes failed (the database went away): let them all go at once, so that
+      // the job's retry takes them again, and count no attempt against any of them.
+      const ids = rows.map((row) => row.id);
       await this.prisma.$executeRaw`UPDATE callback_inbox SET claimed_until = NULL WHERE id = ANY(${ids}::uuid[])`;
       throw error;
     }
   }
 
-  /** Applies the claimed rows in order; answers the events each produced. */
-  private async applyRows(rows: Array<{ account_id: string; payload: unknown }>): Promise<number[]> {
-    const adapters = new Map<string, VendorAdapter>();
-    const progressByAccount = new Map<string, VendorTaskProgress[]>();
-    const counts: number[] = [];
-    for (const row of rows) {
-      const adapter = adapters.get(row.account_id) ?? (await this.accounts.adapterFor(row.account_id));
-      adapters.set(row.account_id, adapter);
-      const events = adapter.parseCallback({ headers: {}, body: row.payload });
-      counts.push(events.length);
-      for (const event of events) {
-        if (event.kind === 'task.progress') {
-          const progress = progressByAccount.get(row.account_id) ?? [];
-          progress.push(event.progress);
-          progressByAccount.set(row.account_id, progress);
-        } else {
-          await this.applyDeviceStatus(row.account_id, event);
+  /**
+   * Lets failed callbacks go with their error and one more attempt; those reaching
+   * CALLBACK_MAX_ATTEMPTS are dead-lettered. Answers how many were.
+   */
+  private async recordFailures(failed: Array<{ id: string; error: string }>): Promise<number> {
+    const recorded = await this.prisma.$queryRaw<Array<{ id: string; error: string; dead: boolean }>>`
+      UPDATE callback_inbox SET claimed_until = NULL, attempts = attempts + 1, error = failed.error,
+        dead_lettered_at = CASE WHEN attempts + 1 >= ${this.config.CALLBACK_MAX_ATTEMPTS} THEN now() END
+      FROM unnest(${failed.map((row) => row.id)}::uuid[], ${failed.map((row) => row.error)}::text[])
+        AS failed(id, error)
+      WHERE callback_inbox.id = failed.id
+      RETURNING callback_inbox.id, callback_inbox.error, callback_inbox.dead_lettered_at IS NOT NULL AS dead`;
+    const dead = recorded.filter((row) => row.dead);
+    for (const row of failed) this.logger.warn({ callback: row.id, error: row.error }, 'vendor callback not applied');
+    for (const row of dead) {
+      this.logger.error(
+        { callback: row.id, attempts: this.config.CALLBACK_MAX_ATTEMPTS, error: row.error },
+        'vendor callback dead-lettered',
+      );
+    }
+    return dead.length;
+  }
+
+  /**
+   * Applies the claimed rows in order; answers each row's outcome. Task progress of the whole batch is
+   * applied in one pass per account; when that pass fails, each row's progress is applied alone, so
+   * that the failure is pinned on the callbacks that cause it (applying progress again is harmless).
+   */
+  private async applyRows(rows: ClaimedCallback[]): Promise<RowOutcome[]> {
+    const adapters = new Map<string, Promise<VendorAdapter>>();
+    const progressByAccount = new Map<string, Array<{ index: number; progress: VendorTaskProgress[] }>>();
+    const outcomes: RowOutcome[] = [];
+    for (const [index, row] of rows.entries()) {
+      try {
+        let adapter = adapters.get(row.account_id);
+        if (!adapter) {
+          adapter = this.accounts.adapterFor(row.account_id);
+          adapters.set(row.account_id, adapter);
         }
+        const events = (await adapter).parseCallback({ headers: {}, body: row.payload });
+        const progress: VendorTaskProgress[] = [];
+        for (const event of events) {
+          if (event.kind === 'task.progress') progress.push(event.progress);
+          // A report without a time of its own is as recent as its arrival (ArmCloud instance state).
+          else await this.applyDeviceStatus(row.account_id, event, event.at ? new Date(event.at) : row.received_at);
+        }
+        if (progress.length > 0) {
+          const ofAccount = progressByAccount.get(row.account_id) ?? [];
+          ofAccount.push({ index, progress });
+          progressByAccount.set(row.account_id, ofAccount);
+        }
+        outcomes.push({ events: events.length });
+      } catch (error) {
+        outcomes.push({ error: describe(error) });
       }
     }
     // One pass per account: each task the batch touched is recomputed once, not once per callback.
-    for (const [accountId, progress] of progressByAccount) await this.progress.apply(accountId, progress);
-    return counts;
+    for (const [accountId, entries] of progressByAccount) {
+      try {
+        await this.progress.apply(
+          accountId,
+          entries.flatMap((entry) => entry.progress),
+        );
+      } catch {
+        for (const entry of entries) {
+          try {
+            await this.progress.apply(accountId, entry.progress);
+          } catch (error) {
+            outcomes[entry.index] = { error: describe(error) };
+          }
+        }
+      }
+    }
+    return outcomes;
   }
 
   /**
@@ -99,15 +206,10 @@ export class CallbackApplier {
    * Redis. `tag` keeps these job ids apart from the gateway's; answers the jobs enqueued.
    */
   async enqueueUnapplied(olderThanMs: number, ...tag: string[]): Promise<number> {
-    const unapplied = await this.prisma.callbackInbox.findMany({
-      where: { appliedAt: null, receivedAt: { lte: new Date(Date.now() - olderThanMs) } },
-      select: { id: true },
-      orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
-      take: SWEEP_LIMIT,
-    });
+    const unapplied = await this.unappliedIds(olderThanMs);
     let jobs = 0;
     for (let start = 0; start < unapplied.length; start += APPLY_CHUNK) {
-      const inboxIds = unapplied.slice(start, start + APPLY_CHUNK).map((row) => row.id);
+      const inboxIds = unapplied.slice(start, start + APPLY_CHUNK);
       await this.producer.enqueue(
         'callbacks.apply',
         { inboxIds },
@@ -116,6 +218,17 @@ export class CallbackApplier {
       jobs++;
     }
     return jobs;
+  }
+
+  /** Callbacks stored more than `olderThanMs` ago and still owed, oldest first, at most one sweep's worth. */
+  async unappliedIds(olderThanMs: number): Promise<string[]> {
+    const unapplied = await this.prisma.callbackInbox.findMany({
+      where: { appliedAt: null, deadLetteredAt: null, receivedAt: { lte: new Date(Date.now() - olderThanMs) } },
+      select: { id: true },
+      orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
+      take: SWEEP_LIMIT,
+    });
+    return unapplied.map((row) => row.id);
   }
 
   /**
@@ -139,8 +252,8 @@ export class CallbackApplier {
   private async applyDeviceStatus(
     accountId: string,
     event: Extract<VendorEvent, { kind: 'device.status' }>,
+    at: Date,
   ): Promise<void> {
-    const at = event.at ? new Date(event.at) : new Date();
     const device = await this.prisma.device.findUnique({
       where: { accountId_vendorRef: { accountId, vendorRef: event.vendorRef } },
       select: { id: true, status: true },
@@ -161,4 +274,9 @@ export class CallbackApplier {
       });
     }
   }
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  return text.slice(0, ERROR_MAX_CHARS);
 }

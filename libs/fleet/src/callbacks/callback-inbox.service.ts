@@ -1,13 +1,13 @@
-import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
 import { ApiError } from '@fleetgate/platform';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
-import { supports, VendorAccountService, VendorError, type WebhookProof } from '@fleetgate/vendors';
+import { supports, VendorAccountService, VendorError, type VendorEvent, type WebhookProof } from '@fleetgate/vendors';
+import { redeliveryKey } from './redelivery-key';
 
 export interface CallbackReceipt {
   accepted: boolean;
-  /** True when this exact callback was received before: acknowledged, not applied again. */
+  /** True when this callback was received before (see redeliveryKey): acknowledged, not applied again. */
   duplicate: boolean;
 }
 
@@ -26,7 +26,8 @@ interface PendingCallback {
 }
 
 /**
- * Vendor callbacks in: each is checked (caller's secret, payload shape), stored under a dedupe key,
+ * Vendor callbacks in: each is checked (caller's secret, payload shape), stored under a dedupe key
+ * (redeliveryKey: a redelivery is acknowledged, not stored again),
  * and acknowledged once stored; a worker applies it. The stored row is the record of what is owed:
  * the apply job enqueued after the commit only makes the worker start at once, and the worker's
  * callbacks.sweep enqueues whatever such a job did not cover (this process died, Redis was down).
@@ -60,9 +61,11 @@ export class CallbackInbox {
     if (!supports(adapter, 'callbacks')) {
       throw ApiError.unprocessable(`${vendor} sends no callbacks`, [{ field: 'vendor', problem: 'has no callbacks' }]);
     }
+    let events: VendorEvent[];
     try {
-      // Parsed here only to refuse what can never be applied; the worker parses it again to apply it.
-      adapter.parseCallback({ headers, body });
+      // Parsed here to refuse what can never be applied and to tell a redelivery; the worker parses
+      // it again to apply it.
+      events = adapter.parseCallback({ headers, body });
     } catch (error) {
       if (error instanceof VendorError) {
         throw ApiError.invalid(`Not a ${vendor} callback: ${error.vendorMessage}`, [
@@ -71,7 +74,7 @@ export class CallbackInbox {
       }
       throw error;
     }
-    const dedupeKey = createHash('sha256').update(JSON.stringify(body)).digest('hex');
+    const dedupeKey = redeliveryKey(body, events);
     const duplicate = await this.store({ vendor, accountId, dedupeKey, payload: body });
     return { accepted: true, duplicate };
   }

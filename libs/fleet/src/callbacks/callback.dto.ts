@@ -1,5 +1,8 @@
 export class CallbackReceiptDto {
   accepted!: boolean;
-  /** This exact callback was received before: acknowledged and not applied again. */
+  /**
+   * This callback was delivered before: acknowledged and not applied again. A state report without a
+   * time (ArmCloud instance state) is never a duplicate: the same state again is a new report.
+   */
   duplicate!: boolean;
 }

@@ -27,8 +27,9 @@ export class WebhooksController {
    * so the caller proves itself with the account's webhook secret, in the `X-Fleetgate-Webhook-Secret`
    * header or, for vendors that only take a URL, the `token` query parameter. A relay that can sign
    * sends `X-Fleetgate-Timestamp` and `X-Fleetgate-Signature` (HMAC-SHA256 of "<timestamp>.<body>" under
-   * the secret) instead: forged or more than 5 minutes off is refused. A repeated body is acknowledged
-   * and ignored (its dedupe key is kept with the stored callback).
+   * the secret) instead: forged or more than 5 minutes off is refused. A redelivered callback is
+   * acknowledged and ignored (`duplicate: true`); a state report without a time of its own (ArmCloud
+   * instance state) is a new report each time, since a device can return to an earlier state.
    */
   @Post(':vendor/:accountId')
   @HttpCode(200)

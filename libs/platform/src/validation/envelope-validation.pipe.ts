@@ -1,12 +1,17 @@
 import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
-import type { FieldProblem } from '../errors/api-error';
+import { ApiError, type FieldProblem } from '../errors/api-error';
+import { unstorableInput } from './unstorable-input';
 
 /**
  * A request without a body is checked as an empty one, so that it is refused field by field like any
- * other incomplete body instead of reaching a handler as undefined.
+ * other incomplete body instead of reaching a handler as undefined. Input that no route can take
+ * (control characters in path and query text, NUL in a body, a body nested too deep) is refused
+ * first, for every route, whatever its own checks.
  */
 class EnvelopeValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const unstorable = unstorableInput(value, metadata);
+    if (unstorable.length > 0) throw ApiError.invalid(`Invalid request: ${summaryOf(unstorable)}`, unstorable);
     const isClassBody =
       metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     return super.transform(isClassBody && (value === undefined || value === null) ? {} : value, metadata);
@@ -43,11 +48,14 @@ export function createValidationPipe(): ValidationPipe {
           ? { field: detail.field, problem: 'is not an accepted field' }
           : detail,
       );
-      const summary = details
-        .slice(0, 3)
-        .map((d) => `${d.field} ${d.problem}`)
-        .join('; ');
-      return new BadRequestException({ message: `Invalid request: ${summary}`, details });
+      return new BadRequestException({ message: `Invalid request: ${summaryOf(details)}`, details });
     },
   });
+}
+
+function summaryOf(details: FieldProblem[]): string {
+  return details
+    .slice(0, 3)
+    .map((detail) => `${detail.field} ${detail.problem}`)
+    .join('; ');
 }
