@@ -157,7 +157,7 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
     expect(task.status).toBe('partially_failed');
     const byDevice = Object.fromEntries(task.targetRows.map((target) => [target.deviceId, target]));
     expect(byDevice[first.id]).toMatchObject({ status: 'succeeded' });
-    expect(byDevice[second.id]).toMatchObject({ status: 'failed', error: { code: '9016' } });
+    expect(byDevice[second.id]).toMatchObject({ status: 'failed', error: { code: '9042' } });
   });
 
   it('runs TikMatrix scripts by serial and follows them to their end by polling', async () => {
@@ -454,7 +454,7 @@ describe('fleet tasks (e2e: gateway, worker and the vendor simulators over HTTP)
         (task) => !!task.targetRows[0]?.waitUntil,
         'the target waiting for its device',
       );
-      expect(waiting.targetRows[0]).toMatchObject({ status: 'pending', error: { code: '9016' } });
+      expect(waiting.targetRows[0]).toMatchObject({ status: 'pending', error: { code: '9042' } });
       await setOnline(device, true);
       const task = await finished(created.data!.id);
       expect(task.targetRows[0]).toMatchObject({ status: 'succeeded', attempts: 2 });

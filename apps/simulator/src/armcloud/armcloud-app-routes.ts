@@ -48,9 +48,10 @@ function packageNameFromUrl(url: string, fallback: string): string {
 function readAppsPerPad(state: ArmcloudState, params: Record<string, unknown>, requireInCentre: boolean): Map<number, AppRef[]> {
   const perPad = new Map<number, AppRef[]>();
   for (const app of readObjectList(params, 'apps', true)!) {
-    const appId = readNumber(app, 'appId') ?? null;
-    const known = appId === null ? undefined : state.apps.get(appId);
-    if (requireInCentre && !known?.available) throw new ArmcloudError(ARMCLOUD_ERRORS.fileNotAvailable, `appId ${appId ?? '(missing)'}`);
+    // Both tables mark appId required.
+    const appId = readNumber(app, 'appId', true);
+    const known = state.apps.get(appId);
+    if (requireInCentre && !known?.available) throw new ArmcloudError(ARMCLOUD_ERRORS.fileNotAvailable, `appId ${appId}`);
     const pkgName = readString(app, 'pkgName') ?? known?.packageName;
     if (!pkgName) throw badParameter('pkgName is required');
     const ref: AppRef = { appId, pkgName, appName: readString(app, 'appName') ?? known?.appName ?? pkgName };
@@ -60,8 +61,12 @@ function readAppsPerPad(state: ArmcloudState, params: Record<string, unknown>, r
   return perPad;
 }
 
+function appOnPad(state: ArmcloudState, index: number, app: AppRef) {
+  return { appId: app.appId, appName: app.appName, pkgName: app.pkgName, padCode: state.fleet.codeOf(index) };
+}
+
 function appsWithResult(state: ArmcloudState, index: number, apps: AppRef[], task: ArmcloudTask) {
-  return apps.map((app) => ({ appId: app.appId, appName: app.appName, pkgName: app.pkgName, padCode: state.fleet.codeOf(index), result: task.state === 'succeeded' }));
+  return apps.map((app) => ({ ...appOnPad(state, index, app), result: task.state === 'succeeded' }));
 }
 
 /** Files, applications and images: the two management centres, pushes and installs on pads, image upgrades. */
@@ -268,7 +273,8 @@ export function registerAppRoutes(scope: FastifyInstance, state: ArmcloudState):
     );
   });
 
-  // The uninstall callback is typed like the install one (apps list with per-app result), plus a top-level result.
+  // The uninstall callback as its table types it: `apps` one object (the pad inside), `result` beside it.
+  // Several apps in one task have no documented shape: they go as a list, like the install callback.
   armcloudRoute(scope, 'POST', `${OPENAPI}/pad/uninstallApp`, ({ params }) => {
     const perPad = readAppsPerPad(state, params, false);
     return [...perPad].flatMap(([index, apps]) =>
@@ -281,7 +287,14 @@ export function registerAppRoutes(scope: FastifyInstance, state: ArmcloudState):
           for (const app of apps) state.fleet.settingsOf(index).apps.delete(app.pkgName);
         },
         finishedCallbacks: (_index, task) => [
-          { kind: 'appUninstall', body: { taskId: task.taskId, apps: appsWithResult(state, index, apps, task), result: task.state === 'succeeded' } },
+          {
+            kind: 'appUninstall',
+            body: {
+              taskId: task.taskId,
+              apps: apps.length === 1 ? appOnPad(state, index, apps[0]) : apps.map((app) => appOnPad(state, index, app)),
+              result: task.state === 'succeeded',
+            },
+          },
         ],
       }).map((task) => padTaskRow(state, task)),
     );

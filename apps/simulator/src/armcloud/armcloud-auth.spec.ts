@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { armcloudCanonicalRequest, formatArmcloudDate } from '@fleetgate/vendors/armcloud/armcloud-signer';
+import { ArmcloudSigner, armcloudCanonicalRequest, formatArmcloudDate } from '@fleetgate/vendors/armcloud/armcloud-signer';
 import type { SimulatorServer } from '../kit';
 import { ARMCLOUD_DEMO_ACCESS_KEY, ARMCLOUD_DEMO_SECRET_KEY, armcloudCredentialsFromEnv } from './armcloud-auth';
 import type { ArmcloudEnvelope } from './armcloud-envelope';
@@ -51,6 +51,15 @@ describe('ArmCloud simulator: request signatures', () => {
     const answer = await send(client.signer.sign({ method: 'POST', path, body, date }) as unknown as Record<string, string>);
     expect(answer.code).toBe(100004);
     expect(answer.msg).toContain('away from server time');
+  });
+
+  it('refuses a request signed for another host, and one whose content type is neither documented form', async () => {
+    const elsewhere = new ArmcloudSigner({ ...armcloudCredentialsFromEnv(), host: 'evil.example.com' });
+    const wrongHost = await send(elsewhere.sign({ method: 'POST', path, body }) as unknown as Record<string, string>);
+    expect(wrongHost).toMatchObject({ code: 100004, msg: expect.stringContaining('x-host evil.example.com is not this server') });
+    const plain = new ArmcloudSigner({ ...armcloudCredentialsFromEnv(), contentType: 'text/plain' });
+    const textPlain = await send(plain.sign({ method: 'POST', path, body }) as unknown as Record<string, string>);
+    expect(textPlain).toMatchObject({ code: 100004, msg: expect.stringContaining('content-type must be') });
   });
 
   it('refuses unsigned requests and unknown access keys', async () => {

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import { ArmcloudSigner } from '@fleetgate/vendors/armcloud/armcloud-signer';
 import { ARMCLOUD_ERRORS, errorEnvelope } from './armcloud-envelope';
+import { ARMCLOUD_DOCUMENT_HOST, ArmcloudSignatureVerifier } from './armcloud-signature';
 
 /** The simulator's one account. Fixed so that local runs and tests need no set-up; override with the env vars. */
 export const ARMCLOUD_DEMO_ACCESS_KEY = 'AKFLEETGATEDEMO0001';
@@ -18,6 +18,17 @@ export function armcloudCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env)
   };
 }
 
+/**
+ * The simulator's verifier: the demo (or env) credentials; x-host may be the host a request was sent
+ * to, the document's domain, or SIM_ARMCLOUD_HOST when set (a simulator behind another name).
+ */
+export function armcloudVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): ArmcloudSignatureVerifier {
+  return new ArmcloudSignatureVerifier({
+    ...armcloudCredentialsFromEnv(env),
+    hosts: [ARMCLOUD_DOCUMENT_HOST, ...(env.SIM_ARMCLOUD_HOST ? [env.SIM_ARMCLOUD_HOST] : [])],
+  });
+}
+
 /** The exact bytes of each request body, for the body hash (JSON.stringify of the parsed body would not be the same bytes). */
 const rawBodies = new WeakMap<FastifyRequest, Buffer>();
 /** Bodies that are not JSON: the signature is still checked over the bytes; the handler then answers "Incorrect request parameter". */
@@ -29,7 +40,7 @@ const unparsable = new WeakSet<FastifyRequest>();
  * the vendor's envelope, code 100004 "Invalid key" with the reason in msg, HTTP 200 like every
  * other ArmCloud answer.
  */
-export function installArmcloudSignatureCheck(scope: FastifyInstance, signer: ArmcloudSigner): void {
+export function installArmcloudSignatureCheck(scope: FastifyInstance, verifier: ArmcloudSignatureVerifier): void {
   scope.removeAllContentTypeParsers();
   // Any content type: a client might sign "application/json;charset=UTF-8" or send text/plain.
   scope.addContentTypeParser('*', { parseAs: 'buffer' }, (request, body, done) => {
@@ -45,12 +56,7 @@ export function installArmcloudSignatureCheck(scope: FastifyInstance, signer: Ar
   });
 
   scope.addHook('preHandler', async (request, reply) => {
-    const bodyless = request.method === 'GET' || request.method === 'HEAD';
-    const verification = signer.verify({
-      headers: request.headers,
-      body: rawBodies.get(request) ?? '',
-      bodyUnavailable: bodyless,
-    });
+    const verification = verifier.verify({ headers: request.headers, body: rawBodies.get(request) ?? '' });
     if (!verification.ok) {
       return reply.send(errorEnvelope(ARMCLOUD_ERRORS.invalidKey, `${ARMCLOUD_ERRORS.invalidKey.msg}: ${verification.message}`));
     }

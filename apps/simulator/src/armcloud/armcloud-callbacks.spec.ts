@@ -129,6 +129,19 @@ describe('ArmCloud simulator: callbacks', () => {
     expect(startCallback.body).toEqual({ taskId: start.data[0].taskId, taskStatus: 3, padCode: pads[2], pkgName: 'com.huluxia.gametools' });
   });
 
+  it('delivers the uninstall callback in the document’s shape: apps an object, result beside it', async () => {
+    await client.post('/openapi/open/config/updateCallback', { callbackIdList: [idOf('appUninstall')], callbackUrl: receiverAddress });
+    const uninstall = await client.post<Row[]>('/openapi/open/pad/uninstallApp', {
+      apps: [{ appId: 124, appName: 'Hulu Man', pkgName: 'com.huluxia.gametools', padCodes: [pads[2]] }],
+    });
+    const [callback] = await deliveriesOf((body) => body.taskId === uninstall.data[0].taskId);
+    expect(callback.body).toEqual({
+      taskId: uninstall.data[0].taskId,
+      apps: { appId: 124, appName: 'Hulu Man', pkgName: 'com.huluxia.gametools', padCode: pads[2] },
+      result: true,
+    });
+  });
+
   it('stops delivering after deleteCallback', async () => {
     await client.post('/openapi/open/config/updateCallback', { callbackIdList: [idOf('asyncCmd'), idOf('padStatus')], callbackUrl: receiverAddress });
     const deleted = await client.post('/openapi/open/config/deleteCallback');

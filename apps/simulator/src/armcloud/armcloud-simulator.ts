@@ -1,14 +1,14 @@
 import type { FastifyInstance } from 'fastify';
-import { ArmcloudSigner } from '@fleetgate/vendors/armcloud/armcloud-signer';
 import { CONTROL_PREFIX, type Random, type VendorSimulator, type VendorSimulatorFactory } from '../kit';
 import { registerAccountRoutes } from './armcloud-account-routes';
 import { registerAppRoutes } from './armcloud-app-routes';
-import { armcloudCredentialsFromEnv, installArmcloudSignatureCheck } from './armcloud-auth';
+import { armcloudVerifierFromEnv, installArmcloudSignatureCheck } from './armcloud-auth';
 import { ARMCLOUD_ERRORS, errorEnvelope } from './armcloud-envelope';
 import { PAD_STATUS } from './armcloud-fleet';
 import { registerInstanceRoutes } from './armcloud-instance-routes';
 import { registerOperationRoutes } from './armcloud-operation-routes';
 import { registerSettingsRoutes } from './armcloud-settings-routes';
+import { ARMCLOUD_DOCUMENT_HOST, type ArmcloudSignatureVerifier } from './armcloud-signature';
 import { ArmcloudState, padStatusEvent } from './armcloud-state';
 import { registerTaskRoutes } from './armcloud-task-routes';
 
@@ -17,11 +17,11 @@ const TRANSIENT_FAILURES = [ARMCLOUD_ERRORS.taskAddFailed, ARMCLOUD_ERRORS.proce
 
 /**
  * Vendor-specific control routes (no signature, no faults):
- *   GET /_sim/armcloud/account            the access key id and host the simulator expects
+ *   GET /_sim/armcloud/account            the access key id the simulator expects, and the document's host
  *   PUT /_sim/armcloud/pads/:padCode      {"online": false} takes a pad offline (its tasks then fail), true brings it back
  */
-function registerControlRoutes(app: FastifyInstance, state: ArmcloudState, signer: ArmcloudSigner): void {
-  app.get(`${CONTROL_PREFIX}/armcloud/account`, async () => ({ accessKeyId: signer.accessKeyId, host: signer.host, fleetSize: state.fleet.size }));
+function registerControlRoutes(app: FastifyInstance, state: ArmcloudState, verifier: ArmcloudSignatureVerifier): void {
+  app.get(`${CONTROL_PREFIX}/armcloud/account`, async () => ({ accessKeyId: verifier.accessKeyId, host: ARMCLOUD_DOCUMENT_HOST, fleetSize: state.fleet.size }));
   app.put<{ Params: { padCode: string }; Body: { online?: unknown } }>(`${CONTROL_PREFIX}/armcloud/pads/:padCode`, async (request, reply) => {
     const index = state.fleet.indexOf(request.params.padCode);
     if (index === undefined) return reply.code(404).send({ message: `no pad ${request.params.padCode}` });
@@ -35,7 +35,7 @@ function registerControlRoutes(app: FastifyInstance, state: ArmcloudState, signe
 }
 
 export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
-  const signer = new ArmcloudSigner(armcloudCredentialsFromEnv());
+  const verifier = armcloudVerifierFromEnv();
   // Drawn once, so that reset() rebuilds the same fleet whatever the fault layer drew meanwhile.
   const fleetSeed = context.random.int(1, 0x7fff_ffff);
   const state = new ArmcloudState(context.fleetSize, fleetSeed, context.timeScale, context.callbacks);
@@ -43,11 +43,11 @@ export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
   const simulator: VendorSimulator = {
     vendor: 'armcloud',
     register: async (app) => {
-      registerControlRoutes(app, state, signer);
+      registerControlRoutes(app, state, verifier);
       // The vendor routes live in their own scope: its body parser keeps raw bytes for the signature
       // without changing how the kit's /_sim routes parse JSON.
       await app.register(async (scope) => {
-        installArmcloudSignatureCheck(scope, signer);
+        installArmcloudSignatureCheck(scope, verifier);
         registerInstanceRoutes(scope, state);
         registerSettingsRoutes(scope, state);
         registerOperationRoutes(scope, state);

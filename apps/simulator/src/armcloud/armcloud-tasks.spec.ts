@@ -173,6 +173,8 @@ describe('ArmCloud simulator: tasks through the task centre', () => {
     const listed = await client.settledTask(listApp.data[0].taskId as number);
     expect(JSON.parse(listed.taskResult as string)).toEqual(expect.arrayContaining([{ appName: 'demo', pkgName: 'com.demo.game' }]));
 
+    const withoutAppId = await client.post('/openapi/open/pad/uninstallApp', { apps: [{ appName: 'demo', pkgName: 'com.demo.game', padCodes: [pads[1]] }] });
+    expect(withoutAppId).toMatchObject({ code: 500, msg: expect.stringContaining('appId is required') });
     const uninstall = await client.post<Row[]>('/openapi/open/pad/uninstallApp', { apps: [{ appId, appName: 'demo', pkgName: 'com.demo.game', padCodes: [pads[1]] }] });
     await client.settledTask(uninstall.data[0].taskId as number);
     const infos = await client.post<{ pageData: Row[] }>('/openapi/open/pad/infos', { page: 1, rows: 1, padCodes: [pads[1]] });

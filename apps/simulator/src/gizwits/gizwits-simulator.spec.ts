@@ -45,7 +45,7 @@ describe('Gizwits simulator', () => {
   it('refuses calls without the application id', async () => {
     const response = await app.inject({ method: 'POST', url: '/app/login', payload: { username: 'a', password: 'b' } });
     expect(response.statusCode).toBe(400);
-    expect(response.json()).toMatchObject({ error_code: 9001 });
+    expect(response.json()).toMatchObject({ error_code: 9003, error_message: 'appid invalid' });
   });
 
   it('creates anonymous, username and email users with 201 and signs them in', async () => {
@@ -57,7 +57,7 @@ describe('Gizwits simulator', () => {
       expire_at: expect.any(Number),
     });
     expect((await call('POST', '/app/users', { username: 'bob', password: '123456' })).status).toBe(201);
-    expect((await call('POST', '/app/users', { username: 'bob', password: 'x' })).body.error_code).toBe(9018);
+    expect((await call('POST', '/app/users', { username: 'bob', password: 'x' })).body.error_code).toBe(9019);
     expect((await call('POST', '/app/users', { email: 'bob@bob.com', password: '123456' })).status).toBe(201);
     expect((await call('POST', '/app/login', { username: 'bob@bob.com', password: '123456' })).status).toBe(200);
     expect((await call('POST', '/app/login', { username: 'bob', password: 'wrong' })).body.error_code).toBe(9020);
@@ -71,7 +71,7 @@ describe('Gizwits simulator', () => {
       .digest('hex');
     expect(
       (await call('POST', '/app/request_token', undefined, { 'x-gizwits-application-auth': 'bad' })).body.error_code,
-    ).toBe(9025);
+    ).toBe(9038);
     const appToken = (await call('POST', '/app/request_token', undefined, { 'x-gizwits-application-auth': signature }))
       .body.token;
     const headers = { 'x-gizwits-application-token': appToken };
@@ -99,11 +99,37 @@ describe('Gizwits simulator', () => {
     expect((await call('POST', '/app/login', { username: 'alice', password: 'two' })).status).toBe(200);
   });
 
-  it('refuses expired tokens', async () => {
+  it('refuses an expired token with 9006 and an unknown one with 9004', async () => {
     const headers = await login();
     expect((await call('GET', '/app/bindings', undefined, headers)).status).toBe(200);
     await call('POST', '/_sim/gizwits/tokens/expire');
-    expect((await call('GET', '/app/bindings', undefined, headers)).body).toMatchObject({ error_code: 9004 });
+    expect((await call('GET', '/app/bindings', undefined, headers)).body).toMatchObject({
+      error_code: 9006,
+      error_message: 'token expired',
+    });
+    const fresh = await login();
+    await call('POST', '/_sim/gizwits/tokens/revoke');
+    expect((await call('GET', '/app/bindings', undefined, fresh)).body).toMatchObject({
+      error_code: 9004,
+      error_message: 'token invalid',
+    });
+    await call('PUT', '/_sim/gizwits/tokens', { ttlSeconds: 0 });
+    expect((await call('GET', '/app/bindings', undefined, await login())).body.error_code).toBe(9006);
+  });
+
+  it('throttles the application above its request quota with 9041 and a Retry-After', async () => {
+    const headers = await login();
+    await call('PUT', '/_sim/gizwits/quota', { requestsPerSecond: 0 });
+    const response = await app.inject({
+      method: 'GET',
+      url: `/app/devdata/${didOf(1)}/latest`,
+      headers: { 'x-gizwits-application-id': APP_ID, ...headers },
+    });
+    expect(response.statusCode).toBe(400);
+    expect(response.headers['retry-after']).toBe('1');
+    expect(response.json()).toMatchObject({ error_code: 9041, error_message: 'request was throttled' });
+    await call('PUT', '/_sim/gizwits/quota', { requestsPerSecond: null });
+    expect((await call('GET', `/app/devdata/${didOf(1)}/latest`)).status).toBe(200);
   });
 
   it('pages bindings and binds/unbinds with success and failed lists', async () => {
@@ -177,12 +203,12 @@ describe('Gizwits simulator', () => {
     ] as const) {
       const refused = await call('POST', `/app/control/${did}`, { attrs }, headers);
       expect(refused.status).toBe(400);
-      expect(refused.body.error_code).toBe(9041);
-      expect(refused.body.error_message).toContain(problem);
+      expect(refused.body).toMatchObject({ error_code: 9025, error_message: 'attr invalid!' });
+      expect(refused.body.detail_message).toContain(problem);
     }
   });
 
-  it('sends raw bytes and refuses offline or unbound devices', async () => {
+  it('sends raw bytes and refuses offline (9042), unknown (9014) and re-paired (9016) devices', async () => {
     const headers = await login();
     const did = didOf(5);
     await call('PUT', `/_sim/gizwits/devices/${did}`, { online: true });
@@ -190,7 +216,18 @@ describe('Gizwits simulator', () => {
     expect((await call('GET', `/_sim/gizwits/devices/${did}/raw`)).body.raw).toEqual([0, 1, 2, 255]);
     expect((await call('POST', `/app/control/${did}`, { raw: [256] }, headers)).body.error_code).toBe(9015);
     await call('PUT', `/_sim/gizwits/devices/${did}`, { online: false });
-    expect((await call('POST', `/app/control/${did}`, { raw: [1] }, headers)).body.error_code).toBe(9016);
+    expect((await call('POST', `/app/control/${did}`, { raw: [1] }, headers)).body).toMatchObject({
+      error_code: 9042,
+      error_message: 'device offline!',
+    });
+    const unknown = await call('POST', `/app/control/${didOf(10_000)}`, { raw: [1] }, headers);
+    expect(unknown).toMatchObject({ status: 404, body: { error_code: 9014 } });
+    const repaired = didOf(7);
+    await call('PUT', `/_sim/gizwits/devices/${repaired}`, { passcode: 'newpass001' });
+    expect((await call('POST', `/app/control/${repaired}`, { raw: [1] }, headers)).body).toMatchObject({
+      error_code: 9016,
+      error_message: 'did or passcode invalid!',
+    });
   });
 
   it('changes the latest data points over time', async () => {
@@ -226,7 +263,14 @@ describe('Gizwits simulator', () => {
     const listed = (await call('GET', '/app/scheduler?limit=10&skip=0', undefined, headers)).body;
     expect(listed.map((s: any) => s.repeat)).toEqual(['none', 'mon,fri']);
 
-    expect((await call('GET', `/app/scheduler/${created.body.id}/logs`, undefined, headers)).status).toBe(404);
+    expect(await call('GET', `/app/scheduler/${created.body.id}/logs`, undefined, headers)).toEqual({
+      status: 200,
+      body: {},
+    });
+    expect(await call('GET', '/app/scheduler/sch999999/logs', undefined, headers)).toMatchObject({
+      status: 404,
+      body: { error_code: 9030, error_message: 'scheduler not found!' },
+    });
     const fired = (await call('POST', `/_sim/gizwits/schedulers/${created.body.id}/fire`)).body;
     expect(fired).toMatchObject({ status: 'failed', detail: { [online]: true, [offline]: false }, attempts: 4 });
     const log = (await call('GET', `/app/scheduler/${created.body.id}/logs`, undefined, headers)).body;
@@ -265,6 +309,6 @@ describe('Gizwits simulator', () => {
     };
     const refused = await call('POST', '/app/scheduler', body, headers);
     expect(refused.status).toBe(400);
-    expect(refused.body.error_message).toContain(problem);
+    expect(refused.body.detail_message).toContain(problem);
   });
 });

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator, VendorSimulatorFactory } from '../kit';
 import { checkAttrs, DEMO_PRODUCT_KEY } from './gizwits-datapoints';
-import { GizwitsError, gizwitsError } from './gizwits-errors';
+import { GizwitsError, gizwitsError, gizwitsErrorBody } from './gizwits-errors';
 import {
   type GizwitsScheduler,
   GizwitsState,
@@ -30,7 +30,13 @@ class GizwitsSimulator implements VendorSimulator {
     password: env('SIM_GIZWITS_PASSWORD', 'fleetgate-demo'),
   };
   /** User tokens live this long (Gizwits gives a week), scaled by the time scale when it is above 0. */
-  private readonly tokenTtlSeconds = Number(env('SIM_GIZWITS_TOKEN_TTL_SECONDS', '604800'));
+  private tokenTtlSeconds = Number(env('SIM_GIZWITS_TOKEN_TTL_SECONDS', '604800'));
+  /**
+   * The application's request quota per second (Gizwits throttles with 9041 above it); undefined for
+   * none. Set through `PUT /_sim/gizwits/quota`.
+   */
+  private quotaPerSecond?: number;
+  private quotaWindow = { startedAt: 0, used: 0 };
   private readonly state: GizwitsState;
   private readonly timers = new Set<NodeJS.Timeout>();
   private nextScheduler = 1;
@@ -41,12 +47,18 @@ class GizwitsSimulator implements VendorSimulator {
   }
 
   register(app: FastifyInstance): void {
-    // Every /app route needs the application id.
+    // Every /app route needs the application id, and counts towards the application's quota.
     app.addHook('onRequest', async (request, reply) => {
       if (!request.url.startsWith('/app/')) return;
       const appId = request.headers['x-gizwits-application-id'];
       if (appId !== this.appId)
         return gizwitsError(reply, GizwitsError.AppIdInvalid, 'X-Gizwits-Application-Id is missing or invalid');
+      if (this.overQuota()) {
+        return reply
+          .code(400)
+          .header('retry-after', '1')
+          .send(gizwitsErrorBody(GizwitsError.RequestThrottled, `more than ${this.quotaPerSecond} requests a second`));
+      }
     });
 
     app.post('/app/users', async (request, reply) => this.createUser(request.body as Body, reply));
@@ -60,16 +72,16 @@ class GizwitsSimulator implements VendorSimulator {
         return gizwitsError(reply, GizwitsError.FormInvalid, 'username and password are required');
       }
       const user = this.state.findUserByLogin(body.username);
-      if (!user) return gizwitsError(reply, GizwitsError.UserNotFound, 'user does not exist');
+      if (!user) return gizwitsError(reply, GizwitsError.UserNotExist, 'user does not exist');
       if (user.password !== body.password)
-        return gizwitsError(reply, GizwitsError.WrongPassword, 'username or password error');
+        return gizwitsError(reply, GizwitsError.UsernamePasswordError, 'username or password error');
       return this.session(user);
     });
     app.post('/app/request_token', async (request, reply) => {
       if (request.headers['x-gizwits-application-auth'] !== md5(this.appId + this.appSecret)) {
         return gizwitsError(
           reply,
-          GizwitsError.AppAuthInvalid,
+          GizwitsError.ApplicationAuthInvalid,
           'X-Gizwits-Application-Auth must be MD5(appid+appsecret)',
         );
       }
@@ -108,13 +120,13 @@ class GizwitsSimulator implements VendorSimulator {
       if (typeof body.email === 'string') {
         return this.state.findUserByLogin(body.email)
           ? {}
-          : gizwitsError(reply, GizwitsError.UserNotFound, 'user does not exist');
+          : gizwitsError(reply, GizwitsError.UserNotExist, 'user does not exist');
       }
       if (typeof body.phone !== 'string' || typeof body.new_pwd !== 'string') {
         return gizwitsError(reply, GizwitsError.FormInvalid, 'email, or phone with code and new_pwd, is required');
       }
       const user = this.state.findUserByLogin(body.phone);
-      if (!user) return gizwitsError(reply, GizwitsError.UserNotFound, 'user does not exist');
+      if (!user) return gizwitsError(reply, GizwitsError.UserNotExist, 'user does not exist');
       if (!this.smsMatches(body.phone, body.code))
         return gizwitsError(reply, GizwitsError.CodeInvalid, 'code is wrong');
       user.password = body.new_pwd;
@@ -123,7 +135,7 @@ class GizwitsSimulator implements VendorSimulator {
 
     app.get('/app/devdata/:did/latest', async (request, reply) => {
       const device = this.state.device((request.params as { did: string }).did);
-      if (!device) return gizwitsError(reply, GizwitsError.DeviceNotFound, 'device not found', 404);
+      if (!device) return gizwitsError(reply, GizwitsError.DeviceNotFound, 'no device has this did', 404);
       this.drift(device);
       return { did: device.did, updated_at: Math.floor(device.updatedAt / 1000), attr: device.attrs };
     });
@@ -138,7 +150,7 @@ class GizwitsSimulator implements VendorSimulator {
         return gizwitsError(reply, GizwitsError.FormInvalid, 'limit must be 1..1000 and skip >= 0');
       }
       const page = [...user.bindings.entries()].slice(skip, skip + limit);
-      return { devices: page.map(([did, remark]) => this.state.binding(did, remark)) };
+      return { devices: page.map(([did, binding]) => this.state.binding(did, binding.remark)) };
     });
     app.post('/app/bindings', async (request, reply) => {
       const user = this.user(request, reply);
@@ -150,7 +162,10 @@ class GizwitsSimulator implements VendorSimulator {
       for (const entry of devices) {
         const device = this.state.device(String(entry.did));
         if (device && entry.passcode === device.passcode) {
-          user.bindings.set(device.did, typeof entry.remark === 'string' ? entry.remark : '');
+          user.bindings.set(device.did, {
+            remark: typeof entry.remark === 'string' ? entry.remark : '',
+            passcode: device.passcode,
+          });
           success.push(device.did);
         } else failed.push(String(entry.did));
       }
@@ -171,10 +186,14 @@ class GizwitsSimulator implements VendorSimulator {
       const user = this.user(request, reply);
       if (!user) return;
       const device = this.state.device((request.params as { did: string }).did);
-      if (!device) return gizwitsError(reply, GizwitsError.DeviceNotFound, 'device not found', 404);
-      if (!user.bindings.has(device.did))
-        return gizwitsError(reply, GizwitsError.DeviceNotBound, 'device is not bound to this user');
-      if (!device.online) return gizwitsError(reply, GizwitsError.DeviceOffline, 'device is offline');
+      if (!device) return gizwitsError(reply, GizwitsError.DeviceNotFound, 'no device has this did', 404);
+      const binding = user.bindings.get(device.did);
+      if (!binding) return gizwitsError(reply, GizwitsError.DeviceNotBound, 'device is not bound to this user');
+      // Gizwits reaches the device with the passcode of the binding; a device reset since has another.
+      if (binding.passcode !== device.passcode) {
+        return gizwitsError(reply, GizwitsError.DidPasscodeInvalid, 'the binding’s passcode is not the device’s');
+      }
+      if (!device.online) return gizwitsError(reply, GizwitsError.DeviceOffline, 'the device is not connected');
       const body = (request.body ?? {}) as Body;
       if (body.raw !== undefined) {
         const raw = body.raw;
@@ -189,7 +208,7 @@ class GizwitsSimulator implements VendorSimulator {
         return {};
       }
       const problem = checkAttrs(body.attrs);
-      if (problem) return gizwitsError(reply, GizwitsError.DataPointInvalid, problem);
+      if (problem) return gizwitsError(reply, GizwitsError.AttrInvalid, problem);
       Object.assign(device.attrs, body.attrs);
       device.updatedAt = Date.now();
       return {};
@@ -219,8 +238,8 @@ class GizwitsSimulator implements VendorSimulator {
     app.get('/app/scheduler/:id/logs', async (request, reply) => {
       const scheduler = this.ownScheduler(request, reply);
       if (!scheduler) return;
-      if (!scheduler.lastLog)
-        return gizwitsError(reply, GizwitsError.SchedulerNotFound, 'the scheduler has not run yet', 404);
+      // Not run yet: the document shows only a run's log, so there is nothing in it to give.
+      if (!scheduler.lastLog) return {};
       const { attempts: _attempts, ...log } = scheduler.lastLog;
       return log;
     });
@@ -236,13 +255,39 @@ class GizwitsSimulator implements VendorSimulator {
       for (const session of this.state.tokens.values()) session.expireAt = 0;
       return { expired: this.state.tokens.size };
     });
+    app.post('/_sim/gizwits/tokens/revoke', async () => {
+      const revoked = this.state.tokens.size;
+      this.state.tokens.clear();
+      return { revoked };
+    });
+    app.put('/_sim/gizwits/tokens', async (request, reply) => {
+      const ttlSeconds = (request.body as { ttlSeconds?: unknown } | undefined)?.ttlSeconds;
+      if (typeof ttlSeconds !== 'number' || !Number.isInteger(ttlSeconds) || ttlSeconds < 0) {
+        return reply.code(400).send({ message: 'ttlSeconds must be an integer >= 0' });
+      }
+      this.tokenTtlSeconds = ttlSeconds;
+      return { ttlSeconds };
+    });
+    app.put('/_sim/gizwits/quota', async (request, reply) => {
+      const perSecond = (request.body as { requestsPerSecond?: unknown } | undefined)?.requestsPerSecond;
+      if (perSecond !== null && (typeof perSecond !== 'number' || !Number.isInteger(perSecond) || perSecond < 0)) {
+        return reply.code(400).send({ message: 'requestsPerSecond must be an integer >= 0, or null for no quota' });
+      }
+      this.quotaPerSecond = perSecond ?? undefined;
+      this.quotaWindow = { startedAt: 0, used: 0 };
+      return { requestsPerSecond: perSecond };
+    });
     app.put('/_sim/gizwits/devices/:did', async (request, reply) => {
       const device = this.state.device((request.params as { did: string }).did);
       if (!device) return reply.code(404).send({ message: 'no such device' });
-      const online = (request.body as { online?: boolean } | undefined)?.online !== false;
-      if (online) this.state.offline.delete(device.index);
-      else this.state.offline.add(device.index);
-      return { did: device.did, online };
+      const body = (request.body ?? {}) as { online?: boolean; passcode?: unknown };
+      // A device reset and paired again gets a new passcode; bindings made before keep the old one.
+      if (typeof body.passcode === 'string' && body.passcode) device.passcode = body.passcode;
+      if (body.online !== undefined || body.passcode === undefined) {
+        if (body.online !== false) this.state.offline.delete(device.index);
+        else this.state.offline.add(device.index);
+      }
+      return { did: device.did, online: !this.state.offline.has(device.index), passcode: device.passcode };
     });
     app.post('/_sim/gizwits/schedulers/:id/fire', async (request, reply) => {
       const scheduler = this.state.schedulers.get((request.params as { id: string }).id);
@@ -256,20 +301,24 @@ class GizwitsSimulator implements VendorSimulator {
 
   vendorError(random: Random): VendorErrorReply {
     return random.chance(0.5)
-      ? {
-          status: 500,
-          body: { error_code: GizwitsError.Internal, error_message: 'system error', detail_message: null },
-        }
-      : {
-          status: 400,
-          body: { error_code: GizwitsError.DeviceOffline, error_message: 'device is offline', detail_message: null },
-        };
+      ? { status: 500, body: gizwitsErrorBody(GizwitsError.ServerError) }
+      : { status: 400, body: gizwitsErrorBody(GizwitsError.RequestThrottled) };
   }
 
   reset(): void {
     this.clearTimers();
     this.state.seed(this.demoUser);
     this.nextScheduler = 1;
+    this.tokenTtlSeconds = Number(env('SIM_GIZWITS_TOKEN_TTL_SECONDS', '604800'));
+    this.quotaPerSecond = undefined;
+  }
+
+  /** Counts a request against the application's quota; true when it is over. */
+  private overQuota(): boolean {
+    if (this.quotaPerSecond === undefined) return false;
+    const now = Date.now();
+    if (now - this.quotaWindow.startedAt >= 1000) this.quotaWindow = { startedAt: now, used: 0 };
+    return ++this.quotaWindow.used > this.quotaPerSecond;
   }
 
   close(): void {
@@ -279,7 +328,7 @@ class GizwitsSimulator implements VendorSimulator {
   private createUser(body: Body | undefined, reply: FastifyReply) {
     const input = body ?? {};
     const taken = (login: unknown) => typeof login === 'string' && this.state.findUserByLogin(login);
-    const base = { uid: randomBytes(8).toString('hex'), anonymous: false, bindings: new Map<string, string>() };
+    const base = { uid: randomBytes(8).toString('hex'), anonymous: false, bindings: new Map() };
     let user: GizwitsUser;
     if (typeof input.phone_id === 'string' && input.phone_id) {
       const existing = [...this.state.users.values()].find((candidate) => candidate.phoneId === input.phone_id);
@@ -295,13 +344,14 @@ class GizwitsSimulator implements VendorSimulator {
     } else if (typeof input.password !== 'string' || !input.password) {
       return gizwitsError(reply, GizwitsError.FormInvalid, 'password is required');
     } else if (typeof input.username === 'string' && input.username) {
-      if (taken(input.username)) return gizwitsError(reply, GizwitsError.UserExists, 'username already exists');
+      if (taken(input.username))
+        return gizwitsError(reply, GizwitsError.UsernameUnavailable, 'username already exists');
       user = { ...base, username: input.username, password: input.password };
     } else if (typeof input.email === 'string' && /^[^@\s]+@[^@\s]+$/.test(input.email)) {
-      if (taken(input.email)) return gizwitsError(reply, GizwitsError.UserExists, 'email already registered');
+      if (taken(input.email)) return gizwitsError(reply, GizwitsError.EmailUnavailable, 'email already registered');
       user = { ...base, email: input.email, password: input.password };
     } else if (typeof input.phone === 'string' && input.phone) {
-      if (taken(input.phone)) return gizwitsError(reply, GizwitsError.UserExists, 'phone already registered');
+      if (taken(input.phone)) return gizwitsError(reply, GizwitsError.PhoneUnavailable, 'phone already registered');
       if (!this.smsMatches(input.phone, input.code))
         return gizwitsError(reply, GizwitsError.CodeInvalid, 'code is wrong');
       user = { ...base, phone: input.phone, password: input.password };
@@ -319,7 +369,8 @@ class GizwitsSimulator implements VendorSimulator {
   private updateUser(user: GizwitsUser, body: Body | undefined, reply: FastifyReply) {
     const input = body ?? {};
     if (typeof input.old_pwd === 'string' || typeof input.new_pwd === 'string') {
-      if (input.old_pwd !== user.password) return gizwitsError(reply, GizwitsError.WrongPassword, 'old_pwd is wrong');
+      if (input.old_pwd !== user.password)
+        return gizwitsError(reply, GizwitsError.UsernamePasswordError, 'old_pwd is wrong');
       if (typeof input.new_pwd !== 'string' || !input.new_pwd)
         return gizwitsError(reply, GizwitsError.FormInvalid, 'new_pwd is required');
       user.password = input.new_pwd;
@@ -329,11 +380,11 @@ class GizwitsSimulator implements VendorSimulator {
       if (typeof input.password !== 'string' || !input.password)
         return gizwitsError(reply, GizwitsError.FormInvalid, 'password is required');
       if (this.state.findUserByLogin(input.username))
-        return gizwitsError(reply, GizwitsError.UserExists, 'username already exists');
+        return gizwitsError(reply, GizwitsError.UsernameUnavailable, 'username already exists');
       Object.assign(user, { username: input.username, password: input.password, anonymous: false });
     } else if (typeof input.email === 'string') {
       if (this.state.findUserByLogin(input.email))
-        return gizwitsError(reply, GizwitsError.UserExists, 'email already registered');
+        return gizwitsError(reply, GizwitsError.EmailUnavailable, 'email already registered');
       user.email = input.email;
     } else if (typeof input.phone === 'string') {
       if (!this.smsMatches(input.phone, input.code))
@@ -382,7 +433,7 @@ class GizwitsSimulator implements VendorSimulator {
         return gizwitsError(reply, GizwitsError.DeviceNotBound, `task[${index}].did is not bound to this user`);
       if (item.product_key !== DEMO_PRODUCT_KEY) return bad(`task[${index}].product_key does not match the device`);
       const problem = checkAttrs(item.attrs);
-      if (problem) return gizwitsError(reply, GizwitsError.DataPointInvalid, `task[${index}].${problem}`);
+      if (problem) return gizwitsError(reply, GizwitsError.AttrInvalid, `task[${index}].${problem}`);
       items.push({ did: item.did, product_key: item.product_key, attrs: item.attrs as SchedulerTaskItem['attrs'] });
     }
     const scheduler: GizwitsScheduler = {
@@ -460,7 +511,7 @@ class GizwitsSimulator implements VendorSimulator {
     if (!user) return undefined;
     const scheduler = this.state.schedulers.get((request.params as { id: string }).id);
     if (!scheduler || scheduler.uid !== user.uid) {
-      void gizwitsError(reply, GizwitsError.SchedulerNotFound, 'scheduler not found', 404);
+      void gizwitsError(reply, GizwitsError.SchedulerNotFound, 'no scheduler of this user has this id', 404);
       return undefined;
     }
     return scheduler;
@@ -479,12 +530,16 @@ class GizwitsSimulator implements VendorSimulator {
     return devices as Body[];
   }
 
-  /** The signed-in user of X-Gizwits-User-token, refusing a missing, unknown or expired token. */
+  /** The signed-in user of X-Gizwits-User-token: a missing or unknown token is 9004, an expired one 9006. */
   private user(request: FastifyRequest, reply: FastifyReply): GizwitsUser | undefined {
     const token = request.headers['x-gizwits-user-token'];
     const session = typeof token === 'string' ? this.state.tokens.get(token) : undefined;
-    if (!session || session.expireAt <= Math.floor(Date.now() / 1000)) {
-      void gizwitsError(reply, GizwitsError.TokenInvalid, 'token invalid or expired');
+    if (!session) {
+      void gizwitsError(reply, GizwitsError.TokenInvalid, 'X-Gizwits-User-token is missing or unknown');
+      return undefined;
+    }
+    if (session.expireAt <= Math.floor(Date.now() / 1000)) {
+      void gizwitsError(reply, GizwitsError.TokenExpired, 'sign in again');
       return undefined;
     }
     return this.state.users.get(session.uid);
@@ -493,8 +548,12 @@ class GizwitsSimulator implements VendorSimulator {
   private appToken(request: FastifyRequest, reply: FastifyReply): boolean {
     const token = request.headers['x-gizwits-application-token'];
     const expiresAt = typeof token === 'string' ? this.state.appTokens.get(token) : undefined;
-    if (!expiresAt || expiresAt <= Math.floor(Date.now() / 1000)) {
-      void gizwitsError(reply, GizwitsError.TokenInvalid, 'X-Gizwits-Application-Token invalid or expired');
+    if (!expiresAt) {
+      void gizwitsError(reply, GizwitsError.TokenInvalid, 'X-Gizwits-Application-Token is missing or unknown');
+      return false;
+    }
+    if (expiresAt <= Math.floor(Date.now() / 1000)) {
+      void gizwitsError(reply, GizwitsError.TokenExpired, 'X-Gizwits-Application-Token expired');
       return false;
     }
     return true;

@@ -11,7 +11,8 @@ export interface GizwitsUser {
   authData?: { src: string; uid: string };
   password?: string;
   anonymous: boolean;
-  bindings: Map<string, string>; // did → remark
+  /** did → the binding's remark, and the device passcode it was bound with. */
+  bindings: Map<string, { remark: string; passcode: string }>;
 }
 
 export interface GizwitsDevice {
@@ -64,6 +65,11 @@ export function indexOfDid(did: string): number | undefined {
   return n - 1;
 }
 
+/** The passcode a device has until it is reset: `pass` and its six-digit index. */
+export function passcodeOf(index: number): string {
+  return `pass${String(index).padStart(6, '0')}`;
+}
+
 export const md5 = (text: string) => createHash('md5').update(text).digest('hex');
 export const newToken = () => randomBytes(16).toString('hex');
 
@@ -95,7 +101,8 @@ export class GizwitsState {
     for (let index = 0; index < this.fleetSize; index++) if (this.random.chance(0.03)) this.offline.add(index);
     const demo: GizwitsUser = { uid: 'fleetgatedemouid', ...demoUser, anonymous: false, bindings: new Map() };
     // The demo user holds the whole fleet, so one login reaches every device.
-    for (let index = 0; index < this.fleetSize; index++) demo.bindings.set(didOf(index), '');
+    for (let index = 0; index < this.fleetSize; index++)
+      demo.bindings.set(didOf(index), { remark: '', passcode: passcodeOf(index) });
     this.users.set(demo.uid, demo);
     return demo;
   }
@@ -109,7 +116,7 @@ export class GizwitsState {
         did,
         index,
         mac: (0x112233000000 + index).toString(16).padStart(12, '0'),
-        passcode: `pass${String(index).padStart(6, '0')}`,
+        passcode: passcodeOf(index),
         online: !this.offline.has(index),
         attrs: initialAttrs(index),
         updatedAt: Date.now(),

@@ -218,15 +218,15 @@ export class TaskService {
         if (page.length === 0) break;
         after = page[page.length - 1].vendorTaskId;
         const ids = page.map((row) => row.vendorTaskId);
-        try {
-          await adapter.cancelTasks(ids);
-        } catch (error) {
-          if (!(error instanceof VendorError)) throw error;
-          this.logger.warn({ accountId, err: error.message }, 'vendor refused to cancel; targets run to their end');
-          break;
-        }
-        await this.prisma.taskTarget.updateMany({
+        // Recorded as cancelled before the vendor is asked: a vendor that reads a device leaving its
+        // task as the end of its run (EasyClick) would otherwise let a poll between the two record
+        // Fleetgate's own removal as a success. A final target is never moved by a poll.
+        const claimed = await this.prisma.taskTarget.findMany({
           where: { taskId: id, accountId, status: 'running', vendorTaskId: { in: ids } },
+          select: { id: true, batch: true },
+        });
+        await this.prisma.taskTarget.updateMany({
+          where: { id: { in: claimed.map((target) => target.id) }, status: 'running' },
           data: {
             status: 'cancelled',
             finishedAt: new Date(),
@@ -234,11 +234,40 @@ export class TaskService {
             errorMessage: 'cancelled by a user',
           },
         });
+        try {
+          await adapter.cancelTasks(ids);
+        } catch (error) {
+          if (!(error instanceof VendorError)) throw error;
+          this.logger.warn({ accountId, err: error.message }, 'vendor refused to cancel; targets run to their end');
+          await this.resumeRefusedCancel(task, accountId, claimed);
+          break;
+        }
         if (page.length < BATCH_PAGE) break;
       }
     }
     await this.progress.refreshTask(id);
     return this.toDto(await this.task(id, scope));
+  }
+
+  /**
+   * The vendor refused to cancel: its targets run on, so they are running again and their batches
+   * are polled afresh (a poll that found them cancelled meanwhile has stopped).
+   */
+  private async resumeRefusedCancel(task: Task, accountId: string, claimed: Array<{ id: string; batch: number }>) {
+    if (claimed.length === 0) return;
+    await this.prisma.$transaction(async (tx) => {
+      await tx.taskTarget.updateMany({
+        where: { id: { in: claimed.map((target) => target.id) }, status: 'cancelled', errorCode: 'cancelled' },
+        data: { status: 'running', finishedAt: null, errorCode: null, errorMessage: null },
+      });
+      for (const batch of new Set(claimed.map((target) => target.batch))) {
+        const ref = { taskId: task.id, accountId, batch, generation: task.generation };
+        // A job id of its own: the batch's earlier poll jobs keep theirs, and may have ended.
+        const jobId = jobIdOf('tasks.poll', task.id, accountId, batch, `g${task.generation}`, `resumed${Date.now()}`);
+        await this.outbox.stage(tx, 'tasks.poll', { ...ref, round: 0 }, jobId);
+      }
+    });
+    this.outbox.relaySoon();
   }
 
   /** Sends failed and timed-out targets again, as a new generation of dispatch jobs. */

@@ -146,8 +146,31 @@ describe('ArmcloudAdapter against the ArmCloud simulator', () => {
       type: 'settings.proxy',
       params: { host: '47.76.241.5', port: 2222, username: 'u', password: 'p', enabled: true },
     },
-    { type: 'app.uninstall', params: { packageName: 'com.demo' } },
+    { type: 'app.uninstall', params: { packageName: 'com.huluxia.gametools' } },
   ];
+
+  it('refuses an uninstall before sending it when the application centre has no appId for the package', async () => {
+    const sent: string[] = [];
+    const account = accountFor(baseUrl);
+    const recording = new ArmcloudAdapter(
+      new ArmcloudClient(
+        account,
+        new VendorTransport({
+          account,
+          rateLimiter: new InProcessRateLimiter(),
+          fetchImpl: async (input, init) => {
+            sent.push(new URL(String(input)).pathname);
+            return fetch(input, init);
+          },
+        }),
+      ),
+    );
+    await expect(
+      recording.dispatch({ type: 'app.uninstall', params: { packageName: 'com.nowhere.app' } }, onlinePads),
+    ).rejects.toMatchObject({ kind: 'invalid', vendorCode: 'appId' });
+    expect(sent).toContain('/file-center/open/app/list');
+    expect(sent).not.toContain('/openapi/open/pad/uninstallApp');
+  });
 
   it.each(asyncOperations.map((operation) => [operation.type, operation] as const))(
     '%s answers one task per pad, in batches, that polls to succeeded',

@@ -393,16 +393,27 @@ export class ArmcloudAdapter implements VendorAdapter {
     );
   }
 
-  /** uninstallApp's table requires appId and appName: taken from the application centre when it knows the package. */
+  /**
+   * uninstallApp's table requires appId and appName, which only the application centre knows: a
+   * package it does not hold is refused before anything is sent.
+   */
   private async uninstallApp(pads: string[], pkgName: string): Promise<DispatchOutcome[]> {
     const known = await this.findCentreApp(pkgName);
-    const entry = { appId: known?.appId, appName: known?.appName ?? pkgName, pkgName };
+    if (!known) {
+      throw new VendorError(
+        'armcloud',
+        'invalid',
+        'appId',
+        `uninstallApp requires the appId of ${pkgName}, and the application centre has no app with that package`,
+      );
+    }
+    const entry = { appId: known.appId, appName: known.appName || pkgName, pkgName };
     return this.inBatches(pads, (padCodes) => this.client.uninstallApps({ apps: [{ ...entry, padCodes }] }));
   }
 
   private async findCentreApp(pkgName: string): Promise<{ appId: number; appName: string } | undefined> {
     const rows = 100;
-    // Bounded: a centre larger than this is not searched further and the uninstall goes by package name.
+    // Bounded: a package beyond the first 1,000 apps of the centre is treated as not there.
     for (let page = 1; page <= 10; page++) {
       const answer = await this.client.appList({ page, rows });
       const match = (answer.pageData ?? []).find((app) => app.packageName === pkgName);

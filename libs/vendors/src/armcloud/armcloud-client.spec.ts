@@ -3,7 +3,8 @@ import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
 import { VendorTransport } from '../core/vendor-transport';
 import { ArmcloudClient } from './armcloud-client';
-import { ArmcloudSigner, sha256Hex } from './armcloud-signer';
+import { ArmcloudSignatureVerifier } from '../../../../apps/simulator/src/armcloud/armcloud-signature';
+import { sha256Hex } from './armcloud-signer';
 
 const BASE_URL = 'http://127.0.0.1:9';
 const CREDENTIALS = { accessKeyId: 'AKFLEETGATEDEMO0001', secretAccessKey: 'fleetgate-armcloud-demo-secret' };
@@ -16,7 +17,10 @@ interface RecordedRequest {
 }
 
 /** A fetch that records each request and answers the envelope it is given (code 200 by default). */
-function fakeVendor(answer: () => unknown = () => ({ code: 200, msg: 'success', ts: 1717570663080, data: [] })) {
+function fakeVendor(
+  answer: () => unknown = () => ({ code: 200, msg: 'success', ts: 1717570663080, data: [] }),
+  credentials: Record<string, string> = {},
+) {
   const requests: RecordedRequest[] = [];
   const fetchImpl: typeof fetch = async (input, init) => {
     requests.push({
@@ -31,7 +35,7 @@ function fakeVendor(answer: () => unknown = () => ({ code: 200, msg: 'success', 
     id: 'acct-armcloud',
     vendor: 'armcloud',
     baseUrl: BASE_URL,
-    credentials: CREDENTIALS,
+    credentials: { ...CREDENTIALS, ...credentials },
     rateLimitPerSecond: 1000,
     timeoutMs: 300,
   };
@@ -400,8 +404,9 @@ describe('ArmcloudClient request contract (vendor document examples)', () => {
       }
       // The document's public request parameters, plus the signed body hash.
       expect(request.headers['x-date']).toMatch(/^\d{8}T\d{6}Z$/);
-      expect(request.headers['x-host']).toBe('openapi.armcloud.net');
-      expect(request.headers['content-type']).toBe('application/json');
+      // The base URL's host (no `host` credential), and the content type as field clients send it.
+      expect(request.headers['x-host']).toBe('127.0.0.1:9');
+      expect(request.headers['content-type']).toBe('application/json;charset=UTF-8');
       expect(request.headers['x-content-sha256']).toBe(sha256Hex(request.body ?? ''));
       expect(request.headers.authorization).toMatch(
         new RegExp(
@@ -409,15 +414,28 @@ describe('ArmcloudClient request contract (vendor document examples)', () => {
             'SignedHeaders=content-type;host;x-content-sha256;x-date, Signature=[0-9a-f]{64}$',
         ),
       );
-      // The signature holds over the exact bytes sent, as the vendor checks it.
-      const verification = new ArmcloudSigner(CREDENTIALS).verify({
-        headers: request.headers,
-        body: request.body,
-        bodyUnavailable: method === 'GET',
+      // The signature holds over the exact bytes sent, checked by the simulator's verifier, which is
+      // written from the document and shares nothing with the signer.
+      const verification = new ArmcloudSignatureVerifier(CREDENTIALS).verify({
+        headers: { ...request.headers, host: request.url.host },
+        body: request.body ?? '',
       });
-      expect(verification).toMatchObject({ ok: true, layout: 'compact' });
+      expect(verification).toEqual({ ok: true, accessKeyId: CREDENTIALS.accessKeyId });
     },
   );
+
+  it('signs the `host` credential instead of the base URL’s host when the account sets one', async () => {
+    const { requests, client } = fakeVendor(undefined, { host: 'openapi.armcloud.net' });
+    await client.padProperties({ padCode: 'AC22030010001' });
+    const [request] = requests;
+    expect(request.headers['x-host']).toBe('openapi.armcloud.net');
+    expect(
+      new ArmcloudSignatureVerifier(CREDENTIALS).verify({
+        headers: { ...request.headers, host: request.url.host },
+        body: request.body ?? '',
+      }),
+    ).toEqual({ ok: true, accessKeyId: CREDENTIALS.accessKeyId });
+  });
 
   it('answers the envelope data on code 200', async () => {
     const { client } = fakeVendor(() => ({

@@ -285,6 +285,9 @@ export interface ArmcloudCallbackConfig {
   callbackUrl: string;
 }
 
+/** The content type field clients send and sign; the document's own `application/json` is the other form. */
+const ARMCLOUD_FIELD_CONTENT_TYPE = 'application/json;charset=UTF-8';
+
 /** Where each endpoint lives: three services under one host, as the document prints them. */
 const OPENAPI = '/openapi/open';
 const FILE_CENTER = '/file-center/open';
@@ -307,7 +310,14 @@ export class ArmcloudClient {
     if (!accessKeyId || !secretAccessKey) {
       throw new VendorError('armcloud', 'unauthorized', 'credentials', 'accessKeyId and secretAccessKey are required');
     }
-    this.signer = new ArmcloudSigner({ accessKeyId, secretAccessKey, host: host || undefined });
+    // The host the request goes to is the one signed (and sent as x-host), as field clients do; an
+    // account behind a proxy or another name sets `host` to what the vendor expects.
+    this.signer = new ArmcloudSigner({
+      accessKeyId,
+      secretAccessKey,
+      host: host || new URL(account.baseUrl).host,
+      contentType: ARMCLOUD_FIELD_CONTENT_TYPE,
+    });
   }
 
   // Instance management

@@ -146,7 +146,17 @@ describe('ArmCloud mapping', () => {
       expect(mixed[0]).toMatchObject({ progress: { status: 'failed' } });
     });
 
-    it('application uninstall as the table types it (apps an object, result outside)', () => {
+    it('application uninstall as the table types it (apps an object, result beside it) keeps its pad', () => {
+      const app = { appId: 1, appName: 'demo', pkgName: 'com.demo', padCode: 'AC1' };
+      expect(callbackToEvents({ taskId: 6, apps: app, result: true })[0]).toMatchObject({
+        progress: { vendorTaskId: '6', vendorRef: 'AC1', status: 'succeeded', result: { apps: [app] } },
+      });
+      expect(callbackToEvents({ taskId: 7, apps: app, result: false })[0]).toMatchObject({
+        progress: { vendorTaskId: '7', vendorRef: 'AC1', status: 'failed' },
+      });
+    });
+
+    it('application uninstall as a list, like the install callback, keeps its pad too', () => {
       expect(
         callbackToEvents({
           taskId: 6,

@@ -148,6 +148,10 @@ function fromTaskStatus(body: CallbackBody, vendorRef: string | undefined, resul
   });
 }
 
+function isObject(value: unknown): value is CallbackBody {
+  return !!value && typeof value === 'object' && !Array.isArray(value);
+}
+
 /** A boolean result (instance file upload, application install / uninstall) as a final status. */
 function fromBooleanResult(
   body: CallbackBody,
@@ -176,7 +180,8 @@ function fromBooleanResult(
  * and no type marker, so the type is told by its fields:
  *   instance state            {padStatus, padCode}                       → device.status
  *   cloud machine status      {deviceStatus, deviceCode}                 → none (a physical machine is not a Fleetgate device; its pads send their own instance state callbacks)
- *   install / uninstall       {taskId, apps: [{..., padCode, result}], result?} → task.progress, succeeded when every app's result is true
+ *   install / uninstall       {taskId, apps: [{..., padCode, result}] or {..., padCode}, result?} → task.progress,
+ *                             succeeded when `result` and every app's result are true
  *   instance file upload      {taskId, result, errorCode, padCode, fileId} → task.progress
  *   every other task callback {taskId, taskStatus, padCode?, ...}         → task.progress (ADB command, app start/stop/restart,
  *                             app list, file upload to the centre, restart/reset, image upgrade, blacklist)
@@ -196,8 +201,11 @@ export function callbackToEvents(raw: unknown): VendorEvent[] {
     throw invalidCallback('unrecognised callback: no taskId, padStatus or deviceStatus');
   }
 
-  if (Array.isArray(body.apps) && body.taskStatus === undefined) {
-    const apps = body.apps.filter((app): app is CallbackBody => !!app && typeof app === 'object');
+  // Install: `apps` a list with a result per app. Uninstall as its table types it: `apps` one object,
+  // `result` beside it. Both carry the pad inside the app.
+  const appsField = Array.isArray(body.apps) ? body.apps : isObject(body.apps) ? [body.apps] : undefined;
+  if (appsField && body.taskStatus === undefined) {
+    const apps = appsField.filter((app): app is CallbackBody => isObject(app));
     const appResults = apps.map((app) => app.result).filter((result): result is boolean => typeof result === 'boolean');
     const ok =
       typeof body.result === 'boolean'

@@ -21,7 +21,8 @@ export const armcloudVendor: VendorDefinition = {
       name: 'host',
       secret: false,
       optional: true,
-      description: 'Optional: the x-host value and signed host; the document fixes it to openapi.armcloud.net',
+      description:
+        'Optional: the x-host value and signed host; by default the base URL’s host (the document names openapi.armcloud.net)',
     },
   ],
   capabilities: ARMCLOUD_CAPABILITIES,

@@ -189,6 +189,40 @@ describe('EasyclickAdapter against the EasyClick simulator', () => {
     });
   });
 
+  describe('changeTask answers the document does not show (read liberally)', () => {
+    /** An EasyClick cloud whose changeTask answers `answer` with HTTP `status`. */
+    function cloudAnswering(status: number, answer: string) {
+      const config = account('http://easyclick.invalid');
+      const fetchImpl: typeof fetch = async () => new Response(answer, { status });
+      return new EasyclickAdapter(new EasyclickClient(config, testTransport(config, { fetchImpl, maxAttempts: 1 })));
+    }
+    const stop = { type: 'script.stop', params: { taskId: '11' } } as const;
+
+    it.each([
+      ['{code: 0, msg: "success"}', '{"code":0,"msg":"success"}'],
+      ['{code: 200, msg, data}', '{"code":200,"msg":"操作成功","data":null}'],
+      ['a string code "200"', '{"code":"200","msg":"ok"}'],
+      ['{msg} without a code', '{"msg":"success"}'],
+      ['an empty body', ''],
+    ])('takes %s as success', async (_name, answer) => {
+      await expect(cloudAnswering(200, answer).dispatch(stop, ['001'])).resolves.toEqual([
+        { vendorRef: '001', status: 'succeeded', result: { taskId: '11' } },
+      ]);
+    });
+
+    it.each([
+      ['{code: 500}', 200, '{"code":500,"msg":"任务不存在"}', 'unavailable', '500'],
+      ['{code: 401}', 200, '{"code":401,"msg":"密钥错误"}', 'unauthorized', '401'],
+      ['{code: -1}', 200, '{"code":-1,"msg":"failed"}', 'vendor_error', '-1'],
+      ['HTTP 404 without a body', 404, '', 'not_found', '404'],
+    ])('takes %s as an error, keeping its code and message', async (_name, status, answer, kind, code) => {
+      await expect(cloudAnswering(status, answer).dispatch(stop, ['001'])).rejects.toMatchObject({
+        kind,
+        vendorCode: code,
+      });
+    });
+  });
+
   it('refuses what EasyClick cannot do instead of doing nothing', async () => {
     const { adapter } = adapterFor(account(baseUrl));
     await expect(adapter.listDevices()).rejects.toMatchObject({ kind: 'unsupported' });

@@ -34,10 +34,13 @@ export interface EasyclickChange {
 }
 
 interface Envelope<T> {
-  code: number;
+  code?: number | string;
   msg?: string;
   data?: T;
 }
+
+/** Codes that mean success: 200 (the RuoYi back office's) and 0 (what many such clouds answer). */
+const SUCCESS_CODES: ReadonlySet<number> = new Set([0, 200]);
 
 /**
  * EasyClick's cloud-control open API, one instance per account: getTask and changeTask, each a POST
@@ -69,12 +72,10 @@ export class EasyclickClient {
    * removing devices and parameters, and stopping, are (the second send finds it done); starting is not.
    */
   changeTask(change: EasyclickChange, idempotent: boolean): Promise<EasyclickTask | undefined> {
+    // The document shows no changeTask answer: anything that is not an error is success (README).
     return this.call<EasyclickTask | undefined>('/openapi/changeTask', change, idempotent, (body) => {
-      const envelope = body as Envelope<EasyclickTask> | undefined;
-      if (!envelope || typeof envelope.code !== 'number') {
-        throw new VendorError('easyclick', 'vendor_error', 'answer', 'changeTask answered without {code, msg}');
-      }
-      return envelope.data ?? undefined;
+      const data = (body as Envelope<EasyclickTask> | undefined)?.data;
+      return data && typeof data === 'object' ? data : undefined;
     });
   }
 
@@ -93,11 +94,16 @@ export class EasyclickClient {
   }
 }
 
-/** A failure is `{code, msg}` with a code other than 200 (HTTP 200 or not); it keeps both. */
+/**
+ * A failure is `{code, msg}` with a numeric code other than 0 or 200 (HTTP 200 or not), or an HTTP
+ * error status; it keeps the code and message. Everything else is an answer.
+ */
 function refuseFailure(response: VendorResponse): unknown {
   const body = response.body as Envelope<unknown> | undefined;
-  if (body && !Array.isArray(body) && typeof body === 'object' && typeof body.code === 'number' && body.code !== 200) {
-    throw new VendorError('easyclick', errorKindOf(body.code), String(body.code), body.msg ?? '');
+  const code = body && !Array.isArray(body) && typeof body === 'object' ? body.code : undefined;
+  const numeric = typeof code === 'string' && code.trim() !== '' ? Number(code) : code;
+  if (typeof numeric === 'number' && Number.isFinite(numeric) && !SUCCESS_CODES.has(numeric)) {
+    throw new VendorError('easyclick', errorKindOf(numeric), String(numeric), body?.msg ?? '');
   }
   if (response.status >= 400) {
     throw new VendorError(

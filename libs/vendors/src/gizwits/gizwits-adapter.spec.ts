@@ -7,6 +7,7 @@ import { recordingFetch, testAccount, testTransport } from '../core/adapter-test
 import type { VendorTransportOptions } from '../core/vendor-transport';
 import { GizwitsAdapter } from './gizwits-adapter';
 import { GizwitsClient } from './gizwits-client';
+import { errorKindOf } from './gizwits-mapper';
 import { gizwitsVendor } from './gizwits.definition';
 
 const APP_ID = 'fleetgatedemoappid0000000000001';
@@ -176,7 +177,11 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
       vendorRef: dids[0],
       attributes: { dataPoints: expect.objectContaining({ fan_speed: 1200 }) },
     });
-    await expect(adapter.getDevice('FGnosuchdevice')).rejects.toMatchObject({ kind: 'not_found', vendorCode: '9014' });
+    await expect(adapter.getDevice('FGnosuchdevice')).rejects.toMatchObject({
+      kind: 'not_found',
+      vendorCode: '9014',
+      vendorMessage: 'device not found!',
+    });
   });
 
   it('fails an offline device or a bad data point alone, keeping Gizwits’ code and message', async () => {
@@ -188,14 +193,14 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
       {
         vendorRef: dids[1],
         status: 'failed',
-        error: { code: '9016', message: 'device is offline', deviceOffline: true },
+        error: { code: '9042', message: 'device offline!', deviceOffline: true },
       },
       { vendorRef: dids[2], status: 'succeeded' },
     ]);
     const [readOnly] = await adapter.dispatch({ type: 'control.datapoints', params: { attrs: { temp: 20 } } }, [
       dids[0],
     ]);
-    expect(readOnly).toMatchObject({ status: 'failed', error: { code: '9041' } });
+    expect(readOnly).toMatchObject({ status: 'failed', error: { code: '9025' } });
   });
 
   it('neither resends a control to an offline device nor counts it towards the account’s circuit', async () => {
@@ -209,7 +214,7 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
     for (const did of dids) await setOnline(did, false);
     requests.length = 0;
     const outcomes = await adapter.dispatch({ type: 'control.datapoints', params: { attrs: { switch: true } } }, dids);
-    expect(outcomes.map((outcome) => outcome.error?.code)).toEqual(['9016', '9016', '9016']);
+    expect(outcomes.map((outcome) => outcome.error?.code)).toEqual(['9042', '9042', '9042']);
     expect(requests).toHaveLength(3);
     expect(transport.circuitState).toBe('closed');
   });
@@ -238,7 +243,7 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
     const { adapter: wrongApp } = adapterFor(
       account(baseUrl, { credentials: { ...account(baseUrl).credentials, appId: 'nope' } }),
     );
-    await expect(wrongApp.testConnection()).rejects.toMatchObject({ kind: 'unauthorized', vendorCode: '9001' });
+    await expect(wrongApp.testConnection()).rejects.toMatchObject({ kind: 'unauthorized', vendorCode: '9003' });
   });
 
   it('follows a scheduler through its run log: pending, then succeeded or partially failed; cancel deletes it', async () => {
@@ -306,6 +311,176 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
       vendorMessage: 'gizwits does not support device.reboot',
     });
     expect(() => adapter.parseCallback()).toThrow(VendorError);
+  });
+
+  describe('Gizwits’ error codes, each answered by the simulator in the situation its table gives', () => {
+    const control = { type: 'control.datapoints', params: { attrs: { switch: true } } } as const;
+
+    async function simulator(method: 'POST' | 'PUT', path: string, body?: object) {
+      const response = await fetch(`${baseUrl}/_sim/gizwits/${path}`, {
+        method,
+        headers: body ? { 'content-type': 'application/json' } : {},
+        body: body ? JSON.stringify(body) : undefined,
+      });
+      expect(response.ok).toBe(true);
+    }
+
+    it('9003 appid invalid: the account is refused up front as unauthorized', async () => {
+      const { adapter } = adapterFor(
+        account(baseUrl, { credentials: { ...account(baseUrl).credentials, appId: 'not-this-app' } }),
+      );
+      await expect(adapter.dispatch(control, dids)).rejects.toMatchObject({
+        kind: 'unauthorized',
+        vendorCode: '9003',
+        vendorMessage: 'appid invalid',
+        refusedUpFront: true,
+      });
+    });
+
+    it('9004 token invalid: signs in again once and the call goes through', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl });
+      await adapter.testConnection();
+      await simulator('POST', 'tokens/revoke');
+      requests.length = 0;
+      const outcomes = await adapter.dispatch(control, [dids[0]]);
+      expect(outcomes).toEqual([{ vendorRef: dids[0], status: 'succeeded' }]);
+      expect(requests.map((request) => new URL(request.url).pathname)).toEqual([
+        `/app/control/${dids[0]}`,
+        '/app/login',
+        `/app/control/${dids[0]}`,
+      ]);
+    });
+
+    it('9006 token expired: signs in again once, and is unauthorized when every new token is refused too', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl });
+      await adapter.testConnection();
+      await simulator('POST', 'tokens/expire');
+      await simulator('PUT', 'tokens', { ttlSeconds: 0 });
+      requests.length = 0;
+      await expect(adapter.dispatch(control, dids)).rejects.toMatchObject({
+        kind: 'unauthorized',
+        vendorCode: '9006',
+        vendorMessage: 'token expired',
+      });
+      expect(requests.map((request) => new URL(request.url).pathname)).toEqual([
+        `/app/control/${dids[0]}`,
+        '/app/login',
+        `/app/control/${dids[0]}`,
+      ]);
+    });
+
+    it('9016 did or passcode invalid: that device alone fails as invalid (its binding no longer matches the device)', async () => {
+      const { adapter } = adapterFor(account(baseUrl));
+      await simulator('PUT', `devices/${dids[1]}`, { passcode: 'repaired01' });
+      const outcomes = await adapter.dispatch(control, dids);
+      expect(outcomes).toEqual([
+        { vendorRef: dids[0], status: 'succeeded' },
+        { vendorRef: dids[1], status: 'failed', error: { code: '9016', message: 'did or passcode invalid!' } },
+        { vendorRef: dids[2], status: 'succeeded' },
+      ]);
+      await expect(adapter.client.controlAttrs(dids[1], { switch: true })).rejects.toMatchObject({
+        kind: 'invalid',
+        vendorCode: '9016',
+      });
+    });
+
+    it('9025 attr invalid: a bad request for that device, not an account refusal', async () => {
+      const { adapter } = adapterFor(account(baseUrl));
+      const outcomes = await adapter.dispatch({ type: 'control.datapoints', params: { attrs: { brightness: 999 } } }, [
+        dids[0],
+        dids[1],
+      ]);
+      expect(outcomes.map((outcome) => [outcome.status, outcome.error?.code])).toEqual([
+        ['failed', '9025'],
+        ['failed', '9025'],
+      ]);
+      await expect(adapter.client.controlAttrs(dids[0], { brightness: 999 })).rejects.toMatchObject({
+        kind: 'invalid',
+        vendorCode: '9025',
+        refusedUpFront: false,
+      });
+    });
+
+    it('9030 scheduler not found: not_found for that scheduler; cancel takes it as done, a never-run one polls as pending', async () => {
+      const { adapter } = adapterFor(account(baseUrl));
+      await expect(adapter.client.deleteScheduler('sch999999')).rejects.toMatchObject({
+        kind: 'not_found',
+        vendorCode: '9030',
+        vendorMessage: 'scheduler not found!',
+      });
+      await expect(adapter.cancelTasks(['scheduler:sch999999'])).resolves.toBeUndefined();
+      const made = await adapter.createSchedule({
+        date: '2030-01-01',
+        time: '00:00',
+        controls: [{ vendorRef: dids[0], attrs: { switch: true } }],
+      });
+      expect(await adapter.pollTasks([made.vendorTaskId])).toEqual([
+        { vendorTaskId: made.vendorTaskId, status: 'pending', vendorStatus: 'not_run' },
+      ]);
+    });
+
+    it('9038 application auth invalid: the app token is refused as unauthorized', async () => {
+      const { client } = adapterFor(
+        account(baseUrl, { credentials: { ...account(baseUrl).credentials, appSecret: 'not-the-secret' } }),
+      );
+      await expect(client.requestAppToken()).rejects.toMatchObject({
+        kind: 'unauthorized',
+        vendorCode: '9038',
+        vendorMessage: 'X-Gizwits-Application-Auth invalid!',
+      });
+    });
+
+    it('9041 throttled: rate_limited with a back-off, refused up front before anything was sent', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl, maxAttempts: 1 });
+      await adapter.testConnection();
+      // The application's request quota is spent: Gizwits throttles every call until it refills.
+      await simulator('PUT', 'quota', { requestsPerSecond: 0 });
+      requests.length = 0;
+      const refusal = await adapter.dispatch(control, dids).catch((error: unknown) => error);
+      expect(refusal).toMatchObject({
+        kind: 'rate_limited',
+        vendorCode: '9041',
+        vendorMessage: 'request was throttled',
+        refusedUpFront: true,
+        transient: true,
+      });
+      expect((refusal as VendorError).retryAfterMs).toBeGreaterThan(0);
+      expect(requests).toHaveLength(1);
+    });
+
+    it('9042 device offline: the offline path (marked deviceOffline, not retried, not counted towards the circuit)', async () => {
+      const { adapter, transport } = adapterFor(account(baseUrl), { maxAttempts: 3, breakerThreshold: 1 });
+      await setOnline(dids[0], false);
+      const [outcome] = await adapter.dispatch(control, [dids[0]]);
+      expect(outcome).toEqual({
+        vendorRef: dids[0],
+        status: 'failed',
+        error: { code: '9042', message: 'device offline!', deviceOffline: true },
+      });
+      expect(transport.circuitState).toBe('closed');
+      await expect(adapter.client.controlAttrs(dids[0], { switch: true })).rejects.toMatchObject({
+        kind: 'unavailable',
+        deviceOffline: true,
+        transient: false,
+      });
+    });
+
+    it('keeps a table of every Gizwits Open API code with its kind, and falls back on the HTTP status', () => {
+      expect(errorKindOf(9003, 400)).toBe('unauthorized');
+      expect(errorKindOf(9004, 400)).toBe('unauthorized');
+      expect(errorKindOf(9006, 400)).toBe('unauthorized');
+      expect(errorKindOf(9016, 400)).toBe('invalid');
+      expect(errorKindOf(9025, 400)).toBe('invalid');
+      expect(errorKindOf(9030, 404)).toBe('not_found');
+      expect(errorKindOf(9038, 400)).toBe('unauthorized');
+      expect(errorKindOf(9041, 400)).toBe('rate_limited');
+      expect(errorKindOf(9042, 400)).toBe('unavailable');
+      expect(errorKindOf(9220, 404)).toBe('not_found');
+      expect(errorKindOf(9221, 400)).toBe('invalid');
+    });
   });
 
   describe('under faults', () => {

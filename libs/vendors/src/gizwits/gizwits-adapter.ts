@@ -11,13 +11,8 @@ import type {
 } from '../core/vendor-adapter';
 import { VendorError } from '../core/vendor-error';
 import { GIZWITS_CAPABILITIES } from './gizwits-capabilities';
-import type { GizwitsAttrs, GizwitsClient, GizwitsScheduler } from './gizwits-client';
-import {
-  bindingToVendorDevice,
-  GIZWITS_SCHEDULER_NOT_FOUND,
-  latestDataAttributes,
-  schedulerLogToProgress,
-} from './gizwits-mapper';
+import type { GizwitsAttrs, GizwitsClient, GizwitsScheduler, GizwitsSchedulerLog } from './gizwits-client';
+import { bindingToVendorDevice, GIZWITS_CODES, latestDataAttributes, schedulerLogToProgress } from './gizwits-mapper';
 
 /** Bindings per page of listDevices; the document's example pages by 20 and states no maximum. */
 export const GIZWITS_PAGE_SIZE = 100;
@@ -92,17 +87,23 @@ export class GizwitsAdapter implements VendorAdapter, VendorScheduling {
     }
   }
 
-  /** Scheduler runs, from each scheduler's last execution log. */
+  /**
+   * Scheduler runs, from each scheduler's last execution log. A scheduler that has not run yet is
+   * pending whichever way Gizwits says so: a log without a status, or 9030 on the logs of a
+   * scheduler just listed (whether it still exists is the schedule list's to say, not the log's).
+   */
   async pollTasks(vendorTaskIds: string[]): Promise<VendorTaskProgress[]> {
     const progress: VendorTaskProgress[] = [];
     for (const vendorTaskId of vendorTaskIds) {
       const id = schedulerId(vendorTaskId);
+      const notRun: VendorTaskProgress = { vendorTaskId, status: 'pending', vendorStatus: 'not_run' };
       try {
-        progress.push(schedulerLogToProgress(vendorTaskId, await this.client.schedulerLog(id)));
+        const log = await this.client.schedulerLog(id);
+        progress.push(log.status ? schedulerLogToProgress(vendorTaskId, log as GizwitsSchedulerLog) : notRun);
       } catch (error) {
-        // 9022 on the logs of a scheduler that exists means it has not run yet.
-        if (!(error instanceof VendorError && error.vendorCode === String(GIZWITS_SCHEDULER_NOT_FOUND))) throw error;
-        progress.push({ vendorTaskId, status: 'pending', vendorStatus: 'not_run' });
+        if (!(error instanceof VendorError && error.vendorCode === String(GIZWITS_CODES.schedulerNotFound)))
+          throw error;
+        progress.push(notRun);
       }
     }
     return progress;
@@ -160,9 +161,10 @@ export class GizwitsAdapter implements VendorAdapter, VendorScheduling {
   }
 
   /**
-   * Sends to one device at a time (the control URL names one did). A device's own failure (offline,
-   * not bound, a bad data point) fails that target alone; a refusal of the account before anything
-   * was sent is thrown so that the whole dispatch can be tried again.
+   * Sends to one device at a time (the control URL names one did). A device's own failure (offline
+   * 9042, did or passcode 9016, not bound 9017, a bad data point 9025) fails that target alone; a
+   * refusal of the account before anything was sent (9003, a token refused twice, throttled 9041) is
+   * thrown so that the whole dispatch can be tried again.
    */
   private async eachDevice(dids: string[], send: (did: string) => Promise<unknown>): Promise<DispatchOutcome[]> {
     const outcomes: DispatchOutcome[] = [];

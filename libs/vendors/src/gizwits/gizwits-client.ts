@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
 import type { VendorRequest, VendorResponse, VendorTransport } from '../core/vendor-transport';
-import { errorKindOf, GIZWITS_DEVICE_OFFLINE, GIZWITS_TOKEN_INVALID } from './gizwits-mapper';
+import { errorKindOf, GIZWITS_CODES } from './gizwits-mapper';
 
 export interface GizwitsSession {
   uid: string;
@@ -77,11 +77,19 @@ interface GizwitsFailure {
 
 /** Sign in again this long before the token's stated expiry, so that no call goes out on a dying token. */
 const TOKEN_MARGIN_SECONDS = 60;
+/** How long a throttled account (9041) waits when Gizwits sends no Retry-After. */
+const THROTTLE_BACKOFF_MS = 1_000;
+/** Refusals of the user token: sign in again and repeat the call once. */
+const TOKEN_REFUSALS: ReadonlySet<string> = new Set([
+  String(GIZWITS_CODES.tokenInvalid),
+  String(GIZWITS_CODES.tokenExpired),
+]);
 
 /**
  * Gizwits' Open API for one application and the user Fleetgate signs in as, one instance per
  * account. Every call carries `X-Gizwits-Application-Id`; user calls carry `X-Gizwits-User-token`,
- * taken from `/app/login` and renewed before it expires or when Gizwits calls it invalid (9004). Answers
+ * taken from `/app/login` and renewed before it expires or when Gizwits refuses it (9004 invalid,
+ * 9006 expired). Answers
  * are plain JSON; failures are `{error_code, error_message}` with HTTP 4xx/5xx.
  */
 export class GizwitsClient {
@@ -200,8 +208,11 @@ export class GizwitsClient {
     return this.userCall({ method: 'DELETE', path: `/app/scheduler/${encodeURIComponent(id)}`, idempotent: true });
   }
 
-  /** The scheduler's most recent run; 9022 until it has run once. */
-  schedulerLog(id: string): Promise<GizwitsSchedulerLog> {
+  /**
+   * The scheduler's most recent run. The document shows only a run's log; one that has not run yet
+   * may answer without a `status` (or nothing), which the adapter reads as not run.
+   */
+  schedulerLog(id: string): Promise<Partial<GizwitsSchedulerLog>> {
     return this.userCall({
       method: 'GET',
       path: `/app/scheduler/${encodeURIComponent(id)}/logs`,
@@ -210,15 +221,16 @@ export class GizwitsClient {
   }
 
   /**
-   * A call as the signed-in user. A token Gizwits refuses (9004: expired early, revoked) is dropped
-   * and the call made once more with a new one; a refused call ran nothing, so this is safe for any call.
+   * A call as the signed-in user. A token Gizwits refuses (9004 invalid: revoked, unknown; 9006
+   * expired early) is dropped and the call made once more with a new one; a refused call ran nothing,
+   * so this is safe for any call. A second refusal is the account's: it is thrown as unauthorized.
    */
   private async userCall<T>(request: VendorRequest): Promise<T> {
     const session = await this.currentSession();
     try {
       return await this.call<T>(request, session.token);
     } catch (error) {
-      if (!(error instanceof VendorError && error.vendorCode === String(GIZWITS_TOKEN_INVALID))) throw error;
+      if (!(error instanceof VendorError && TOKEN_REFUSALS.has(error.vendorCode))) throw error;
       if (this.session === session) this.session = undefined;
       return this.call<T>(request, (await this.currentSession()).token);
     }
@@ -240,7 +252,11 @@ export class GizwitsClient {
   }
 }
 
-/** Success is any 2xx with its JSON (or nothing); a failure keeps Gizwits' error_code and message. */
+/**
+ * Success is any 2xx with its JSON (or nothing); a failure keeps Gizwits' error_code and message. A
+ * throttled answer (9041) carries a back-off (its Retry-After, or a second), so that every process
+ * calling the account waits; an offline device (9042) is marked so that the task engine waits for it.
+ */
 function readAnswer<T>(response: VendorResponse): T {
   const failure = response.body as GizwitsFailure | undefined;
   if (response.status >= 400 || (failure && typeof failure === 'object' && 'error_code' in failure)) {
@@ -253,8 +269,12 @@ function readAnswer<T>(response: VendorResponse): T {
         `HTTP ${response.status} without an error_code`,
       );
     }
+    const retryAfter = Number(response.headers.get('retry-after'));
     throw new VendorError('gizwits', errorKindOf(code, response.status), String(code), failure?.error_message ?? '', {
-      deviceOffline: code === GIZWITS_DEVICE_OFFLINE,
+      deviceOffline: code === GIZWITS_CODES.deviceOffline,
+      ...(code === GIZWITS_CODES.throttled
+        ? { retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : THROTTLE_BACKOFF_MS }
+        : {}),
     });
   }
   return (response.body ?? {}) as T;

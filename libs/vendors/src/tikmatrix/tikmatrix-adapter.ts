@@ -59,7 +59,17 @@ export class TikmatrixAdapter implements VendorAdapter {
         return outcomes;
       }
       case 'script.stop': {
-        const task = await this.client.stopTask(Number(operation.params.taskId));
+        const taskId = Number(operation.params.taskId);
+        const task = await this.client.stopTask(taskId);
+        // An empty answer is an accepted stop with nothing more to follow.
+        if (!task) {
+          return vendorRefs.map((vendorRef) => ({
+            vendorRef,
+            vendorTaskId: String(taskId),
+            status: 'succeeded',
+            result: { stopped: taskId },
+          }));
+        }
         return vendorRefs.map((vendorRef) => ({
           vendorRef,
           vendorTaskId: String(task.id),
@@ -75,6 +85,8 @@ export class TikmatrixAdapter implements VendorAdapter {
     const progress: VendorTaskProgress[] = [];
     for (const id of vendorTaskIds) {
       const task = await this.client.getTask(Number(id));
+      // An empty detail is no news: the task stays as it was and is polled again.
+      if (!task) continue;
       progress.push({
         vendorTaskId: String(task.id),
         vendorRef: task.username ?? task.serial ?? undefined,

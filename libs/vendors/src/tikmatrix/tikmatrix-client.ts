@@ -76,8 +76,12 @@ export class TikmatrixClient {
     return this.call<TikmatrixTaskList>({ method: 'GET', path: '/api/v1/task', query, idempotent: true });
   }
 
+  /** Undefined when the farm answers nothing (the document shows no detail answer). */
   getTask(taskId: number) {
-    return this.call<TikmatrixTask>({ method: 'GET', path: `/api/v1/task/${taskId}`, idempotent: true });
+    return this.call<TikmatrixTask | undefined>(
+      { method: 'GET', path: `/api/v1/task/${taskId}`, idempotent: true },
+      { emptyAnswer: true },
+    );
   }
 
   deleteTask(taskId: number) {
@@ -93,9 +97,15 @@ export class TikmatrixClient {
     });
   }
 
-  /** Stopping twice is harmless (the second answers a state error), so it may be retried. */
+  /**
+   * Stopping twice is harmless (the second answers a state error), so it may be retried. Undefined
+   * when the farm answers nothing (the document shows no stop answer).
+   */
   stopTask(taskId: number) {
-    return this.call<TikmatrixTask>({ method: 'POST', path: `/api/v1/task/${taskId}/stop`, idempotent: true });
+    return this.call<TikmatrixTask | undefined>(
+      { method: 'POST', path: `/api/v1/task/${taskId}/stop`, idempotent: true },
+      { emptyAnswer: true },
+    );
   }
 
   retryTask(taskId: number) {
@@ -114,10 +124,12 @@ export class TikmatrixClient {
     });
   }
 
-  private call<T>(request: VendorRequest): Promise<T> {
+  /** `emptyAnswer`: an empty body, or an envelope without data, is an answer (undefined), not a fault. */
+  private call<T>(request: VendorRequest, options: { emptyAnswer?: boolean } = {}): Promise<T> {
     // Read inside the transport's policies, so that a transient code is retried like a 5xx.
     return this.transport.send(request, (response) => {
       const envelope = response.body as Envelope<T> | undefined;
+      if (options.emptyAnswer && response.status < 400 && envelope === undefined) return undefined as T;
       if (!envelope || typeof envelope.code !== 'number') {
         throw new VendorError(
           'tikmatrix',
@@ -129,7 +141,7 @@ export class TikmatrixClient {
       if (envelope.code !== 0) {
         throw new VendorError('tikmatrix', errorKindOf(envelope.code), String(envelope.code), envelope.message ?? '');
       }
-      return envelope.data;
+      return (options.emptyAnswer ? (envelope.data ?? undefined) : envelope.data) as T;
     });
   }
 }

@@ -1,0 +1,105 @@
+import { devicesRegister, tasksCreate, vendorAccountsCreate } from '@fleetgate/sdk';
+import { systemScope, TaskProgress, TaskService } from '@fleetgate/fleet';
+import { PrismaService } from '@fleetgate/persistence';
+import { VendorAccountService, VendorError } from '@fleetgate/vendors';
+import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
+import { SimulatorServer } from '../apps/simulator/src/kit';
+import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
+import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
+
+/**
+ * EasyClick reports a device that has left its task as done (its document's flow: devices take
+ * themselves off when their run ends). A device Fleetgate itself took off by cancelling must still
+ * end `cancelled`, even when a poll reads the device's departure before the cancel has been recorded.
+ */
+describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator over HTTP)', () => {
+  let sim: SimulatorServer;
+  let gateway: RunningGateway;
+  let accountId: string;
+  let deviceId: string;
+
+  beforeAll(async () => {
+    // Runs last 2 s × 1000: a device stays on its task until Fleetgate takes it off.
+    sim = new SimulatorServer(SIMULATED_VENDORS.easyclick.factory, { fleetSize: 10, timeScale: 1000, seed: 4 });
+    const url = await sim.listen(0);
+    gateway = await startGateway({ REDIS_PREFIX: `fg-e2e-${process.pid}-${Date.now()}` });
+    const admin = gateway.as(await adminToken(gateway));
+    const account = await vendorAccountsCreate({
+      client: admin,
+      body: {
+        vendor: 'easyclick',
+        name: `easyclick-cancel-${Math.random().toString(36).slice(2, 8)}`,
+        baseUrl: url,
+        credentials: DEMO_CREDENTIALS.easyclick,
+      },
+    });
+    accountId = account.data!.id;
+    deviceId = (await devicesRegister({ client: admin, body: { accountId, vendorRef: '004' } })).data!.id;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await sim?.close();
+  });
+
+  /** A script.start target on device 004 of EasyClick task `taskNo`, started and recorded as running. */
+  async function runningTarget(taskNo: string) {
+    const admin = gateway.as(await adminToken(gateway));
+    const operation = { type: 'script.start', params: { script: 'douyin-like', taskId: taskNo } } as const;
+    const created = await tasksCreate({ client: admin, body: { operation, targets: { deviceIds: [deviceId] } } });
+    const taskId = created.data!.id;
+    const adapter = await gateway.app.get(VendorAccountService).adapterFor(accountId);
+    const [outcome] = await adapter.dispatch(operation, ['004']);
+    await gateway.app.get(PrismaService).taskTarget.updateMany({
+      where: { taskId },
+      data: {
+        status: 'running',
+        vendorTaskId: outcome.vendorTaskId,
+        dispatchedAt: new Date(),
+        deadlineAt: new Date(Date.now() + 600_000),
+      },
+    });
+    return { taskId, adapter, vendorTaskId: outcome.vendorTaskId! };
+  }
+
+  it('a target whose vendor refuses the cancel runs on', async () => {
+    const { taskId, adapter, vendorTaskId } = await runningTarget('3');
+    const refuse = jest
+      .spyOn(adapter, 'cancelTasks')
+      .mockRejectedValue(new VendorError('easyclick', 'unavailable', '500', 'busy'));
+    try {
+      await gateway.app.get(TaskService).cancel(taskId, systemScope('a test cancelling its own task'));
+    } finally {
+      refuse.mockRestore();
+    }
+    const target = await gateway.app.get(PrismaService).taskTarget.findFirstOrThrow({ where: { taskId } });
+    expect(target).toMatchObject({ status: 'running', vendorTaskId, errorCode: null, finishedAt: null });
+  });
+
+  it('a device Fleetgate removed from its task is cancelled, even when a poll reads its departure first', async () => {
+    const { taskId, adapter } = await runningTarget('2');
+    const prisma = gateway.app.get(PrismaService);
+    expect(await adapter.pollTasks(['2:004'])).toMatchObject([{ status: 'running' }]);
+
+    // A poll lands between the vendor taking the device off and the cancel's own write.
+    const progress = gateway.app.get(TaskProgress);
+    const removeAtVendor = adapter.cancelTasks.bind(adapter);
+    const asked: string[][] = [];
+    const cancelTasks = jest.spyOn(adapter, 'cancelTasks').mockImplementation(async (ids) => {
+      asked.push(ids);
+      await removeAtVendor(ids);
+      await progress.apply(accountId, await adapter.pollTasks(ids));
+    });
+    try {
+      await gateway.app.get(TaskService).cancel(taskId, systemScope('a test cancelling its own task'));
+    } finally {
+      cancelTasks.mockRestore();
+    }
+    expect(asked).toEqual([['2:004']]);
+    // The vendor did take the device off (a poll now reads it as gone from the task).
+    expect(await adapter.pollTasks(['2:004'])).toMatchObject([{ status: 'succeeded' }]);
+    const target = await prisma.taskTarget.findFirstOrThrow({ where: { taskId } });
+    expect(target).toMatchObject({ status: 'cancelled', errorCode: 'cancelled' });
+    expect((await prisma.task.findUniqueOrThrow({ where: { id: taskId } })).status).toBe('cancelled');
+  });
+});
