@@ -57,6 +57,8 @@ export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
       });
     },
     vendorError: (random: Random) => ({ status: 200, body: errorEnvelope(random.pick(TRANSIENT_FAILURES)) }),
+    // The access key named in the signed authorization header: the account the request is billed to.
+    accountOf: (request) => /Credential=([^,\s]+)/.exec(String(request.headers.authorization ?? ''))?.[1],
     reset: () => state.reset(),
     close: () => state.close(),
   };
