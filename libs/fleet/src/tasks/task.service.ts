@@ -38,6 +38,12 @@ interface TargetDevice {
   vendorRef: string;
 }
 
+/** What a task's target rows are made of: a device, or a vendor-side account with no device (id null). */
+type TargetUnit = Omit<TargetDevice, 'id'> & { id: string | null };
+
+/** Vendors that run scripts for accounts named by username (TikMatrix usernames mode). */
+const USERNAME_VENDORS: ReadonlySet<string> = new Set(['tikmatrix']);
+
 /**
  * How long creating a task (its targets and dispatch jobs, in one transaction) may take. A task over
  * 100,000 devices writes as many targets: on a busy machine that outlasted Prisma's default 5 s for
@@ -73,13 +79,15 @@ export class TaskService {
     const devices = await this.resolveTargets(input, principal?.scope);
     this.refuseUnsupported(devices, operation.type);
     await this.refuseDisabledAccounts(devices);
+    const usernames = operation.type === 'script.start' ? operation.params.usernames : undefined;
+    const units = usernames?.length ? usernameTargets(devices, usernames) : devices;
 
     const perMinute = input.rollout?.targetsPerMinute;
     // With a pace, small batches spread evenly (about every 5 s) rather than a hundred at once.
     const batchSize = perMinute
       ? Math.min(DISPATCH_BATCH_SIZE, Math.max(1, Math.ceil(perMinute / 12)))
       : DISPATCH_BATCH_SIZE;
-    const batches = planBatches(devices, batchSize);
+    const batches = planBatches(units, batchSize);
     // Taken before the transaction: a refill must not wait inside it, and a rolled-back task only skips a number.
     const number = await this.numbers.next('task');
 
@@ -199,14 +207,17 @@ export class TaskService {
     ]);
     const running = await this.prisma.taskTarget.findMany({
       where: { taskId: id, status: 'running', vendorTaskId: { not: null } },
-      select: { accountId: true, vendorTaskId: true },
+      select: { accountId: true, vendorTaskId: true, vendorTaskIds: true },
     });
     for (const [accountId, vendorTaskIds] of groupBy(running, (target) => target.accountId)) {
       const adapter = await this.accounts.adapterFor(accountId);
       if (!adapter.capabilities.has('tasks.cancel')) continue;
+      const owned = [
+        ...new Set(vendorTaskIds.flatMap((target) => [target.vendorTaskId!, ...(target.vendorTaskIds ?? [])])),
+      ];
       const ids = [...new Set(vendorTaskIds.map((target) => target.vendorTaskId!))];
       try {
-        await adapter.cancelTasks(ids);
+        await adapter.cancelTasks(owned);
       } catch (error) {
         if (!(error instanceof VendorError)) throw error;
         this.logger.warn({ accountId, err: error.message }, 'vendor refused to cancel; targets run to their end');
@@ -246,6 +257,7 @@ export class TaskService {
         data: {
           status: 'pending',
           vendorTaskId: null,
+          vendorTaskIds: [],
           vendorStatus: null,
           result: Prisma.DbNull,
           errorCode: null,
@@ -415,8 +427,35 @@ export function dispatchJobId(
   return jobIdOf('tasks.dispatch', ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, `r${round}`);
 }
 
-function planBatches(devices: TargetDevice[], batchSize: number) {
-  const batches: Array<{ accountId: string; batch: number; devices: TargetDevice[] }> = [];
+/**
+ * Usernames mode: the vendor runs the script for each named account on whichever device holds it, so
+ * each username is a target of its own (no device), in the one account the target devices belong to
+ * (which also puts the farm in the caller's data scope); each batch then sends its own usernames.
+ */
+function usernameTargets(devices: TargetDevice[], usernames: string[]): TargetUnit[] {
+  const field = 'operation.params.usernames';
+  const others = [...new Set(devices.map((device) => device.vendor))].filter((vendor) => !USERNAME_VENDORS.has(vendor));
+  if (others.length > 0) {
+    throw ApiError.unprocessable('Only TikMatrix runs scripts for usernames', [
+      { field, problem: `the targets include ${others.join(', ')} devices, which cannot run scripts by username` },
+    ]);
+  }
+  const accountIds = [...new Set(devices.map((device) => device.accountId))];
+  if (accountIds.length !== 1) {
+    throw ApiError.unprocessable('Usernames belong to one TikMatrix farm', [
+      { field, problem: 'the targets must be devices of one vendor account' },
+    ]);
+  }
+  return [...new Set(usernames)].map((vendorRef) => ({
+    id: null,
+    vendor: devices[0].vendor,
+    accountId: accountIds[0],
+    vendorRef,
+  }));
+}
+
+function planBatches(devices: TargetUnit[], batchSize: number) {
+  const batches: Array<{ accountId: string; batch: number; devices: TargetUnit[] }> = [];
   for (const [accountId, ofAccount] of groupBy(devices, (device) => device.accountId)) {
     for (let start = 0; start < ofAccount.length; start += batchSize) {
       batches.push({ accountId, batch: start / batchSize, devices: ofAccount.slice(start, start + batchSize) });
@@ -489,6 +528,7 @@ export function toTargetDto(target: TaskTarget): TaskTargetDto {
     vendorRef: target.vendorRef,
     status: target.status,
     vendorTaskId: target.vendorTaskId,
+    vendorTaskIds: target.vendorTaskIds ?? [],
     vendorStatus: target.vendorStatus,
     result: target.result ?? undefined,
     error: target.errorCode ? { code: target.errorCode, message: target.errorMessage ?? '' } : null,
