@@ -96,7 +96,7 @@ describe('TikMatrix tasks (e2e)', () => {
     const vendor = await vendorTasks('profile');
     // Two accounts on each device: two vendor tasks per serial, sent once.
     expect(vendor).toHaveLength(6);
-    const rows = task.targetRows as Array<(typeof task.targetRows)[number] & { vendorTaskIds: string[] }>;
+    const rows = task.targetRows;
     expect(rows.map((row) => [row.vendorRef, row.status])).toEqual([
       ['TMX000001', 'succeeded'],
       ['TMX000002', 'succeeded'],
