@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ArmcloudSigner } from '@fleetgate/vendors/armcloud/armcloud-signer';
+import { ArmcloudSigner, parseArmcloudAuthorization } from '@fleetgate/vendors/armcloud/armcloud-signer';
 import { CONTROL_PREFIX, type Random, type VendorSimulator, type VendorSimulatorFactory } from '../kit';
 import { registerAccountRoutes } from './armcloud-account-routes';
 import { registerAppRoutes } from './armcloud-app-routes';
@@ -58,7 +58,7 @@ export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
     },
     vendorError: (random: Random) => ({ status: 200, body: errorEnvelope(random.pick(TRANSIENT_FAILURES)) }),
     // The access key named in the signed authorization header: the account the request is billed to.
-    accountOf: (request) => /Credential=([^,\s]+)/.exec(String(request.headers.authorization ?? ''))?.[1],
+    accountOf: (request) => parseArmcloudAuthorization(String(request.headers.authorization ?? ''))?.accessKeyId,
     reset: () => state.reset(),
     close: () => state.close(),
   };
