@@ -59,6 +59,11 @@ async function main(): Promise<void> {
       },
       {
         benchmark: `fleet of ${devices}`,
+        measure: 'most vendor requests the simulator received in any one second / account limit',
+        value: `${row.vendor_max_in_any_1s ?? 'n/a'} / ${row.rate_limit_per_s ?? 'n/a'}`,
+      },
+      {
+        benchmark: `fleet of ${devices}`,
         measure: 'targets ended without reaching the vendor',
         value: row.ended_without_vendor_task ?? 'n/a',
       },

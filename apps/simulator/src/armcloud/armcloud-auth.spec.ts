@@ -30,6 +30,12 @@ describe('ArmCloud simulator: request signatures', () => {
     expect(typeof answer.ts).toBe('number');
   });
 
+  it('counts each request under the access key it is signed with', async () => {
+    server.requestRates.clear();
+    await send(client.signer.sign({ method: 'POST', path, body }) as unknown as Record<string, string>);
+    expect(server.requestRates.snapshot()).toEqual({ [ARMCLOUD_DEMO_ACCESS_KEY]: { received: 1, maxInAnySecond: 1 } });
+  });
+
   it('refuses a wrong signature with 100004', async () => {
     const headers = client.signer.sign({ method: 'POST', path, body }) as unknown as Record<string, string>;
     headers.authorization = headers.authorization.replace(/Signature=([0-9a-f])/, (_m, c: string) => `Signature=${c === '0' ? '1' : '0'}`);

@@ -64,6 +64,14 @@ export type ArmcloudSignatureCheck =
 const sha256Hex = (data: string | Buffer) => createHash('sha256').update(data).digest('hex');
 const hmacSha256 = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data, 'utf8').digest();
 
+/**
+ * The access key an authorization header names (`Credential={AccessKey}/...` or the key alone), signed
+ * or not: the account a request is counted against, before its signature is checked.
+ */
+export function credentialAccessKey(authorization: string | undefined): string | undefined {
+  return /Credential=([^/,\s]+)/.exec(authorization ?? '')?.[1];
+}
+
 function header(headers: ArmcloudIncomingRequest['headers'], name: string): string | undefined {
   const value = headers[name];
   return Array.isArray(value) ? value[0] : value;

@@ -8,7 +8,7 @@ import { PAD_STATUS } from './armcloud-fleet';
 import { registerInstanceRoutes } from './armcloud-instance-routes';
 import { registerOperationRoutes } from './armcloud-operation-routes';
 import { registerSettingsRoutes } from './armcloud-settings-routes';
-import { ARMCLOUD_DOCUMENT_HOST, type ArmcloudSignatureVerifier } from './armcloud-signature';
+import { ARMCLOUD_DOCUMENT_HOST, type ArmcloudSignatureVerifier, credentialAccessKey } from './armcloud-signature';
 import { ArmcloudState, padStatusEvent } from './armcloud-state';
 import { registerTaskRoutes } from './armcloud-task-routes';
 
@@ -57,6 +57,8 @@ export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
       });
     },
     vendorError: (random: Random) => ({ status: 200, body: errorEnvelope(random.pick(TRANSIENT_FAILURES)) }),
+    // The access key named in the signed authorization header: the account the request is billed to.
+    accountOf: (request) => credentialAccessKey(request.headers.authorization),
     reset: () => state.reset(),
     close: () => state.close(),
   };

@@ -46,6 +46,12 @@ class GizwitsSimulator implements VendorSimulator {
     this.state.seed(this.demoUser);
   }
 
+  /** Gizwits limits by application id, the header every /app call carries. */
+  accountOf(request: FastifyRequest): string | undefined {
+    const appId = request.headers['x-gizwits-application-id'];
+    return typeof appId === 'string' ? appId : undefined;
+  }
+
   register(app: FastifyInstance): void {
     // Every /app route needs the application id, and counts towards the application's quota.
     app.addHook('onRequest', async (request, reply) => {

@@ -184,6 +184,23 @@ describe('SimulatorServer faults', () => {
     });
   });
 
+  describe('request counts', () => {
+    it('counts vendor requests per account, refused ones included, control routes not, and forgets them on reset', async () => {
+      server.setFaults({ rpsCap: 1 });
+      const answers = await Promise.all([stats(), stats(), stats()]);
+      expect(answers.map((answer) => answer.status)).toContain(429);
+      await fetch(`${baseUrl}/_sim/faults`);
+      const counted = (await (await fetch(`${baseUrl}/_sim/requests`)).json()) as {
+        accounts: Record<string, { received: number; maxInAnySecond: number }>;
+      };
+      expect(Object.keys(counted.accounts)).toEqual(['default']);
+      expect(counted.accounts.default.received).toBe(3);
+      expect(counted.accounts.default.maxInAnySecond).toBeGreaterThanOrEqual(1);
+      await fetch(`${baseUrl}/_sim/reset`, { method: 'POST' });
+      expect(await (await fetch(`${baseUrl}/_sim/requests`)).json()).toEqual({ accounts: {} });
+    });
+  });
+
   describe('callbacks', () => {
     let receiver: Server;
     let received: Array<{ n: number }>;

@@ -2,6 +2,7 @@ import Fastify, { type FastifyInstance } from 'fastify';
 import { CallbackSender } from './callback-sender';
 import { mergeFaultSettings, NO_FAULTS, type FaultSettings } from './fault-settings';
 import { Random } from './random';
+import { RequestRateLog } from './request-rate';
 import type { SimulatorContext, VendorSimulator, VendorSimulatorFactory } from './vendor-simulator';
 
 export interface SimulatorServerOptions {
@@ -12,6 +13,9 @@ export interface SimulatorServerOptions {
   /** Fastify's request logging; off by default, the simulators serve benchmarks. */
   logger?: boolean;
 }
+
+/** Requests a simulator cannot tie to an account (no credentials in the headers) are counted under this. */
+export const DEFAULT_ACCOUNT = 'default';
 
 /** Control routes live under this prefix and are never subject to faults. */
 export const CONTROL_PREFIX = '/_sim';
@@ -26,6 +30,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *   DELETE /_sim/faults    turn every fault off
  *   POST /_sim/reset       reseed the fleet and forget all state
  *   GET  /_sim/callbacks   the last callback deliveries and their outcome
+ *   GET  /_sim/requests    vendor requests received per account, and the most in any one second
  */
 export class SimulatorServer {
   readonly app: FastifyInstance;
@@ -38,6 +43,8 @@ export class SimulatorServer {
   private readonly hanging = new Set<() => void>();
   /** Vendor API requests received so far (control routes not counted): what benchmarks compare with rate limits. */
   requestsReceived = 0;
+  /** The same per account, with the most any sliding one-second window held (`GET /_sim/requests`). */
+  readonly requestRates = new RequestRateLog();
 
   constructor(factory: VendorSimulatorFactory, options: SimulatorServerOptions) {
     this.faults = mergeFaultSettings(NO_FAULTS, options.faults ?? {});
@@ -86,6 +93,8 @@ export class SimulatorServer {
     this.app.addHook('onRequest', async (request, reply) => {
       if (request.url.startsWith(CONTROL_PREFIX)) return;
       this.requestsReceived++;
+      // Counted on arrival, before any fault: a throttling vendor counts the requests it refuses too.
+      this.requestRates.record(this.simulator.accountOf?.(request) ?? DEFAULT_ACCOUNT, performance.now());
       const faults = this.faults;
       if (faults.rpsCap > 0) {
         const now = Date.now();
@@ -136,8 +145,10 @@ export class SimulatorServer {
     this.app.post(`${CONTROL_PREFIX}/reset`, async () => {
       this.simulator.reset();
       this.callbacks.clear();
+      this.requestRates.clear();
       return { reset: true };
     });
     this.app.get(`${CONTROL_PREFIX}/callbacks`, async () => this.callbacks.recent());
+    this.app.get(`${CONTROL_PREFIX}/requests`, async () => ({ accounts: this.requestRates.snapshot() }));
   }
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { CallbackSender } from './callback-sender';
 import type { Random } from './random';
 
@@ -28,6 +28,11 @@ export interface VendorSimulator {
   register(app: FastifyInstance): void | Promise<void>;
   /** A failure in the vendor's own envelope, for the `vendor` error mode of the error-rate fault. */
   vendorError(random: Random): VendorErrorReply;
+  /**
+   * The vendor account a request comes from, read from its headers before any body is parsed, for the
+   * per-account request counts; absent (or undefined) counts it under the simulator's one account.
+   */
+  accountOf?(request: FastifyRequest): string | undefined;
   /** Forgets everything and reseeds the fleet (tests call `POST /_sim/reset`). */
   reset(): void;
   /** Stops timers. */

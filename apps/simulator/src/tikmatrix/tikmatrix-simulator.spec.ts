@@ -46,9 +46,9 @@ describe('TikMatrix simulator', () => {
   describe('create', () => {
     beforeEach(() => start(0));
 
-    it("accepts the document's example: one task per serial in device mode", async () => {
+    it("answers the document's example as it does: two task ids for one serial, one per account on it", async () => {
       const created = await call('POST', '/api/v1/task', {
-        serials: ['TMX000001', 'TMX000002'],
+        serials: ['TMX000001'],
         script_name: 'post',
         script_config: {
           content_type: 0,
@@ -61,10 +61,11 @@ describe('TikMatrix simulator', () => {
         status: 200,
         body: { code: 0, message: 'success', data: { task_ids: [1, 2], created_count: 2 } },
       });
+      expect(await detail(2)).toMatchObject({ id: 2, serial: 'TMX000001', username: 'tm_user_1b' });
       expect(await detail(1)).toMatchObject({
         id: 1,
         serial: 'TMX000001',
-        username: null,
+        username: 'tm_user_1a',
         script_name: 'post',
         source: 'api',
         enable_multi_account: false,
@@ -169,17 +170,18 @@ describe('TikMatrix simulator', () => {
       await create({ usernames: ['tm_user_2a'], script_name: 'login' });
 
       const first = (await call('GET', '/api/v1/task?page=1&page_size=2')).body.data;
-      expect(first).toMatchObject({ total: 5, page: 1, page_size: 2 });
-      expect(first.tasks.map((task: any) => task.id)).toEqual([5, 4]);
-      const third = (await call('GET', '/api/v1/task?page=3&page_size=2')).body.data;
-      expect(third.tasks.map((task: any) => task.id)).toEqual([1]);
+      // Device mode: a task per account on each device (two each); account mode: one per username.
+      expect(first).toMatchObject({ total: 9, page: 1, page_size: 2 });
+      expect(first.tasks.map((task: any) => task.id)).toEqual([9, 8]);
+      const last = (await call('GET', '/api/v1/task?page=5&page_size=2')).body.data;
+      expect(last.tasks.map((task: any) => task.id)).toEqual([1]);
       const defaults = (await call('GET', '/api/v1/task')).body.data;
-      expect(defaults).toMatchObject({ total: 5, page: 1, page_size: 20 });
+      expect(defaults).toMatchObject({ total: 9, page: 1, page_size: 20 });
 
-      expect((await call('GET', '/api/v1/task?serial=TMX000001')).body.data.total).toBe(2);
-      expect((await call('GET', '/api/v1/task?script_name=profile&source=api')).body.data.total).toBe(3);
+      expect((await call('GET', '/api/v1/task?serial=TMX000001')).body.data.total).toBe(4);
+      expect((await call('GET', '/api/v1/task?script_name=profile&source=api')).body.data.total).toBe(6);
       expect((await call('GET', '/api/v1/task?source=ui')).body.data.total).toBe(0);
-      expect((await call('GET', '/api/v1/task?status=0')).body.data.total).toBe(5);
+      expect((await call('GET', '/api/v1/task?status=0')).body.data.total).toBe(9);
       expect((await call('GET', '/api/v1/task?status=2')).body.data.total).toBe(0);
       expect((await call('GET', '/api/v1/task?page_size=100')).body.code).toBe(0);
     });
@@ -256,7 +258,10 @@ describe('TikMatrix simulator', () => {
       useFakeClock();
       await start(1);
       await call('PUT', '/_sim/tikmatrix/failure-rate', { rate: 0 });
-      const ids = await create({ serials: ['TMX000001', 'TMX000002', 'TMX000003', 'TMX000004'], script_name: 'login' });
+      const ids = await create({
+        usernames: ['tm_user_1a', 'tm_user_2a', 'tm_user_3a', 'tm_user_4a'],
+        script_name: 'login',
+      });
       expect(await stats()).toEqual({ total: 4, pending: 4, running: 0, completed: 0, failed: 0 });
 
       const stoppedPending = await call('POST', `/api/v1/task/${ids[0]}/stop`);
@@ -292,7 +297,7 @@ describe('TikMatrix simulator', () => {
     it('stops a running task before deleting it, and its timers then leave it alone', async () => {
       useFakeClock();
       await start(1);
-      const [id, other] = await create({ serials: ['TMX000001', 'TMX000002'], script_name: 'login' });
+      const [id, other] = await create({ usernames: ['tm_user_1a', 'tm_user_2a'], script_name: 'login' });
       await jest.advanceTimersByTimeAsync(1_000);
       expect((await detail(id)).status).toBe(1);
       const removed = await call('DELETE', `/api/v1/task/${id}`);
@@ -305,7 +310,7 @@ describe('TikMatrix simulator', () => {
 
     it('deletes in batch, skipping unknown ids, from the body or the query', async () => {
       await start(1000);
-      const ids = await create({ serials: ['TMX000001', 'TMX000002', 'TMX000003'], script_name: 'profile' });
+      const ids = await create({ usernames: ['tm_user_1a', 'tm_user_2a', 'tm_user_3a'], script_name: 'profile' });
       const batch = await call('DELETE', '/api/v1/task/batch', { task_ids: [ids[0], ids[1], 999] });
       expect(batch.body).toMatchObject({ code: 0, data: { deleted_count: 2 } });
       expect((await stats()).total).toBe(1);
@@ -324,7 +329,7 @@ describe('TikMatrix simulator', () => {
   describe('license', () => {
     it('checks the license, and answers 40301 to every API call under the Starter plan', async () => {
       await start(0);
-      const [id] = await create({ serials: ['TMX000001'], script_name: 'login' });
+      const [id] = await create({ usernames: ['tm_user_1a'], script_name: 'login' });
       expect((await call('GET', '/api/v1/license/check')).body).toMatchObject({
         code: 0,
         message: 'success',
@@ -395,7 +400,7 @@ describe('TikMatrix simulator', () => {
       expect(await farm()).toEqual(before);
       expect((await stats()).total).toBe(0);
       expect((await call('GET', '/api/v1/license/check')).body.data.plan).toBe('pro');
-      expect(await create({ serials: ['TMX000001'], script_name: 'login' })).toEqual([1]);
+      expect(await create({ serials: ['TMX000001'], script_name: 'login' })).toEqual([1, 2]);
     });
 
     it('refuses an unknown device on the control route', async () => {

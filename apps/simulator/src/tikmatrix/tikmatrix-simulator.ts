@@ -227,10 +227,9 @@ class TikmatrixSimulator implements VendorSimulator {
         if (typeof serial !== 'string' || !this.state.hasSerial(serial)) {
           return fail(reply, TikmatrixCode.NotFound, `device ${String(serial)} not found`);
         }
-        // Multi-account mode runs the script once for every account on the device, one task each;
-        // otherwise one task runs on whichever account the device has open.
-        if (multiAccount) for (const username of this.state.accountsOf(serial)) targets.push({ serial, username });
-        else targets.push({ serial, username: null });
+        // One task for every account on the device, as the document's example answers two task ids
+        // for its one serial; enable_multi_account is recorded on them (see README).
+        for (const username of this.state.accountsOf(serial)) targets.push({ serial, username });
       }
     }
     const now = new Date().toISOString();

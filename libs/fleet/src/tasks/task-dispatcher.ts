@@ -217,6 +217,8 @@ export class TaskDispatcher {
       const row = {
         id: target.id,
         vendorTaskId: outcome.vendorTaskId ?? null,
+        // As JSON: one text per row, since unnest cannot take an array of arrays of different lengths.
+        vendorTaskIds: JSON.stringify(outcome.vendorTaskIds ?? (outcome.vendorTaskId ? [outcome.vendorTaskId] : [])),
         result: outcome.result !== undefined ? JSON.stringify(outcome.result) : null,
         errorCode: outcome.error?.code ?? null,
         errorMessage: outcome.error?.message ?? null,
@@ -241,6 +243,7 @@ export class TaskDispatcher {
       await tx.$executeRaw`
         UPDATE task_targets AS t
         SET vendor_task_id = o.vendor_task_id,
+            vendor_task_ids = ARRAY(SELECT jsonb_array_elements_text(o.vendor_task_ids::jsonb)),
             result = COALESCE(o.result::jsonb, t.result),
             error_code = o.error_code,
             error_message = o.error_message,
@@ -248,10 +251,10 @@ export class TaskDispatcher {
             finished_at = COALESCE(o.finished_at, t.finished_at),
             wait_until = COALESCE(o.wait_until, t.wait_until),
             updated_at = now()
-        FROM unnest(${column('id')}::uuid[], ${column('vendorTaskId')}::text[], ${column('result')}::text[],
-                    ${column('errorCode')}::text[], ${column('errorMessage')}::text[], ${column('status')}::text[],
-                    ${column('finishedAt')}::timestamptz[], ${column('waitUntil')}::timestamptz[])
-             AS o(id, vendor_task_id, result, error_code, error_message, status, finished_at, wait_until)
+        FROM unnest(${column('id')}::uuid[], ${column('vendorTaskId')}::text[], ${column('vendorTaskIds')}::text[],
+                    ${column('result')}::text[], ${column('errorCode')}::text[], ${column('errorMessage')}::text[],
+                    ${column('status')}::text[], ${column('finishedAt')}::timestamptz[], ${column('waitUntil')}::timestamptz[])
+             AS o(id, vendor_task_id, vendor_task_ids, result, error_code, error_message, status, finished_at, wait_until)
         WHERE t.id = o.id AND t.status = 'dispatching'`;
       if (polling) {
         await this.outbox.stage(tx, 'tasks.poll', { ...job, round: 0 }, pollJobId(job, 0), FIRST_POLL_DELAY_MS);

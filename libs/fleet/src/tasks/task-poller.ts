@@ -37,10 +37,11 @@ export class TaskPoller {
     const batch = { taskId: job.taskId, accountId: job.accountId, batch: job.batch };
     const running = await this.prisma.taskTarget.findMany({
       where: { ...batch, status: 'running', vendorTaskId: { not: null } },
-      select: { vendorTaskId: true },
+      select: { vendorTaskId: true, vendorTaskIds: true },
     });
     const adapter = await this.accounts.adapterFor(job.accountId);
-    const ids = [...new Set(running.map((target) => target.vendorTaskId!))];
+    // A target may own several vendor tasks; each is read, and the target ends from all of them.
+    const ids = [...new Set(running.flatMap((target) => [target.vendorTaskId!, ...(target.vendorTaskIds ?? [])]))];
     if (ids.length > 0 && supports(adapter, 'tasks.poll')) {
       await this.progress.apply(job.accountId, await adapter.pollTasks(ids));
     }

@@ -78,4 +78,55 @@ describe('planMoves', () => {
     expect(Object.keys(changesOf(plan)).sort()).toEqual(['b', 'c', 'd']);
     expect(changesOf(plan).b.status).toBe('failed');
   });
+
+  describe('a target that owns several vendor tasks', () => {
+    const owner = (id: string, ids: string[], status = 'running', vendorRef = 'TMX000001'): ProgressTarget => ({
+      ...target(id, ids[0], status, vendorRef),
+      vendorTaskIds: ids,
+    });
+
+    it('stays running until every one of its vendor tasks has ended', () => {
+      const plan = planMoves([owner('a', ['101', '102'])], [entry('101', 'succeeded'), entry('102', 'running')]);
+      expect(plan).toEqual([]);
+    });
+
+    it('ends with the status of all of them together', () => {
+      const plan = planMoves(
+        [owner('a', ['101', '102']), owner('b', ['103', '104'], 'running', 'TMX000002'), owner('c', ['105', '106'])],
+        [
+          entry('101', 'succeeded'),
+          entry('102', 'succeeded'),
+          entry('103', 'succeeded'),
+          entry('104', 'failed', { error: { code: '3', message: 'script error' } }),
+          entry('105', 'failed'),
+          entry('106', 'failed'),
+        ],
+      );
+      expect(changesOf(plan).a).toMatchObject({ status: 'succeeded' });
+      expect(changesOf(plan).b).toMatchObject({ status: 'partially_failed', error: { message: 'script error' } });
+      expect(changesOf(plan).c).toMatchObject({ status: 'failed' });
+    });
+
+    it('counts only the tasks that name it, when it holds candidates of its batch', () => {
+      const targets = [
+        owner('a', ['101', '102', '103'], 'running', 'tm_user_1a'),
+        owner('b', ['101', '102', '103'], 'running', 'tm_user_2a'),
+        owner('c', ['101', '102', '103'], 'running', 'tm_user_3a'),
+      ];
+      const plan = planMoves(targets, [
+        entry('101', 'succeeded', { vendorRefs: ['TMX000001', 'tm_user_1a'] }),
+        entry('102', 'failed', { vendorRefs: ['TMX000002', 'tm_user_2a'] }),
+        entry('103', 'running', { vendorRefs: ['TMX000007', 'tm_user_7a'] }),
+      ]);
+      expect(changesOf(plan).a).toMatchObject({ status: 'succeeded' });
+      expect(changesOf(plan).b).toMatchObject({ status: 'failed' });
+      // No task of its batch names it: the vendor made none for it.
+      expect(changesOf(plan).c).toMatchObject({ status: 'failed', error: { code: 'no_task' } });
+    });
+
+    it('moves from dispatching to running while its tasks run', () => {
+      const plan = planMoves([owner('a', ['101', '102'], 'dispatching')], [entry('101', 'running')]);
+      expect(changesOf(plan).a).toMatchObject({ status: 'running' });
+    });
+  });
 });

@@ -37,13 +37,15 @@ export class TaskProgress {
     if (progress.length === 0) return new Set();
     // One read for the whole batch, one write per distinct change: a poll or a callback burst names
     // hundreds of targets, mostly with the same outcome, and a query per target was what limited it.
+    const ids = [...new Set(progress.map((entry) => entry.vendorTaskId))];
     const targets = await this.prisma.taskTarget.findMany({
       where: {
         accountId,
-        vendorTaskId: { in: [...new Set(progress.map((entry) => entry.vendorTaskId))] },
+        // A target that owns several vendor tasks holds them all in vendorTaskIds.
+        OR: [{ vendorTaskId: { in: ids } }, { vendorTaskIds: { hasSome: ids } }],
         status: { in: MOVABLE_FROM.final },
       },
-      select: { id: true, taskId: true, vendorTaskId: true, vendorRef: true, status: true },
+      select: { id: true, taskId: true, vendorTaskId: true, vendorTaskIds: true, vendorRef: true, status: true },
     });
     const touched = new Set<string>();
     for (const { change, targets: moved } of planMoves(targets, progress)) {
@@ -148,8 +150,16 @@ export interface ProgressTarget {
   id: string;
   taskId: string;
   vendorTaskId: string | null;
+  /** Every vendor task the target owns, when a vendor made several for it (or left it candidates). */
+  vendorTaskIds?: string[];
   vendorRef: string;
   status: string;
+}
+
+/** Whether a progress entry concerns this target: the references the vendor names on it include the target's. */
+function concerns(entry: VendorTaskProgress, target: ProgressTarget): boolean {
+  const refs = entry.vendorRefs ?? (entry.vendorRef ? [entry.vendorRef] : undefined);
+  return !refs || refs.includes(target.vendorRef);
 }
 
 /**
@@ -163,18 +173,23 @@ export function planMoves(
   progress: VendorTaskProgress[],
 ): Array<{ change: TargetChange; targets: ProgressTarget[] }> {
   const byVendorTask = new Map<string, ProgressTarget[]>();
+  const planned = new Map<ProgressTarget, { status: string; change?: TargetChange }>();
   for (const target of targets) {
+    if ((target.vendorTaskIds?.length ?? 0) > 1) {
+      const change = changeOfOwner(target, progress);
+      if (change) planned.set(target, { status: change.status, change });
+      continue;
+    }
     if (target.vendorTaskId === null) continue;
     const list = byVendorTask.get(target.vendorTaskId) ?? [];
     list.push(target);
     byVendorTask.set(target.vendorTaskId, list);
   }
-  const planned = new Map<ProgressTarget, { status: string; change?: TargetChange }>();
   for (const entry of progress) {
     if (entry.status === 'pending') continue;
     const from = movableFrom(entry.status);
     for (const target of byVendorTask.get(entry.vendorTaskId) ?? []) {
-      if (entry.vendorRef && target.vendorRef !== entry.vendorRef) continue;
+      if (!concerns(entry, target)) continue;
       const plan = planned.get(target) ?? { status: target.status };
       if (!from.includes(plan.status)) continue;
       const change: TargetChange = {
@@ -196,4 +211,48 @@ export function planMoves(
     groups.set(key, group);
   }
   return [...groups.values()];
+}
+
+/**
+ * The change for a target that owns several vendor tasks: its status derives from all of them (the
+ * tasks' own statuses folded forward as for a single task, then aggregated: every one succeeded is
+ * succeeded, a mix partially_failed...), and it ends only once every one has ended. A task whose
+ * progress names another target is not its own (a candidate left by a create whose tasks could not
+ * all be read); when none of them is, the vendor made no task for it. Undefined: no change.
+ */
+function changeOfOwner(target: ProgressTarget, progress: VendorTaskProgress[]): TargetChange | undefined {
+  const ids = new Set(target.vendorTaskIds);
+  const latest = new Map<string, VendorTaskProgress>();
+  const foreign = new Set<string>();
+  for (const entry of progress) {
+    if (!ids.has(entry.vendorTaskId)) continue;
+    if (!concerns(entry, target)) {
+      foreign.add(entry.vendorTaskId);
+      continue;
+    }
+    const before = latest.get(entry.vendorTaskId);
+    // Forward only, and the first final status of a task wins, as for a target with one task.
+    if (before && (isFinalStatus(before.status) || entry.status === 'pending')) continue;
+    latest.set(entry.vendorTaskId, entry);
+  }
+  const own = [...ids].filter((id) => !foreign.has(id));
+  let change: TargetChange;
+  if (own.length === 0) {
+    change = {
+      status: 'failed',
+      error: { code: 'no_task', message: `none of the vendor tasks of its batch names ${target.vendorRef}` },
+    };
+  } else {
+    const entries = own.map((id) => latest.get(id));
+    // A task not in this progress has not been read: it may still run.
+    const status = aggregateStatus(entries.map((entry) => entry?.status ?? 'running'));
+    if (status === 'pending' || entries.every((entry) => entry === undefined)) return undefined;
+    const failure = entries.find((entry) => entry?.error)?.error;
+    change = {
+      status,
+      vendorStatus: entries.map((entry) => entry?.vendorStatus ?? '').join(','),
+      ...(failure && status !== 'succeeded' ? { error: failure } : {}),
+    };
+  }
+  return movableFrom(change.status).includes(target.status) ? change : undefined;
 }

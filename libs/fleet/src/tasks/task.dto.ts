@@ -140,13 +140,16 @@ export class TaskTargetErrorDto {
 
 export class TaskTargetDto {
   id!: string;
-  deviceId!: string;
+  /** Null when the target is a vendor-side account rather than a device (TikMatrix `usernames`). */
+  deviceId!: string | null;
   vendor!: string;
   accountId!: string;
   vendorRef!: string;
   /** pending, dispatching, running or a final status. */
   status!: string;
   vendorTaskId?: string | null;
+  /** Every vendor task of this target when the vendor made several (TikMatrix: one per account on a device). */
+  vendorTaskIds!: string[];
   vendorStatus?: string | null;
   result?: unknown;
   error?: TaskTargetErrorDto | null;

@@ -46,11 +46,23 @@ export function callerKey(userId: string, key: string): IdempotencyKey {
   return { owner: `user:${userId}`, key };
 }
 
-/** A task's target selection, checked, and how many devices it selects. */
+/** A task's target selection, checked: its devices, how many, and the accounts and vendors they are in. */
 interface TargetSelection {
   where: Prisma.DeviceWhereInput;
   total: number;
+  groups: Array<{ accountId: string; vendor: string }>;
 }
+
+/** What a task's target rows are made of: a device, or a vendor-side account with no device (id null). */
+interface TargetUnit {
+  id: string | null;
+  vendor: string;
+  accountId: string;
+  vendorRef: string;
+}
+
+/** Vendors that run scripts for accounts named by username (TikMatrix usernames mode). */
+const USERNAME_VENDORS: ReadonlySet<string> = new Set(['tikmatrix']);
 
 /**
  * How long creating a task (its targets and dispatch jobs, in one transaction) may take. Targets are
@@ -97,6 +109,8 @@ export class TaskService {
       scope,
     );
     const selection = await this.resolveTargets(input, scope, operation.type);
+    const usernames = operation.type === 'script.start' ? operation.params.usernames : undefined;
+    const usernameUnits = usernames?.length ? usernameTargets(selection.groups, usernames) : undefined;
 
     const perMinute = input.rollout?.targetsPerMinute;
     // With a pace, small batches spread evenly (about every 5 s) rather than a hundred at once.
@@ -126,7 +140,8 @@ export class TaskService {
             departmentId: scope.kind === 'caller' ? scope.departmentId : null,
           },
         });
-        await this.writeTargets(tx, task, selection.where, batchSize, perMinute);
+        const units = usernameUnits ? oneBatchOf(usernameUnits) : devicePages(tx, selection.where);
+        await this.writeTargets(tx, task, units, batchSize, perMinute);
         return task;
       }, CREATE_TRANSACTION);
       this.outbox.relaySoon();
@@ -207,26 +222,22 @@ export class TaskService {
     for (const { accountId } of accounts) {
       const adapter = await this.accounts.adapterFor(accountId);
       if (!adapter.capabilities.has('tasks.cancel')) continue;
-      // The account's vendor tasks a page at a time, in order, so a refused page is not read again.
-      let after = '';
+      // The account's running targets a page at a time, in order, so a refused page is not read again.
+      let after: string | undefined;
       for (;;) {
-        const page = await this.prisma.$queryRaw<Array<{ vendorTaskId: string }>>`
-          SELECT DISTINCT vendor_task_id AS "vendorTaskId" FROM task_targets
-          WHERE task_id = ${id}::uuid AND account_id = ${accountId}::uuid AND status = 'running'
-            AND vendor_task_id > ${after}
-          ORDER BY 1 LIMIT ${BATCH_PAGE}`;
+        const page = await this.prisma.taskTarget.findMany({
+          where: { taskId: id, accountId, status: 'running', vendorTaskId: { not: null }, ...(after ? { id: { gt: after } } : {}) },
+          select: { id: true, batch: true, vendorTaskId: true, vendorTaskIds: true },
+          orderBy: { id: 'asc' },
+          take: BATCH_PAGE,
+        });
         if (page.length === 0) break;
-        after = page[page.length - 1].vendorTaskId;
-        const ids = page.map((row) => row.vendorTaskId);
+        after = page[page.length - 1].id;
         // Recorded as cancelled before the vendor is asked: a vendor that reads a device leaving its
         // task as the end of its run (EasyClick) would otherwise let a poll between the two record
         // Fleetgate's own removal as a success. A final target is never moved by a poll.
-        const claimed = await this.prisma.taskTarget.findMany({
-          where: { taskId: id, accountId, status: 'running', vendorTaskId: { in: ids } },
-          select: { id: true, batch: true },
-        });
         await this.prisma.taskTarget.updateMany({
-          where: { id: { in: claimed.map((target) => target.id) }, status: 'running' },
+          where: { id: { in: page.map((target) => target.id) }, status: 'running' },
           data: {
             status: 'cancelled',
             finishedAt: new Date(),
@@ -234,12 +245,14 @@ export class TaskService {
             errorMessage: 'cancelled by a user',
           },
         });
+        // Every vendor task a target owns (TikMatrix answers several for one serial).
+        const owned = [...new Set(page.flatMap((target) => [target.vendorTaskId!, ...target.vendorTaskIds]))];
         try {
-          await adapter.cancelTasks(ids);
+          await adapter.cancelTasks(owned);
         } catch (error) {
           if (!(error instanceof VendorError)) throw error;
           this.logger.warn({ accountId, err: error.message }, 'vendor refused to cancel; targets run to their end');
-          await this.resumeRefusedCancel(task, accountId, claimed);
+          await this.resumeRefusedCancel(task, accountId, page);
           break;
         }
         if (page.length < BATCH_PAGE) break;
@@ -308,6 +321,7 @@ export class TaskService {
         data: {
           status: 'pending',
           vendorTaskId: null,
+          vendorTaskIds: [],
           vendorStatus: null,
           result: Prisma.DbNull,
           errorCode: null,
@@ -414,7 +428,7 @@ export class TaskService {
     }
     await this.refuseUnsupported(where, [...new Set(groups.map((group) => group.vendor))], type);
     await this.refuseDisabledAccounts([...new Set(groups.map((group) => group.accountId))]);
-    return { where, total };
+    return { where, total, groups: groups.map(({ accountId, vendor }) => ({ accountId, vendor })) };
   }
 
   /** A task runs whole or not at all: targets whose vendor lacks the operation are listed and refused. */
@@ -457,7 +471,7 @@ export class TaskService {
   }
 
   /**
-   * Writes a task's targets and stages their dispatch jobs, a page of devices at a time (in account,
+   * Writes a task's targets and stages their dispatch jobs, a page of units at a time (in account,
    * then reference order), so that no more than a page is ever held. Batches are numbered within each
    * account; with a pace, each batch gets the not-before time its place in the whole task gives it, and
    * its job the same delay.
@@ -465,34 +479,14 @@ export class TaskService {
   private async writeTargets(
     tx: Prisma.TransactionClient,
     task: Task,
-    where: Prisma.DeviceWhereInput,
+    pages: AsyncIterable<TargetUnit[]>,
     batchSize: number,
     perMinute: number | undefined,
   ): Promise<void> {
-    let after: { accountId: string; vendorRef: string } | undefined;
     let position = 0; // the next device's place in the whole task
     let account = '';
     let inAccount = 0; // the next device's place in its account
-    for (;;) {
-      const page = await tx.device.findMany({
-        where: after
-          ? {
-              AND: [
-                where,
-                {
-                  OR: [
-                    { accountId: { gt: after.accountId } },
-                    { accountId: after.accountId, vendorRef: { gt: after.vendorRef } },
-                  ],
-                },
-              ],
-            }
-          : where,
-        select: { id: true, vendor: true, accountId: true, vendorRef: true },
-        orderBy: [{ accountId: 'asc' }, { vendorRef: 'asc' }],
-        take: TARGET_PAGE,
-      });
-      if (page.length === 0) break;
+    for await (const page of pages) {
       const rows = page.map((device) => {
         if (device.accountId !== account) {
           account = device.accountId;
@@ -526,9 +520,6 @@ export class TaskService {
             return { payload: { ...ref, round: 0 }, jobId: dispatchJobId(ref, 0), delayMs };
           }),
       );
-      if (page.length < TARGET_PAGE) break;
-      const last = page[page.length - 1];
-      after = { accountId: last.accountId, vendorRef: last.vendorRef };
     }
   }
 
@@ -568,9 +559,66 @@ export function dispatchJobId(
   return jobIdOf('tasks.dispatch', ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, `r${round}`);
 }
 
+/** The devices a selection chooses, TARGET_PAGE at a time in (account, vendor ref) order, never all in memory. */
+async function* devicePages(tx: Prisma.TransactionClient, where: Prisma.DeviceWhereInput): AsyncIterable<TargetUnit[]> {
+  let after: { accountId: string; vendorRef: string } | undefined;
+  for (;;) {
+    const page = await tx.device.findMany({
+      where: after
+        ? {
+            AND: [
+              where,
+              {
+                OR: [
+                  { accountId: { gt: after.accountId } },
+                  { accountId: after.accountId, vendorRef: { gt: after.vendorRef } },
+                ],
+              },
+            ],
+          }
+        : where,
+      select: { id: true, vendor: true, accountId: true, vendorRef: true },
+      orderBy: [{ accountId: 'asc' }, { vendorRef: 'asc' }],
+      take: TARGET_PAGE,
+    });
+    if (page.length > 0) yield page;
+    if (page.length < TARGET_PAGE) return;
+    const last = page[page.length - 1];
+    after = { accountId: last.accountId, vendorRef: last.vendorRef };
+  }
+}
+
+async function* oneBatchOf(units: TargetUnit[]): AsyncIterable<TargetUnit[]> {
+  yield units;
+}
+
 /** The one way of choosing devices a request used, named as its field. */
 function selectionField(input: CreateTaskDto): string {
   return (['deviceIds', 'groupId', 'filter', 'accountId'] as const).find((key) => input.targets[key] !== undefined)!;
+}
+
+/**
+ * Usernames mode: the vendor runs the script for each named account on whichever device holds it, so
+ * each username is a target of its own (no device), in the one account the target devices belong to
+ * (which also puts the farm in the caller's data scope); each batch then sends its own usernames.
+ */
+function usernameTargets(groups: Array<{ accountId: string; vendor: string }>, usernames: string[]): TargetUnit[] {
+  const field = 'operation.params.usernames';
+  const others = [...new Set(groups.map((group) => group.vendor))].filter((vendor) => !USERNAME_VENDORS.has(vendor));
+  if (others.length > 0) {
+    throw ApiError.unprocessable('Only TikMatrix runs scripts for usernames', [
+      { field, problem: `the targets include ${others.join(', ')} devices, which cannot run scripts by username` },
+    ]);
+  }
+  const accountIds = [...new Set(groups.map((group) => group.accountId))];
+  if (accountIds.length !== 1) {
+    throw ApiError.unprocessable('Usernames belong to one TikMatrix farm', [
+      { field, problem: 'the targets must be devices of one vendor account' },
+    ]);
+  }
+  return [...new Set(usernames)]
+    .sort()
+    .map((vendorRef) => ({ id: null, vendor: groups[0].vendor, accountId: accountIds[0], vendorRef }));
 }
 
 function emptyCounts(): TaskCountsDto {
@@ -626,6 +674,7 @@ export function toTargetDto(target: TaskTarget): TaskTargetDto {
     vendorRef: target.vendorRef,
     status: target.status,
     vendorTaskId: target.vendorTaskId,
+    vendorTaskIds: target.vendorTaskIds ?? [],
     vendorStatus: target.vendorStatus,
     result: target.result ?? undefined,
     error: target.errorCode ? { code: target.errorCode, message: target.errorMessage ?? '' } : null,

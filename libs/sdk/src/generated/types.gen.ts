@@ -519,7 +519,10 @@ export type TaskTargetErrorDto = {
 
 export type TaskTargetDto = {
     id: string;
-    deviceId: string;
+    /**
+     * Null when the target is a vendor-side account rather than a device (TikMatrix `usernames`).
+     */
+    deviceId: string | null;
     vendor: string;
     accountId: string;
     vendorRef: string;
@@ -528,6 +531,10 @@ export type TaskTargetDto = {
      */
     status: string;
     vendorTaskId?: string | null;
+    /**
+     * Every vendor task of this target when the vendor made several (TikMatrix: one per account on a device).
+     */
+    vendorTaskIds: Array<string>;
     vendorStatus?: string | null;
     result?: {
         [key: string]: unknown;

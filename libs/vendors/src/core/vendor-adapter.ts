@@ -15,6 +15,11 @@ export interface DispatchOutcome {
   vendorRef: string;
   /** The vendor's task reference to poll, when the operation is asynchronous at the vendor. */
   vendorTaskId?: string;
+  /**
+   * Every vendor task created for this target, when a vendor creates several for one (TikMatrix: one
+   * per account on a device); `vendorTaskId` is the first. The target's status derives from all of them.
+   */
+  vendorTaskIds?: string[];
   status: TaskStatus;
   result?: unknown;
   /** `deviceOffline`: the device could not be reached now; the task engine may wait for it. */
@@ -25,6 +30,11 @@ export interface DispatchOutcome {
 export interface VendorTaskProgress {
   vendorTaskId: string;
   vendorRef?: string;
+  /**
+   * Every reference the vendor names on the task (a TikMatrix task names its device and its account):
+   * the entry concerns only a target whose reference is among them. Absent, `vendorRef` decides.
+   */
+  vendorRefs?: string[];
   status: TaskStatus;
   /** The vendor's own status value, for the record. */
   vendorStatus: string | number;

@@ -96,7 +96,10 @@ describe('VendorTransport and Retry-After', () => {
   it('pauses the account’s shared rate limit for the Retry-After before the retry goes out', async () => {
     const events: string[] = [];
     const limiter = {
-      acquire: async () => void events.push('acquire'),
+      acquire: async () => {
+        events.push('acquire');
+        return { release: async () => void events.push('release') };
+      },
       pause: async (key: string, ms: number) => void events.push(`pause ${key} ${ms}`),
     };
     let calls = 0;
@@ -112,7 +115,16 @@ describe('VendorTransport and Retry-After', () => {
       },
     });
     await expect(transport.send({ method: 'GET', path: '/read', idempotent: true }, readEnvelope)).resolves.toBe(7);
-    expect(events).toEqual(['acquire', 'request', 'pause vendor:acct-transport 2000', 'acquire', 'request']);
+    // Each attempt holds its own slot until its answer is in: the vendor has counted it by then.
+    expect(events).toEqual([
+      'acquire',
+      'request',
+      'pause vendor:acct-transport 2000',
+      'release',
+      'acquire',
+      'request',
+      'release',
+    ]);
   });
 });
 
@@ -122,7 +134,10 @@ describe('VendorTransport waiting for a rate-limit slot', () => {
     const transport = new VendorTransport({
       account: { ...account, timeoutMs: 50 },
       // Other processes hold the account's slots for longer than a whole try may last.
-      rateLimiter: { acquire: () => new Promise((resolve) => setTimeout(resolve, 200)), pause: async () => undefined },
+      rateLimiter: {
+        acquire: () => new Promise((resolve) => setTimeout(() => resolve({ release: async () => undefined }), 200)),
+        pause: async () => undefined,
+      },
       fetchImpl: vendor.fetchImpl,
     });
     await expect(transport.send({ method: 'POST', path: '/reboot', idempotent: false }, readEnvelope)).resolves.toBe(1);
@@ -135,7 +150,7 @@ describe('VendorTransport waiting for a rate-limit slot', () => {
       account,
       maxSlotWaitMs: 50,
       rateLimiter: {
-        acquire: (_key, _perSecond, signal) =>
+        acquire: (_key, _limit, signal) =>
           new Promise((_, reject) => signal?.addEventListener('abort', () => reject(signal.reason))),
         pause: async () => undefined,
       },

@@ -16,7 +16,7 @@ import type { VendorName } from '@fleetgate/domain';
 import { OutboundRequestError, readCappedText } from '@fleetgate/platform';
 import type { VendorAccountConfig } from './vendor-account';
 import { VendorError } from './vendor-error';
-import type { RateLimiter } from './rate-limiter';
+import type { RateLimiter, RateSlot } from './rate-limiter';
 
 /** A Retry-After longer than this is capped: a vendor asking for an hour should not stall a worker that long. */
 const MAX_RETRY_AFTER_MS = 60_000;
@@ -27,6 +27,11 @@ const MAX_RETRY_AFTER_MS = 60_000;
 const MAX_SLOT_WAIT_MS = 60_000;
 /** Largest vendor answer read unless the transport is given its own limit (OUTBOUND_MAX_RESPONSE_BYTES). */
 const DEFAULT_MAX_RESPONSE_BYTES = 16 * 1024 * 1024;
+/**
+ * How long past its timeout a request may still hold its rate-limit slot when its answer is never
+ * recorded (the process died): the time between taking the slot and the timeout starting, with room.
+ */
+const SLOT_HOLD_SLACK_MS = 5_000;
 
 export interface VendorRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -138,19 +143,24 @@ export class VendorTransport {
     const attempt = async ({ signal: call }: { signal: AbortSignal }) => {
       // The slot is taken before the per-try timeout and the breaker: a request that waited its turn
       // and never left must not read as "timed out, maybe sent", nor count as the vendor failing.
-      await this.takeSlot();
-      return this.guarded.execute(async ({ signal }) => {
-        try {
-          const response = await this.attempt(request, signal);
-          return read ? read(response) : response;
-        } catch (error) {
-          // Retry-After is honoured by every process calling this account, not only by this retry.
-          if (error instanceof VendorError && error.retryAfterMs) {
-            await this.options.rateLimiter.pause(this.rateKey, Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS));
+      const slot = await this.takeSlot();
+      try {
+        return await this.guarded.execute(async ({ signal }) => {
+          try {
+            const response = await this.attempt(request, signal);
+            return read ? read(response) : response;
+          } catch (error) {
+            // Retry-After is honoured by every process calling this account, not only by this retry.
+            if (error instanceof VendorError && error.retryAfterMs) {
+              await this.options.rateLimiter.pause(this.rateKey, Math.min(error.retryAfterMs, MAX_RETRY_AFTER_MS));
+            }
+            throw error;
           }
-          throw error;
-        }
-      }, call);
+        }, call);
+      } finally {
+        // After the answer (or the timeout): the vendor has counted this request by now.
+        void slot.release();
+      }
     };
     // A signal of this call's own: cockatiel's timeout listens on the signal it is given, and without
     // one every concurrent call would add its listener to one shared signal.
@@ -171,11 +181,18 @@ export class VendorTransport {
     }
   }
 
-  private async takeSlot(): Promise<void> {
+  private async takeSlot(): Promise<RateSlot> {
     const maxWaitMs = this.options.maxSlotWaitMs ?? MAX_SLOT_WAIT_MS;
     const signal = AbortSignal.timeout(maxWaitMs);
     try {
-      await this.options.rateLimiter.acquire(this.rateKey, this.options.account.rateLimitPerSecond, signal);
+      return await this.options.rateLimiter.acquire(
+        this.rateKey,
+        {
+          perSecond: this.options.account.rateLimitPerSecond,
+          maxRequestMs: this.options.account.timeoutMs + SLOT_HOLD_SLACK_MS,
+        },
+        signal,
+      );
     } catch (error) {
       if (!signal.aborted) throw error;
       throw new VendorError(

@@ -1,27 +1,43 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
-import type { RateLimiter } from '../core/rate-limiter';
+import { RATE_WINDOW_MS, recheckMs, type RateLimit, type RateLimiter, type RateSlot } from '../core/rate-limiter';
 
-// A token bucket kept in Redis, so one account's limit holds across every gateway and worker process
-// (open-source BullMQ has no per-group limiter). Returns 0 when a token was taken, else the wait in ms.
-// A vendor's Retry-After pauses the bucket for everyone: 'until' holds the end of the pause.
-const TAKE_TOKEN = `
-local rate = tonumber(ARGV[1])
-local now = tonumber(ARGV[2])
-local paused = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
+// The rule of RateLimiter, kept in Redis so that one account's limit holds across every gateway and
+// worker process (open-source BullMQ has no per-group limiter). KEYS[1] is a sorted set of held slots
+// scored by the instant each stops counting; KEYS[2] the end of a vendor's Retry-After pause. Every
+// instant is Redis's own clock (TIME), so processes on hosts with skewed clocks agree.
+// Answers 0 when the slot ARGV[3] was taken, else the milliseconds to wait before asking again.
+const TAKE_SLOT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local paused = tonumber(redis.call('GET', KEYS[2]) or '0')
 if paused > now then return paused - now end
-local bucket = redis.call('HMGET', KEYS[1], 'tokens', 'at')
-local tokens = tonumber(bucket[1]) or rate
-local at = tonumber(bucket[2]) or now
-tokens = math.min(rate, tokens + (math.max(0, now - at) / 1000) * rate)
-local wait = 0
-if tokens >= 1 then
-  tokens = tokens - 1
-else
-  wait = math.ceil((1 - tokens) / rate * 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', '(' .. now)
+local limit = tonumber(ARGV[1])
+local hold = tonumber(ARGV[2])
+if redis.call('ZCARD', KEYS[1]) < limit then
+  redis.call('ZADD', KEYS[1], now + hold, ARGV[3])
+  redis.call('PEXPIRE', KEYS[1], hold + 1000)
+  return 0
 end
-redis.call('HSET', KEYS[1], 'tokens', tokens, 'at', now)
-redis.call('PEXPIRE', KEYS[1], 60000)
-return wait
+local first = redis.call('ZRANGE', KEYS[1], 0, 0, 'WITHSCORES')
+return math.max(1, math.min(tonumber(first[2]) - now + 1, tonumber(ARGV[4])))
+`;
+
+// The request has its answer: its slot now ends one window from now (never later than it would have).
+// One millisecond more covers Redis TIME's rounding down to whole milliseconds.
+const RELEASE_SLOT = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+redis.call('ZADD', KEYS[1], 'XX', 'LT', now + tonumber(ARGV[1]) + 1, ARGV[2])
+`;
+
+const PAUSE = `
+local time = redis.call('TIME')
+local now = tonumber(time[1]) * 1000 + math.floor(tonumber(time[2]) / 1000)
+local untilMs = now + tonumber(ARGV[1])
+local current = tonumber(redis.call('GET', KEYS[1]) or '0')
+if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, tonumber(ARGV[1]))) end
 `;
 
 export class RedisRateLimiter implements RateLimiter {
@@ -30,28 +46,39 @@ export class RedisRateLimiter implements RateLimiter {
     private readonly prefix: string,
   ) {}
 
-  async acquire(key: string, perSecond: number, signal?: AbortSignal): Promise<void> {
+  async acquire(key: string, limit: RateLimit, signal?: AbortSignal): Promise<RateSlot> {
+    const held = `${this.prefix}:ratelimit:${key}:held`;
+    const paused = `${this.prefix}:ratelimit:${key}:paused`;
+    const slot = randomUUID();
     for (;;) {
       signal?.throwIfAborted();
       const wait = Number(
-        await this.redis.eval(TAKE_TOKEN, 1, `${this.prefix}:ratelimit:${key}`, perSecond, Date.now()),
+        await this.redis.eval(
+          TAKE_SLOT,
+          2,
+          held,
+          paused,
+          limit.perSecond,
+          limit.maxRequestMs,
+          slot,
+          recheckMs(limit.perSecond),
+        ),
       );
-      if (wait <= 0) return;
+      if (wait <= 0) {
+        return {
+          release: () =>
+            this.redis.eval(RELEASE_SLOT, 1, held, RATE_WINDOW_MS, slot).then(
+              () => undefined,
+              // Unreleased, the slot ends at its request's longest run: later, never sooner.
+              () => undefined,
+            ),
+        };
+      }
       await new Promise((resolve) => setTimeout(resolve, wait));
     }
   }
 
   async pause(key: string, ms: number): Promise<void> {
-    const bucket = `${this.prefix}:ratelimit:${key}`;
-    const until = Date.now() + ms;
-    await this.redis.eval(
-      `local current = tonumber(redis.call('HGET', KEYS[1], 'until') or '0')
-       if tonumber(ARGV[1]) > current then redis.call('HSET', KEYS[1], 'until', ARGV[1]) end
-       redis.call('PEXPIRE', KEYS[1], math.max(60000, tonumber(ARGV[2])))`,
-      1,
-      bucket,
-      until,
-      ms,
-    );
+    await this.redis.eval(PAUSE, 1, `${this.prefix}:ratelimit:${key}:paused`, Math.ceil(ms));
   }
 }

@@ -65,18 +65,93 @@ describe('TikmatrixAdapter', () => {
     ]);
     const byAccount = await adapter.dispatch(
       { type: 'script.start', params: { script: 'account_warmup', usernames: ['tm_user_3a'] } },
-      [],
+      ['tm_user_3a'],
     );
-    expect(byAccount).toEqual([{ vendorRef: 'tm_user_3a', vendorTaskId: expect.any(String), status: 'pending' }]);
+    expect(byAccount).toEqual([
+      {
+        vendorRef: 'tm_user_3a',
+        vendorTaskId: expect.any(String),
+        vendorTaskIds: [byAccount[0].vendorTaskId],
+        status: 'pending',
+      },
+    ]);
 
-    const ids = [...outcomes, ...byAccount].map((o) => o.vendorTaskId!);
+    const ids = [...outcomes, ...byAccount].flatMap((o) => o.vendorTaskIds!);
     let progress = await adapter.pollTasks(ids);
     for (let i = 0; i < 50 && progress.some((p) => p.status === 'pending' || p.status === 'running'); i++) {
       await new Promise((resolve) => setTimeout(resolve, 10));
       progress = await adapter.pollTasks(ids);
     }
     expect(progress.every((p) => p.status === 'succeeded' || p.status === 'failed')).toBe(true);
-    expect(progress.map((p) => p.vendorRef)).toEqual(['TMX000001', 'TMX000002', 'tm_user_3a']);
+    // Every task names its device and the account it ran on; a target of either kind is matched by them.
+    expect(progress.map((p) => p.vendorRefs)).toEqual([
+      ['TMX000001', 'tm_user_1a'],
+      ['TMX000001', 'tm_user_1b'],
+      ['TMX000002', 'tm_user_2a'],
+      ['TMX000002', 'tm_user_2b'],
+      ['TMX000003', 'tm_user_3a'],
+    ]);
+  });
+
+  describe('matching vendor tasks to targets', () => {
+    /** The vendor's own record of a task: which device and account it runs on. */
+    const vendorTask = async (id: string) =>
+      ((await (await fetch(`${baseUrl}/api/v1/task/${id}`)).json()) as { data: { serial: string; username: string } })
+        .data;
+
+    it('gives a serial every task the vendor created for it: two ids for one serial, as the document answers', async () => {
+      const { adapter } = adapterFor(account(baseUrl));
+      const outcomes = await adapter.dispatch({ type: 'script.start', params: { script: 'login' } }, [
+        'TMX000001',
+        'TMX000002',
+      ]);
+      expect(outcomes.map((o) => [o.vendorRef, o.vendorTaskIds?.length])).toEqual([
+        ['TMX000001', 2],
+        ['TMX000002', 2],
+      ]);
+      for (const outcome of outcomes) {
+        expect(outcome.vendorTaskId).toBe(outcome.vendorTaskIds![0]);
+        for (const id of outcome.vendorTaskIds!) expect((await vendorTask(id)).serial).toBe(outcome.vendorRef);
+      }
+    });
+
+    it('matches by the task ids answered, never by their position', async () => {
+      // A vendor free to answer its ids in any order: reversed here.
+      const reversing: typeof fetch = async (input, init) => {
+        const response = await fetch(input, init);
+        if (init?.method !== 'POST' || !String(input).endsWith('/api/v1/task')) return response;
+        const body = (await response.json()) as { data: { task_ids: number[] } };
+        body.data.task_ids.reverse();
+        return new Response(JSON.stringify(body), { status: response.status, headers: response.headers });
+      };
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: reversing });
+      const outcomes = await adapter.dispatch(
+        { type: 'script.start', params: { script: 'login', usernames: ['tm_user_1a', 'tm_user_2b', 'tm_user_3a'] } },
+        ['tm_user_1a', 'tm_user_2b', 'tm_user_3a'],
+      );
+      expect(outcomes.map((o) => o.vendorRef)).toEqual(['tm_user_1a', 'tm_user_2b', 'tm_user_3a']);
+      for (const outcome of outcomes) {
+        expect(outcome.vendorTaskIds).toHaveLength(1);
+        expect((await vendorTask(outcome.vendorTaskId!)).username).toBe(outcome.vendorRef);
+      }
+    });
+
+    it('sends each batch only its own usernames, one outcome and one tracked task per username', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl });
+      const usernames = ['tm_user_1a', 'tm_user_2a', 'tm_user_3a', 'tm_user_4a'];
+      // The task engine sends the usernames in batches; this batch holds two of them.
+      const outcomes = await adapter.dispatch({ type: 'script.start', params: { script: 'login', usernames } }, [
+        'tm_user_3a',
+        'tm_user_4a',
+      ]);
+      const creates = requests.filter((request) => request.method === 'POST');
+      expect(creates.map((request) => JSON.parse(request.body!).usernames)).toEqual([['tm_user_3a', 'tm_user_4a']]);
+      expect(outcomes.map((o) => [o.vendorRef, o.status, o.vendorTaskIds?.length])).toEqual([
+        ['tm_user_3a', 'pending', 1],
+        ['tm_user_4a', 'pending', 1],
+      ]);
+    });
   });
 
   it('stops and cancels running tasks', async () => {

@@ -33,28 +33,24 @@ export class TikmatrixAdapter implements VendorAdapter {
   }
 
   /**
-   * script.start creates one TikMatrix task per serial (device mode), or per username when the
-   * operation names usernames (account mode; targets are then the usernames). script.stop stops the
-   * TikMatrix task named in the parameters.
+   * script.start sends the targets given: serials (device mode), or usernames when the operation names
+   * usernames (account mode: the task engine then makes one target per username, and each batch
+   * brings its own). script.stop stops the TikMatrix task named in the parameters.
    */
   async dispatch(operation: Operation, vendorRefs: string[]): Promise<DispatchOutcome[]> {
     switch (operation.type) {
       case 'script.start': {
         const { script, config, usernames } = operation.params;
         const byAccount = !!usernames?.length;
-        const targets = byAccount ? usernames! : vendorRefs;
         const outcomes: DispatchOutcome[] = [];
-        for (let start = 0; start < targets.length; start += TIKMATRIX_BATCH_SIZE) {
-          const batch = targets.slice(start, start + TIKMATRIX_BATCH_SIZE);
+        for (let start = 0; start < vendorRefs.length; start += TIKMATRIX_BATCH_SIZE) {
+          const batch = vendorRefs.slice(start, start + TIKMATRIX_BATCH_SIZE);
           const { task_ids } = await this.client.createTask({
             ...(byAccount ? { usernames: batch } : { serials: batch }),
             script_name: script,
             ...(config ? { script_config: config } : {}),
           });
-          // One task per target, in the order sent.
-          batch.forEach((vendorRef, index) =>
-            outcomes.push({ vendorRef, vendorTaskId: String(task_ids[index]), status: 'pending' }),
-          );
+          outcomes.push(...(await this.ownersOf(batch, task_ids.map(String), byAccount)));
         }
         return outcomes;
       }
@@ -81,6 +77,45 @@ export class TikmatrixAdapter implements VendorAdapter {
     }
   }
 
+  /**
+   * Which target owns each task a create answered, by the vendor's record of each task (its serial, or
+   * its username in account mode), never by position: one serial may own several tasks (one per
+   * account on it), and the answer's order is not documented. A create for one target needs no read.
+   * A task that could not be read stays with every target of the batch as a candidate: polling reads
+   * it, and the task then concerns only the target it names (`vendorRefs`).
+   */
+  private async ownersOf(batch: string[], taskIds: string[], byAccount: boolean): Promise<DispatchOutcome[]> {
+    const owned = new Map<string, string[]>(batch.map((vendorRef) => [vendorRef, []]));
+    const unread: string[] = [];
+    if (batch.length === 1) owned.set(batch[0], [...taskIds]);
+    else {
+      for (const id of taskIds) {
+        try {
+          const task = await this.client.getTask(Number(id));
+          // An empty detail answer names no one: the task stays a candidate, as an unread one does.
+          const owner = task && owned.get((byAccount ? task.username : task.serial) ?? '');
+          if (owner) owner.push(id);
+          else unread.push(id);
+        } catch (error) {
+          // The create was sent and its tasks run: a failed read must not lose them.
+          if (!(error instanceof VendorError)) throw error;
+          unread.push(id);
+        }
+      }
+    }
+    return batch.map((vendorRef): DispatchOutcome => {
+      const ids = [...owned.get(vendorRef)!, ...unread];
+      if (ids.length === 0) {
+        return {
+          vendorRef,
+          status: 'failed',
+          error: { code: 'no_task', message: `TikMatrix created no task for ${vendorRef}` },
+        };
+      }
+      return { vendorRef, vendorTaskId: ids[0], vendorTaskIds: ids, status: 'pending' };
+    });
+  }
+
   async pollTasks(vendorTaskIds: string[]): Promise<VendorTaskProgress[]> {
     const progress: VendorTaskProgress[] = [];
     for (const id of vendorTaskIds) {
@@ -89,7 +124,8 @@ export class TikmatrixAdapter implements VendorAdapter {
       if (!task) continue;
       progress.push({
         vendorTaskId: String(task.id),
-        vendorRef: task.username ?? task.serial ?? undefined,
+        vendorRef: task.serial ?? task.username ?? undefined,
+        vendorRefs: [task.serial, task.username].filter((ref): ref is string => typeof ref === 'string'),
         status: taskStatusOf(task.status),
         vendorStatus: task.status,
         ...(task.error ? { error: { code: String(task.status), message: String(task.error) } } : {}),
