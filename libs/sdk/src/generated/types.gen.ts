@@ -101,7 +101,7 @@ export type CreateApiKeyDto = {
     /**
      * Permissions the key holds; at most those of the user who creates it.
      */
-    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'queues:manage' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
     /**
      * When the key stops working: in the future, at most API_KEY_MAX_TTL_DAYS (365 by default) ahead.
      * Absent: API_KEY_DEFAULT_TTL_DAYS (90 by default) from now.
@@ -277,6 +277,25 @@ export type UpdateVendorAccountDto = {
      */
     timeoutMs?: number;
     enabled?: boolean;
+};
+
+export type RotateWebhookSecretDto = {
+    /**
+     * Hours the replaced secret is still accepted, while the vendor's callback settings are changed to
+     * the new one (default 24; 0 ends it at once).
+     */
+    graceHours?: number;
+};
+
+export type RotatedWebhookSecretDto = {
+    /**
+     * The account's new webhook secret. Shown once.
+     */
+    webhookSecret: string;
+    /**
+     * Until when the replaced secret is still accepted; absent when it was ended at once.
+     */
+    previousValidUntil?: string;
 };
 
 export type ConnectionTestDto = {
@@ -587,7 +606,8 @@ export type PagedTaskTargetDto = {
 export type CallbackReceiptDto = {
     accepted: boolean;
     /**
-     * This exact callback was received before: acknowledged and not applied again.
+     * This callback was delivered before: acknowledged and not applied again. A state report without a
+     * time (ArmCloud instance state) is never a duplicate: the same state again is a new report.
      */
     duplicate: boolean;
 };
@@ -1162,7 +1182,7 @@ export type RoleGrantTreeDto = {
 
 export type RoleGrantsDto = {
     menuIds: Array<string>;
-    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
+    permissions: Array<'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'queues:manage' | 'vendor-accounts:read' | 'vendor-accounts:manage'>;
 };
 
 export type CreateMenuDto = {
@@ -1906,7 +1926,7 @@ export type VendorAccountsListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -2082,6 +2102,42 @@ export type VendorAccountsUpdateResponses = {
 
 export type VendorAccountsUpdateResponse = VendorAccountsUpdateResponses[keyof VendorAccountsUpdateResponses];
 
+export type VendorAccountsRotateWebhookSecretData = {
+    body: RotateWebhookSecretDto;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/vendor-accounts/{id}/webhook-secret';
+};
+
+export type VendorAccountsRotateWebhookSecretErrors = {
+    /**
+     * Invalid request; `details` names each field and its problem
+     */
+    400: ErrorEnvelopeDto;
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type VendorAccountsRotateWebhookSecretError = VendorAccountsRotateWebhookSecretErrors[keyof VendorAccountsRotateWebhookSecretErrors];
+
+export type VendorAccountsRotateWebhookSecretResponses = {
+    200: RotatedWebhookSecretDto;
+};
+
+export type VendorAccountsRotateWebhookSecretResponse = VendorAccountsRotateWebhookSecretResponses[keyof VendorAccountsRotateWebhookSecretResponses];
+
 export type VendorAccountsTestData = {
     body?: never;
     path: {
@@ -2119,7 +2175,7 @@ export type DevicesListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -2392,6 +2448,10 @@ export type DevicesRemoveFromGroupErrors = {
      * Not found
      */
     404: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
 };
 
 export type DevicesRemoveFromGroupError = DevicesRemoveFromGroupErrors[keyof DevicesRemoveFromGroupErrors];
@@ -2428,6 +2488,10 @@ export type DevicesAddToGroupErrors = {
      * Not found
      */
     404: ErrorEnvelopeDto;
+    /**
+     * Understood but cannot be carried out
+     */
+    422: ErrorEnvelopeDto;
 };
 
 export type DevicesAddToGroupError = DevicesAddToGroupErrors[keyof DevicesAddToGroupErrors];
@@ -2543,7 +2607,7 @@ export type TasksListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -2700,7 +2764,7 @@ export type TasksTargetsData = {
     };
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -3057,7 +3121,7 @@ export type EventsDeliveriesData = {
     };
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -3095,6 +3159,38 @@ export type EventsDeliveriesResponses = {
 };
 
 export type EventsDeliveriesResponse = EventsDeliveriesResponses[keyof EventsDeliveriesResponses];
+
+export type EventsRotateSecretData = {
+    body?: never;
+    path: {
+        id: string;
+    };
+    query?: never;
+    url: '/event-subscriptions/{id}/secret';
+};
+
+export type EventsRotateSecretErrors = {
+    /**
+     * No valid access token or API key
+     */
+    401: ErrorEnvelopeDto;
+    /**
+     * Authenticated, but without the permission this route needs
+     */
+    403: ErrorEnvelopeDto;
+    /**
+     * Not found
+     */
+    404: ErrorEnvelopeDto;
+};
+
+export type EventsRotateSecretError = EventsRotateSecretErrors[keyof EventsRotateSecretErrors];
+
+export type EventsRotateSecretResponses = {
+    200: CreatedEventSubscriptionDto;
+};
+
+export type EventsRotateSecretResponse = EventsRotateSecretResponses[keyof EventsRotateSecretResponses];
 
 export type EventsRedeliverData = {
     body?: never;
@@ -3171,7 +3267,7 @@ export type ArtifactsListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -3364,7 +3460,7 @@ export type ScheduledJobsListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -3793,7 +3889,7 @@ export type ScheduledJobsRunsData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -3865,7 +3961,7 @@ export type UsersListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -4230,7 +4326,7 @@ export type AccessControlListRolesData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -4671,14 +4767,14 @@ export type AccessControlResourcesData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
          * Items per page, at most 200.
          */
         pageSize?: number;
-        permission?: 'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'vendor-accounts:read' | 'vendor-accounts:manage';
+        permission?: 'users:read' | 'users:manage' | 'roles:read' | 'roles:manage' | 'menus:read' | 'menus:manage' | 'resources:read' | 'resources:manage' | 'departments:read' | 'departments:manage' | 'posts:read' | 'posts:manage' | 'grades:read' | 'grades:manage' | 'operation-logs:read' | 'operation-logs:manage' | 'login-logs:read' | 'segments:read' | 'segments:manage' | 'api-keys:manage' | 'api-keys:admin' | 'schedules:read' | 'schedules:manage' | 'events:read' | 'events:manage' | 'devices:read' | 'devices:manage' | 'tasks:read' | 'tasks:manage' | 'metrics:read' | 'queues:admin' | 'queues:manage' | 'vendor-accounts:read' | 'vendor-accounts:manage';
         /**
          * Path or name containing this text.
          */
@@ -4896,7 +4992,7 @@ export type OrganisationPostsData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -5046,7 +5142,7 @@ export type OrganisationGradesData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -5196,7 +5292,7 @@ export type OperationLogsListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -5289,7 +5385,7 @@ export type LoginLogsListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
@@ -5341,7 +5437,7 @@ export type NumberSegmentsListData = {
     path?: never;
     query?: {
         /**
-         * 1-based page number.
+         * 1-based page number, at most 1,000,000 (the offset it makes must fit the database's integer).
          */
         page?: number;
         /**
