@@ -1,3 +1,4 @@
+import { IsOmittable } from '@fleetgate/platform';
 import { IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { PageQueryDto } from '@fleetgate/platform';
 
@@ -29,19 +30,19 @@ export class CreateNumberSegmentDto {
 
 export class UpdateNumberSegmentDto {
   /** May only grow: a lower max id would hand out numbers a second time. */
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(0)
   @Max(Number.MAX_SAFE_INTEGER)
   maxId?: number;
 
-  @IsOptional()
+  @IsOmittable()
   @IsInt()
   @Min(1)
   @Max(100_000)
   step?: number;
 
-  @IsOptional()
+  @IsOmittable()
   @IsString()
   @MaxLength(500)
   description?: string;
