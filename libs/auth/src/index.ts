@@ -11,4 +11,5 @@ export * from './password-policy';
 export * from './permissions';
 export * from './principal';
 export * from './sessions/session.service';
+export * from './sessions/sign-in-cache';
 export * from './token-hash';
