@@ -8,6 +8,7 @@ import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
+import { until } from './support/until';
 
 /**
  * Data scope with a second caller of other rights: a department-scoped operator next to the
@@ -29,16 +30,6 @@ const OPERATOR_PERMISSIONS = [
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many routes, read field by field
 type Json = any;
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 300 && !done(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  if (!done(value)) throw new Error(`${what} did not happen: ${JSON.stringify(value).slice(0, 400)}`);
-  return value;
-}
 
 describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulator)', () => {
   const executorGroup = `scope-${process.pid}-${Date.now()}`;
@@ -120,7 +111,7 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
   /** Runs a job once on demand and answers its run once it has a task or has ended. */
   async function fireOnce(token: string, jobId: string): Promise<Json> {
     expect((await call('POST', `/scheduled-jobs/${jobId}/run`, token)).status).toBe(201);
-    const runs = await eventually(
+    const runs = await until(
       async () => (await call('GET', `/job-runs?jobId=${jobId}`, adminToken)).json.items as Json[],
       (items) => items.some((item) => item.taskId || item.status !== 'running'),
       'a run with a task or an end',
@@ -134,7 +125,7 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
   }
 
   async function finished(taskId: string, token = adminToken): Promise<Json> {
-    return eventually(
+    return until(
       async () => (await call('GET', `/tasks/${taskId}`, token)).json,
       (task) => Boolean(task.finishedAt),
       `task ${taskId} to end`,
@@ -157,7 +148,7 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
     expect(account.status).toBe(201);
     accountId = account.json.id;
     await call('POST', '/devices/sync', adminToken, { accountId });
-    const devices = await eventually(
+    const devices = await until(
       async () => (await call('GET', `/devices?accountId=${accountId}&pageSize=200`, adminToken)).json.items as Json[],
       (items) => items.length === 10,
       'inventory sync',
@@ -307,7 +298,7 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
         'idempotency-key': `schedule/${created.json.id}/${runAt.toISOString()}/0`,
       });
       expect(squatter.status).toBe(202);
-      const runs = await eventually(
+      const runs = await until(
         async () => (await call('GET', `/job-runs?jobId=${created.json.id}`, adminToken)).json.items as Json[],
         (items) => items.some((item) => item.taskId || item.status !== 'running'),
         'the scheduled run',
@@ -460,7 +451,7 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
         expect(streamed).toContain(inside.json.id);
         expect(streamed).not.toContain(outside.json.id);
 
-        const deliveries = await eventually(
+        const deliveries = await until(
           async () =>
             (await call('GET', `/event-subscriptions/${subscription.json.id}/deliveries`, operator.accessToken)).json
               .items as Json[],

@@ -23,16 +23,7 @@ import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
-
-async function eventually<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  let value = await read();
-  for (let i = 0; i < 300 && !done(value); i++) {
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    value = await read();
-  }
-  if (!done(value)) throw new Error(`${what} did not happen: ${JSON.stringify(value).slice(0, 400)}`);
-  return value;
-}
+import { until } from './support/until';
 
 describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulator)', () => {
   // A group of its own: the executors table is shared with every other run against this database.
@@ -60,7 +51,7 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
       body: { vendor: 'gizwits', name: `sched-${Date.now()}`, baseUrl: simUrl, credentials: DEMO_CREDENTIALS.gizwits },
     });
     await devicesRequestSync({ client: admin, body: { accountId: account!.id } });
-    const page = await eventually(
+    const page = await until(
       async () => (await devicesList({ client: admin, query: { accountId: account!.id } })).data!,
       (list) => list.items.some((device) => device.status === 'online'),
       'inventory sync',
@@ -93,7 +84,7 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     });
     expect(job!.nextFireAt).toEqual(expect.any(String));
     expect(job).toMatchObject({ executorGroup, routing: 'first' });
-    const runs = await eventually(
+    const runs = await until(
       () => runsOf(job!.id),
       (items) => items.filter((run) => run.status === 'succeeded').length >= 3,
       'three successful runs',
@@ -145,7 +136,7 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     }
 
     await scheduledJobsRun({ client: admin, path: { id: job!.id } });
-    const [manual] = await eventually(
+    const [manual] = await until(
       () => runsOf(job!.id),
       (items) => items.some((run) => run.status === 'succeeded'),
       'the manual run',
@@ -177,7 +168,7 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
         executorGroup,
       },
     });
-    const [run] = await eventually(
+    const [run] = await until(
       () => runsOf(job!.id),
       (items) => items.length === 1 && items[0].status !== 'running',
       'the one-off run',
@@ -242,7 +233,7 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
       },
     });
     await scheduledJobsRun({ client: admin, path: { id: job!.id } });
-    const [run] = await eventually(
+    const [run] = await until(
       () => runsOf(job!.id),
       (items) => items.length === 1,
       'the run without an executor',
