@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { loadConfig } from '@fleetgate/config';
 import { RedisConnections } from '@fleetgate/redis';
 import { SignInCache } from './sign-in-cache';
@@ -5,6 +6,10 @@ import { SignInCache } from './sign-in-cache';
 // Against the real Redis, each test in a namespace of its own; two caches stand for two gateways.
 describe('SignInCache', () => {
   let connections: RedisConnections[] = [];
+
+  // The Redis-down case logs each refused connection; the assertions say what matters.
+  beforeAll(() => Logger.overrideLogger(false));
+  afterAll(() => Logger.overrideLogger(['log', 'error', 'warn', 'debug', 'verbose']));
 
   function process(prefix: string): SignInCache {
     const redis = new RedisConnections(loadConfig({ REDIS_PREFIX: prefix, NODE_ENV: 'test' }));
