@@ -219,6 +219,38 @@ describe('admin back office refuses escalation (e2e)', () => {
         200,
       );
     });
+
+    it('refuses to change or delete a role held by a user outside its scope, naming the field, and changes one held within', async () => {
+      const shared = await role('roles-shared', ['roles:read'], 'own');
+      await user('outside-holder', shared, departments.x);
+      // Granting would reach the outsider; taking away would act on them too.
+      for (const permissions of [['roles:read', 'roles:manage'], []]) {
+        const granted = await call('PUT', `/admin/roles/${shared}/grants`, manager.accessToken, {
+          menuIds: [],
+          permissions,
+        });
+        expect(granted.status).toBe(403);
+        expect(granted.json.error.details).toContainEqual(expect.objectContaining({ field: 'users' }));
+      }
+      const renamed = await call('PATCH', `/admin/roles/${shared}`, manager.accessToken, { name: 'renamed' });
+      expect(renamed.status).toBe(403);
+      expect(renamed.json.error.details).toContainEqual(expect.objectContaining({ field: 'users' }));
+      expect((await call('PATCH', `/admin/roles/${shared}`, manager.accessToken, { enabled: false })).status).toBe(403);
+      expect((await call('DELETE', `/admin/roles/${shared}`, manager.accessToken)).status).toBe(403);
+      const unchanged = (await call('GET', `/admin/roles/${shared}`, adminToken)).json;
+      expect(unchanged).toMatchObject({ name: 'roles-shared', enabled: true, permissions: ['roles:read'] });
+
+      // A role held only within its department (and by nobody else) is the manager's to change.
+      const within = await role('roles-within', ['roles:read'], 'own');
+      await user('inside-holder', within, departments.a);
+      expect(
+        (await call('PUT', `/admin/roles/${within}/grants`, manager.accessToken, {
+          menuIds: [],
+          permissions: ['roles:read', 'roles:manage'],
+        })).status,
+      ).toBe(200);
+      expect((await call('PATCH', `/admin/roles/${within}`, manager.accessToken, { name: 'renamed' })).status).toBe(200);
+    });
   });
 
   describe('departments:manage', () => {

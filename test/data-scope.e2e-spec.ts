@@ -3,6 +3,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
+import { JobProducer, jobIdOf } from '@fleetgate/queues';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
@@ -108,9 +109,26 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
     });
   }
 
-  /** Runs a job once on demand and answers its run once it has a task or has ended. */
+  /** Runs a job once on demand (it then acts for the caller) and answers its run once it has a task or has ended. */
   async function fireOnce(token: string, jobId: string): Promise<Json> {
     expect((await call('POST', `/scheduled-jobs/${jobId}/run`, token)).status).toBe(201);
+    return firstRun(jobId);
+  }
+
+  /** Fires an enabled job as its own schedule does, with no caller behind the tick, and answers its run. */
+  async function fireOnSchedule(jobId: string): Promise<Json> {
+    const scheduledFor = new Date().toISOString();
+    await gateway.app
+      .get(JobProducer)
+      .enqueue(
+        'schedules.fire',
+        { jobId, trigger: 'schedule', scheduledFor },
+        { jobId: jobIdOf('schedules.fire', jobId, 'scope-test', Date.parse(scheduledFor)) },
+      );
+    return firstRun(jobId);
+  }
+
+  async function firstRun(jobId: string): Promise<Json> {
     const runs = await until(
       async () => (await call('GET', `/job-runs?jobId=${jobId}`, adminToken)).json.items as Json[],
       (items) => items.some((item) => item.taskId || item.status !== 'running'),
@@ -183,6 +201,33 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       expect((await call('GET', `/tasks/${fired.taskId}`, operator.accessToken)).status).toBe(200);
     });
 
+    it('a job run or started by another caller acts for that caller: a wider colleague’s job reaches only its scope', async () => {
+      const wide = await userWith('widejobs', OPERATOR_PERMISSIONS, 'all', departments.mine);
+      const created = await createJob(wide.accessToken, { action: datapoints({ accountId }) });
+      expect(created.status).toBe(201);
+      // Stopped, and run by the narrower colleague of the same department.
+      const fired = await fireOnce(operator.accessToken, created.json.id);
+      expect(fired.taskId).toEqual(expect.any(String));
+      expect(await taskDeviceIds(fired.taskId)).toEqual(inScope);
+      expect((await prisma.scheduledJob.findUniqueOrThrow({ where: { id: created.json.id } })).createdById).toBe(
+        operator.id,
+      );
+
+      const other = await createJob(wide.accessToken, { action: datapoints({ accountId }) });
+      expect(other.status).toBe(201);
+      expect((await call('POST', `/scheduled-jobs/${other.json.id}/start`, operator.accessToken)).status).toBe(201);
+      expect(await prisma.scheduledJob.findUniqueOrThrow({ where: { id: other.json.id } })).toMatchObject({
+        enabled: true,
+        createdById: operator.id,
+      });
+      // Stopping takes nothing away from anyone: the job keeps acting for whoever it acts for.
+      expect((await call('POST', `/scheduled-jobs/${other.json.id}/stop`, wide.accessToken)).status).toBe(201);
+      expect(await prisma.scheduledJob.findUniqueOrThrow({ where: { id: other.json.id } })).toMatchObject({
+        enabled: false,
+        createdById: operator.id,
+      });
+    });
+
     it('refuses a job from a caller who lacks the permission its action needs', async () => {
       const scheduler = await userWith(
         'scheduler',
@@ -197,37 +242,40 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
 
     it('fails the run, with the reason, when the creator was disabled since; nothing is sent', async () => {
       const creator = await userWith('leaver', OPERATOR_PERMISSIONS, 'department', departments.mine);
-      const created = await createJob(creator.accessToken, { action: datapoints({ deviceIds: inScope }) });
+      const created = await createJob(creator.accessToken, { action: datapoints({ deviceIds: inScope }), enabled: true });
       expect(created.status).toBe(201);
       expect((await call('POST', `/admin/users/${creator.id}/disable`, adminToken)).status).toBe(200);
-      const fired = await fireOnce(adminToken, created.json.id);
+      const fired = await fireOnSchedule(created.json.id);
       expect(fired).toMatchObject({ status: 'failed', taskId: null });
       expect(fired.error).toContain('disabled');
+      await call('DELETE', `/scheduled-jobs/${created.json.id}`, adminToken);
     });
 
     it('fails the run when the creator no longer holds the action’s permission', async () => {
       const creator = await userWith('demoted', OPERATOR_PERMISSIONS, 'department', departments.mine);
-      const created = await createJob(creator.accessToken, { action: datapoints({ deviceIds: inScope }) });
+      const created = await createJob(creator.accessToken, { action: datapoints({ deviceIds: inScope }), enabled: true });
       expect(created.status).toBe(201);
       const kept = OPERATOR_PERMISSIONS.filter((permission) => permission !== 'tasks:manage');
       expect(
         (await call('PUT', `/admin/roles/${creator.roleId}/grants`, adminToken, { menuIds: [], permissions: kept }))
           .status,
       ).toBe(200);
-      const fired = await fireOnce(adminToken, created.json.id);
+      const fired = await fireOnSchedule(created.json.id);
       expect(fired).toMatchObject({ status: 'failed', taskId: null });
       expect(fired.error).toContain('tasks:manage');
+      await call('DELETE', `/scheduled-jobs/${created.json.id}`, adminToken);
     });
 
     it('targets the creator’s current scope: devices moved out since are no longer reached', async () => {
       const creator = await userWith('mover', OPERATOR_PERMISSIONS, 'department', departments.mine);
-      const created = await createJob(creator.accessToken, { action: datapoints({ accountId }) });
+      const created = await createJob(creator.accessToken, { action: datapoints({ accountId }), enabled: true });
       expect(created.status).toBe(201);
       expect(
         (await call('PATCH', `/admin/users/${creator.id}`, adminToken, { departmentId: departments.other })).status,
       ).toBe(200);
-      const fired = await fireOnce(adminToken, created.json.id);
+      const fired = await fireOnSchedule(created.json.id);
       expect(await taskDeviceIds(fired.taskId)).toEqual([...outOfScope].sort());
+      await call('DELETE', `/scheduled-jobs/${created.json.id}`, adminToken);
     });
 
     it('refuses a schedule kept by the vendor over devices outside the creator’s scope', async () => {
@@ -351,6 +399,23 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       // Deleting the group would take the device out of it too.
       expect((await call('DELETE', `/devices/groups/${group.json.id}`, operator.accessToken)).status).toBe(403);
       expect((await prisma.device.findUniqueOrThrow({ where: { id: outOfScope[1] } })).groupId).toBe(group.json.id);
+      // Renaming it changes what others see of their devices: refused the same way.
+      const renamed = await call('PATCH', `/devices/groups/${group.json.id}`, operator.accessToken, {
+        name: `taken-${run}`,
+      });
+      expect(renamed.status).toBe(403);
+      expect(renamed.json.error.code).toBe('forbidden');
+      expect((await prisma.deviceGroup.findUniqueOrThrow({ where: { id: group.json.id } })).name).toBe(
+        `scope-group-${run}`,
+      );
+      // A group holding only devices of the caller's scope is the caller's to rename.
+      const mine = await call('POST', '/devices/groups', adminToken, { name: `scope-mine-${run}` });
+      await call('POST', `/devices/groups/${mine.json.id}/devices`, adminToken, { deviceIds: [inScope[2]] });
+      const own = await call('PATCH', `/devices/groups/${mine.json.id}`, operator.accessToken, {
+        name: `scope-mine-renamed-${run}`,
+      });
+      expect(own.status).toBe(200);
+      await call('DELETE', `/devices/groups/${mine.json.id}`, adminToken);
     });
   });
 
@@ -406,6 +471,74 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       expect((await call('DELETE', `/event-subscriptions/${id}`, operator.accessToken)).status).toBe(404);
       expect((await call('GET', `/event-subscriptions/${id}`, stranger.accessToken)).status).toBe(200);
       await call('DELETE', `/event-subscriptions/${id}`, stranger.accessToken);
+    });
+
+    it('a subscription edited by another caller acts for its editor: no events beyond the editor’s scope', async () => {
+      const wide = await userWith('widesubs', OPERATOR_PERMISSIONS, 'all', departments.mine);
+      const received: string[] = [];
+      const receiver: Server = createServer((request, response) => {
+        let body = '';
+        request.on('data', (chunk) => (body += chunk));
+        request.on('end', () => {
+          received.push(body);
+          response.writeHead(204).end();
+        });
+      });
+      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      try {
+        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
+        const subscription = await call('POST', '/event-subscriptions', wide.accessToken, {
+          name: `wide-sub-${run}`,
+          url: 'http://127.0.0.1:9/hook',
+          eventTypes: ['task.completed'],
+        });
+        expect(subscription.status).toBe(201);
+        // The narrower colleague of the same department points the wider colleague's subscription at itself.
+        const edited = await call('PATCH', `/event-subscriptions/${subscription.json.id}`, operator.accessToken, { url });
+        expect(edited.status).toBe(200);
+        expect(
+          await prisma.eventSubscription.findUniqueOrThrow({ where: { id: subscription.json.id } }),
+        ).toMatchObject({ createdById: operator.id, departmentId: departments.mine });
+        // Subscriptions are cached for up to 5 s per process; let the worker's cache expire.
+        await new Promise((resolve) => setTimeout(resolve, 5_500));
+
+        const outside = await call('POST', '/tasks', adminToken, datapoints({ deviceIds: [outOfScope[2]] }, 4));
+        expect(outside.status).toBe(202);
+        await finished(outside.json.id);
+        const inside = await call('POST', '/tasks', operator.accessToken, datapoints({ deviceIds: [inScope[1]] }, 5));
+        expect(inside.status).toBe(202);
+        await finished(inside.json.id, operator.accessToken);
+        await until(
+          async () => received.join('\n'),
+          (bodies) => bodies.includes(inside.json.id),
+          'the in-scope delivery to the edited URL',
+        );
+        expect(received.join('\n')).not.toContain(outside.json.id);
+
+        // Rotating the secret hands the subscription to whoever rotates it as well.
+        const rotated = await call('POST', '/event-subscriptions', wide.accessToken, {
+          name: `wide-rotated-${run}`,
+          url: 'http://127.0.0.1:9/hook',
+        });
+        expect(rotated.status).toBe(201);
+        expect(
+          (await call('POST', `/event-subscriptions/${rotated.json.id}/secret`, operator.accessToken)).status,
+        ).toBe(200);
+        expect((await prisma.eventSubscription.findUniqueOrThrow({ where: { id: rotated.json.id } })).createdById).toBe(
+          operator.id,
+        );
+        // Switching it off or on only narrows or restores what it was: it keeps acting for its owner.
+        expect(
+          (await call('PATCH', `/event-subscriptions/${rotated.json.id}`, wide.accessToken, { enabled: false })).status,
+        ).toBe(200);
+        expect((await prisma.eventSubscription.findUniqueOrThrow({ where: { id: rotated.json.id } })).createdById).toBe(
+          operator.id,
+        );
+        await call('DELETE', `/event-subscriptions/${rotated.json.id}`, adminToken);
+        await call('DELETE', `/event-subscriptions/${subscription.json.id}`, adminToken);
+      } finally {
+        receiver.close();
+      }
     });
 
     it('the live stream and a subscription deliver only events of tasks and devices in scope', async () => {

@@ -38,7 +38,8 @@ function refuse(message: string, field: string, problem: string): ApiError {
  * permissions and data scope, and nobody widens themselves. Users within reach sit in a department the
  * caller sees (or are the caller) and hold no permission or scope the caller lacks; roles within reach
  * carry no permission the caller lacks and no scope kind wider than the caller's; departments within
- * reach are those the caller's scope holds. A department-scoped caller thereby never moves anyone or
+ * reach are those the caller's scope holds, and a role is changed only when everyone holding it is
+ * within reach too. A department-scoped caller thereby never moves anyone or
  * anything, itself included, outside its own department tree.
  */
 @Injectable()
@@ -135,6 +136,26 @@ export class AdminReach {
         'You cannot act on a role that sees more than you do',
         'dataScope',
         `${role.dataScope} is wider than your own data scope (${reach.scopeKind})`,
+      );
+    }
+  }
+
+  /**
+   * Refuses to change a role held by a user the caller could not act on (outside its scope, or a super
+   * admin): a change to a role changes the access of everyone holding it, whether it grants or takes
+   * away. The caller's own holding is no obstacle; a caller of scope `all` reaches every holder.
+   */
+  assertRoleHoldersInScope(reach: Reach, holders: Array<Pick<ReachedUser, 'id' | 'isSuperAdmin' | 'departmentId'>>): void {
+    if (reach.superAdmin || reach.scopeKind === 'all') return;
+    const outside = holders.filter(
+      (holder) =>
+        holder.id !== reach.userId && (holder.isSuperAdmin || !scopeHoldsDepartment(reach.scope, holder.departmentId)),
+    );
+    if (outside.length) {
+      throw refuse(
+        'The role is held by users outside your data scope',
+        'users',
+        `${outside.length} user(s) holding it are outside your data scope`,
       );
     }
   }

@@ -32,8 +32,8 @@ export function schedulerKeyOf(jobId: string): string {
 export const ACTION_PERMISSION = Permission.TasksManage;
 
 /**
- * A job acts for the user who created or last edited it, so defining, starting or firing one needs
- * what its action needs: a schedule is never a way around POST /tasks.
+ * A job acts for the user who created, last edited, started or ran it, so defining, starting or
+ * firing one needs what its action needs: a schedule is never a way around POST /tasks.
  */
 function refuseWithoutActionPermission(principal: Principal): void {
   if (!holds(principal, ACTION_PERMISSION)) {
@@ -149,10 +149,21 @@ export class SchedulingService {
     await this.syncSchedule({ ...row, enabled: false });
   }
 
+  /**
+   * Starting a job makes it act for whoever starts it, so that nobody sets a colleague's wider access
+   * going; stopping it takes nothing from anyone and leaves it acting for whom it acts for.
+   */
   async setEnabled(id: string, enabled: boolean, principal: Principal): Promise<ScheduledJobDto> {
-    await this.row(id, callerScope(principal));
-    if (enabled) refuseWithoutActionPermission(principal);
-    const row = await this.prisma.scheduledJob.update({ where: { id }, data: { enabled } });
+    const current = await this.row(id, callerScope(principal));
+    if (enabled) {
+      refuseWithoutActionPermission(principal);
+      // A vendor fires what it keeps by itself: its targets must be within the starter's scope now.
+      if (current.runner === 'vendor') await this.vendorSchedules.accountFor(current, callerScope(principal));
+    }
+    const row = await this.prisma.scheduledJob.update({
+      where: { id },
+      data: { enabled, ...(enabled ? actorColumns(principal) : {}) },
+    });
     await this.syncSchedule(row);
     return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
   }
@@ -196,10 +207,14 @@ export class SchedulingService {
     return toDto(row);
   }
 
-  /** Fires the job now, once, whatever its schedule (and even when stopped). */
+  /**
+   * Fires the job now, once, whatever its schedule (and even when stopped). The job acts for whoever
+   * runs it, from this run on, as after an edit.
+   */
   async runOnce(id: string, principal: Principal): Promise<{ scheduledFor: string }> {
     await this.row(id, callerScope(principal));
     refuseWithoutActionPermission(principal);
+    await this.prisma.scheduledJob.update({ where: { id }, data: actorColumns(principal) });
     const scheduledFor = new Date().toISOString();
     await this.producer.enqueue(
       'schedules.fire',

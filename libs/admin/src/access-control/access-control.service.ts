@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { type Principal, UserAccessService } from '@fleetgate/auth';
 import { type Menu, type Prisma, PrismaService, type Resource } from '@fleetgate/persistence';
 import { ApiError, paged, type Paged } from '@fleetgate/platform';
-import { AdminReach } from '../admin-reach.service';
+import { AdminReach, type Reach } from '../admin-reach.service';
 import { nestByParent } from '../nest-by-parent';
 import type {
   CreateMenuDto,
@@ -61,8 +61,9 @@ function menuTree(menus: Menu[]): MenuNodeDto[] {
 /**
  * Roles and what they are granted: frontend menus and API permissions (the routes that need them).
  * Every change that alters someone's access refreshes the access cache of every process. Nobody acts on
- * a role carrying a permission they lack or a data scope wider than theirs, nor makes a role so, so that
- * the role screen is no way around one's own permissions and scope (their own roles included).
+ * a role carrying a permission they lack or a data scope wider than theirs, nor makes a role so, nor
+ * changes a role held by someone outside their data scope, so that the role screen is no way around
+ * one's own permissions and scope (their own roles included).
  */
 @Injectable()
 export class AccessControlService {
@@ -110,6 +111,7 @@ export class AccessControlService {
     const role = await this.getRole(id);
     const reach = await this.reach.of(caller);
     this.reach.assertRoleWithin(reach, role);
+    await this.assertHoldersInScope(reach, id);
     // Re-enabling a role or widening its scope hands out access like a grant does.
     if (input.dataScope !== undefined) this.reach.assertRoleWithin(reach, { ...role, dataScope: input.dataScope });
     await this.prisma.role.update({ where: { id }, data: input });
@@ -119,7 +121,9 @@ export class AccessControlService {
 
   async removeRole(id: string, caller: Principal): Promise<void> {
     const role = await this.getRole(id);
-    this.reach.assertRoleWithin(await this.reach.of(caller), role);
+    const reach = await this.reach.of(caller);
+    this.reach.assertRoleWithin(reach, role);
+    await this.assertHoldersInScope(reach, id);
     if (role.userCount > 0) {
       throw ApiError.conflict(`Role ${role.code} is still held`, [
         { field: 'users', problem: `${role.userCount} user(s) hold it; take it from them first` },
@@ -162,11 +166,14 @@ export class AccessControlService {
 
   async grant(id: string, grants: RoleGrantsDto, caller: Principal): Promise<RoleGrantTreeDto> {
     const role = await this.getRole(id);
-    // Both what is added and what is taken away must be within the caller's own permissions.
-    this.reach.assertRoleWithin(await this.reach.of(caller), {
+    const reach = await this.reach.of(caller);
+    // Both what is added and what is taken away must be within the caller's own permissions, and
+    // everyone the change reaches within the caller's scope.
+    this.reach.assertRoleWithin(reach, {
       dataScope: role.dataScope,
       permissions: [...grants.permissions, ...role.permissions],
     });
+    await this.assertHoldersInScope(reach, id);
     const known = await this.prisma.menu.count({ where: { id: { in: grants.menuIds } } });
     if (known !== grants.menuIds.length) {
       throw ApiError.unprocessable('Some menus do not exist', [
@@ -267,6 +274,16 @@ export class AccessControlService {
       throw ApiError.notFound('Resource', id);
     }
     return toResourceDto(await this.prisma.resource.update({ where: { id }, data: input }));
+  }
+
+  /** Refuses to change a role whose holders include someone outside the caller's scope. */
+  private async assertHoldersInScope(reach: Reach, roleId: string): Promise<void> {
+    if (reach.superAdmin) return;
+    const holders = await this.prisma.user.findMany({
+      where: { roles: { some: { roleId } } },
+      select: { id: true, isSuperAdmin: true, departmentId: true },
+    });
+    this.reach.assertRoleHoldersInScope(reach, holders);
   }
 
   private async menu(id: string): Promise<Menu> {

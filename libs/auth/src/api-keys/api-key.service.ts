@@ -39,6 +39,18 @@ function toDto(row: ApiKeyRow): ApiKeyDto {
  * Every key expires (API_KEY_DEFAULT_TTL_DAYS unless its creator names a date, API_KEY_MAX_TTL_DAYS at
  * most), and a user's keys are revoked with their sessions (SessionService.endAllAccess).
  */
+/**
+ * Keys are created, listed and revoked by a signed-in user, never with a key: a key that could mint
+ * keys would live on in its children after it is revoked.
+ */
+function refuseUnlessSignedIn(caller: Principal): void {
+  if (caller.kind !== 'user') {
+    throw ApiError.forbidden(
+      'API keys are created, listed and revoked by a signed-in user (a Bearer access token), not with an API key',
+    );
+  }
+}
+
 @Injectable()
 export class ApiKeyService {
   constructor(
@@ -49,6 +61,7 @@ export class ApiKeyService {
   ) {}
 
   async create(owner: Principal, name: string, permissions: string[], expiresAt?: Date): Promise<CreatedApiKeyDto> {
+    refuseUnlessSignedIn(owner);
     const now = Date.now();
     const latest = now + this.config.API_KEY_MAX_TTL_DAYS * 86_400_000;
     if (expiresAt && (expiresAt.getTime() <= now || expiresAt.getTime() > latest)) {
@@ -83,6 +96,12 @@ export class ApiKeyService {
     return { ...toDto(row), key: `fgk_${prefix}_${secret}` };
   }
 
+  /** The caller's own keys, newest first; a signed-in user's only. */
+  listOwn(owner: Principal): Promise<ApiKeyDto[]> {
+    refuseUnlessSignedIn(owner);
+    return this.list(owner.userId);
+  }
+
   /** A user's keys, newest first. */
   async list(ownerId: string): Promise<ApiKeyDto[]> {
     const rows = await this.prisma.apiKey.findMany({
@@ -93,6 +112,7 @@ export class ApiKeyService {
   }
 
   async revoke(owner: Principal, id: string): Promise<void> {
+    refuseUnlessSignedIn(owner);
     const result = await this.prisma.apiKey.updateMany({
       where: { id, ownerId: owner.userId, revokedAt: null },
       data: { revokedAt: new Date() },

@@ -13,20 +13,20 @@ import { ApiKeyService } from './api-key.service';
 export class ApiKeysController {
   constructor(private readonly apiKeys: ApiKeyService) {}
 
-  /** Creates a key for a machine client. The key is in this answer only. */
+  /** Creates a key for a machine client. The key is in this answer only. Needs a signed-in user, not a key. */
   @Post()
   @ApiErrorResponses(400)
   create(@CurrentPrincipal() principal: Principal, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyDto> {
     return this.apiKeys.create(principal, body.name, body.permissions, body.expiresAt);
   }
 
-  /** Your keys, newest first (never the keys themselves). */
+  /** Your keys, newest first (never the keys themselves). Needs a signed-in user, not a key. */
   @Get()
   list(@CurrentPrincipal() principal: Principal): Promise<ApiKeyDto[]> {
-    return this.apiKeys.list(principal.userId);
+    return this.apiKeys.listOwn(principal);
   }
 
-  /** Revokes a key at once. */
+  /** Revokes a key at once. Needs a signed-in user, not a key. */
   @Delete(':id')
   @HttpCode(204)
   @ApiErrorResponses(404)

@@ -154,7 +154,10 @@ export class DeviceService {
     return toGroupDto(group);
   }
 
+  /** Renaming a group changes what everyone sees of its members, so it is refused as deleting it is. */
   async updateGroup(id: string, input: UpdateDeviceGroupDto, scope: AccessScope): Promise<DeviceGroupDto> {
+    await this.groupExists(id);
+    await this.refuseMembersOutside(id, scope, 'it keeps its name');
     const group = await this.prisma.deviceGroup.update({
       where: { id },
       data: { name: input.name, description: input.description },
@@ -165,10 +168,16 @@ export class DeviceService {
 
   /**
    * Devices of a deleted group stay, out of any group. Deleting takes every member out, so a caller
-   * may delete only a group whose members are all within its scope.
+   * may delete (or rename) only a group whose members are all within its scope.
    */
   async removeGroup(id: string, scope: AccessScope): Promise<void> {
     await this.groupExists(id);
+    await this.refuseMembersOutside(id, scope, 'it stays');
+    await this.prisma.deviceGroup.delete({ where: { id } });
+  }
+
+  /** Refuses to change a group holding any device outside the scope; `outcome` says what is kept. */
+  private async refuseMembersOutside(id: string, scope: AccessScope, outcome: string): Promise<void> {
     // Members counted twice rather than with NOT: a device without department or owner is outside
     // a departments scope, and NOT over its NULL columns would not say so.
     const [members, reached] = reachesAll(scope)
@@ -178,9 +187,8 @@ export class DeviceService {
           this.prisma.device.count({ where: { AND: [{ groupId: id }, devicesInScope(scope)] } }),
         ]);
     if (members > reached) {
-      throw ApiError.forbidden(`Device group ${id} holds devices outside your data scope; it stays`);
+      throw ApiError.forbidden(`Device group ${id} holds devices outside your data scope; ${outcome}`);
     }
-    await this.prisma.deviceGroup.delete({ where: { id } });
   }
 
   /** Puts devices into a group (taking them out of any other); devices outside the scope are refused, none moved. */

@@ -18,8 +18,9 @@ import { FleetEvents } from './fleet-events';
 
 /**
  * Subscriptions to Fleetgate's events: their signing secret is sealed at rest and shown once. Each
- * belongs to its creator and their department, is seen within data scopes as tasks are, and
- * receives only events about tasks and devices in its creator's current scope.
+ * belongs to its creator (or whoever last redirected it or rotated its secret) and their department,
+ * is seen within data scopes as tasks are, and receives only events about tasks and devices in that
+ * user's current scope.
  */
 @Injectable()
 export class EventSubscriptionService {
@@ -44,8 +45,7 @@ export class EventSubscriptionService {
         url: input.url,
         eventTypes: input.eventTypes ?? [],
         secretSealed: this.box.seal(secret),
-        createdById: scope.userId,
-        departmentId: scope.departmentId,
+        ...actorColumns(scope),
       },
     });
     this.events.invalidateSubscriptions();
@@ -64,12 +64,23 @@ export class EventSubscriptionService {
     return toDto(await this.row(id, scope));
   }
 
-  async update(id: string, input: UpdateEventSubscriptionDto, scope: AccessScope): Promise<EventSubscriptionDto> {
+  /**
+   * Changing where events go or which ones go makes the subscription act for its editor, so that no
+   * one receives events beyond their own scope through a colleague's subscription. Switching it on or
+   * off leaves it acting for whom it acts for.
+   */
+  async update(id: string, input: UpdateEventSubscriptionDto, scope: CallerScope): Promise<EventSubscriptionDto> {
     await this.row(id, scope);
     await this.outbound.check(input.url, 'url');
+    const redirected = input.url !== undefined || input.eventTypes !== undefined;
     const row = await this.prisma.eventSubscription.update({
       where: { id },
-      data: { url: input.url, eventTypes: input.eventTypes, enabled: input.enabled },
+      data: {
+        url: input.url,
+        eventTypes: input.eventTypes,
+        enabled: input.enabled,
+        ...(redirected ? actorColumns(scope) : {}),
+      },
     });
     this.events.invalidateSubscriptions();
     return toDto(row);
@@ -78,13 +89,14 @@ export class EventSubscriptionService {
   /**
    * A new signing secret, shown once; deliveries are signed with it from now on. A subscriber that
    * refuses them until it has the new secret loses nothing: a refused delivery is retried with backoff.
+   * Whoever holds the new secret is whom the subscription acts for from now on.
    */
-  async rotateSecret(id: string, scope: AccessScope): Promise<CreatedEventSubscriptionDto> {
+  async rotateSecret(id: string, scope: CallerScope): Promise<CreatedEventSubscriptionDto> {
     await this.row(id, scope);
     const secret = randomBytes(32).toString('base64url');
     const row = await this.prisma.eventSubscription.update({
       where: { id },
-      data: { secretSealed: this.box.seal(secret) },
+      data: { secretSealed: this.box.seal(secret), ...actorColumns(scope) },
     });
     this.events.invalidateSubscriptions();
     return { ...toDto(row), secret };
@@ -138,6 +150,11 @@ export class EventSubscriptionService {
     if (!row) throw ApiError.notFound('Event subscription', id);
     return row;
   }
+}
+
+/** The user a subscription acts for (events reach it within their scope), and the department it belongs to. */
+function actorColumns(scope: CallerScope) {
+  return { createdById: scope.userId, departmentId: scope.departmentId };
 }
 
 function toDto(row: EventSubscription): EventSubscriptionDto {
