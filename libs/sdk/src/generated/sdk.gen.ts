@@ -80,7 +80,7 @@ export const authMe = <ThrowOnError extends boolean = false>(options?: Options<A
 });
 
 /**
- * Your keys, newest first (never the keys themselves).
+ * Your keys, newest first (never the keys themselves). Needs a signed-in user, not a key.
  */
 export const apiKeysList = <ThrowOnError extends boolean = false>(options?: Options<ApiKeysListData, ThrowOnError>) => (options?.client ?? client).get<ApiKeysListResponses, ApiKeysListErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
@@ -89,7 +89,7 @@ export const apiKeysList = <ThrowOnError extends boolean = false>(options?: Opti
 });
 
 /**
- * Creates a key for a machine client. The key is in this answer only.
+ * Creates a key for a machine client. The key is in this answer only. Needs a signed-in user, not a key.
  */
 export const apiKeysCreate = <ThrowOnError extends boolean = false>(options: Options<ApiKeysCreateData, ThrowOnError>) => (options.client ?? client).post<ApiKeysCreateResponses, ApiKeysCreateErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
@@ -102,7 +102,7 @@ export const apiKeysCreate = <ThrowOnError extends boolean = false>(options: Opt
 });
 
 /**
- * Revokes a key at once.
+ * Revokes a key at once. Needs a signed-in user, not a key.
  */
 export const apiKeysRevoke = <ThrowOnError extends boolean = false>(options: Options<ApiKeysRevokeData, ThrowOnError>) => (options.client ?? client).delete<ApiKeysRevokeResponses, ApiKeysRevokeErrors, ThrowOnError>({
     security: [{ scheme: 'bearer', type: 'http' }, { name: 'X-API-Key', type: 'apiKey' }],
