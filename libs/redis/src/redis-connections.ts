@@ -84,6 +84,8 @@ export class RedisConnections implements OnModuleDestroy, OnApplicationShutdown 
    */
   async keysOfInstall(): Promise<string[]> {
     const client = this.commands;
+    // A cluster client knows its masters once it has read the slots: the PING waits for that.
+    await client.ping();
     const nodes = client instanceof Cluster ? client.nodes('master') : [client];
     const patterns = [`${this.config.REDIS_PREFIX}:*`, `{${this.config.REDIS_PREFIX}:*`];
     const found = new Set<string>();
