@@ -13,6 +13,7 @@ import { ConfigModule, loadConfig } from '@fleetgate/config';
 import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule, PrismaService } from '@fleetgate/persistence';
 import { JobProducer, jobIdOf, QueuesModule } from '@fleetgate/queues';
+import { RedisModule } from '@fleetgate/redis';
 import { VendorAccountService, VendorsModule } from '@fleetgate/vendors';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
@@ -117,7 +118,7 @@ function simulatorUrl(vendor: keyof typeof SIMULATED_VENDORS): string {
 async function main(): Promise<void> {
   const config = loadConfig();
   @Module({
-    imports: [ConfigModule.forRoot(config), PersistenceModule, ObservabilityModule, QueuesModule, VendorsModule],
+    imports: [ConfigModule.forRoot(config), PersistenceModule, ObservabilityModule, RedisModule, QueuesModule, VendorsModule],
   })
   class SeedModule {}
   const app = await NestFactory.createApplicationContext(SeedModule, { logger: ['error', 'warn'] });

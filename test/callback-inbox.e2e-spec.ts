@@ -1,12 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import Redis from 'ioredis';
 import { CallbackApplier } from '@fleetgate/fleet';
 import { PrismaService } from '@fleetgate/persistence';
+import { RedisConnections } from '@fleetgate/redis';
 import { createArmcloudSimulator } from '../apps/simulator/src/armcloud/armcloud-simulator';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
+import { testConfig } from './support/test-env';
 import { until } from './support/until';
 import { startWorker } from './support/worker-harness';
 
@@ -159,10 +160,12 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
   it('enqueues callbacks whose apply job was lost, and a worker applies them', async () => {
     const ids = await stored(12);
     // The apply jobs the gateway enqueued are lost (Redis lost its data, or the gateway died first).
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}:inbound:*`);
-    if (keys.length) await redis.del(...keys);
-    await redis.quit();
+    const redis = new RedisConnections(testConfig(env));
+    const inbound = `${redis.queuePrefix('inbound')}:inbound:`;
+    const keys = (await redis.keysOfInstall()).filter((key) => key.startsWith(inbound));
+    // One DEL a key: on a cluster the keys are in many slots.
+    await Promise.all(keys.map((key) => redis.commands.del(key)));
+    await redis.onModuleDestroy();
     expect(await prisma.callbackInbox.count({ where: { id: { in: ids }, appliedAt: null } })).toBe(12);
 
     expect(await applier.enqueueUnapplied(0, 'e2e')).toBeGreaterThanOrEqual(1);

@@ -1,8 +1,9 @@
-import Redis from 'ioredis';
+import { RedisConnections } from '@fleetgate/redis';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
 import { VendorTransport } from '../libs/vendors/src/core/vendor-transport';
 import { RedisRateLimiter } from '../libs/vendors/src/registry/redis-rate-limiter';
+import { testConfig } from './support/test-env';
 
 /**
  * An account's rate limit as the vendor sees it: two processes' transports (each with its own Redis
@@ -13,7 +14,7 @@ describe('account rate limit, counted by the receiving vendor', () => {
   const LIMIT = 5;
   let simulator: SimulatorServer;
   let baseUrl: string;
-  const connections: Redis[] = [];
+  const redis = new RedisConnections(testConfig());
 
   beforeAll(async () => {
     simulator = new SimulatorServer(createTikmatrixSimulator, { fleetSize: 10, timeScale: 0, seed: 1 });
@@ -21,13 +22,11 @@ describe('account rate limit, counted by the receiving vendor', () => {
   });
 
   afterAll(async () => {
-    await Promise.all(connections.map((connection) => connection.quit()));
+    await redis.onModuleDestroy();
     await simulator.close();
   });
 
   function transportOfProcess(prefix: string): VendorTransport {
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    connections.push(redis);
     return new VendorTransport({
       account: {
         id: 'rate-limit-e2e',
@@ -37,7 +36,7 @@ describe('account rate limit, counted by the receiving vendor', () => {
         rateLimitPerSecond: LIMIT,
         timeoutMs: 10_000,
       },
-      rateLimiter: new RedisRateLimiter(redis, prefix),
+      rateLimiter: new RedisRateLimiter(redis.dedicated('rate-limit-e2e'), prefix),
     });
   }
 

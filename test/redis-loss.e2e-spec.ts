@@ -1,9 +1,10 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import Redis from 'ioredis';
 import { PrismaService } from '@fleetgate/persistence';
+import { RedisConnections } from '@fleetgate/redis';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
+import { testConfig } from './support/test-env';
 import { until } from './support/until';
 import { startWorker } from './support/worker-harness';
 
@@ -78,11 +79,12 @@ describe('Redis losing its queues (e2e)', () => {
     const stored = await prisma.callbackInbox.findFirst({ where: { accountId: account.id as string } });
 
     // The jobs are in Redis now; Redis loses everything of this install.
-    const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379');
-    const keys = await redis.keys(`${prefix}:*`);
+    const redis = new RedisConnections(testConfig(env));
+    const keys = await redis.keysOfInstall();
     expect(keys.some((key) => key.includes(':tasks:'))).toBe(true);
-    await redis.del(...keys);
-    await redis.quit();
+    // One DEL a key: on a cluster the keys are in many slots.
+    await Promise.all(keys.map((key) => redis.commands.del(key)));
+    await redis.onModuleDestroy();
 
     workers.push(await startWorker(env));
     const ended = await until(

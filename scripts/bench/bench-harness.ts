@@ -10,11 +10,11 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import Redis from 'ioredis';
 import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@fleetgate/config';
 import { migrateDatabase, PrismaService } from '@fleetgate/persistence';
+import { RedisConnections } from '@fleetgate/redis';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
 import { SimulatorServer, type VendorName } from '../../apps/simulator/src/kit';
@@ -215,10 +215,13 @@ export async function startBench(options: {
       await gateway?.close();
       await prisma.$disconnect();
       // The run's queues go with it: each run has a prefix of its own, and Redis here keeps nothing on disk.
-      const redis = new Redis(config.REDIS_URL);
-      const keys = await redis.keys(`${config.REDIS_PREFIX}:*`);
-      for (let start = 0; start < keys.length; start += 1_000) await redis.del(...keys.slice(start, start + 1_000));
-      await redis.quit();
+      const redis = new RedisConnections(config);
+      // UNLINK a key a command (on a cluster the keys are in many slots), a thousand in flight.
+      const keys = await redis.keysOfInstall();
+      for (let start = 0; start < keys.length; start += 1_000) {
+        await Promise.all(keys.slice(start, start + 1_000).map((key) => redis.commands.unlink(key)));
+      }
+      await redis.onModuleDestroy();
       for (const sim of Object.values(sims)) await sim.server.close();
     },
   };

@@ -28,6 +28,18 @@ describe('loadConfig', () => {
     }
   });
 
+  it('takes a Redis Cluster or sentinels in REDIS_URL, and says what is wrong with a bad one', () => {
+    expect(loadConfig({ REDIS_URL: 'redis+cluster://127.0.0.1:7101,127.0.0.1:7102' }).REDIS_URL).toBe(
+      'redis+cluster://127.0.0.1:7101,127.0.0.1:7102',
+    );
+    expect(loadConfig({ REDIS_URL: 'redis+sentinel://10.0.0.1:26379/mymaster' }).REDIS_URL).toBe(
+      'redis+sentinel://10.0.0.1:26379/mymaster',
+    );
+    expect(() => loadConfig({ REDIS_URL: 'redis+sentinel://10.0.0.1:26379' })).toThrow(
+      /REDIS_URL must end with the name of the master/,
+    );
+  });
+
   it('keeps vendor callbacks (and their dedupe keys) at least 72 hours', () => {
     expect(loadConfig({}).CALLBACK_RETENTION_HOURS).toBe(168);
     expect(loadConfig({ CALLBACK_RETENTION_HOURS: '72' }).CALLBACK_RETENTION_HOURS).toBe(72);

@@ -13,6 +13,7 @@ import {
   validateSync,
   type ValidationError,
 } from 'class-validator';
+import { parseRedisUrl } from './redis-url';
 
 const toBoolean = ({ value }: { value: unknown }) =>
   typeof value === 'string' ? ['1', 'true', 'yes', 'on'].includes(value.toLowerCase()) : value;
@@ -71,7 +72,8 @@ export class FleetgateConfig {
   @Max(120_000)
   DATABASE_CONNECT_TIMEOUT_MS = 10_000;
 
-  @Matches(/^rediss?:\/\/.+/, { message: 'must be a redis:// URL' })
+  /** One server, a cluster or sentinels: see parseRedisUrl for the forms. */
+  @IsString()
   REDIS_URL = 'redis://127.0.0.1:6379';
 
   /** Prefix of every Redis key Fleetgate writes (queues, rate limits), so several installs can share a Redis. */
@@ -312,6 +314,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): FleetgateConfi
   );
   const config = plainToInstance(FleetgateConfig, raw, { exposeDefaultValues: true });
   const problems = describe(validateSync(config, { whitelist: false }));
+  if (typeof config.REDIS_URL === 'string') {
+    try {
+      parseRedisUrl(config.REDIS_URL);
+    } catch (error) {
+      problems.push(`REDIS_URL ${(error as Error).message}`);
+    }
+  }
   if (config.API_KEY_DEFAULT_TTL_DAYS > config.API_KEY_MAX_TTL_DAYS) {
     problems.push('API_KEY_DEFAULT_TTL_DAYS must not exceed API_KEY_MAX_TTL_DAYS');
   }

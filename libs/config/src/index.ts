@@ -1,2 +1,3 @@
 export * from './config.module';
 export * from './fleetgate-config';
+export * from './redis-url';

@@ -1,13 +1,21 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
-import { FleetgateConfig } from '@fleetgate/config';
+import { RedisConnections } from '@fleetgate/redis';
 import { QUEUE_DEFAULT_JOB_OPTIONS, QueueName } from './job-catalog';
 import { JobProducer } from './job-producer';
 import { Outbox } from './outbox';
 import { QueueMetrics } from './queue-metrics';
 
+// Each queue's prefix comes from RedisConnections (hash-tagged on a cluster); workers take their queue's.
 const queues = Object.values(QueueName).map((name) =>
-  BullModule.registerQueue({ name, defaultJobOptions: QUEUE_DEFAULT_JOB_OPTIONS[name] }),
+  BullModule.registerQueueAsync({
+    name,
+    inject: [RedisConnections],
+    useFactory: (redis: RedisConnections) => ({
+      defaultJobOptions: QUEUE_DEFAULT_JOB_OPTIONS[name],
+      prefix: redis.queuePrefix(name),
+    }),
+  }),
 );
 
 /** Queues for producers (gateway and worker alike); the worker adds the consumers. */
@@ -15,11 +23,8 @@ const queues = Object.values(QueueName).map((name) =>
 @Module({
   imports: [
     BullModule.forRootAsync({
-      inject: [FleetgateConfig],
-      useFactory: (config: FleetgateConfig) => ({
-        connection: { url: config.REDIS_URL, maxRetriesPerRequest: null },
-        prefix: config.REDIS_PREFIX,
-      }),
+      inject: [RedisConnections],
+      useFactory: (redis: RedisConnections) => ({ connection: redis.queueConnection() }),
     }),
     ...queues,
   ],

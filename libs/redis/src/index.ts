@@ -1,2 +1,2 @@
-export { RedisConnections } from './redis-connections';
+export { RedisConnections, type RedisClient } from './redis-connections';
 export { RedisModule } from './redis.module';

@@ -1,6 +1,5 @@
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { type Job, Queue, Worker } from 'bullmq';
-import { FleetgateConfig } from '@fleetgate/config';
 import {
   EXECUTOR_QUEUE_JOB_OPTIONS,
   executorQueueOf,
@@ -9,6 +8,7 @@ import {
   jobIdOf,
   PermanentJobError,
 } from '@fleetgate/queues';
+import { RedisConnections } from '@fleetgate/redis';
 
 export type ExecutorJobHandlers = { [N in ExecutorJobName]: (payload: ExecutorJobPayloads[N]) => Promise<unknown> };
 
@@ -25,7 +25,7 @@ export class ExecutorQueues implements OnModuleDestroy {
   private readonly queues = new Map<string, Queue>();
   private worker?: Worker;
 
-  constructor(private readonly config: FleetgateConfig) {}
+  constructor(private readonly redis: RedisConnections) {}
 
   /** Idempotent: the id is made of `parts`, and BullMQ keeps one job per id. */
   async enqueue<N extends ExecutorJobName>(
@@ -37,7 +37,7 @@ export class ExecutorQueues implements OnModuleDestroy {
     let queue = this.queues.get(executorId);
     if (!queue) {
       queue = new Queue(executorQueueOf(executorId), {
-        ...this.connection(),
+        ...this.connection(executorQueueOf(executorId)),
         defaultJobOptions: EXECUTOR_QUEUE_JOB_OPTIONS,
       });
       this.queues.set(executorId, queue);
@@ -54,7 +54,7 @@ export class ExecutorQueues implements OnModuleDestroy {
       return handler(job.data);
     };
     this.worker = new Worker(executorQueueOf(executorId), handle, {
-      ...this.connection(),
+      ...this.connection(executorQueueOf(executorId)),
       concurrency: EXECUTOR_CONCURRENCY,
     });
     // Redis errors are reported and retried by BullMQ; without a listener they would end the process.
@@ -66,10 +66,7 @@ export class ExecutorQueues implements OnModuleDestroy {
     await Promise.all([...this.queues.values()].map((queue) => queue.close()));
   }
 
-  private connection() {
-    return {
-      connection: { url: this.config.REDIS_URL, maxRetriesPerRequest: null },
-      prefix: this.config.REDIS_PREFIX,
-    };
+  private connection(queue: string) {
+    return { connection: this.redis.queueConnection(), prefix: this.redis.queuePrefix(queue) };
   }
 }

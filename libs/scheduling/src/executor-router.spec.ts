@@ -1,4 +1,4 @@
-import type { FleetgateConfig } from '@fleetgate/config';
+import type { RedisConnections } from '@fleetgate/redis';
 import type { ExecutorRegistry } from './executor-registry';
 import { chooseExecutors, ExecutorRouter } from './executor-router';
 
@@ -47,7 +47,7 @@ describe('chooseExecutors', () => {
 describe('ExecutorRouter', () => {
   function routerWith(online: string[]) {
     const registry = { onlineIds: jest.fn().mockResolvedValue(online) };
-    const router = new ExecutorRouter(registry as unknown as ExecutorRegistry, {} as FleetgateConfig);
+    const router = new ExecutorRouter(registry as unknown as ExecutorRegistry, {} as RedisConnections);
     let turn = 0;
     const nextTurn = jest.spyOn(router as never as { nextTurn: () => Promise<number> }, 'nextTurn');
     nextTurn.mockImplementation(() => Promise.resolve(turn++));

@@ -1,6 +1,5 @@
-import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
-import { FleetgateConfig } from '@fleetgate/config';
+import { Injectable } from '@nestjs/common';
+import { RedisConnections } from '@fleetgate/redis';
 import { ExecutorRegistry } from './executor-registry';
 
 export const ROUTING_POLICIES = ['first', 'round_robin', 'failover', 'broadcast'] as const;
@@ -54,12 +53,10 @@ export function chooseExecutors(
 
 /** The one place that picks executors for a fire: reads who is online and asks chooseExecutors. */
 @Injectable()
-export class ExecutorRouter implements OnModuleDestroy {
-  private redis?: Redis;
-
+export class ExecutorRouter {
   constructor(
     private readonly registry: ExecutorRegistry,
-    private readonly config: FleetgateConfig,
+    private readonly redis: RedisConnections,
   ) {}
 
   async pick(
@@ -74,14 +71,9 @@ export class ExecutorRouter implements OnModuleDestroy {
 
   /** 0, 1, 2 ... per job, shared by every worker (the fire that takes a turn may run on any of them). */
   private async nextTurn(jobId: string): Promise<number> {
-    this.redis ??= new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
-    const key = `${this.config.REDIS_PREFIX}:schedules:turn:${jobId}`;
-    const turn = await this.redis.incr(key);
-    await this.redis.expire(key, TURN_TTL_SECONDS);
+    const key = this.redis.key('schedules', 'turn', jobId);
+    const turn = await this.redis.commands.incr(key);
+    await this.redis.commands.expire(key, TURN_TTL_SECONDS);
     return turn - 1;
-  }
-
-  async onModuleDestroy(): Promise<void> {
-    await this.redis?.quit().catch(() => undefined);
   }
 }

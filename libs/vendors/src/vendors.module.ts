@@ -1,9 +1,9 @@
 import { OutboundHttp, OutboundUrlGuard } from '@fleetgate/platform';
-import { Global, Module, type OnModuleDestroy, Inject } from '@nestjs/common';
+import { Global, Module, type OnModuleDestroy } from '@nestjs/common';
 import { Histogram } from 'prom-client';
-import Redis from 'ioredis';
 import { FleetgateConfig } from '@fleetgate/config';
 import { MetricsRegistry, READINESS_CONTRIBUTORS } from '@fleetgate/observability';
+import { RedisConnections } from '@fleetgate/redis';
 import { VendorAccountService } from './accounts/vendor-account.service';
 import { VendorAccountsController } from './accounts/vendor-accounts.controller';
 import type { VendorCallObserver } from './core/vendor-transport';
@@ -33,12 +33,10 @@ import { VENDOR_CATALOG } from './vendor-catalog';
     },
     {
       provide: VENDOR_REDIS,
-      inject: [FleetgateConfig],
-      useFactory: (config: FleetgateConfig) => {
-        const redis = new Redis(config.REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 2 });
-        redis.on('error', () => undefined); // surfaced by the calls that need it and by /health/ready
-        return redis;
-      },
+      inject: [RedisConnections],
+      // Failures surface in the calls that need it and in /health/ready.
+      useFactory: (redis: RedisConnections) =>
+        redis.dedicated('vendor-rate-limits', { lazyConnect: true, maxRetriesPerRequest: 2 }),
     },
     {
       provide: VENDOR_CALL_OBSERVER,
@@ -61,13 +59,9 @@ import { VENDOR_CATALOG } from './vendor-catalog';
   exports: [VendorRegistry, VendorAccountService, OutboundUrlGuard, OutboundHttp, READINESS_CONTRIBUTORS],
 })
 export class VendorsModule implements OnModuleDestroy {
-  constructor(
-    @Inject(VENDOR_REDIS) private readonly redis: Redis,
-    private readonly outbound: OutboundHttp,
-  ) {}
+  constructor(private readonly outbound: OutboundHttp) {}
 
   async onModuleDestroy(): Promise<void> {
-    this.redis.disconnect();
     await this.outbound.close();
   }
 }

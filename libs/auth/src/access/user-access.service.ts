@@ -1,7 +1,6 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import Redis from 'ioredis';
-import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
+import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 import { type DataScope, type DataScopeKind, widestScopeKind } from './data-scope';
 import { departmentSubtreeIds } from './department-subtree';
 
@@ -32,18 +31,17 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger(UserAccessService.name);
   private readonly cache = new Map<string, { at: number; access: Promise<UserAccess> }>();
   private readonly channel: string;
-  private publisher?: Redis;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly config: FleetgateConfig,
+    private readonly redis: RedisConnections,
   ) {
-    this.channel = `${config.REDIS_PREFIX}:access:refresh`;
+    this.channel = redis.key('access', 'refresh');
   }
 
   onModuleInit(): void {
-    this.subscriber = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: null });
+    this.subscriber = this.redis.dedicated('access-refresh-subscriber', { maxRetriesPerRequest: null });
     this.subscriber.on('error', (error) => this.logger.warn({ err: error.message }, 'access refresh channel'));
     this.subscriber.on('message', () => this.cache.clear());
     void this.subscriber.subscribe(this.channel).catch(() => undefined);
@@ -52,7 +50,6 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
   onModuleDestroy(): void {
     // disconnect, not quit: quit waits for a connection that may never come when Redis is down.
     this.subscriber?.disconnect();
-    this.publisher?.disconnect();
   }
 
   accessOf(userId: string): Promise<UserAccess> {
@@ -67,12 +64,8 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
   /** Forgets every cached access, here and in every other process. */
   async refresh(): Promise<void> {
     this.cache.clear();
-    if (!this.publisher) {
-      this.publisher = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
-      this.publisher.on('error', () => undefined); // reported by the publish below
-    }
     try {
-      await this.publisher.publish(this.channel, 'refresh');
+      await this.redis.commands.publish(this.channel, 'refresh');
     } catch (error) {
       // Other processes then see the change when their cache entries expire (ACCESS_CACHE_MS).
       this.logger.warn({ err: (error as Error).message }, 'could not tell other processes to refresh access');

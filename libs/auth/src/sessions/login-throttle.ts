@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { FleetgateConfig } from '@fleetgate/config';
 import { ApiError } from '@fleetgate/platform';
+import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 
 /** Failures for one e-mail from one address are forgotten this long after the last one. */
 const FAILURE_WINDOW_SECONDS = 15 * 60;
@@ -16,24 +16,25 @@ const FAILURE_WINDOW_SECONDS = 15 * 60;
  */
 @Injectable()
 export class LoginThrottle implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly perAddress: RateLimiterRedis;
   private readonly failures: RateLimiterRedis;
 
-  constructor(config: FleetgateConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined); // the memory fallback takes over; /health/ready reports Redis
+  constructor(config: FleetgateConfig, redis: RedisConnections) {
+    // Without an offline queue a command fails at once while Redis is away: the memory fallback takes
+    // over, and /health/ready reports Redis.
+    this.redis = redis.dedicated('login-throttle', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     const perAddress = { points: config.LOGIN_ATTEMPTS_PER_IP_PER_MINUTE, duration: 60 };
     const failures = { points: config.LOGIN_FAILURES_PER_ACCOUNT, duration: FAILURE_WINDOW_SECONDS };
     this.perAddress = new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: `${config.REDIS_PREFIX}:login:ip`,
+      keyPrefix: redis.key('login', 'ip'),
       ...perAddress,
       insuranceLimiter: new RateLimiterMemory(perAddress),
     });
     this.failures = new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: `${config.REDIS_PREFIX}:login:failures`,
+      keyPrefix: redis.key('login', 'failures'),
       ...failures,
       insuranceLimiter: new RateLimiterMemory(failures),
     });

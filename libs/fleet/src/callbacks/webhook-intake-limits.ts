@@ -1,8 +1,8 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest, onRequestHookHandler } from 'fastify';
-import Redis from 'ioredis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { FleetgateConfig } from '@fleetgate/config';
+import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 
 /** Where vendors post callbacks (WebhooksController): open to anyone until the secret is checked. */
 export const WEBHOOK_ROUTE_PREFIX = '/webhooks/';
@@ -16,16 +16,17 @@ export const WEBHOOK_ROUTE_PREFIX = '/webhooks/';
  */
 @Injectable()
 export class WebhookRateLimiter implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
   private readonly perAddress: RateLimiterRedis;
 
-  constructor(config: FleetgateConfig) {
-    this.redis = new Redis(config.REDIS_URL, { maxRetriesPerRequest: 1, enableOfflineQueue: false });
-    this.redis.on('error', () => undefined); // the memory fallback takes over; /health/ready reports Redis
+  constructor(config: FleetgateConfig, redis: RedisConnections) {
+    // Without an offline queue a command fails at once while Redis is away: the memory fallback takes
+    // over, and /health/ready reports Redis.
+    this.redis = redis.dedicated('webhook-limits', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     const limit = { points: config.WEBHOOK_REQUESTS_PER_IP_PER_MINUTE, duration: 60 };
     this.perAddress = new RateLimiterRedis({
       storeClient: this.redis,
-      keyPrefix: `${config.REDIS_PREFIX}:webhooks:ip`,
+      keyPrefix: redis.key('webhooks', 'ip'),
       ...limit,
       inMemoryBlockOnConsumed: limit.points + 1,
       inMemoryBlockDuration: limit.duration,

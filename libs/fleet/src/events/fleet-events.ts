@@ -1,11 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import Redis from 'ioredis';
 import { filter, map, Observable, Subject } from 'rxjs';
 import { Permission } from '@fleetgate/auth';
-import { FleetgateConfig } from '@fleetgate/config';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
+import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 import { type AccessScope, ownerInScope, type RecordOwner } from '../scope/access-scope';
 import { type AccessNow, UserAccessNow } from '../scope/user-access-now';
 
@@ -45,18 +44,17 @@ interface ActiveSubscription {
 export class FleetEvents implements OnModuleDestroy {
   private readonly logger = new Logger(FleetEvents.name);
   private readonly channel: string;
-  private publisher?: Redis;
-  private subscriber?: Redis;
+  private subscriber?: RedisClient;
   private readonly live = new Subject<ScopedEvent>();
   private subscriptions?: { at: number; rows: Promise<ActiveSubscription[]> };
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly outbox: Outbox,
-    private readonly config: FleetgateConfig,
+    private readonly redis: RedisConnections,
     private readonly accessNow: UserAccessNow,
   ) {
-    this.channel = `${config.REDIS_PREFIX}:events`;
+    this.channel = redis.key('events');
   }
 
   async publish(type: FleetEventType, data: Record<string, unknown>): Promise<FleetEvent> {
@@ -92,7 +90,7 @@ export class FleetEvents implements OnModuleDestroy {
       this.outbox.relaySoon();
     }
     // The live stream is best effort; deliveries above are the durable path.
-    this.redis('publisher')
+    this.redis.commands
       .publish(this.channel, JSON.stringify({ event, owner } satisfies ScopedEvent))
       .catch((error: unknown) => this.logger.warn({ err: error }, 'event broadcast failed'));
     return event;
@@ -101,7 +99,9 @@ export class FleetEvents implements OnModuleDestroy {
   /** Every event within the scope raised in any process from now on, for Server-Sent Events. */
   stream(scope: AccessScope): Observable<FleetEvent> {
     if (!this.subscriber) {
-      const subscriber = this.redis('subscriber');
+      // A subscribed connection takes no other commands: it is one of its own.
+      const subscriber = this.redis.dedicated('events-subscriber', { maxRetriesPerRequest: 2 });
+      this.subscriber = subscriber;
       subscriber.on('message', (_channel, message) => this.live.next(JSON.parse(message) as ScopedEvent));
       void subscriber.subscribe(this.channel);
     }
@@ -118,7 +118,6 @@ export class FleetEvents implements OnModuleDestroy {
 
   onModuleDestroy(): void {
     this.live.complete();
-    this.publisher?.disconnect();
     this.subscriber?.disconnect();
   }
 
@@ -173,15 +172,5 @@ export class FleetEvents implements OnModuleDestroy {
       }
     }
     return active;
-  }
-
-  private redis(role: 'publisher' | 'subscriber'): Redis {
-    const existing = role === 'publisher' ? this.publisher : this.subscriber;
-    if (existing) return existing;
-    const client = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
-    client.on('error', () => undefined); // surfaced by /health/ready
-    if (role === 'publisher') this.publisher = client;
-    else this.subscriber = client;
-    return client;
   }
 }

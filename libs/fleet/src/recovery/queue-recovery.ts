@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
-import Redis from 'ioredis';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
+import { RedisConnections } from '@fleetgate/redis';
 import { CallbackApplier } from '../callbacks/callback-applier';
 
 /** Rows read per round while recovering, so that a large backlog is never held whole. */
@@ -34,15 +34,14 @@ export class QueueRecovery {
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
     private readonly callbacks: CallbackApplier,
+    private readonly redis: RedisConnections,
   ) {}
 
   /** Enqueues again what a lost Redis dropped; answers undefined when Redis lost nothing. */
   async recoverIfRedisLost(): Promise<QueueRecoveryReport | undefined> {
-    const key = `${this.config.REDIS_PREFIX}:queue-epoch`;
     const epoch = randomUUID();
-    const redis = new Redis(this.config.REDIS_URL, { maxRetriesPerRequest: 2 });
     // Only one process takes the recovery: the one whose epoch lands in Redis first.
-    const taken = await redis.set(key, epoch, 'NX').finally(() => redis.disconnect());
+    const taken = await this.redis.commands.set(this.redis.key('queue-epoch'), epoch, 'NX');
     if (taken !== 'OK') return undefined;
     const known = await this.prisma.queueEpoch.findUnique({ where: { redisPrefix: this.config.REDIS_PREFIX } });
     await this.prisma.queueEpoch.upsert({

@@ -1,25 +1,24 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { HealthIndicatorService } from '@nestjs/terminus';
-import Redis from 'ioredis';
-import { FleetgateConfig } from '@fleetgate/config';
+import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 
 /** PING on a connection of its own that fails fast instead of queueing commands while Redis is away. */
 @Injectable()
 export class RedisHealthIndicator implements OnModuleDestroy {
-  private readonly redis: Redis;
+  private readonly redis: RedisClient;
 
   constructor(
-    config: FleetgateConfig,
+    redis: RedisConnections,
     private readonly indicators: HealthIndicatorService,
   ) {
-    this.redis = new Redis(config.REDIS_URL, {
+    // Errors are reported through the check.
+    this.redis = redis.dedicated('health', {
       lazyConnect: true,
       enableOfflineQueue: false,
       maxRetriesPerRequest: 0,
       connectTimeout: 1000,
       retryStrategy: (attempt) => Math.min(attempt * 200, 2000),
     });
-    this.redis.on('error', () => undefined); // reported through the check, not as an unhandled event
   }
 
   async check(key = 'redis') {

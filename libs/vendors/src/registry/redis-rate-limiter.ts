@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@fleetgate/redis';
 import { RATE_WINDOW_MS, recheckMs, type RateLimit, type RateLimiter, type RateSlot } from '../core/rate-limiter';
 
 // The rule of RateLimiter, kept in Redis so that one account's limit holds across every gateway and
 // worker process (open-source BullMQ has no per-group limiter). KEYS[1] is a sorted set of held slots
 // scored by the instant each stops counting; KEYS[2] the end of a vendor's Retry-After pause. Every
-// instant is Redis's own clock (TIME), so processes on hosts with skewed clocks agree.
+// instant is Redis's own clock (TIME), so processes on hosts with skewed clocks agree. Both keys of a
+// limit carry the limit's name as a hash tag, so that on a Redis Cluster they share the slot a script needs.
 // Answers 0 when the slot ARGV[3] was taken, else the milliseconds to wait before asking again.
 const TAKE_SLOT = `
 local time = redis.call('TIME')
@@ -42,13 +43,13 @@ if untilMs > current then redis.call('SET', KEYS[1], untilMs, 'PX', math.max(1, 
 
 export class RedisRateLimiter implements RateLimiter {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     private readonly prefix: string,
   ) {}
 
   async acquire(key: string, limit: RateLimit, signal?: AbortSignal): Promise<RateSlot> {
-    const held = `${this.prefix}:ratelimit:${key}:held`;
-    const paused = `${this.prefix}:ratelimit:${key}:paused`;
+    const held = this.keyOf(key, 'held');
+    const paused = this.keyOf(key, 'paused');
     const slot = randomUUID();
     for (;;) {
       signal?.throwIfAborted();
@@ -79,6 +80,10 @@ export class RedisRateLimiter implements RateLimiter {
   }
 
   async pause(key: string, ms: number): Promise<void> {
-    await this.redis.eval(PAUSE, 1, `${this.prefix}:ratelimit:${key}:paused`, Math.ceil(ms));
+    await this.redis.eval(PAUSE, 1, this.keyOf(key, 'paused'), Math.ceil(ms));
+  }
+
+  private keyOf(key: string, part: 'held' | 'paused'): string {
+    return `${this.prefix}:ratelimit:{${key}}:${part}`;
   }
 }

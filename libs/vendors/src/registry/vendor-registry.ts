@@ -2,7 +2,7 @@ import { Inject, Injectable, type InjectionToken, type OnModuleDestroy } from '@
 import { FleetgateConfig } from '@fleetgate/config';
 import { OutboundHttp } from '@fleetgate/platform';
 import type { HealthIndicatorResult } from '@nestjs/terminus';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@fleetgate/redis';
 import type { VendorName } from '@fleetgate/domain';
 import type { ReadinessContributor } from '@fleetgate/observability';
 import type { VendorAccountConfig } from '../core/vendor-account';
@@ -12,7 +12,7 @@ import { VendorTransport, type VendorCallObserver } from '../core/vendor-transpo
 import { RedisRateLimiter } from './redis-rate-limiter';
 import { VENDOR_DEFINITIONS } from './vendor-definitions.token';
 
-export const VENDOR_REDIS: InjectionToken<Redis> = Symbol('VENDOR_REDIS');
+export const VENDOR_REDIS: InjectionToken<RedisClient> = Symbol('VENDOR_REDIS');
 export const VENDOR_CALL_OBSERVER: InjectionToken<VendorCallObserver> = Symbol('VENDOR_CALL_OBSERVER');
 
 interface CachedAdapter {
@@ -34,7 +34,7 @@ export class VendorRegistry implements ReadinessContributor, OnModuleDestroy {
 
   constructor(
     @Inject(VENDOR_DEFINITIONS) definitions: readonly VendorDefinition[],
-    @Inject(VENDOR_REDIS) private readonly redis: Redis,
+    @Inject(VENDOR_REDIS) private readonly redis: RedisClient,
     @Inject(VENDOR_CALL_OBSERVER) private readonly observer: VendorCallObserver,
     private readonly outbound: OutboundHttp,
     private readonly config: FleetgateConfig,
