@@ -149,14 +149,25 @@ describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator 
       const operation = { type: 'script.devices.remove', params: { taskId: taskNo } } as const;
       const created = await tasksCreate({ client: admin, body: { operation, targets: { deviceIds: [deviceId] } } });
       const id = created.data!.id;
-      return { id, detail: await waitFor(() => task(id), (detail) => FINAL.includes(detail.status), 'the removal') };
+      return {
+        id,
+        detail: await waitFor(
+          () => task(id),
+          (detail) => FINAL.includes(detail.status),
+          'the removal',
+        ),
+      };
     }
 
     it('ends the stopped run cancelled, naming the removing task, not succeeded', async () => {
       const startId = await started('1');
       const removal = await removeDevice('1');
       expect(removal.detail.status).toBe('succeeded');
-      const stopped = await waitFor(() => task(startId), (detail) => FINAL.includes(detail.status), 'the run’s end');
+      const stopped = await waitFor(
+        () => task(startId),
+        (detail) => FINAL.includes(detail.status),
+        'the run’s end',
+      );
       expect(stopped.status).toBe('cancelled');
       expect(stopped.targetRows[0]).toMatchObject({
         status: 'cancelled',

@@ -98,7 +98,11 @@ export class TaskDispatcher {
     const operation = { type, params: task.params } as Operation;
     let outcomes: DispatchOutcome[];
     const vendorRefs = toSend.map((target) => target.vendorRef);
-    const stopped = await this.recordStopped(task, job.accountId, adapter.endedVendorTasks?.(operation, vendorRefs) ?? []);
+    const stopped = await this.recordStopped(
+      task,
+      job.accountId,
+      adapter.endedVendorTasks?.(operation, vendorRefs) ?? [],
+    );
     const renewal = setInterval(() => void this.renewClaim(toSend), CLAIM_RENEW_MS);
     try {
       outcomes = await adapter.dispatch(operation, vendorRefs);

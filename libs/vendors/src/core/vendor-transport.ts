@@ -259,7 +259,8 @@ export class VendorTransport {
         throw new VendorError(this.vendor, 'unavailable', 'malformed_json', `unparseable answer: ${text.slice(0, 80)}`);
       }
     }
-    if (response.status >= 500 && parsed === undefined) throw this.bareServerError(response.status, response.statusText);
+    if (response.status >= 500 && parsed === undefined)
+      throw this.bareServerError(response.status, response.statusText);
     return { status: response.status, headers: response.headers, body: parsed };
   }
 

@@ -168,7 +168,12 @@ describe('TikmatrixAdapter', () => {
     ]);
     // The farm answers the stopped task (status 3); the stop itself was accepted.
     expect(stopped).toEqual([
-      { vendorRef: 'TMX000001', vendorTaskId: first.vendorTaskId, status: 'succeeded', result: { stopped: Number(first.vendorTaskId) } },
+      {
+        vendorRef: 'TMX000001',
+        vendorTaskId: first.vendorTaskId,
+        status: 'succeeded',
+        result: { stopped: Number(first.vendorTaskId) },
+      },
     ]);
     await adapter.cancelTasks([second.vendorTaskId!, first.vendorTaskId!]); // the first already ended: not an error
     await adapter.cancelTasks(['424242']); // a task the farm no longer has: nothing to cancel
