@@ -1,4 +1,5 @@
-import { devicesRegister, tasksCreate, vendorAccountsCreate } from '@fleetgate/sdk';
+import type { INestApplicationContext } from '@nestjs/common';
+import { devicesRegister, tasksCreate, tasksGet, vendorAccountsCreate, type TaskDetailDto } from '@fleetgate/sdk';
 import { systemScope, TaskProgress, TaskService } from '@fleetgate/fleet';
 import { PrismaService } from '@fleetgate/persistence';
 import { VendorAccountService, VendorError } from '@fleetgate/vendors';
@@ -6,6 +7,9 @@ import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
+import { startWorker } from './support/worker-harness';
+
+const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
 
 /**
  * EasyClick reports a device that has left its task as done (its document's flow: devices take
@@ -13,8 +17,10 @@ import { adminToken, type RunningGateway, startGateway } from './support/gateway
  * end `cancelled`, even when a poll reads the device's departure before the cancel has been recorded.
  */
 describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator over HTTP)', () => {
+  const env = { REDIS_PREFIX: `fg-e2e-${process.pid}-${Date.now()}` };
   let sim: SimulatorServer;
   let gateway: RunningGateway;
+  let worker: INestApplicationContext;
   let accountId: string;
   let deviceId: string;
 
@@ -22,7 +28,7 @@ describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator 
     // Runs last 2 s × 1000: a device stays on its task until Fleetgate takes it off.
     sim = new SimulatorServer(SIMULATED_VENDORS.easyclick.factory, { fleetSize: 10, timeScale: 1000, seed: 4 });
     const url = await sim.listen(0);
-    gateway = await startGateway({ REDIS_PREFIX: `fg-e2e-${process.pid}-${Date.now()}` });
+    gateway = await startGateway(env);
     const admin = gateway.as(await adminToken(gateway));
     const account = await vendorAccountsCreate({
       client: admin,
@@ -38,6 +44,7 @@ describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator 
   });
 
   afterAll(async () => {
+    await worker?.close();
     await gateway?.close();
     await sim?.close();
   });
@@ -101,5 +108,96 @@ describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator 
     const target = await prisma.taskTarget.findFirstOrThrow({ where: { taskId } });
     expect(target).toMatchObject({ status: 'cancelled', errorCode: 'cancelled' });
     expect((await prisma.task.findUniqueOrThrow({ where: { id: taskId } })).status).toBe('cancelled');
+  });
+
+  describe('a run Fleetgate takes a device off with script.devices.remove (dispatched by the worker)', () => {
+    // The worker from here on only: the tests above send and record their runs themselves.
+    beforeAll(async () => {
+      worker = await startWorker(env);
+    });
+    async function waitFor<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+      for (let i = 0; i < 600; i++) {
+        const value = await read();
+        if (done(value)) return value;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      throw new Error(`${what} did not happen`);
+    }
+
+    async function task(id: string): Promise<TaskDetailDto> {
+      const admin = gateway.as(await adminToken(gateway));
+      return (await tasksGet({ client: admin, path: { id } })).data!;
+    }
+
+    /** A script.start task on device 004 of EasyClick task `taskNo`, sent by the worker and running. */
+    async function started(taskNo: string) {
+      const admin = gateway.as(await adminToken(gateway));
+      const operation = { type: 'script.start', params: { script: 'douyin-like', taskId: taskNo } } as const;
+      const created = await tasksCreate({ client: admin, body: { operation, targets: { deviceIds: [deviceId] } } });
+      const id = created.data!.id;
+      const running = await waitFor(
+        () => task(id),
+        (detail) => detail.targetRows[0]?.status === 'running',
+        'the start',
+      );
+      expect(running.targetRows[0].vendorTaskId).toBe(`${taskNo}:004`);
+      return id;
+    }
+
+    async function removeDevice(taskNo: string) {
+      const admin = gateway.as(await adminToken(gateway));
+      const operation = { type: 'script.devices.remove', params: { taskId: taskNo } } as const;
+      const created = await tasksCreate({ client: admin, body: { operation, targets: { deviceIds: [deviceId] } } });
+      const id = created.data!.id;
+      return {
+        id,
+        detail: await waitFor(
+          () => task(id),
+          (detail) => FINAL.includes(detail.status),
+          'the removal',
+        ),
+      };
+    }
+
+    it('ends the stopped run cancelled, naming the removing task, not succeeded', async () => {
+      const startId = await started('1');
+      const removal = await removeDevice('1');
+      expect(removal.detail.status).toBe('succeeded');
+      const stopped = await waitFor(
+        () => task(startId),
+        (detail) => FINAL.includes(detail.status),
+        'the run’s end',
+      );
+      expect(stopped.status).toBe('cancelled');
+      expect(stopped.targetRows[0]).toMatchObject({
+        status: 'cancelled',
+        error: { code: 'cancelled', message: `stopped by task ${removal.id} (script.devices.remove)` },
+      });
+      // The vendor did take the device off: its own record reads the run as finished.
+      const adapter = await gateway.app.get(VendorAccountService).adapterFor(accountId);
+      expect(await adapter.pollTasks(['1:004'])).toMatchObject([{ status: 'succeeded' }]);
+    });
+
+    it('puts the run back to running when the vendor refuses the removal', async () => {
+      const startId = await started('4');
+      // The simulator's faults are all transient (retried until they pass), so the refusal is the
+      // worker's adapter answering a permanent one, as a vendor refusing the change would.
+      const adapter = await worker.get(VendorAccountService).adapterFor(accountId);
+      const refuse = jest
+        .spyOn(adapter, 'dispatch')
+        .mockRejectedValueOnce(new VendorError('easyclick', 'invalid', '400', 'task is locked'));
+      let removal: Awaited<ReturnType<typeof removeDevice>>;
+      try {
+        removal = await removeDevice('4');
+      } finally {
+        refuse.mockRestore();
+      }
+      expect(removal.detail.targetRows[0].error).toEqual({ code: '400', message: 'task is locked' });
+      expect(removal.detail.status).toBe('failed');
+      const runningOn = await task(startId);
+      expect(runningOn.status).toBe('running');
+      expect(runningOn.targetRows[0]).toMatchObject({ status: 'running', vendorTaskId: '4:004' });
+      expect(runningOn.targetRows[0].error ?? null).toBeNull();
+    });
   });
 });

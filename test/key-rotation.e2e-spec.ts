@@ -152,4 +152,54 @@ describe('rotating SECRETS_KEY and JWT_SECRET (e2e)', () => {
       headers: { authorization: `Bearer ${fresh}` },
     });
   });
+
+  it('re-sealing does not undo a secret changed between its read and its write', async () => {
+    const gateway = await gatewayWith({});
+    const token = (await authLogin({ client: gateway.client, body: ADMIN })).data!.accessToken;
+    const created = await fetch(`${gateway.baseUrl}/vendor-accounts`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        vendor: 'tikmatrix',
+        name: `reseal-race-${randomUUID()}`,
+        baseUrl: 'http://127.0.0.1:4104',
+        credentials: {},
+      }),
+    });
+    const account = (await created.json()) as { id: string; webhookSecret: string };
+    // A webhook-secret rotation lands after the re-seal has read every account, before it writes this one.
+    const rotatedMeanwhile = new SecretBox(demo.SECRETS_KEY).seal('rotated-meanwhile');
+    let raced = false;
+    const vendorAccount = {
+      findMany: async (args: Parameters<PrismaService['vendorAccount']['findMany']>[0]) => {
+        const rows = await prisma.vendorAccount.findMany(args);
+        if (!raced) {
+          raced = true;
+          await prisma.vendorAccount.update({
+            where: { id: account.id },
+            data: { webhookSecretSealed: rotatedMeanwhile },
+          });
+        }
+        return rows;
+      },
+      findUnique: (args: Parameters<PrismaService['vendorAccount']['findUnique']>[0]) =>
+        prisma.vendorAccount.findUnique(args),
+      updateMany: (args: Parameters<PrismaService['vendorAccount']['updateMany']>[0]) =>
+        prisma.vendorAccount.updateMany(args),
+      update: (args: Parameters<PrismaService['vendorAccount']['update']>[0]) => prisma.vendorAccount.update(args),
+    } as unknown as PrismaService['vendorAccount'];
+    try {
+      await resealSecrets(
+        { vendorAccount, eventSubscription: prisma.eventSubscription },
+        new SecretBox(newSecretsKey, demo.SECRETS_KEY),
+      );
+      expect(raced).toBe(true);
+      const row = await prisma.vendorAccount.findUniqueOrThrow({ where: { id: account.id } });
+      // The rotation's secret, re-sealed under the new key: neither reverted nor left under the old key.
+      expect(new SecretBox(newSecretsKey).open(row.webhookSecretSealed)).toBe('rotated-meanwhile');
+    } finally {
+      await resealSecrets(prisma, new SecretBox(demo.SECRETS_KEY, newSecretsKey));
+      await prisma.vendorAccount.delete({ where: { id: account.id } });
+    }
+  });
 });

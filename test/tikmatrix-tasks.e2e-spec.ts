@@ -154,4 +154,59 @@ describe('TikMatrix tasks (e2e)', () => {
     expect(refused.response.status).toBe(422);
     expect(JSON.stringify(refused.error)).toContain('operation.params.usernames');
   });
+
+  describe('stopping a running script with script.stop', () => {
+    let slowSim: SimulatorServer;
+    let slowAccountId: string;
+    let deviceId: string;
+
+    beforeAll(async () => {
+      // Slow runs: a task waits 1000 s before it runs, so the stop finds it pending.
+      slowSim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: 10, timeScale: 1000, seed: 6 });
+      const url = await slowSim.listen(0);
+      const created = await vendorAccountsCreate({
+        client: admin,
+        body: { vendor: 'tikmatrix', name: `tm-stop-${Date.now()}`, baseUrl: url, credentials: {} },
+      });
+      slowAccountId = created.data!.id;
+      deviceId = (await devicesRegister({ client: admin, body: { accountId: slowAccountId, vendorRef: 'TMX000001' } }))
+        .data!.id;
+    });
+
+    afterAll(async () => {
+      await slowSim?.close();
+    });
+
+    it('reports the accepted stop succeeded and the stopped run cancelled, naming the stopping task', async () => {
+      const start = await tasksCreate({
+        client: admin,
+        body: { operation: { type: 'script.start', params: { script: 'login' } }, targets: { deviceIds: [deviceId] } },
+      });
+      let vendorTaskId: string | null | undefined;
+      for (let i = 0; i < 600 && !vendorTaskId; i++) {
+        const row = (await tasksGet({ client: admin, path: { id: start.data!.id } })).data!.targetRows[0];
+        if (row?.status === 'running') vendorTaskId = row.vendorTaskId;
+        else await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      expect(vendorTaskId).toBeTruthy();
+
+      const stop = await tasksCreate({
+        client: admin,
+        body: {
+          operation: { type: 'script.stop', params: { taskId: vendorTaskId! } },
+          targets: { deviceIds: [deviceId] },
+        },
+      });
+      const stopTask = await finished(stop.data!.id);
+      expect(stopTask.status).toBe('succeeded');
+      expect(stopTask.targetRows[0]).toMatchObject({ status: 'succeeded', vendorTaskId });
+
+      const stopped = await finished(start.data!.id);
+      expect(stopped.status).toBe('cancelled');
+      expect(stopped.targetRows[0]).toMatchObject({
+        status: 'cancelled',
+        error: { code: 'cancelled', message: `stopped by task ${stop.data!.id} (script.stop)` },
+      });
+    });
+  });
 });

@@ -24,6 +24,13 @@ interface ClaimedTarget {
   vendorRef: string;
 }
 type BatchKey = { taskId: string; accountId: string; batch: number };
+/** A running target recorded as cancelled because the operation being sent ends its vendor run. */
+interface StoppedTarget {
+  id: string;
+  taskId: string;
+  batch: number;
+  message: string;
+}
 
 export interface DispatchReport {
   sent: number;
@@ -90,14 +97,18 @@ export class TaskDispatcher {
     const adapter = await this.accounts.adapterFor(job.accountId);
     const operation = { type, params: task.params } as Operation;
     let outcomes: DispatchOutcome[];
+    const vendorRefs = toSend.map((target) => target.vendorRef);
+    const stopped = await this.recordStopped(
+      task,
+      job.accountId,
+      adapter.endedVendorTasks?.(operation, vendorRefs) ?? [],
+    );
     const renewal = setInterval(() => void this.renewClaim(toSend), CLAIM_RENEW_MS);
     try {
-      outcomes = await adapter.dispatch(
-        operation,
-        toSend.map((target) => target.vendorRef),
-      );
+      outcomes = await adapter.dispatch(operation, vendorRefs);
     } catch (error) {
       if (!(error instanceof VendorError)) throw error;
+      await this.resumeStopped(job.accountId, stopped);
       if (error.refusedUpFront && error.kind !== 'unauthorized') {
         // Nothing ran: put the targets back and let BullMQ try the job again after its backoff.
         await this.prisma.taskTarget.updateMany({
@@ -116,6 +127,58 @@ export class TaskDispatcher {
     this.outbox.relaySoon();
     await this.progress.refreshTask(task.id);
     return { sent: toSend.length, settledUnknown, waiting };
+  }
+
+  /**
+   * Records as cancelled, before the operation is sent, the running targets (of any task on this
+   * account) that follow the vendor runs it ends: a vendor that reads a device leaving its run as the
+   * run's end (EasyClick) would otherwise let a poll record Fleetgate's own stop as a success.
+   */
+  private async recordStopped(task: Task, accountId: string, endedVendorTaskIds: string[]): Promise<StoppedTarget[]> {
+    if (endedVendorTaskIds.length === 0) return [];
+    const message = `stopped by task ${task.id} (${task.operationType})`;
+    const stopped = await this.prisma.$queryRaw<StoppedTarget[]>`
+      UPDATE task_targets
+      SET status = 'cancelled', error_code = 'cancelled', error_message = ${message},
+          finished_at = now(), updated_at = now()
+      WHERE account_id = ${accountId}::uuid AND status = 'running'
+        AND (vendor_task_id = ANY(${endedVendorTaskIds}::text[]) OR vendor_task_ids && ${endedVendorTaskIds}::text[])
+      RETURNING id::text, task_id::text AS "taskId", batch, error_message AS "message"`;
+    for (const taskId of new Set(stopped.map((target) => target.taskId))) await this.progress.refreshTask(taskId);
+    return stopped;
+  }
+
+  /**
+   * The vendor refused the operation that would have ended these runs: they run on, so their targets
+   * are running again and their batches are polled afresh (a poll that found them final has stopped).
+   */
+  private async resumeStopped(accountId: string, stopped: StoppedTarget[]): Promise<void> {
+    if (stopped.length === 0) return;
+    const tasks = await this.prisma.task.findMany({
+      where: { id: { in: [...new Set(stopped.map((target) => target.taskId))] } },
+      select: { id: true, generation: true },
+    });
+    await this.prisma.$transaction(async (tx) => {
+      await tx.taskTarget.updateMany({
+        where: {
+          id: { in: stopped.map((target) => target.id) },
+          status: 'cancelled',
+          errorCode: 'cancelled',
+          errorMessage: stopped[0].message,
+        },
+        data: { status: 'running', finishedAt: null, errorCode: null, errorMessage: null },
+      });
+      for (const { id, generation } of tasks) {
+        for (const batch of new Set(stopped.filter((target) => target.taskId === id).map((target) => target.batch))) {
+          const ref = { taskId: id, accountId, batch, generation };
+          // A job id of its own: the batch's earlier poll jobs keep theirs, and may have ended.
+          const jobId = jobIdOf('tasks.poll', id, accountId, batch, `g${generation}`, `resumed${Date.now()}`);
+          await this.outbox.stage(tx, 'tasks.poll', { ...ref, round: 0 }, jobId);
+        }
+      }
+    });
+    this.outbox.relaySoon();
+    for (const { id } of tasks) await this.progress.refreshTask(id);
   }
 
   /**

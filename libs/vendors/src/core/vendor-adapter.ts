@@ -104,6 +104,13 @@ export interface VendorAdapter {
   /** Reads the state of vendor tasks. */
   pollTasks(vendorTaskIds: string[]): Promise<VendorTaskProgress[]>;
   cancelTasks(vendorTaskIds: string[]): Promise<void>;
+  /**
+   * The vendor tasks (ids as `pollTasks` takes them) that this operation, sent to these targets, ends
+   * by Fleetgate's own hand (a stop, a device taken off its run). The dispatcher records the targets
+   * following them as cancelled before sending, since the vendor's own record of such a run may read
+   * as a success or a failure. Absent, or empty, when the operation ends no run.
+   */
+  endedVendorTasks?(operation: Operation, vendorRefs: string[]): string[];
   /** Checks a callback's authenticity where the vendor has a way, and turns it into events. */
   parseCallback(request: CallbackRequest): VendorEvent[];
   /** Present exactly when the adapter declares `schedules`. */

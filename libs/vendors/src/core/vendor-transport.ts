@@ -148,6 +148,7 @@ export class VendorTransport {
         return await this.guarded.execute(async ({ signal }) => {
           try {
             const response = await this.attempt(request, signal);
+            if (response.status >= 500) throw this.serverError(response, read);
             return read ? read(response) : response;
           } catch (error) {
             // Retry-After is honoured by every process calling this account, not only by this retry.
@@ -248,24 +249,42 @@ export class VendorTransport {
         retryAfterMs: Number.isFinite(retryAfter) && retryAfter > 0 ? retryAfter * 1000 : undefined,
       });
     }
-    if (response.status >= 500) {
-      throw new VendorError(
-        this.vendor,
-        'unavailable',
-        String(response.status),
-        text.slice(0, 200) || response.statusText,
-      );
-    }
     let parsed: unknown;
     if (text.trim()) {
       try {
         parsed = JSON.parse(text);
       } catch {
+        if (response.status >= 500) throw this.bareServerError(response.status, text || response.statusText);
         // A cut or garbled answer is a fault of the moment on the vendor's side.
         throw new VendorError(this.vendor, 'unavailable', 'malformed_json', `unparseable answer: ${text.slice(0, 80)}`);
       }
     }
+    if (response.status >= 500 && parsed === undefined)
+      throw this.bareServerError(response.status, response.statusText);
     return { status: response.status, headers: response.headers, body: parsed };
+  }
+
+  private bareServerError(status: number, text: string): VendorError {
+    return new VendorError(this.vendor, 'unavailable', String(status), text.slice(0, 200));
+  }
+
+  /**
+   * A 5xx with a parseable body: the vendor's reader gives its own code and message, and the kind
+   * stays `unavailable`, so the request is retried when safe and counts towards the circuit.
+   */
+  private serverError<T>(response: VendorResponse, read?: (response: VendorResponse) => T): VendorError {
+    if (read) {
+      try {
+        read(response);
+      } catch (error) {
+        if (error instanceof VendorError) {
+          return new VendorError(this.vendor, 'unavailable', error.vendorCode, error.vendorMessage, {
+            retryAfterMs: error.retryAfterMs,
+          });
+        }
+      }
+    }
+    return this.bareServerError(response.status, JSON.stringify(response.body));
   }
 
   /** Fleetgate itself stopped the call (an internal address, an oversized answer): permanent, never retried. */

@@ -126,6 +126,16 @@ export class EasyclickAdapter implements VendorAdapter {
     });
   }
 
+  /**
+   * Taking devices off a task ends their runs (`<taskId>:<deviceNo>`), and getTask reads a device gone
+   * from its task as a run that finished: the dispatcher records those runs as cancelled first.
+   */
+  endedVendorTasks(operation: Operation, vendorRefs: string[]): string[] {
+    if (operation.type !== 'script.devices.remove') return [];
+    const taskId = requireTaskId(operation.params.taskId);
+    return vendorRefs.map((vendorRef) => targetTaskId(taskId, vendorRef));
+  }
+
   /** Cancelling a device's run takes the device off its task (the other devices keep running). */
   async cancelTasks(vendorTaskIds: string[]): Promise<void> {
     const byTask = new Map<string, string[]>();

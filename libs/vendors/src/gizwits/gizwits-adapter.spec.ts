@@ -502,6 +502,27 @@ describe('GizwitsAdapter against the Gizwits simulator', () => {
       expect(requests).toHaveLength(1);
     });
 
+    it('keeps the vendor’s code and message of an error sent with HTTP 500 (9008), as unavailable', async () => {
+      const { adapter } = adapterFor(account(baseUrl), { maxAttempts: 1, breakerThreshold: 100 });
+      await adapter.testConnection(); // signed in before the faults start
+      sim.setFaults({ errorRate: 1, errorMode: 'vendor' });
+      const errors: VendorError[] = [];
+      for (let i = 0; i < 10; i++) {
+        errors.push(
+          (await adapter.getDevice(dids[0]).then(
+            () => undefined,
+            (thrown: unknown) => thrown,
+          )) as VendorError,
+        );
+      }
+      expect(errors.map((error) => [error.kind, error.vendorCode, error.vendorMessage])).toContainEqual([
+        'unavailable',
+        '9008',
+        'server error',
+      ]);
+      expect(errors.map((error) => error.vendorCode)).not.toContain('500');
+    });
+
     it('reads a malformed answer as transient and retries a read through it', async () => {
       const { requests, impl } = recordingFetch();
       const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl, maxAttempts: 3, breakerThreshold: 100 });

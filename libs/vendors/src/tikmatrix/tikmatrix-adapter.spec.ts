@@ -166,10 +166,53 @@ describe('TikmatrixAdapter', () => {
     const stopped = await adapter.dispatch({ type: 'script.stop', params: { taskId: first.vendorTaskId! } }, [
       'TMX000001',
     ]);
-    expect(stopped[0].status).toBe('failed');
+    // The farm answers the stopped task (status 3); the stop itself was accepted.
+    expect(stopped).toEqual([
+      {
+        vendorRef: 'TMX000001',
+        vendorTaskId: first.vendorTaskId,
+        status: 'succeeded',
+        result: { stopped: Number(first.vendorTaskId) },
+      },
+    ]);
     await adapter.cancelTasks([second.vendorTaskId!, first.vendorTaskId!]); // the first already ended: not an error
+    await adapter.cancelTasks(['424242']); // a task the farm no longer has: nothing to cancel
     const [progress] = await adapter.pollTasks([second.vendorTaskId!]);
     expect(progress).toMatchObject({ status: 'failed', error: { message: 'stopped by user' } });
+  });
+
+  it('names the task a script.stop ends, so that the target following it is recorded as cancelled', () => {
+    const { adapter } = adapterFor(account(baseUrl));
+    expect(adapter.endedVendorTasks({ type: 'script.stop', params: { taskId: '17' } })).toEqual(['17']);
+    expect(adapter.endedVendorTasks({ type: 'script.start', params: { script: 'login' } })).toEqual([]);
+  });
+
+  it('throws a refused cancel with the vendor’s code and message, and the task keeps running', async () => {
+    await sim.close();
+    // Slow enough that the task is still waiting when the refusals are over.
+    sim = new SimulatorServer(createTikmatrixSimulator, { fleetSize: 10, timeScale: 1000 });
+    baseUrl = await sim.listen(0);
+    const { adapter } = adapterFor(account(baseUrl), { maxAttempts: 1, breakerThreshold: 100 });
+    const [target] = await adapter.dispatch({ type: 'script.start', params: { script: 'login' } }, ['TMX000001']);
+    sim.setFaults({ errorRate: 1, errorMode: 'vendor' });
+    const refusals: VendorError[] = [];
+    // The simulator draws each refusal: a 400 "device busy" or a 500; every one must reach the caller.
+    for (let i = 0; i < 10; i++) {
+      const error = await adapter.cancelTasks([target.vendorTaskId!]).then(
+        () => undefined,
+        (thrown: unknown) => thrown,
+      );
+      expect(error).toBeInstanceOf(VendorError);
+      refusals.push(error as VendorError);
+    }
+    expect(refusals.map((error) => [error.kind, error.vendorCode, error.vendorMessage])).toContainEqual([
+      'invalid',
+      '40001',
+      'device busy, try again',
+    ]);
+    sim.setFaults({ errorRate: 0 });
+    const [progress] = await adapter.pollTasks([target.vendorTaskId!]);
+    expect(progress.status).toBe('pending');
   });
 
   it('refuses what TikMatrix cannot do instead of doing nothing', async () => {
@@ -222,6 +265,29 @@ describe('TikmatrixAdapter', () => {
         vendorCode: 'malformed_json',
       });
       expect(requests).toHaveLength(3);
+    });
+
+    it('keeps the vendor’s code and message of an envelope sent with HTTP 500, as unavailable, retried when safe', async () => {
+      const { requests, impl } = recordingFetch();
+      const { adapter } = adapterFor(account(baseUrl), { fetchImpl: impl, maxAttempts: 3, breakerThreshold: 100 });
+      sim.setFaults({ errorRate: 1, errorMode: 'vendor' });
+      const errors: VendorError[] = [];
+      for (let i = 0; i < 10; i++) {
+        requests.length = 0;
+        const error = (await adapter.testConnection().then(
+          () => undefined,
+          (thrown: unknown) => thrown,
+        )) as VendorError;
+        errors.push(error);
+        // A 5xx is retried for a safe request; the last attempt's answer is the one reported.
+        if (error.vendorCode === '50001') expect(requests.length).toBeGreaterThan(1);
+      }
+      expect(errors.map((error) => [error.kind, error.vendorCode, error.vendorMessage])).toContainEqual([
+        'unavailable',
+        '50001',
+        'internal error',
+      ]);
+      expect(errors.map((error) => error.vendorCode)).not.toContain('500');
     });
 
     it('times out a request that never answers', async () => {

@@ -14,6 +14,12 @@ import { taskStatusOf } from './tikmatrix-mapper';
 /** Serials per create call; the document sets no limit, so this keeps request bodies modest. */
 export const TIKMATRIX_BATCH_SIZE = 100;
 
+/**
+ * Stop refusals that mean the task has ended already: 40901, the task is not pending or running, and
+ * 40401, the farm has no such task. The document lists only 40301; these follow its pattern (README).
+ */
+const TASK_ALREADY_ENDED_CODES: ReadonlySet<string> = new Set(['40901', '40401']);
+
 export class TikmatrixAdapter implements VendorAdapter {
   readonly vendor = 'tikmatrix' as const;
   readonly capabilities = TIKMATRIX_CAPABILITIES;
@@ -56,20 +62,16 @@ export class TikmatrixAdapter implements VendorAdapter {
       }
       case 'script.stop': {
         const taskId = Number(operation.params.taskId);
-        const task = await this.client.stopTask(taskId);
-        // An empty answer is an accepted stop with nothing more to follow.
-        if (!task) {
-          return vendorRefs.map((vendorRef) => ({
-            vendorRef,
-            vendorTaskId: String(taskId),
-            status: 'succeeded',
-            result: { stopped: taskId },
-          }));
-        }
+        // The answer, empty or the stopped task (status 3, `failed` in the document's table, which has
+        // no status of its own for a stop), is an accepted stop: the stop's own targets succeeded. A
+        // refusal (not running, not found) throws. The stopped run's own target is recorded as
+        // cancelled by the dispatcher, through endedVendorTasks.
+        await this.client.stopTask(taskId);
         return vendorRefs.map((vendorRef) => ({
           vendorRef,
-          vendorTaskId: String(task.id),
-          status: taskStatusOf(task.status),
+          vendorTaskId: String(taskId),
+          status: 'succeeded',
+          result: { stopped: taskId },
         }));
       }
       default:
@@ -134,13 +136,23 @@ export class TikmatrixAdapter implements VendorAdapter {
     return progress;
   }
 
+  /** A script.stop ends the TikMatrix task it names. */
+  endedVendorTasks(operation: Operation): string[] {
+    return operation.type === 'script.stop' ? [String(Number(operation.params.taskId))] : [];
+  }
+
+  /**
+   * Stops each task. A task that is not running any more (the conflict 40901) or that the farm no
+   * longer has (40401) leaves nothing to cancel; any other refusal ("device busy, try again", a
+   * server error) is thrown with the vendor's code, so the caller knows the task runs on.
+   */
   async cancelTasks(vendorTaskIds: string[]): Promise<void> {
     for (const id of vendorTaskIds) {
       try {
         await this.client.stopTask(Number(id));
       } catch (error) {
-        // A task that already ended cannot be stopped; that is the outcome cancel wants anyway.
-        if (!(error instanceof VendorError && error.kind === 'invalid')) throw error;
+        if (error instanceof VendorError && TASK_ALREADY_ENDED_CODES.has(error.vendorCode)) continue;
+        throw error;
       }
     }
   }
