@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { callApi } from './support/call-api';
 
 /**
  * No privilege escalation through the back office: an admin acts only on users, roles and departments
@@ -14,20 +15,8 @@ describe('admin back office refuses escalation (e2e)', () => {
   let adminToken: string;
   const departments = {} as Record<'root' | 'a' | 'b' | 'x', string>;
 
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const response = await fetch(`${gateway.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many routes, read field by field
-    const json: any = text ? JSON.parse(text) : undefined;
-    return { status: response.status, json };
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) =>
+    callApi(gateway.baseUrl, method, path, token, body, headers);
 
   async function login(email: string, password = PASSWORD) {
     const { status, json } = await call('POST', '/auth/login', undefined, { email, password });

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import ExcelJS from 'exceljs';
 import { PrismaService } from '@fleetgate/persistence';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { callApi } from './support/call-api';
 
 /**
  * The admin back office through HTTP: the authorization matrix over every route of the OpenAPI
@@ -21,30 +22,8 @@ describe('admin back office (e2e)', () => {
   let prisma: PrismaService;
   let adminToken: string;
 
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const response = await fetch(`${gateway.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    // A stream (server-sent events) never ends: its status is the answer.
-    if (response.headers.get('content-type')?.startsWith('text/event-stream')) {
-      await response.body?.cancel();
-      return { status: response.status, json: undefined, text: '', headers: response.headers };
-    }
-    const text = await response.text();
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many routes, read field by field
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: response.status, json, text, headers: response.headers };
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) =>
+    callApi(gateway.baseUrl, method, path, token, body, headers);
 
   async function login(email: string, password = PASSWORD) {
     const { status, json } = await call('POST', '/auth/login', undefined, { email, password });

@@ -10,6 +10,7 @@ import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-si
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 import { until } from './support/until';
+import { callApi } from './support/call-api';
 
 /**
  * Data scope with a second caller of other rights: a department-scoped operator next to the
@@ -32,6 +33,21 @@ const OPERATOR_PERMISSIONS = [
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- answers of many routes, read field by field
 type Json = any;
 
+/** A subscriber on loopback: the bodies it received, and its URL. */
+async function startReceiver(): Promise<{ receiver: Server; received: string[]; url: string }> {
+  const received: string[] = [];
+  const receiver: Server = createServer((request, response) => {
+    let body = '';
+    request.on('data', (chunk) => (body += chunk));
+    request.on('end', () => {
+      received.push(body);
+      response.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  return { receiver, received, url: `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook` };
+}
+
 describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulator)', () => {
   const executorGroup = `scope-${process.pid}-${Date.now()}`;
   const env = { REDIS_PREFIX: `fg-scope-${process.pid}-${Date.now()}`, EXECUTOR_GROUP: executorGroup };
@@ -48,25 +64,8 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
   let operator: { id: string; roleId: string; accessToken: string };
   let stranger: { id: string; roleId: string; accessToken: string };
 
-  async function call(
-    method: string,
-    path: string,
-    token?: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) {
-    const response = await fetch(`${gateway.baseUrl}${path}`, {
-      method,
-      headers: {
-        ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-        ...headers,
-      },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const text = await response.text();
-    return { status: response.status, json: (text ? JSON.parse(text) : undefined) as Json };
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown, headers: Record<string, string> = {}) =>
+    callApi(gateway.baseUrl, method, path, token, body, headers);
 
   /** A role with these permissions and scope, and a signed-in user holding only it. */
   async function userWith(label: string, permissions: string[], dataScope: string, departmentId: string) {
@@ -475,18 +474,8 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
 
     it('a subscription edited by another caller acts for its editor: no events beyond the editor’s scope', async () => {
       const wide = await userWith('widesubs', OPERATOR_PERMISSIONS, 'all', departments.mine);
-      const received: string[] = [];
-      const receiver: Server = createServer((request, response) => {
-        let body = '';
-        request.on('data', (chunk) => (body += chunk));
-        request.on('end', () => {
-          received.push(body);
-          response.writeHead(204).end();
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const { receiver, received, url } = await startReceiver();
       try {
-        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
         const subscription = await call('POST', '/event-subscriptions', wide.accessToken, {
           name: `wide-sub-${run}`,
           url: 'http://127.0.0.1:9/hook',
@@ -542,18 +531,8 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
     });
 
     it('the live stream and a subscription deliver only events of tasks and devices in scope', async () => {
-      const received: string[] = [];
-      const receiver: Server = createServer((request, response) => {
-        let body = '';
-        request.on('data', (chunk) => (body += chunk));
-        request.on('end', () => {
-          received.push(body);
-          response.writeHead(204).end();
-        });
-      });
-      await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+      const { receiver, received, url } = await startReceiver();
       try {
-        const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
         const subscription = await call('POST', '/event-subscriptions', operator.accessToken, {
           name: `operator-sub-${run}`,
           url,
