@@ -1,7 +1,6 @@
 import { applyDecorators, createParamDecorator, type ExecutionContext, SetMetadata } from '@nestjs/common';
 import { ApiBearerAuth, ApiExtension, ApiSecurity } from '@nestjs/swagger';
 import { API_KEY_SCHEME, ApiErrorResponses, BEARER_SCHEME } from '@fleetgate/platform';
-import type { DataScope } from './access/data-scope';
 import type { Permission } from './permissions';
 import type { Principal } from './principal';
 
@@ -33,9 +32,4 @@ export function Public() {
 /** The caller, as the global guard established it. */
 export const CurrentPrincipal = createParamDecorator((_data: unknown, context: ExecutionContext): Principal => {
   return context.switchToHttp().getRequest<{ principal: Principal }>().principal;
-});
-
-/** The caller's data scope: which devices and tasks it may see. */
-export const CurrentScope = createParamDecorator((_data: unknown, context: ExecutionContext): DataScope => {
-  return context.switchToHttp().getRequest<{ principal: Principal }>().principal.scope;
 });
