@@ -1,7 +1,11 @@
 import { Global, Module } from '@nestjs/common';
 import { NumberSegmentAllocator } from './number-segments/number-segment-allocator';
 import { PrismaService } from './prisma.service';
+import { Transactions } from './transactions';
 
 @Global()
-@Module({ providers: [PrismaService, NumberSegmentAllocator], exports: [PrismaService, NumberSegmentAllocator] })
+@Module({
+  providers: [PrismaService, Transactions, NumberSegmentAllocator],
+  exports: [PrismaService, Transactions, NumberSegmentAllocator],
+})
 export class PersistenceModule {}
