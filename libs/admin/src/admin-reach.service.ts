@@ -8,7 +8,7 @@ import {
   scopeKindWithin,
   UserAccessService,
 } from '@fleetgate/auth';
-import { ApiError } from '@fleetgate/platform';
+import { ForbiddenError } from '@fleetgate/domain';
 
 /** How far a caller reaches: what it holds and which departments it sees. A super admin reaches everything. */
 export type Reach =
@@ -29,8 +29,8 @@ export interface ReachedUser {
   roleIds: string[];
 }
 
-function refuse(message: string, field: string, problem: string): ApiError {
-  return new ApiError(403, 'forbidden', message, [{ field, problem }]);
+function refuse(message: string, field: string, problem: string): ForbiddenError {
+  return new ForbiddenError(message, [{ field, problem }]);
 }
 
 /**
@@ -67,7 +67,7 @@ export class AdminReach {
    * only takes access away (revoking keys); anything else needs assertUserWithin.
    */
   assertUserInScope(reach: Reach, user: Pick<ReachedUser, 'id' | 'isSuperAdmin' | 'departmentId'>): void {
-    if (user.isSuperAdmin && !reach.superAdmin) throw ApiError.forbidden('Only a super admin changes a super admin');
+    if (user.isSuperAdmin && !reach.superAdmin) throw new ForbiddenError('Only a super admin changes a super admin');
     if (reach.superAdmin || user.id === reach.userId) return;
     if (!scopeHoldsDepartment(reach.scope, user.departmentId)) {
       throw refuse('The user is outside your data scope', 'id', 'belongs to a department outside your data scope');
@@ -109,7 +109,11 @@ export class AdminReach {
     const held = await this.access.accessWithRoles(user.id, user.roleIds, user.departmentId);
     const beyond = [...held.permissions].filter((permission) => !reach.permissions.has(permission));
     if (beyond.length) {
-      throw refuse('You cannot hand out roles with permissions you do not hold', 'roleIds', `you do not hold ${beyond.sort().join(', ')}`);
+      throw refuse(
+        'You cannot hand out roles with permissions you do not hold',
+        'roleIds',
+        `you do not hold ${beyond.sort().join(', ')}`,
+      );
     }
     if (!scopeCovers(reach.scope, held.scope)) {
       throw refuse(
@@ -145,7 +149,10 @@ export class AdminReach {
    * admin): a change to a role changes the access of everyone holding it, whether it grants or takes
    * away. The caller's own holding is no obstacle; a caller of scope `all` reaches every holder.
    */
-  assertRoleHoldersInScope(reach: Reach, holders: Array<Pick<ReachedUser, 'id' | 'isSuperAdmin' | 'departmentId'>>): void {
+  assertRoleHoldersInScope(
+    reach: Reach,
+    holders: Array<Pick<ReachedUser, 'id' | 'isSuperAdmin' | 'departmentId'>>,
+  ): void {
     if (reach.superAdmin || reach.scopeKind === 'all') return;
     const outside = holders.filter(
       (holder) =>

@@ -1,11 +1,12 @@
 import { type CanActivate, type ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
-import { ApiError } from '@fleetgate/platform';
+
 import { ApiKeyService } from './api-keys/api-key.service';
 import { AUTH_METADATA, type AuthRequirement } from './authenticated.decorator';
 import { holds, type Principal } from './principal';
 import { SessionService } from './sessions/session.service';
+import { ForbiddenError, UnauthenticatedError } from '@fleetgate/domain';
 
 /**
  * The global guard. A route is open only when marked @Public(); every other route needs a valid
@@ -27,10 +28,10 @@ export class AuthenticationGuard implements CanActivate {
     if (requirement?.public) return true;
     const request = context.switchToHttp().getRequest<FastifyRequest & { principal?: Principal }>();
     const principal = await this.principalOf(request);
-    if (!principal) throw ApiError.unauthorized();
+    if (!principal) throw new UnauthenticatedError();
     request.principal = principal;
     if (requirement?.permission && !holds(principal, requirement.permission)) {
-      throw ApiError.forbidden(`This route needs the permission ${requirement.permission}`);
+      throw new ForbiddenError(`This route needs the permission ${requirement.permission}`);
     }
     return true;
   }

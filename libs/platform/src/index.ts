@@ -1,4 +1,4 @@
-export * from './errors/api-error';
+export type { FieldProblem, VendorErrorInfo } from './errors/api-error';
 export * from './errors/error-envelope.dto';
 export * from './errors/error-envelope.filter';
 export * from './http/client-error';

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { isFinalStatus, type TaskStatus } from '@fleetgate/domain';
+import { ConflictError, DomainError, isFinalStatus, type TaskStatus } from '@fleetgate/domain';
 import {
   type AccessNow,
   type CallerScope,
@@ -12,7 +12,6 @@ import {
 } from '@fleetgate/fleet';
 import { targetWhere } from '@fleetgate/fleet/tasks/task-targeting';
 import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
-import { ApiError } from '@fleetgate/platform';
 import { type ExecutorJobPayloads, jobIdOf, JobProducer, type JobPayloads } from '@fleetgate/queues';
 import { ExecutorQueues } from './executor-queues';
 import { EXECUTOR_ID, ExecutorRegistry } from './executor-registry';
@@ -247,7 +246,7 @@ export class ScheduleRunner {
       return { outcome: 'started', runId, taskId: task.id };
     } catch (error) {
       // A task the gateway refuses (no device matches any more, a capability gone) is this run's failure.
-      if (!(error instanceof ApiError)) throw error;
+      if (!(error instanceof DomainError)) throw error;
       await this.finish(
         run.id,
         'failed',
@@ -395,7 +394,7 @@ export class ScheduleRunner {
 
   private async cancelTask(taskId: string): Promise<void> {
     await this.tasks.cancel(taskId, SETTLE_SCOPE).catch((error: unknown) => {
-      if (!(error instanceof ApiError && error.status === 409)) throw error;
+      if (!(error instanceof ConflictError)) throw error;
     });
   }
 

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { holds, Permission, type Principal } from '@fleetgate/auth';
 import {
   type AccessScope,
@@ -9,7 +10,7 @@ import {
 } from '@fleetgate/fleet';
 import { VendorError } from '@fleetgate/vendors';
 import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import { jobIdOf, JobProducer, QueueName } from '@fleetgate/queues';
 import { type VendorPullOutcome, VendorScheduleMirror } from './vendor-schedule-mirror';
 import { checkPlan, cronPatternOf, nextFireTimes, ScheduleError, type SchedulePlan } from './schedule-plan';
@@ -37,7 +38,7 @@ export const ACTION_PERMISSION = Permission.TasksManage;
  */
 function refuseWithoutActionPermission(principal: Principal): void {
   if (!holds(principal, ACTION_PERMISSION)) {
-    throw ApiError.forbidden(`A scheduled job's action is a task: this needs the permission ${ACTION_PERMISSION}`);
+    throw new ForbiddenError(`A scheduled job's action is a task: this needs the permission ${ACTION_PERMISSION}`);
   }
 }
 
@@ -271,7 +272,7 @@ export class SchedulingService {
 
   async cleanRuns(input: CleanJobRunsDto, scope: AccessScope): Promise<number> {
     if ((input.olderThanDays === undefined) === (input.keepLast === undefined)) {
-      throw ApiError.invalid('Say how to clean', [
+      throw new InvalidInputError('Say how to clean', [
         { field: 'olderThanDays', problem: 'give exactly one of olderThanDays and keepLast' },
       ]);
     }
@@ -356,7 +357,7 @@ export class SchedulingService {
   /** A job the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async row(id: string, scope: AccessScope): Promise<ScheduledJob> {
     const row = await this.prisma.scheduledJob.findFirst({ where: { id, ...scheduledJobsInScope(scope) } });
-    if (!row) throw ApiError.notFound('Scheduled job', id);
+    if (!row) throw new NotFoundError('Scheduled job', id);
     return row;
   }
 }
@@ -381,7 +382,7 @@ function planOf(input: {
     checkPlan(plan);
   } catch (error) {
     if (error instanceof ScheduleError)
-      throw ApiError.invalid('Invalid schedule', [{ field: error.field, problem: error.message }]);
+      throw new InvalidInputError('Invalid schedule', [{ field: error.field, problem: error.message }]);
     throw error;
   }
   return plan;

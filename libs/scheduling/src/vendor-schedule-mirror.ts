@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { RuleViolationError, VendorRefusedError } from '@fleetgate/domain';
 import { type Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
-import { ApiError, type FieldProblem } from '@fleetgate/platform';
+import type { FieldProblem } from '@fleetgate/platform';
 import {
   type VendorAdapter,
   VendorAccountService,
@@ -76,7 +77,7 @@ export class VendorScheduleMirror {
     } else if (!(await this.schedulingOf(accountIds[0]))) {
       problems.push({ field: 'runner', problem: `the vendor of account ${accountIds[0]} keeps no schedules` });
     }
-    if (problems.length) throw ApiError.unprocessable('This job cannot be kept by a vendor', problems);
+    if (problems.length) throw new RuleViolationError('This job cannot be kept by a vendor', problems);
     return accountIds[0];
   }
 
@@ -107,7 +108,7 @@ export class VendorScheduleMirror {
       });
     } catch (error) {
       if (error instanceof VendorError) {
-        throw new ApiError(502, 'vendor_error', `The vendor refused the schedule: ${error.vendorMessage}`, undefined, {
+        throw new VendorRefusedError(`The vendor refused the schedule: ${error.vendorMessage}`, {
           vendor: error.vendor,
           code: error.vendorCode,
           message: error.vendorMessage,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ConflictError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { type Principal, UserAccessService } from '@fleetgate/auth';
 import { type Menu, type Prisma, PrismaService, type Resource } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import { AdminReach, type Reach } from '../admin-reach.service';
 import { nestByParent } from '../nest-by-parent';
 import type {
@@ -97,7 +98,7 @@ export class AccessControlService {
 
   async getRole(id: string): Promise<RoleDto> {
     const row = await this.prisma.role.findUnique({ where: { id }, include: ROLE_INCLUDE });
-    if (!row) throw ApiError.notFound('Role', id);
+    if (!row) throw new NotFoundError('Role', id);
     return toRoleDto(row);
   }
 
@@ -125,7 +126,7 @@ export class AccessControlService {
     this.reach.assertRoleWithin(reach, role);
     await this.assertHoldersInScope(reach, id);
     if (role.userCount > 0) {
-      throw ApiError.conflict(`Role ${role.code} is still held`, [
+      throw new ConflictError(`Role ${role.code} is still held`, [
         { field: 'users', problem: `${role.userCount} user(s) hold it; take it from them first` },
       ]);
     }
@@ -176,7 +177,7 @@ export class AccessControlService {
     await this.assertHoldersInScope(reach, id);
     const known = await this.prisma.menu.count({ where: { id: { in: grants.menuIds } } });
     if (known !== grants.menuIds.length) {
-      throw ApiError.unprocessable('Some menus do not exist', [
+      throw new RuleViolationError('Some menus do not exist', [
         { field: 'menuIds', problem: 'names a menu that does not exist' },
       ]);
     }
@@ -237,7 +238,7 @@ export class AccessControlService {
     await this.menu(id);
     const children = await this.prisma.menu.count({ where: { parentId: id } });
     if (children) {
-      throw ApiError.conflict('The menu still has entries below it', [
+      throw new ConflictError('The menu still has entries below it', [
         { field: 'children', problem: `${children} menu(s) sit below it; delete or move them first` },
       ]);
     }
@@ -271,7 +272,7 @@ export class AccessControlService {
 
   async updateResource(id: string, input: UpdateResourceDto): Promise<ResourceDto> {
     if (!(await this.prisma.resource.findUnique({ where: { id }, select: { id: true } }))) {
-      throw ApiError.notFound('Resource', id);
+      throw new NotFoundError('Resource', id);
     }
     return toResourceDto(await this.prisma.resource.update({ where: { id }, data: input }));
   }
@@ -288,7 +289,7 @@ export class AccessControlService {
 
   private async menu(id: string): Promise<Menu> {
     const menu = await this.prisma.menu.findUnique({ where: { id } });
-    if (!menu) throw ApiError.notFound('Menu', id);
+    if (!menu) throw new NotFoundError('Menu', id);
     return menu;
   }
 
@@ -298,7 +299,7 @@ export class AccessControlService {
     let cursor: string | null = parentId;
     while (cursor) {
       if (cursor === id) {
-        throw ApiError.unprocessable('A menu cannot sit below itself', [
+        throw new RuleViolationError('A menu cannot sit below itself', [
           { field: 'parentId', problem: 'is this menu or one below it' },
         ]);
       }
@@ -307,7 +308,7 @@ export class AccessControlService {
         select: { parentId: true },
       });
       if (!parent) {
-        throw ApiError.unprocessable('The parent menu does not exist', [
+        throw new RuleViolationError('The parent menu does not exist', [
           { field: 'parentId', problem: 'no such menu' },
         ]);
       }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ConflictError, NotFoundError } from '@fleetgate/domain';
 import { Prisma, PrismaService, type NumberSegment } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import type {
   CreateNumberSegmentDto,
   NumberSegmentDto,
@@ -52,7 +53,7 @@ export class NumberSegmentsService {
     });
     if (!count) {
       const current = await this.row(bizTag);
-      throw ApiError.conflict(`maxId of ${bizTag} may only grow: numbers up to ${current.maxId} are handed out`, [
+      throw new ConflictError(`maxId of ${bizTag} may only grow: numbers up to ${current.maxId} are handed out`, [
         { field: 'maxId', problem: `must be at least ${current.maxId}` },
       ]);
     }
@@ -61,17 +62,17 @@ export class NumberSegmentsService {
 
   async remove(bizTag: string): Promise<void> {
     if (TAGS_IN_USE.includes(bizTag)) {
-      throw ApiError.conflict(`The number segment ${bizTag} is in use; deleting it would repeat numbers`, [
+      throw new ConflictError(`The number segment ${bizTag} is in use; deleting it would repeat numbers`, [
         { field: 'bizTag', problem: 'is in use' },
       ]);
     }
     const { count } = await this.prisma.numberSegment.deleteMany({ where: { bizTag } });
-    if (!count) throw ApiError.notFound('Number segment', bizTag);
+    if (!count) throw new NotFoundError('Number segment', bizTag);
   }
 
   private async row(bizTag: string): Promise<NumberSegment> {
     const row = await this.prisma.numberSegment.findUnique({ where: { bizTag } });
-    if (!row) throw ApiError.notFound('Number segment', bizTag);
+    if (!row) throw new NotFoundError('Number segment', bizTag);
     return row;
   }
 }

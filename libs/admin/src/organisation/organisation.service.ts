@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ConflictError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { departmentSubtreeIds, type Principal, UserAccessService } from '@fleetgate/auth';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import type {
   CreateDepartmentDto,
   CreateGradeDto,
@@ -99,7 +100,7 @@ export class OrganisationService {
       where: { id },
       include: { _count: { select: { children: true, members: true } } },
     });
-    if (!department) throw ApiError.notFound('Department', id);
+    if (!department) throw new NotFoundError('Department', id);
     this.reach.assertDepartmentWithin(await this.reach.of(caller), id, 'id');
     const problems = [
       ...(department._count.children
@@ -109,7 +110,7 @@ export class OrganisationService {
         ? [{ field: 'members', problem: `${department._count.members} user(s) belong to it` }]
         : []),
     ];
-    if (problems.length) throw ApiError.conflict(`Department ${department.name} is still in use`, problems);
+    if (problems.length) throw new ConflictError(`Department ${department.name} is still in use`, problems);
     await this.prisma.department.delete({ where: { id } });
     await this.access.refresh();
   }
@@ -148,7 +149,7 @@ export class OrganisationService {
   async removePost(id: string): Promise<void> {
     const holders = await this.prisma.userPost.count({ where: { postId: id } });
     if (holders) {
-      throw ApiError.conflict('The post is still held', [{ field: 'users', problem: `${holders} user(s) hold it` }]);
+      throw new ConflictError('The post is still held', [{ field: 'users', problem: `${holders} user(s) hold it` }]);
     }
     await this.existing('post', id);
     await this.prisma.post.delete({ where: { id } });
@@ -181,7 +182,7 @@ export class OrganisationService {
   async removeGrade(id: string): Promise<void> {
     const holders = await this.prisma.user.count({ where: { gradeId: id } });
     if (holders) {
-      throw ApiError.conflict('The grade is still in use', [{ field: 'users', problem: `${holders} user(s) have it` }]);
+      throw new ConflictError('The grade is still in use', [{ field: 'users', problem: `${holders} user(s) have it` }]);
     }
     await this.existing('grade', id);
     await this.prisma.grade.delete({ where: { id } });
@@ -189,7 +190,7 @@ export class OrganisationService {
 
   private async department(id: string): Promise<DepartmentDto> {
     const row = await this.prisma.department.findUnique({ where: { id }, include: DEPARTMENT_INCLUDE });
-    if (!row) throw ApiError.notFound('Department', id);
+    if (!row) throw new NotFoundError('Department', id);
     return toDepartmentDto(row);
   }
 
@@ -197,14 +198,14 @@ export class OrganisationService {
   private async checkDepartmentLinks(id: string | undefined, input: UpdateDepartmentDto): Promise<void> {
     if (input.parentId) {
       if (!(await this.prisma.department.findUnique({ where: { id: input.parentId }, select: { id: true } }))) {
-        throw ApiError.unprocessable('The parent department does not exist', [
+        throw new RuleViolationError('The parent department does not exist', [
           { field: 'parentId', problem: 'no such department' },
         ]);
       }
       if (id) {
         const below = await departmentSubtreeIds(this.prisma, id);
         if (below.includes(input.parentId)) {
-          throw ApiError.unprocessable('A department cannot sit below itself', [
+          throw new RuleViolationError('A department cannot sit below itself', [
             { field: 'parentId', problem: 'is this department or one below it' },
           ]);
         }
@@ -214,7 +215,7 @@ export class OrganisationService {
       input.managerId &&
       !(await this.prisma.user.findUnique({ where: { id: input.managerId }, select: { id: true } }))
     ) {
-      throw ApiError.unprocessable('The manager does not exist', [{ field: 'managerId', problem: 'no such user' }]);
+      throw new RuleViolationError('The manager does not exist', [{ field: 'managerId', problem: 'no such user' }]);
     }
   }
 
@@ -223,6 +224,6 @@ export class OrganisationService {
       kind === 'post'
         ? await this.prisma.post.findUnique({ where: { id }, select: { id: true } })
         : await this.prisma.grade.findUnique({ where: { id }, select: { id: true } });
-    if (!found) throw ApiError.notFound(kind === 'post' ? 'Post' : 'Grade', id);
+    if (!found) throw new NotFoundError(kind === 'post' ? 'Post' : 'Grade', id);
   }
 }

@@ -9,8 +9,9 @@ import {
   SessionService,
   UserAccessService,
 } from '@fleetgate/auth';
+import { ConflictError, InvalidInputError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { type Prisma, PrismaService } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import type { CreateUserDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
 import { AdminReach } from '../admin-reach.service';
 import { exportUsers } from './user-export';
@@ -90,14 +91,14 @@ export class UserAdminService {
 
   async get(id: string): Promise<UserDto> {
     const user = await this.prisma.user.findUnique({ where: { id }, include: USER_INCLUDE });
-    if (!user) throw ApiError.notFound('User', id);
+    if (!user) throw new NotFoundError('User', id);
     return toUserDto(user);
   }
 
   async create(input: CreateUserDto, caller: Principal): Promise<UserDto> {
     const email = input.email.toLowerCase();
     const problems = passwordProblems(input.password, email);
-    if (problems.length) throw ApiError.invalid('The password does not meet the password policy', problems);
+    if (problems.length) throw new InvalidInputError('The password does not meet the password policy', problems);
     await this.checkLinks(input);
     await this.reach.assertUserStaysWithin(
       await this.reach.of(caller),
@@ -127,7 +128,7 @@ export class UserAdminService {
     const email = input.email?.toLowerCase() ?? user.email;
     if (input.password !== undefined) {
       const problems = passwordProblems(input.password, email);
-      if (problems.length) throw ApiError.invalid('The password does not meet the password policy', problems);
+      if (problems.length) throw new InvalidInputError('The password does not meet the password policy', problems);
     }
     await this.checkLinks(input);
     if (input.roleIds || input.departmentId !== undefined) {
@@ -174,7 +175,7 @@ export class UserAdminService {
   async setEnabled(id: string, enabled: boolean, caller: Principal): Promise<UserDto> {
     await this.changeable(id, caller);
     if (!enabled && id === caller.userId) {
-      throw ApiError.conflict('You cannot disable yourself', [{ field: 'id', problem: 'is your own account' }]);
+      throw new ConflictError('You cannot disable yourself', [{ field: 'id', problem: 'is your own account' }]);
     }
     await this.prisma.user.update({ where: { id }, data: { enabled } });
     if (!enabled) await this.sessions.endAllAccess(id);
@@ -208,7 +209,7 @@ export class UserAdminService {
     });
     if (rows.length !== ids.length) {
       const found = new Set(rows.map((row) => row.id));
-      throw ApiError.unprocessable(
+      throw new RuleViolationError(
         'Some users do not exist',
         ids
           .filter((id) => !found.has(id))
@@ -222,14 +223,14 @@ export class UserAdminService {
   /** Refuses a user outside the caller's scope (see AdminReach); for what only takes access away. */
   private async inScope(id: string, caller: Principal): Promise<void> {
     const user = await this.prisma.user.findUnique({ where: { id } });
-    if (!user) throw ApiError.notFound('User', id);
+    if (!user) throw new NotFoundError('User', id);
     this.reach.assertUserInScope(await this.reach.of(caller), user);
   }
 
   /** The user, when the caller may act on them at all (see AdminReach). */
   private async changeable(id: string, caller: Principal) {
     const user = await this.prisma.user.findUnique({ where: { id }, include: { roles: { select: { roleId: true } } } });
-    if (!user) throw ApiError.notFound('User', id);
+    if (!user) throw new NotFoundError('User', id);
     const roleIds = user.roles.map(({ roleId }) => roleId);
     await this.reach.assertUserWithin(await this.reach.of(caller), {
       id,
@@ -258,6 +259,6 @@ export class UserAdminService {
         ? [{ field: 'roleIds', problem: 'names a role that does not exist' }]
         : []),
     ];
-    if (problems.length) throw ApiError.unprocessable('Some references do not exist', problems);
+    if (problems.length) throw new RuleViolationError('Some references do not exist', problems);
   }
 }

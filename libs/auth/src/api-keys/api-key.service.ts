@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import { ForbiddenError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { ApiError } from '@fleetgate/platform';
+
 import type { ApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
 import { UserAccessService } from '../access/user-access.service';
 import { holds, type Principal } from '../principal';
@@ -45,7 +46,7 @@ function toDto(row: ApiKeyRow): ApiKeyDto {
  */
 function refuseUnlessSignedIn(caller: Principal): void {
   if (caller.kind !== 'user') {
-    throw ApiError.forbidden(
+    throw new ForbiddenError(
       'API keys are created, listed and revoked by a signed-in user (a Bearer access token), not with an API key',
     );
   }
@@ -65,7 +66,7 @@ export class ApiKeyService {
     const now = Date.now();
     const latest = now + this.config.API_KEY_MAX_TTL_DAYS * 86_400_000;
     if (expiresAt && (expiresAt.getTime() <= now || expiresAt.getTime() > latest)) {
-      throw ApiError.invalid('The expiry is out of range', [
+      throw new InvalidInputError('The expiry is out of range', [
         {
           field: 'expiresAt',
           problem: `must be in the future and at most ${this.config.API_KEY_MAX_TTL_DAYS} days ahead`,
@@ -74,7 +75,7 @@ export class ApiKeyService {
     }
     const beyond = permissions.filter((permission) => !holds(owner, permission));
     if (beyond.length) {
-      throw new ApiError(403, 'forbidden', 'A key cannot hold permissions its creator lacks', [
+      throw new ForbiddenError('A key cannot hold permissions its creator lacks', [
         { field: 'permissions', problem: `you do not hold ${beyond.join(', ')}` },
       ]);
     }
@@ -117,7 +118,7 @@ export class ApiKeyService {
       where: { id, ownerId: owner.userId, revokedAt: null },
       data: { revokedAt: new Date() },
     });
-    if (result.count === 0) throw ApiError.notFound('API key', id);
+    if (result.count === 0) throw new NotFoundError('API key', id);
     await this.signIns.invalidate();
   }
 
@@ -134,8 +135,10 @@ export class ApiKeyService {
   async authenticate(key: string): Promise<Principal | undefined> {
     const match = KEY_PATTERN.exec(key);
     if (!match) return undefined;
-    const row = await this.signIns.read(`api-key:${match[1]}`, async () =>
-      (await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } })) ?? undefined,
+    const row = await this.signIns.read(
+      `api-key:${match[1]}`,
+      async () =>
+        (await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } })) ?? undefined,
     );
     if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.owner.enabled) return undefined;
     if (!sameHash(row.keyHash, sha256(match[2]))) return undefined;

@@ -1,7 +1,7 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import { RateLimitedError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
-import { ApiError } from '@fleetgate/platform';
 import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 
 /** Failures for one e-mail from one address are forgotten this long after the last one. */
@@ -69,17 +69,8 @@ export class LoginThrottle implements OnModuleDestroy {
     return `${email.toLowerCase()}|${address}`;
   }
 
-  private tooMany(msBeforeNext: number): ApiError {
+  private tooMany(msBeforeNext: number): RateLimitedError {
     const seconds = Math.max(1, Math.ceil(msBeforeNext / 1000));
-    return new ApiError(
-      429,
-      'rate_limited',
-      `Too many sign-in attempts; try again in ${seconds} s`,
-      undefined,
-      undefined,
-      {
-        'retry-after': String(seconds),
-      },
-    );
+    return new RateLimitedError(`Too many sign-in attempts; try again in ${seconds} s`, seconds);
   }
 }

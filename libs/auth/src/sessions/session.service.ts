@@ -1,8 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
+import { UnauthenticatedError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { ApiError } from '@fleetgate/platform';
+
 import type { TokenPairDto } from '../dto/auth.dto';
 import { PasswordHasher } from '../password-hasher';
 import type { Principal } from '../principal';
@@ -64,7 +65,7 @@ export class SessionService {
     if (!user || refusal) {
       await this.throttle.failed(email, client.ip);
       await this.loginLog.record({ email, userId: user?.id, outcome: 'failed', reason: refusal, ...client });
-      throw ApiError.unauthorized('E-mail or password is wrong');
+      throw new UnauthenticatedError('E-mail or password is wrong');
     }
     const refreshToken = randomToken();
     const session = await this.prisma.refreshToken.create({
@@ -86,11 +87,11 @@ export class SessionService {
     if (!session) {
       const retired = await this.prisma.retiredRefreshToken.findUnique({ where: { tokenHash } });
       if (retired) await this.endReusedSession(retired.sessionId);
-      throw ApiError.unauthorized('The refresh token is not valid');
+      throw new UnauthenticatedError('The refresh token is not valid');
     }
     const now = new Date();
     if (session.revokedAt || session.expiresAt <= now || this.sessionEnd(session) <= now || !session.user.enabled) {
-      throw ApiError.unauthorized('The refresh token is not valid');
+      throw new UnauthenticatedError('The refresh token is not valid');
     }
     const next = randomToken();
     const rotated = await this.prisma.$transaction(async (tx) => {
@@ -103,7 +104,7 @@ export class SessionService {
     });
     if (!rotated) {
       await this.endReusedSession(session.id);
-      throw ApiError.unauthorized('The refresh token is not valid');
+      throw new UnauthenticatedError('The refresh token is not valid');
     }
     return this.tokenPair(session.userId, session.id, session.user.tokenVersion, next);
   }
@@ -155,8 +156,11 @@ export class SessionService {
     } catch {
       return undefined;
     }
-    const session = await this.signIns.read(`session:${claims.sid}`, async () =>
-      (await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } })) ?? undefined,
+    const session = await this.signIns.read(
+      `session:${claims.sid}`,
+      async () =>
+        (await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } })) ??
+        undefined,
     );
     if (!session || session.revokedAt || session.userId !== claims.sub) return undefined;
     if (this.sessionEnd(session) <= new Date()) return undefined;

@@ -1,3 +1,4 @@
+import { ForbiddenError, NotFoundError } from '@fleetgate/domain';
 import { createHmac, randomBytes } from 'node:crypto';
 import { loadConfig } from '@fleetgate/config';
 import type { PrismaService } from '@fleetgate/persistence';
@@ -16,16 +17,20 @@ describe('signed artifact links', () => {
   const linkKey = 'artifact-link-key-for-this-test-0123456789';
 
   it('are signed with ARTIFACT_LINK_KEY, not with a key derived from SECRETS_KEY', async () => {
-    const { url } = await serviceWith({ ARTIFACT_LINK_KEY: linkKey }).linkFor(id, 'app', systemScope('a unit test of link signing'));
+    const { url } = await serviceWith({ ARTIFACT_LINK_KEY: linkKey }).linkFor(
+      id,
+      'app',
+      systemScope('a unit test of link signing'),
+    );
     const query = new URL(url).searchParams;
     const expires = Number(query.get('expires'));
     expect(query.get('signature')).toBe(createHmac('sha256', linkKey).update(`${id}.${expires}`).digest('hex'));
 
     // Another SECRETS_KEY leaves the link valid (the 404 is the missing stored file, past the signature check)...
     const otherSecrets = serviceWith({ ARTIFACT_LINK_KEY: linkKey, SECRETS_KEY: randomBytes(32).toString('base64') });
-    await expect(otherSecrets.openSigned(id, expires, query.get('signature')!)).rejects.toMatchObject({ status: 404 });
+    await expect(otherSecrets.openSigned(id, expires, query.get('signature')!)).rejects.toBeInstanceOf(NotFoundError);
     // ...another link key refuses it.
     const otherLinkKey = serviceWith({ ARTIFACT_LINK_KEY: 'another-artifact-link-key-0123456789abcdef' });
-    await expect(otherLinkKey.openSigned(id, expires, query.get('signature')!)).rejects.toMatchObject({ status: 403 });
+    await expect(otherLinkKey.openSigned(id, expires, query.get('signature')!)).rejects.toBeInstanceOf(ForbiddenError);
   });
 });

@@ -5,9 +5,10 @@ import { basename, join, resolve } from 'node:path';
 import { Transform, type Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
+import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
 import { type Artifact, type Prisma, PrismaService } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import { type AccessScope, type CallerScope, systemScope } from '../scope/access-scope';
 import { artifactsInScope } from '../scope/data-scope-where';
 import type { ArtifactDto, ArtifactKind, ArtifactQueryDto, RegisterArtifactDto } from './artifact.dto';
@@ -76,7 +77,7 @@ export class ArtifactService {
     }
     if ((input.stream as Readable & { truncated?: boolean }).truncated) {
       await rm(join(this.dir, storagePath), { force: true });
-      throw ApiError.invalid('The upload is too large', [
+      throw new InvalidInputError('The upload is too large', [
         { field: 'file', problem: `exceeds ${this.config.ARTIFACT_MAX_BYTES} bytes` },
       ]);
     }
@@ -152,7 +153,7 @@ export class ArtifactService {
   async linkFor(id: string, kind: ArtifactKind, scope: AccessScope): Promise<ArtifactLink> {
     const row = await this.prisma.artifact.findFirst({ where: { id, ...artifactsInScope(scope) } });
     if (!row || row.kind !== kind) {
-      throw ApiError.unprocessable(`No ${kind} ${id} in the catalog`, [
+      throw new RuleViolationError(`No ${kind} ${id} in the catalog`, [
         { field: 'operation.params.artifactId', problem: `is not a ${kind} of the catalog` },
       ]);
     }
@@ -175,10 +176,10 @@ export class ArtifactService {
       expected.length !== given.length ||
       !timingSafeEqual(expected, given)
     ) {
-      throw ApiError.forbidden('This download link is invalid or has expired');
+      throw new ForbiddenError('This download link is invalid or has expired');
     }
     const artifact = await this.row(id, SIGNED_LINK_SCOPE);
-    if (!artifact.storagePath) throw ApiError.notFound('Stored content of artifact', id);
+    if (!artifact.storagePath) throw new NotFoundError('Stored content of artifact', id);
     return { stream: createReadStream(join(this.dir, artifact.storagePath)), artifact };
   }
 
@@ -195,7 +196,7 @@ export class ArtifactService {
   /** An artifact the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async row(id: string, scope: AccessScope): Promise<Artifact> {
     const row = await this.prisma.artifact.findFirst({ where: { id, ...artifactsInScope(scope) } });
-    if (!row) throw ApiError.notFound('Artifact', id);
+    if (!row) throw new NotFoundError('Artifact', id);
     return row;
   }
 }

@@ -1,8 +1,9 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { InvalidInputError } from '@fleetgate/domain';
 import { Authenticated, Permission, Public } from '@fleetgate/auth';
-import { ApiError, ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import { ARTIFACT_KINDS, ArtifactDto, ArtifactQueryDto, type ArtifactKind, RegisterArtifactDto } from './artifact.dto';
 import type { CallerScope } from '../scope/access-scope';
 import { CurrentAccessScope } from '../scope/caller-scope.decorator';
@@ -37,12 +38,12 @@ export class ArtifactsController {
   @ApiErrorResponses(400)
   async upload(@Req() request: FastifyRequest, @CurrentAccessScope() scope: CallerScope): Promise<ArtifactDto> {
     if (!request.isMultipart()) {
-      throw ApiError.invalid('Send the upload as multipart/form-data', [
+      throw new InvalidInputError('Send the upload as multipart/form-data', [
         { field: 'body', problem: 'is not multipart' },
       ]);
     }
     const file = await request.file();
-    if (!file) throw ApiError.invalid('No file in the upload', [{ field: 'file', problem: 'is required' }]);
+    if (!file) throw new InvalidInputError('No file in the upload', [{ field: 'file', problem: 'is required' }]);
     // Fields sent before the file are known once the file part begins.
     const field = (name: string): string | undefined => {
       const value = file.fields[name];
@@ -62,7 +63,7 @@ export class ArtifactsController {
     ];
     if (problems.length) {
       file.file.resume();
-      throw ApiError.invalid('Invalid upload', problems);
+      throw new InvalidInputError('Invalid upload', problems);
     }
     return this.artifacts.upload(
       {

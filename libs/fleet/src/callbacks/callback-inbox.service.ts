@@ -1,6 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { InvalidInputError, RuleViolationError, UnauthenticatedError } from '@fleetgate/domain';
 import { PrismaService } from '@fleetgate/persistence';
-import { ApiError } from '@fleetgate/platform';
+
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import { supports, VendorAccountService, VendorError, type VendorEvent, type WebhookProof } from '@fleetgate/vendors';
 import { redeliveryKey } from './redelivery-key';
@@ -54,12 +55,14 @@ export class CallbackInbox {
   ): Promise<CallbackReceipt> {
     const verdict = await this.accounts.verifyWebhook(accountId, vendor, proof);
     if (verdict === 'stale') {
-      throw ApiError.unauthorized('The callback is signed too far from now (more than 5 minutes); refused as a replay');
+      throw new UnauthenticatedError(
+        'The callback is signed too far from now (more than 5 minutes); refused as a replay',
+      );
     }
-    if (verdict !== 'ok') throw ApiError.unauthorized('Unknown account, wrong webhook secret or wrong signature');
+    if (verdict !== 'ok') throw new UnauthenticatedError('Unknown account, wrong webhook secret or wrong signature');
     const adapter = await this.accounts.adapterFor(accountId);
     if (!supports(adapter, 'callbacks')) {
-      throw ApiError.unprocessable(`${vendor} sends no callbacks`, [{ field: 'vendor', problem: 'has no callbacks' }]);
+      throw new RuleViolationError(`${vendor} sends no callbacks`, [{ field: 'vendor', problem: 'has no callbacks' }]);
     }
     let events: VendorEvent[];
     try {
@@ -68,7 +71,7 @@ export class CallbackInbox {
       events = adapter.parseCallback({ headers, body });
     } catch (error) {
       if (error instanceof VendorError) {
-        throw ApiError.invalid(`Not a ${vendor} callback: ${error.vendorMessage}`, [
+        throw new InvalidInputError(`Not a ${vendor} callback: ${error.vendorMessage}`, [
           { field: 'body', problem: error.vendorMessage },
         ]);
       }

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
+import { ForbiddenError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { type Device, type Prisma, PrismaService } from '@fleetgate/persistence';
-import { ApiError, type FieldProblem, paged, type Paged } from '@fleetgate/platform';
+import { type FieldProblem, paged, type Paged } from '@fleetgate/platform';
 import { VendorAccountService } from '@fleetgate/vendors';
 import { type AccessScope, departmentInScope, reachesAll } from '../scope/access-scope';
 import { devicesInScope } from '../scope/data-scope-where';
@@ -85,12 +86,7 @@ export class DeviceService {
     await this.device(id, scope);
     const problems = await this.placementProblems(input, scope);
     if (problems.length) {
-      throw new ApiError(
-        403,
-        'forbidden',
-        'A device can only be given to departments and users within your data scope',
-        problems,
-      );
+      throw new ForbiddenError('A device can only be given to departments and users within your data scope', problems);
     }
     const device = await this.prisma.device.update({
       where: { id },
@@ -113,7 +109,7 @@ export class DeviceService {
   /** A device the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async device(id: string, scope: AccessScope): Promise<Device> {
     const device = await this.prisma.device.findFirst({ where: { id, ...devicesInScope(scope) } });
-    if (!device) throw ApiError.notFound('Device', id);
+    if (!device) throw new NotFoundError('Device', id);
     return device;
   }
 
@@ -187,7 +183,7 @@ export class DeviceService {
           this.prisma.device.count({ where: { AND: [{ groupId: id }, devicesInScope(scope)] } }),
         ]);
     if (members > reached) {
-      throw ApiError.forbidden(`Device group ${id} holds devices outside your data scope; ${outcome}`);
+      throw new ForbiddenError(`Device group ${id} holds devices outside your data scope; ${outcome}`);
     }
   }
 
@@ -222,7 +218,7 @@ export class DeviceService {
       ...problem,
       field: problem.field.replace(/^targets\./, ''),
     }));
-    if (problems.length) throw ApiError.unprocessable('Some devices do not exist', problems);
+    if (problems.length) throw new RuleViolationError('Some devices do not exist', problems);
   }
 
   private async group(id: string, scope: AccessScope): Promise<DeviceGroupDto> {
@@ -230,13 +226,13 @@ export class DeviceService {
       where: { id },
       include: devicesCountIn(scope),
     });
-    if (!group) throw ApiError.notFound('Device group', id);
+    if (!group) throw new NotFoundError('Device group', id);
     return toGroupDto(group);
   }
 
   private async groupExists(id: string): Promise<void> {
     if (!(await this.prisma.deviceGroup.findUnique({ where: { id }, select: { id: true } }))) {
-      throw ApiError.notFound('Device group', id);
+      throw new NotFoundError('Device group', id);
     }
   }
 }

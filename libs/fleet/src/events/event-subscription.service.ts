@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
 import { type EventDelivery, type EventSubscription, PrismaService } from '@fleetgate/persistence';
-import { ApiError, OutboundUrlGuard, paged, type Paged, SecretBox } from '@fleetgate/platform';
+import { OutboundUrlGuard, paged, type Paged, SecretBox } from '@fleetgate/platform';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import type {
   CreatedEventSubscriptionDto,
@@ -131,7 +132,7 @@ export class EventSubscriptionService {
     const delivery = await this.prisma.eventDelivery.findFirst({
       where: { AND: [{ id: deliveryId, subscriptionId: id }, deliveriesInScope(scope)] },
     });
-    if (!delivery) throw ApiError.notFound('Delivery', deliveryId);
+    if (!delivery) throw new NotFoundError('Delivery', deliveryId);
     const updated = await this.prisma.eventDelivery.update({
       where: { id: deliveryId },
       data: { status: 'pending', deliveredAt: null },
@@ -147,7 +148,7 @@ export class EventSubscriptionService {
   /** A subscription the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async row(id: string, scope: AccessScope): Promise<EventSubscription> {
     const row = await this.prisma.eventSubscription.findFirst({ where: { id, ...subscriptionsInScope(scope) } });
-    if (!row) throw ApiError.notFound('Event subscription', id);
+    if (!row) throw new NotFoundError('Event subscription', id);
     return row;
   }
 }

@@ -24,8 +24,9 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
+import { InvalidInputError } from '@fleetgate/domain';
 import type { Operation, OperationParams, OperationType } from '@fleetgate/domain';
-import { ApiError, fieldProblemsOf } from '@fleetgate/platform';
+import { fieldProblemsOf } from '@fleetgate/platform';
 
 /**
  * One class per operation type: POST /tasks checks `operation.params` against the class of its
@@ -293,7 +294,7 @@ export function checkOperation(type: OperationType, params: Record<string, unkno
     // class-validator cannot check a class without properties; an operation without parameters takes none.
     const extra = Object.keys(params ?? {});
     if (extra.length === 0) return { type, params: {} } as Operation;
-    throw ApiError.invalid(
+    throw new InvalidInputError(
       `Invalid parameters for ${type}`,
       extra.map((key) => ({ field: `operation.params.${key}`, problem: `is not a parameter of ${type}` })),
     );
@@ -306,7 +307,7 @@ export function checkOperation(type: OperationType, params: Record<string, unkno
         ? { field: detail.field, problem: `is not a parameter of ${type}` }
         : detail,
     );
-    throw ApiError.invalid(`Invalid parameters for ${type}`, details);
+    throw new InvalidInputError(`Invalid parameters for ${type}`, details);
   }
   return { type, params: { ...params } as OperationParams[typeof type] } as Operation;
 }

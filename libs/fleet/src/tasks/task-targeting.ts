@@ -1,6 +1,7 @@
+import { InvalidInputError } from '@fleetgate/domain';
 import type { Prisma } from '@fleetgate/persistence';
 import type { FieldProblem } from '@fleetgate/platform';
-import { ApiError } from '@fleetgate/platform';
+
 import { deviceWhere } from '../devices/device-filter';
 import type { TaskTargetsDto } from './task.dto';
 
@@ -11,7 +12,7 @@ export const DISPATCH_BATCH_SIZE = 100;
 export function targetWhere(targets: TaskTargetsDto): Prisma.DeviceWhereInput {
   const given = (['deviceIds', 'groupId', 'filter', 'accountId'] as const).filter((key) => targets[key] !== undefined);
   if (given.length !== 1) {
-    throw ApiError.invalid('Choose the devices one way', [
+    throw new InvalidInputError('Choose the devices one way', [
       { field: 'targets', problem: 'must have exactly one of deviceIds, groupId, filter or accountId' },
     ]);
   }

@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
+import { ConflictError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
 import type { Operation, VendorName } from '@fleetgate/domain';
 import { NumberSegmentAllocator, Prisma, PrismaService, type Task, type TaskTarget } from '@fleetgate/persistence';
-import { ApiError, paged, type Paged } from '@fleetgate/platform';
+import { paged, type Paged } from '@fleetgate/platform';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
 import { VendorAccountService, VendorError, VendorRegistry } from '@fleetgate/vendors';
 import { ArtifactService } from '../artifacts/artifact.service';
@@ -206,7 +207,7 @@ export class TaskService {
    */
   async cancel(id: string, scope: AccessScope): Promise<TaskDto> {
     const task = await this.task(id, scope);
-    if (task.finishedAt) throw ApiError.conflict(`Task ${id} has already ended (${task.status})`);
+    if (task.finishedAt) throw new ConflictError(`Task ${id} has already ended (${task.status})`);
     const now = new Date();
     await this.prisma.$transaction([
       this.prisma.task.update({ where: { id }, data: { cancelledAt: now } }),
@@ -226,7 +227,13 @@ export class TaskService {
       let after: string | undefined;
       for (;;) {
         const page = await this.prisma.taskTarget.findMany({
-          where: { taskId: id, accountId, status: 'running', vendorTaskId: { not: null }, ...(after ? { id: { gt: after } } : {}) },
+          where: {
+            taskId: id,
+            accountId,
+            status: 'running',
+            vendorTaskId: { not: null },
+            ...(after ? { id: { gt: after } } : {}),
+          },
           select: { id: true, batch: true, vendorTaskId: true, vendorTaskIds: true },
           orderBy: { id: 'asc' },
           take: BATCH_PAGE,
@@ -286,10 +293,10 @@ export class TaskService {
   /** Sends failed and timed-out targets again, as a new generation of dispatch jobs. */
   async retryFailed(id: string, scope: AccessScope): Promise<TaskDto> {
     const task = await this.task(id, scope);
-    if (task.cancelledAt) throw ApiError.conflict(`Task ${id} was cancelled`);
+    if (task.cancelledAt) throw new ConflictError(`Task ${id} was cancelled`);
     const retried = { taskId: id, status: { in: ['failed', 'timed_out'] } };
     if (!(await this.prisma.taskTarget.findFirst({ where: retried, select: { id: true } }))) {
-      throw ApiError.conflict(`Task ${id} has no failed targets to retry`);
+      throw new ConflictError(`Task ${id} has no failed targets to retry`);
     }
     const generation = task.generation + 1;
     await this.prisma.$transaction(async (tx) => {
@@ -383,7 +390,7 @@ export class TaskService {
     });
     if (!earlier) return undefined;
     if (earlier.requestHash !== requestHash) {
-      throw ApiError.conflict('This Idempotency-Key was used with a different request', [
+      throw new ConflictError('This Idempotency-Key was used with a different request', [
         { field: 'Idempotency-Key', problem: `already used for task ${earlier.id} with another body` },
       ]);
     }
@@ -395,35 +402,34 @@ export class TaskService {
    * without reading them all: each exists, there are some and no more than TASK_MAX_TARGETS, their
    * vendors support the operation and their accounts are enabled.
    */
-  private async resolveTargets(
-    input: CreateTaskDto,
-    scope: AccessScope,
-    type: string,
-  ): Promise<TargetSelection> {
+  private async resolveTargets(input: CreateTaskDto, scope: AccessScope, type: string): Promise<TargetSelection> {
     const where = { AND: [targetWhere(input.targets), devicesInScope(scope)] };
     if (
       input.targets.groupId &&
       !(await this.prisma.deviceGroup.findUnique({ where: { id: input.targets.groupId } }))
     ) {
-      throw ApiError.notFound('Device group', input.targets.groupId);
+      throw new NotFoundError('Device group', input.targets.groupId);
     }
     if (input.targets.accountId) await this.accounts.get(input.targets.accountId);
     if (input.targets.deviceIds) {
       const found = await this.prisma.device.findMany({ where, select: { id: true } });
       const problems = missingDeviceProblems(input.targets.deviceIds, new Set(found.map((device) => device.id)));
-      if (problems.length) throw ApiError.unprocessable('Some target devices do not exist', problems);
+      if (problems.length) throw new RuleViolationError('Some target devices do not exist', problems);
     }
     const groups = await this.prisma.device.groupBy({ by: ['accountId', 'vendor'], where, _count: { _all: true } });
     const total = groups.reduce((sum, group) => sum + group._count._all, 0);
     if (total === 0) {
-      throw ApiError.unprocessable('No device matches the targets', [
+      throw new RuleViolationError('No device matches the targets', [
         { field: 'targets', problem: 'selects no device' },
       ]);
     }
     const max = this.config.TASK_MAX_TARGETS;
     if (total > max) {
-      throw ApiError.unprocessable('The targets select too many devices', [
-        { field: `targets.${selectionField(input)}`, problem: `selects ${total} devices; a task may target at most ${max}` },
+      throw new RuleViolationError('The targets select too many devices', [
+        {
+          field: `targets.${selectionField(input)}`,
+          problem: `selects ${total} devices; a task may target at most ${max}`,
+        },
       ]);
     }
     await this.refuseUnsupported(where, [...new Set(groups.map((group) => group.vendor))], type);
@@ -445,7 +451,7 @@ export class TaskService {
         take: 100,
       }),
     ]);
-    throw ApiError.unprocessable(
+    throw new RuleViolationError(
       `${refused} target(s) cannot run ${type}`,
       listed.map((device) => ({
         field: `targets.${device.id}`,
@@ -460,7 +466,7 @@ export class TaskService {
       select: { id: true, vendor: true, name: true },
     });
     if (disabled.length > 0) {
-      throw ApiError.unprocessable(
+      throw new RuleViolationError(
         'Some targets belong to disabled vendor accounts',
         disabled.map((account) => ({
           field: `targets.account.${account.id}`,
@@ -526,7 +532,7 @@ export class TaskService {
   /** A task the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async task(id: string, scope: AccessScope): Promise<Task> {
     const task = await this.prisma.task.findFirst({ where: { id, ...tasksInScope(scope) } });
-    if (!task) throw ApiError.notFound('Task', id);
+    if (!task) throw new NotFoundError('Task', id);
     return task;
   }
 
@@ -606,13 +612,13 @@ function usernameTargets(groups: Array<{ accountId: string; vendor: string }>, u
   const field = 'operation.params.usernames';
   const others = [...new Set(groups.map((group) => group.vendor))].filter((vendor) => !USERNAME_VENDORS.has(vendor));
   if (others.length > 0) {
-    throw ApiError.unprocessable('Only TikMatrix runs scripts for usernames', [
+    throw new RuleViolationError('Only TikMatrix runs scripts for usernames', [
       { field, problem: `the targets include ${others.join(', ')} devices, which cannot run scripts by username` },
     ]);
   }
   const accountIds = [...new Set(groups.map((group) => group.accountId))];
   if (accountIds.length !== 1) {
-    throw ApiError.unprocessable('Usernames belong to one TikMatrix farm', [
+    throw new RuleViolationError('Usernames belong to one TikMatrix farm', [
       { field, problem: 'the targets must be devices of one vendor account' },
     ]);
   }

@@ -1,8 +1,9 @@
 import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
+import { InvalidInputError } from '@fleetgate/domain';
 import { Authenticated, Permission } from '@fleetgate/auth';
-import { ApiError, ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
 import {
   CreateTaskDto,
   TaskDetailDto,
@@ -38,7 +39,7 @@ export class TasksController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<TaskDto> {
     if (idempotencyKey !== undefined && !/^[\x21-\x7e]{1,200}$/.test(idempotencyKey)) {
-      throw ApiError.invalid('Invalid Idempotency-Key', [
+      throw new InvalidInputError('Invalid Idempotency-Key', [
         { field: 'Idempotency-Key', problem: 'must be 1-200 visible ASCII characters' },
       ]);
     }

@@ -1,19 +1,11 @@
-import { HttpStatus } from '@nestjs/common';
+import type { FieldProblem, VendorRefusal } from '@fleetgate/domain';
 
-export interface FieldProblem {
-  field: string;
-  problem: string;
-}
-
-export interface VendorErrorInfo {
-  vendor: string;
-  code: string;
-  message: string;
-}
+export type { FieldProblem } from '@fleetgate/domain';
+export type VendorErrorInfo = VendorRefusal;
 
 /**
- * An error that already knows how it is shown to API clients. Services throw these; the global
- * filter turns them into the error envelope.
+ * An error as API clients see it: status, code, message, details. Only the error filter builds these,
+ * from domain errors (`@fleetgate/domain`), Prisma's, Fastify's and Nest's; nothing else throws them.
  */
 export class ApiError extends Error {
   constructor(
@@ -26,33 +18,5 @@ export class ApiError extends Error {
   ) {
     super(message);
     this.name = 'ApiError';
-  }
-
-  static notFound(what: string, id?: string): ApiError {
-    return new ApiError(
-      HttpStatus.NOT_FOUND,
-      'not_found',
-      id ? `${what} ${id} does not exist` : `${what} does not exist`,
-    );
-  }
-
-  static conflict(message: string, details?: FieldProblem[]): ApiError {
-    return new ApiError(HttpStatus.CONFLICT, 'conflict', message, details);
-  }
-
-  static invalid(message: string, details?: FieldProblem[]): ApiError {
-    return new ApiError(HttpStatus.BAD_REQUEST, 'validation_failed', message, details);
-  }
-
-  static unprocessable(message: string, details?: FieldProblem[]): ApiError {
-    return new ApiError(HttpStatus.UNPROCESSABLE_ENTITY, 'unprocessable', message, details);
-  }
-
-  static unauthorized(message = 'Authentication is required'): ApiError {
-    return new ApiError(HttpStatus.UNAUTHORIZED, 'unauthorized', message);
-  }
-
-  static forbidden(message = 'You lack the permission this route needs'): ApiError {
-    return new ApiError(HttpStatus.FORBIDDEN, 'forbidden', message);
   }
 }

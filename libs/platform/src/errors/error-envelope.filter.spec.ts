@@ -1,4 +1,14 @@
 import { BadRequestException, type ArgumentsHost } from '@nestjs/common';
+import {
+  ConflictError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  RuleViolationError,
+  UnauthenticatedError,
+  VendorRefusedError,
+} from '@fleetgate/domain';
 import { ApiError } from './api-error';
 import { ErrorEnvelopeFilter } from './error-envelope.filter';
 
@@ -30,6 +40,41 @@ function prismaError(code: string, meta: Record<string, unknown>) {
 }
 
 describe('ErrorEnvelopeFilter', () => {
+  it.each([
+    [new NotFoundError('Device', 'd-1'), 404, 'not_found'],
+    [new ConflictError('taken', [{ field: 'name', problem: 'is already taken' }]), 409, 'conflict'],
+    [new InvalidInputError('bad', [{ field: 'cron', problem: 'is not a cron expression' }]), 400, 'validation_failed'],
+    [new RuleViolationError('too many', [{ field: 'deviceIds', problem: 'exceeds 10' }]), 422, 'unprocessable'],
+    [new UnauthenticatedError(), 401, 'unauthorized'],
+    [new ForbiddenError('no', [{ field: 'departmentId', problem: 'is outside your scope' }]), 403, 'forbidden'],
+  ])('maps the domain error %p to its status, code and details', (error, status, code) => {
+    const sent = run(error);
+    expect(sent.status).toBe(status);
+    expect(sent.body).toEqual({
+      error: {
+        code,
+        message: error.message,
+        ...(error.details ? { details: error.details } : {}),
+        requestId: 'req-1',
+      },
+    });
+  });
+
+  it('tells a rate-limited caller when to come back', () => {
+    const sent = run(new RateLimitedError('slow down', 7));
+    expect(sent.status).toBe(429);
+    expect(sent.headers['retry-after']).toBe('7');
+    expect(sent.body).toMatchObject({ error: { code: 'rate_limited', message: 'slow down' } });
+  });
+
+  it("keeps a vendor's refusal as the vendor said it", () => {
+    const sent = run(new VendorRefusedError('refused', { vendor: 'gizwits', code: '9004', message: 'token invalid' }));
+    expect(sent.status).toBe(502);
+    expect(sent.body).toMatchObject({
+      error: { code: 'vendor_error', vendor: { vendor: 'gizwits', code: '9004', message: 'token invalid' } },
+    });
+  });
+
   it('maps a unique violation to 409 naming the fields', () => {
     const sent = run(prismaError('P2002', { target: ['vendor', 'name'] }));
     expect(sent.status).toBe(409);

@@ -1,5 +1,16 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import {
+  ConflictError,
+  DomainError,
+  ForbiddenError,
+  InvalidInputError,
+  NotFoundError,
+  RateLimitedError,
+  RuleViolationError,
+  UnauthenticatedError,
+  VendorRefusedError,
+} from '@fleetgate/domain';
 import { ApiError, type FieldProblem } from './api-error';
 
 const CODE_BY_STATUS: Record<number, string> = {
@@ -44,7 +55,7 @@ function isPrismaKnownError(error: unknown): error is PrismaKnownError {
 }
 
 /** Prisma's error codes that are the client's fault, not ours. */
-function fromPrisma(error: PrismaKnownError): ApiError | undefined {
+function fromPrisma(error: PrismaKnownError): DomainError | undefined {
   const constraint = error.meta?.driverAdapterError?.cause?.constraint;
   const target = error.meta?.target ?? constraint?.fields;
   const fields = (Array.isArray(target) ? target : target ? [target] : []).map((field) => ({
@@ -54,7 +65,7 @@ function fromPrisma(error: PrismaKnownError): ApiError | undefined {
   const index = constraint?.index;
   switch (error.code) {
     case 'P2002':
-      return ApiError.conflict(
+      return new ConflictError(
         fields.length
           ? `A record with this ${fields.map((f) => f.field).join(', ')} already exists`
           : `The record already exists${index ? ` (${index})` : ''}`,
@@ -62,16 +73,36 @@ function fromPrisma(error: PrismaKnownError): ApiError | undefined {
       );
     case 'P2025':
     case 'P2001':
-      return ApiError.notFound(error.meta?.modelName ?? 'The record');
+      return new NotFoundError(error.meta?.modelName ?? 'The record');
     case 'P2003':
-      return ApiError.conflict('The record is referenced by, or refers to, a record that does not allow this change', [
+      return new ConflictError('The record is referenced by, or refers to, a record that does not allow this change', [
         { field: error.meta?.field_name ?? 'reference', problem: 'violates a reference' },
       ]);
     case 'P2000':
-      return ApiError.invalid('A value is too long for its field');
+      return new InvalidInputError('A value is too long for its field');
     default:
       return undefined;
   }
+}
+
+/** The one mapping of the domain's errors to HTTP. */
+function fromDomain(error: DomainError): ApiError {
+  const status = (code: number) => new ApiError(code, CODE_BY_STATUS[code]!, error.message, error.details);
+  if (error instanceof NotFoundError) return status(HttpStatus.NOT_FOUND);
+  if (error instanceof ConflictError) return status(HttpStatus.CONFLICT);
+  if (error instanceof InvalidInputError) return status(HttpStatus.BAD_REQUEST);
+  if (error instanceof RuleViolationError) return status(HttpStatus.UNPROCESSABLE_ENTITY);
+  if (error instanceof UnauthenticatedError) return status(HttpStatus.UNAUTHORIZED);
+  if (error instanceof ForbiddenError) return status(HttpStatus.FORBIDDEN);
+  if (error instanceof RateLimitedError) {
+    return new ApiError(HttpStatus.TOO_MANY_REQUESTS, 'rate_limited', error.message, error.details, undefined, {
+      'retry-after': String(error.retryAfterSeconds),
+    });
+  }
+  if (error instanceof VendorRefusedError) {
+    return new ApiError(HttpStatus.BAD_GATEWAY, 'vendor_error', error.message, error.details, error.vendor);
+  }
+  return new ApiError(HttpStatus.INTERNAL_SERVER_ERROR, 'internal', error.message);
 }
 
 /** Errors raised by Fastify itself (bad JSON, wrong content type, body too large) carry a 4xx statusCode. */
@@ -152,11 +183,12 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
   }
 
   private toApiError(exception: unknown): ApiError {
+    if (exception instanceof DomainError) return fromDomain(exception);
     if (exception instanceof ApiError) return exception;
     if (exception instanceof HttpException) return fromHttpException(exception);
     if (isPrismaKnownError(exception)) {
       const mapped = fromPrisma(exception);
-      if (mapped) return mapped;
+      if (mapped) return fromDomain(mapped);
     }
     return (
       fromFastify(exception) ??

@@ -1,3 +1,4 @@
+import { RuleViolationError } from '@fleetgate/domain';
 import { OutboundUrlGuard } from './outbound-url-guard';
 
 describe('OutboundUrlGuard', () => {
@@ -37,9 +38,9 @@ describe('OutboundUrlGuard', () => {
     expect(await new OutboundUrlGuard(true, resolve).problemWith('http://127.0.0.1:4101')).toBeUndefined();
   });
 
-  it('refuses with a 422 naming the field', async () => {
+  it('refuses as a broken rule (422) naming the field', async () => {
+    await expect(guard.check('http://127.0.0.1/', 'baseUrl')).rejects.toBeInstanceOf(RuleViolationError);
     await expect(guard.check('http://127.0.0.1/', 'baseUrl')).rejects.toMatchObject({
-      status: 422,
       details: [{ field: 'baseUrl', problem: 'must not point at a loopback address (127.0.0.1)' }],
     });
   });

@@ -1,7 +1,7 @@
 import { lookup } from 'node:dns/promises';
 import ipaddr from 'ipaddr.js';
-import { ApiError } from '../errors/api-error';
 import { nonPublicRange } from './public-address';
+import { RuleViolationError } from '@fleetgate/domain';
 
 const METADATA_HOSTS = new Set(['metadata.google.internal', 'metadata.goog', 'metadata']);
 
@@ -52,6 +52,6 @@ export class OutboundUrlGuard {
   async check(url: string | undefined, field: string): Promise<void> {
     if (url === undefined) return;
     const problem = await this.problemWith(url);
-    if (problem) throw ApiError.unprocessable(`The ${field} is not allowed`, [{ field, problem }]);
+    if (problem) throw new RuleViolationError(`The ${field} is not allowed`, [{ field, problem }]);
   }
 }

@@ -1,6 +1,7 @@
 import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
-import { ApiError, type FieldProblem } from '../errors/api-error';
+import type { FieldProblem } from '../errors/api-error';
 import { unstorableInput } from './unstorable-input';
+import { InvalidInputError } from '@fleetgate/domain';
 
 /**
  * A request without a body is checked as an empty one, so that it is refused field by field like any
@@ -11,7 +12,7 @@ import { unstorableInput } from './unstorable-input';
 class EnvelopeValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
     const unstorable = unstorableInput(value, metadata);
-    if (unstorable.length > 0) throw ApiError.invalid(`Invalid request: ${summaryOf(unstorable)}`, unstorable);
+    if (unstorable.length > 0) throw new InvalidInputError(`Invalid request: ${summaryOf(unstorable)}`, unstorable);
     const isClassBody =
       metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     return super.transform(isClassBody && (value === undefined || value === null) ? {} : value, metadata);

@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
+import { ConflictError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService, type VendorAccount } from '@fleetgate/persistence';
 import {
-  ApiError,
   type FieldProblem,
   OutboundUrlGuard,
   PageQueryDto,
@@ -183,7 +183,7 @@ export class VendorAccountService {
   async configOf(id: string): Promise<{ config: VendorAccountConfig; version: string }> {
     const cached = await this.cachedAccount(id);
     const row = cached.row;
-    if (!row) throw ApiError.notFound('Vendor account', id);
+    if (!row) throw new NotFoundError('Vendor account', id);
     return {
       version: row.updatedAt.toISOString(),
       config: {
@@ -209,7 +209,7 @@ export class VendorAccountService {
       select: { id: true },
     });
     if (taken) {
-      throw ApiError.conflict(`A ${vendor} account named ${name} already exists`, [
+      throw new ConflictError(`A ${vendor} account named ${name} already exists`, [
         { field: 'name', problem: 'is already taken' },
       ]);
     }
@@ -269,14 +269,14 @@ export class VendorAccountService {
 
   private async row(id: string): Promise<VendorAccountRow> {
     const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
-    if (!row) throw ApiError.notFound('Vendor account', id);
+    if (!row) throw new NotFoundError('Vendor account', id);
     return row;
   }
 
   private definitionOf(vendor: string): VendorDefinition {
     const definition = this.registry.definition(vendor);
     if (!definition) {
-      throw ApiError.invalid(`Vendor ${vendor} has no adapter in this build`, [
+      throw new InvalidInputError(`Vendor ${vendor} has no adapter in this build`, [
         { field: 'vendor', problem: `must be one of ${this.registry.vendors().join(', ')}` },
       ]);
     }
@@ -302,7 +302,7 @@ export class VendorAccountService {
           problems.push({ field: `credentials.${field.name}`, problem: `is required (${field.description})` });
       }
     }
-    if (problems.length) throw ApiError.invalid(`Invalid ${definition.displayName} credentials`, problems);
+    if (problems.length) throw new InvalidInputError(`Invalid ${definition.displayName} credentials`, problems);
     return given as Record<string, string>;
   }
 
