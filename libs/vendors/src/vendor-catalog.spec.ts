@@ -1,4 +1,4 @@
-import { OPERATION_TYPES } from '@fleetgate/domain';
+import { OPERATION_TYPES, VENDOR_NAMES } from '@fleetgate/domain';
 import { DEMO_CREDENTIALS } from '../../../apps/simulator/src/demo-accounts';
 import { InProcessRateLimiter } from './core/rate-limiter';
 import { VendorTransport } from './core/vendor-transport';
@@ -64,3 +64,9 @@ describe.each(VENDOR_CATALOG.map((definition) => [definition.vendor, definition]
     });
   },
 );
+
+describe('the vendor catalogue', () => {
+  it('names exactly the vendors the domain and the API validation know', () => {
+    expect(VENDOR_CATALOG.map((definition) => definition.vendor).sort()).toEqual([...VENDOR_NAMES].sort());
+  });
+});
