@@ -1,5 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
+import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
 import { HandlesJob, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
 import {
@@ -11,7 +12,6 @@ import {
 } from '@fleetgate/scheduling';
 
 const SETTLE_EVERY_MS = 10_000;
-const VENDOR_SYNC_EVERY_MS = Number(process.env.VENDOR_SCHEDULE_SYNC_MS) || 60_000;
 
 /**
  * Scheduled jobs: fires (from BullMQ job schedulers, taken by any worker, which routes them to
@@ -29,6 +29,7 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
     private readonly prisma: PrismaService,
     private readonly executors: ExecutorRegistry,
     private readonly executorQueues: ExecutorQueues,
+    private readonly config: FleetgateConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
@@ -41,7 +42,7 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
       .queue(QueueName.Maintenance)
       .upsertJobScheduler(
         'schedules.vendor-sync',
-        { every: VENDOR_SYNC_EVERY_MS },
+        { every: this.config.VENDOR_SCHEDULE_SYNC_MS },
         { name: 'schedules.vendor-sync', data: {} },
       );
     // The schedules live in Redis; a Redis that lost them gets them back from PostgreSQL here.
