@@ -1,4 +1,5 @@
 import type { INestApplicationContext } from '@nestjs/common';
+import { JobProducer, jobRepeatsOf, QueueName } from '@fleetgate/queues';
 import { ScheduleRunner } from '@fleetgate/scheduling';
 import {
   authLogin,
@@ -22,13 +23,19 @@ import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { testConfig } from './support/test-env';
 import { startWorker } from './support/worker-harness';
 import { until } from './support/until';
 
 describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulator)', () => {
   // A group of its own: the executors table is shared with every other run against this database.
   const executorGroup = `sched-${process.pid}-${Date.now()}`;
-  const env = { REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}`, EXECUTOR_GROUP: executorGroup };
+  const env = {
+    REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}`,
+    EXECUTOR_GROUP: executorGroup,
+    // Not the default, so that the registered interval shows it came from the configuration.
+    VENDOR_SCHEDULE_SYNC_MS: '120000',
+  };
   let sim: SimulatorServer;
   let gateway: RunningGateway;
   const workers: INestApplicationContext[] = [];
@@ -212,6 +219,21 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     expect(cleaned!.deleted).toBeGreaterThan(0);
     const both = await scheduledJobsClean({ client: admin, body: { keepLast: 1, olderThanDays: 1 } });
     expect(both.response.status).toBe(400);
+  });
+
+  it("registers the catalogue's repeats once however many workers start, at the configured intervals", async () => {
+    const schedulers = await workers[0].get(JobProducer).queue(QueueName.Maintenance).getJobSchedulers();
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(
+      schedulers
+        .map((scheduler) => ({ id: scheduler.key, name: scheduler.name, every: Number(scheduler.every) }))
+        .sort(byName),
+    ).toEqual(
+      jobRepeatsOf(testConfig(env))
+        .map(({ name, every }) => ({ id: name, name, every }))
+        .sort(byName),
+    );
+    expect(schedulers.find((scheduler) => scheduler.name === 'schedules.vendor-sync')?.every).toBe(120_000);
   });
 
   it('lists the workers as executors, online while they beat', async () => {

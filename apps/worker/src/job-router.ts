@@ -1,10 +1,14 @@
-import { Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import type { Job } from 'bullmq';
+import { FleetgateConfig } from '@fleetgate/config';
 import {
   JOB_HANDLER_METADATA,
+  JOB_QUEUE,
   jobNamesOf,
   type JobName,
+  JobProducer,
+  jobRepeatsOf,
   PermanentJobError,
   QueueMetrics,
   type QueueName,
@@ -13,11 +17,13 @@ import {
 type Handler = (payload: unknown, job: Job) => Promise<unknown>;
 
 /**
- * Finds every @HandlesJob method at start and routes jobs to them. Refuses to start when a job name
- * of a consumed queue has no handler, or has two: a job that nobody handles would sit in Redis forever.
+ * Finds every @HandlesJob method at start and routes jobs to them, timing each in the job metrics.
+ * Refuses to start when a job name of a consumed queue has no handler, or has two: a job that nobody
+ * handles would sit in Redis forever. Once started, it registers the job catalogue's repeats
+ * (JOB_REPEATS) of the queues it consumes.
  */
 @Injectable()
-export class JobRouter implements OnModuleInit {
+export class JobRouter implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger(JobRouter.name);
   private readonly handlers = new Map<JobName, Handler>();
   private readonly consumed = new Set<QueueName>();
@@ -27,6 +33,8 @@ export class JobRouter implements OnModuleInit {
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
     private readonly metrics: QueueMetrics,
+    private readonly producer: JobProducer,
+    private readonly config: FleetgateConfig,
   ) {}
 
   consume(queue: QueueName): void {
@@ -48,6 +56,18 @@ export class JobRouter implements OnModuleInit {
     const missing = [...this.consumed].flatMap(jobNamesOf).filter((name) => !this.handlers.has(name));
     if (missing.length) throw new Error(`refusing to start: no handler for job(s) ${missing.join(', ')}`);
     this.logger.log({ handlers: [...this.handlers.keys()] }, 'job handlers registered');
+  }
+
+  /**
+   * Job schedulers, not timers: every worker upserts the same scheduler (its id is the job's name),
+   * so a tick fires once however many workers run, and a worker started with another interval moves it.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const { name, every } of jobRepeatsOf(this.config)) {
+      const queue = JOB_QUEUE[name];
+      if (!this.consumed.has(queue)) continue;
+      await this.producer.queue(queue).upsertJobScheduler(name, { every }, { name, data: {} });
+    }
   }
 
   async route(job: Job): Promise<unknown> {

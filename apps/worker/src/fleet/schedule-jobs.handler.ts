@@ -1,8 +1,7 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaService } from '@fleetgate/persistence';
-import { HandlesJob, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
+import { HandlesJob, type JobPayloads } from '@fleetgate/queues';
 import {
   EXECUTOR_ID,
   ExecutorQueues,
@@ -10,8 +9,6 @@ import {
   ScheduleRunner,
   SchedulingService,
 } from '@fleetgate/scheduling';
-
-const SETTLE_EVERY_MS = 10_000;
 
 /**
  * Scheduled jobs: fires (from BullMQ job schedulers, taken by any worker, which routes them to
@@ -25,26 +22,14 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
   constructor(
     private readonly runner: ScheduleRunner,
     private readonly scheduling: SchedulingService,
-    private readonly producer: JobProducer,
     private readonly prisma: PrismaService,
     private readonly executors: ExecutorRegistry,
     private readonly executorQueues: ExecutorQueues,
-    private readonly config: FleetgateConfig,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.executors.start();
     this.executorQueues.consume(EXECUTOR_ID, { 'schedules.run': (payload) => this.runner.run(payload) });
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler('schedules.settle', { every: SETTLE_EVERY_MS }, { name: 'schedules.settle', data: {} });
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler(
-        'schedules.vendor-sync',
-        { every: this.config.VENDOR_SCHEDULE_SYNC_MS },
-        { name: 'schedules.vendor-sync', data: {} },
-      );
     // The schedules live in Redis; a Redis that lost them gets them back from PostgreSQL here.
     for (const job of await this.prisma.scheduledJob.findMany()) {
       await this.scheduling
