@@ -1,6 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { JobProducer, jobRepeatsOf, QueueName } from '@fleetgate/queues';
-import { ScheduleRunner } from '@fleetgate/scheduling';
+import { JobProducer, jobRepeatsOf, QueueMetrics, QueueName } from '@fleetgate/queues';
+import { EXECUTOR_ID, ExecutorQueues, ScheduleRunner } from '@fleetgate/scheduling';
 import {
   authLogin,
   scheduledJobsListExecutors,
@@ -234,6 +235,29 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
         .sort(byName),
     );
     expect(schedulers.find((scheduler) => scheduler.name === 'schedules.vendor-sync')?.every).toBe(120_000);
+  });
+
+  it("runs what lands on this worker's executor queue through the JobRouter, timed in its job metrics", async () => {
+    // Both workers of this process are one executor (same id), so either may take the run.
+    const timedRuns = async () => {
+      let count = 0;
+      for (const worker of workers) {
+        for (const value of (await worker.get(QueueMetrics).jobDuration.get()).values) {
+          if (
+            value.metricName === 'fleetgate_job_duration_seconds_count' &&
+            value.labels.name === 'schedules.run' &&
+            value.labels.outcome === 'completed'
+          )
+            count += value.value;
+        }
+      }
+      return count;
+    };
+    const before = await timedRuns();
+    // A run that does not exist: the runner answers at once that it is done already.
+    const runId = randomUUID();
+    await workers[0].get(ExecutorQueues).enqueue(EXECUTOR_ID, 'schedules.run', { runId }, ['probe', runId]);
+    await until(timedRuns, (count) => count > before, 'the run being timed by the JobRouter');
   });
 
   it('lists the workers as executors, online while they beat', async () => {

@@ -4,8 +4,18 @@ import { Test } from '@nestjs/testing';
 import { Queue, UnrecoverableError, type Job } from 'bullmq';
 import { FleetgateConfig, loadConfig } from '@fleetgate/config';
 import { MetricsRegistry } from '@fleetgate/observability';
-import { HandlesJob, JOB_QUEUE, JobProducer, jobRepeatsOf, QueueMetrics, QueueName } from '@fleetgate/queues';
+import {
+  executorQueueOf,
+  HandlesJob,
+  JOB_QUEUE,
+  JobProducer,
+  jobRepeatsOf,
+  QueueMetrics,
+  QueueName,
+} from '@fleetgate/queues';
 import { RedisConnections } from '@fleetgate/redis';
+import { EXECUTOR_ID, ExecutorQueues, ExecutorRegistry } from '@fleetgate/scheduling';
+import { ExecutorQueueProcessor } from './fleet/executor-queue.processor';
 import { JobRouter } from './job-router';
 
 @Injectable()
@@ -55,6 +65,17 @@ class SecondPurgeHandler {
   }
 }
 
+@Injectable()
+class RunHandler {
+  runs: unknown[] = [];
+
+  @HandlesJob('schedules.run')
+  async run(payload: unknown) {
+    this.runs.push(payload);
+    return { outcome: 'started' };
+  }
+}
+
 /** Queues that take every job and keep none: for the tests that are not about Redis. */
 const NO_QUEUES = { queue: () => ({ upsertJobScheduler: async () => undefined }), allQueues: () => [] };
 
@@ -99,6 +120,15 @@ function redisOfTest(name: string) {
       await redis.onApplicationShutdown();
     },
   };
+}
+
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
+  for (let tries = 0; tries < 300; tries++) {
+    const value = await read();
+    if (done(value)) return value;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`${what} did not happen`);
 }
 
 describe('JobRouter', () => {
@@ -175,5 +205,51 @@ describe('JobRouter', () => {
       await Promise.all(queues.map((queue) => queue.close()));
       await close();
     }
+  });
+
+  it("takes the jobs of this executor's own queue through the router, timed in the job metrics like any job", async () => {
+    const { config, redis, close } = redisOfTest('executor');
+    const executorQueues = new ExecutorQueues(redis);
+    try {
+      const { moduleRef } = await routerWith([RunHandler, ExecutorQueueProcessor], {
+        config,
+        extra: [
+          { provide: ExecutorQueues, useValue: executorQueues },
+          { provide: ExecutorRegistry, useValue: { start: async () => undefined } },
+        ],
+      });
+      await moduleRef.init();
+      await executorQueues.enqueue(EXECUTOR_ID, 'schedules.run', { runId: 'run-1' }, ['run-1']);
+
+      const completed = () =>
+        moduleRef
+          .get(QueueMetrics)
+          .jobDuration.get()
+          .then((metric) =>
+            metric.values.filter(
+              (value) =>
+                value.metricName === 'fleetgate_job_duration_seconds_count' &&
+                value.labels.name === 'schedules.run' &&
+                value.labels.outcome === 'completed',
+            ),
+          );
+      const [count] = await until(completed, (values) => values.length > 0, 'the run being timed');
+      expect(count).toMatchObject({ value: 1, labels: { queue: executorQueueOf(EXECUTOR_ID) } });
+      expect(moduleRef.get(RunHandler).runs).toEqual([{ runId: 'run-1' }]);
+      await moduleRef.close();
+    } finally {
+      await executorQueues.onModuleDestroy();
+      await close();
+    }
+  });
+
+  it('refuses to consume an executor queue while an executor job has no handler', async () => {
+    const { moduleRef } = await routerWith([ExecutorQueueProcessor], {
+      extra: [
+        { provide: ExecutorQueues, useValue: { consume: () => undefined } },
+        { provide: ExecutorRegistry, useValue: { start: async () => undefined } },
+      ],
+    });
+    await expect(moduleRef.init()).rejects.toThrow('refusing to start: no handler for job(s) schedules.run');
   });
 });

@@ -13,6 +13,7 @@ import { SchedulingModule } from '@fleetgate/scheduling';
 import { VendorsModule } from '@fleetgate/vendors';
 import { InboundJobsHandler } from './fleet/inbound-jobs.handler';
 import { EventJobsHandler } from './fleet/event-jobs.handler';
+import { ExecutorQueueProcessor } from './fleet/executor-queue.processor';
 import { ScheduleJobsHandler } from './fleet/schedule-jobs.handler';
 import { fleetQueueProcessors } from './fleet/fleet-queue.processors';
 import { TaskJobsHandler } from './fleet/task-jobs.handler';
@@ -46,6 +47,7 @@ export class WorkerModule {
         JobRouter,
         MaintenanceQueueProcessor,
         ...fleetQueueProcessors(config),
+        ExecutorQueueProcessor,
         SessionPurgeHandler,
         AuditPurgeHandler,
         TaskJobsHandler,

@@ -132,6 +132,13 @@ export interface ExecutorJobPayloads {
 
 export type ExecutorJobName = keyof ExecutorJobPayloads;
 
+/** A record, not a list, so that a name added to ExecutorJobPayloads and left out here does not compile. */
+const EXECUTOR_JOBS: { readonly [N in ExecutorJobName]: true } = { 'schedules.run': true };
+export const EXECUTOR_JOB_NAMES = Object.keys(EXECUTOR_JOBS) as ExecutorJobName[];
+
+/** Any job a handler takes: of the shared queues or of an executor's own. */
+export type HandledJobName = JobName | ExecutorJobName;
+
 /** The queue of one executor; BullMQ refuses ':' in queue names, so anything but [\w.-] becomes '-'. */
 export function executorQueueOf(executorId: string): string {
   return `executor-${executorId.replace(/[^\w.-]/g, '-')}`;
