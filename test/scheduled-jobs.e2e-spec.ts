@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
-import { ScheduleRunner } from '@fleetgate/scheduling';
+import { JobProducer, jobRepeatsOf, QueueMetrics, QueueName } from '@fleetgate/queues';
+import { EXECUTOR_ID, ExecutorQueues, ScheduleRunner } from '@fleetgate/scheduling';
 import {
   authLogin,
   scheduledJobsListExecutors,
@@ -22,13 +24,19 @@ import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
 import { SimulatorServer } from '../apps/simulator/src/kit';
 import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
+import { testConfig } from './support/test-env';
 import { startWorker } from './support/worker-harness';
 import { until } from './support/until';
 
 describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulator)', () => {
   // A group of its own: the executors table is shared with every other run against this database.
   const executorGroup = `sched-${process.pid}-${Date.now()}`;
-  const env = { REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}`, EXECUTOR_GROUP: executorGroup };
+  const env = {
+    REDIS_PREFIX: `fg-sched-${process.pid}-${Date.now()}`,
+    EXECUTOR_GROUP: executorGroup,
+    // Not the default, so that the registered interval shows it came from the configuration.
+    VENDOR_SCHEDULE_SYNC_MS: '120000',
+  };
   let sim: SimulatorServer;
   let gateway: RunningGateway;
   const workers: INestApplicationContext[] = [];
@@ -212,6 +220,44 @@ describe('scheduled jobs (e2e: gateway and two workers at once, Gizwits simulato
     expect(cleaned!.deleted).toBeGreaterThan(0);
     const both = await scheduledJobsClean({ client: admin, body: { keepLast: 1, olderThanDays: 1 } });
     expect(both.response.status).toBe(400);
+  });
+
+  it("registers the catalogue's repeats once however many workers start, at the configured intervals", async () => {
+    const schedulers = await workers[0].get(JobProducer).queue(QueueName.Maintenance).getJobSchedulers();
+    const byName = (a: { name: string }, b: { name: string }) => a.name.localeCompare(b.name);
+    expect(
+      schedulers
+        .map((scheduler) => ({ id: scheduler.key, name: scheduler.name, every: Number(scheduler.every) }))
+        .sort(byName),
+    ).toEqual(
+      jobRepeatsOf(testConfig(env))
+        .map(({ name, every }) => ({ id: name, name, every }))
+        .sort(byName),
+    );
+    expect(schedulers.find((scheduler) => scheduler.name === 'schedules.vendor-sync')?.every).toBe(120_000);
+  });
+
+  it("runs what lands on this worker's executor queue through the JobRouter, timed in its job metrics", async () => {
+    // Both workers of this process are one executor (same id), so either may take the run.
+    const timedRuns = async () => {
+      let count = 0;
+      for (const worker of workers) {
+        for (const value of (await worker.get(QueueMetrics).jobDuration.get()).values) {
+          if (
+            value.metricName === 'fleetgate_job_duration_seconds_count' &&
+            value.labels.name === 'schedules.run' &&
+            value.labels.outcome === 'completed'
+          )
+            count += value.value;
+        }
+      }
+      return count;
+    };
+    const before = await timedRuns();
+    // A run that does not exist: the runner answers at once that it is done already.
+    const runId = randomUUID();
+    await workers[0].get(ExecutorQueues).enqueue(EXECUTOR_ID, 'schedules.run', { runId }, ['probe', runId]);
+    await until(timedRuns, (count) => count > before, 'the run being timed by the JobRouter');
   });
 
   it('lists the workers as executors, online while they beat', async () => {

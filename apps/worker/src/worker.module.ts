@@ -2,7 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { OperationLogsModule } from '@fleetgate/admin';
-import { ConfigModule, FleetgateConfig } from '@fleetgate/config';
+import { ConfigModule, FleetgateConfig, loadConfig } from '@fleetgate/config';
 import { FleetModule } from '@fleetgate/fleet';
 import { ObservabilityModule } from '@fleetgate/observability';
 import { PersistenceModule } from '@fleetgate/persistence';
@@ -13,8 +13,9 @@ import { SchedulingModule } from '@fleetgate/scheduling';
 import { VendorsModule } from '@fleetgate/vendors';
 import { InboundJobsHandler } from './fleet/inbound-jobs.handler';
 import { EventJobsHandler } from './fleet/event-jobs.handler';
+import { ExecutorQueueProcessor } from './fleet/executor-queue.processor';
 import { ScheduleJobsHandler } from './fleet/schedule-jobs.handler';
-import { InboundQueueProcessor, OutboundQueueProcessor, TasksQueueProcessor } from './fleet/fleet-queue.processors';
+import { fleetQueueProcessors } from './fleet/fleet-queue.processors';
 import { TaskJobsHandler } from './fleet/task-jobs.handler';
 import { JobRouter } from './job-router';
 import { AuditPurgeHandler } from './maintenance/audit-purge.handler';
@@ -23,7 +24,7 @@ import { SessionPurgeHandler } from './maintenance/session-purge.handler';
 
 @Module({})
 export class WorkerModule {
-  static forRoot(config?: FleetgateConfig): DynamicModule {
+  static forRoot(config: FleetgateConfig = loadConfig()): DynamicModule {
     return {
       module: WorkerModule,
       imports: [
@@ -45,9 +46,8 @@ export class WorkerModule {
       providers: [
         JobRouter,
         MaintenanceQueueProcessor,
-        TasksQueueProcessor,
-        InboundQueueProcessor,
-        OutboundQueueProcessor,
+        ...fleetQueueProcessors(config),
+        ExecutorQueueProcessor,
         SessionPurgeHandler,
         AuditPurgeHandler,
         TaskJobsHandler,

@@ -80,6 +80,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ CALLBACK_MAX_ATTEMPTS: '0' })).toThrow(/CALLBACK_MAX_ATTEMPTS/);
   });
 
+  it('times the worker: job locks, executor heartbeats and the vendor schedule sync, refusing a bad value by name', () => {
+    const config = loadConfig({});
+    expect(config.WORKER_LOCK_DURATION_MS).toBe(30_000);
+    expect(config.EXECUTOR_HEARTBEAT_MS).toBe(10_000);
+    expect(config.VENDOR_SCHEDULE_SYNC_MS).toBe(60_000);
+    const tuned = loadConfig({
+      WORKER_LOCK_DURATION_MS: '3000',
+      EXECUTOR_HEARTBEAT_MS: '1000',
+      VENDOR_SCHEDULE_SYNC_MS: '5000',
+    });
+    expect(tuned).toMatchObject({
+      WORKER_LOCK_DURATION_MS: 3_000,
+      EXECUTOR_HEARTBEAT_MS: 1_000,
+      VENDOR_SCHEDULE_SYNC_MS: 5_000,
+    });
+    for (const bad of ['soon', '0', '-5', '1.5']) {
+      expect(() => loadConfig({ WORKER_LOCK_DURATION_MS: bad })).toThrow(
+        /invalid configuration: WORKER_LOCK_DURATION_MS /,
+      );
+    }
+    expect(() => loadConfig({ EXECUTOR_HEARTBEAT_MS: 'often' })).toThrow(/EXECUTOR_HEARTBEAT_MS /);
+    expect(() => loadConfig({ VENDOR_SCHEDULE_SYNC_MS: '10' })).toThrow(/VENDOR_SCHEDULE_SYNC_MS /);
+  });
+
   it('refuses the public demo secrets in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET must be set in production/);
   });

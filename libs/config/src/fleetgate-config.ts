@@ -155,6 +155,35 @@ export class FleetgateConfig {
   EXECUTOR_GROUP = 'default';
 
   /**
+   * How often a worker beats as an executor. One silent for three beats is offline: no fire is routed
+   * to it, and its running runs fail over. Lower means a dead executor's runs move on sooner, at one
+   * database write per beat.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(500)
+  @Max(300_000)
+  EXECUTOR_HEARTBEAT_MS = 10_000;
+
+  /**
+   * How long a job's lock lives without renewal, and how often a worker looks for stalled jobs: the
+   * jobs of a worker that died run again on another after about this long. Too low and a job whose
+   * process is only busy (a long GC pause) runs twice at once.
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1_000)
+  @Max(3_600_000)
+  WORKER_LOCK_DURATION_MS = 30_000;
+
+  /** How often the worker reads the schedules vendors keep (Gizwits schedulers) and their runs. */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1_000)
+  @Max(86_400_000)
+  VENDOR_SCHEDULE_SYNC_MS = 60_000;
+
+  /**
    * Proxies in front of the gateway whose X-Forwarded-For is believed (0: none). The client address
    * drives sign-in limits and the operation log, so trust only the hops you run.
    */

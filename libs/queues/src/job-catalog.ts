@@ -1,8 +1,10 @@
 import type { JobsOptions } from 'bullmq';
+import type { FleetgateConfig } from '@fleetgate/config';
 
 /**
- * Every queue, every job name, its payload and its queue, in one place. A job name is
- * `<capability>.<action>`; its payload type is the single source for producers and handlers.
+ * Every queue and every job in one place: its name, payload, queue, default options, and for the
+ * jobs the worker repeats on its own, how often. A job name is `<capability>.<action>`; its payload
+ * type is the single source for producers and handlers.
  */
 export const QueueName = {
   Maintenance: 'maintenance',
@@ -130,6 +132,13 @@ export interface ExecutorJobPayloads {
 
 export type ExecutorJobName = keyof ExecutorJobPayloads;
 
+/** A record, not a list, so that a name added to ExecutorJobPayloads and left out here does not compile. */
+const EXECUTOR_JOBS: { readonly [N in ExecutorJobName]: true } = { 'schedules.run': true };
+export const EXECUTOR_JOB_NAMES = Object.keys(EXECUTOR_JOBS) as ExecutorJobName[];
+
+/** Any job a handler takes: of the shared queues or of an executor's own. */
+export type HandledJobName = JobName | ExecutorJobName;
+
 /** The queue of one executor; BullMQ refuses ':' in queue names, so anything but [\w.-] becomes '-'. */
 export function executorQueueOf(executorId: string): string {
   return `executor-${executorId.replace(/[^\w.-]/g, '-')}`;
@@ -142,6 +151,45 @@ export const EXECUTOR_QUEUE_JOB_OPTIONS: JobsOptions = {
   removeOnComplete: { age: 86_400 },
   removeOnFail: { age: 7 * 86_400 },
 };
+
+/** A job without a payload: only such a job can repeat, since every tick enqueues the same one. */
+type JobWithoutPayload = { [N in JobName]: JobPayloads[N] extends Record<string, never> ? N : never }[JobName];
+
+/** How often a job repeats, in ms: fixed, or read from the configuration where an operator may tune it. */
+export interface JobRepeat {
+  every: number | ((config: FleetgateConfig) => number);
+}
+
+const HOUR_MS = 3_600_000;
+
+/**
+ * The jobs the worker repeats on its own. At start the JobRouter registers each as a BullMQ job
+ * scheduler on the job's queue, with the job's name as the scheduler's id: every worker registers
+ * the same scheduler, so that a tick fires once however many workers run, and a restart updates the
+ * interval in place.
+ */
+export const JOB_REPEATS = {
+  'sessions.purge-expired': { every: HOUR_MS },
+  'audit.purge': { every: HOUR_MS },
+  /** Each commit relays its own rows at once; this picks up those of a process that died in between. */
+  'outbox.relay': { every: 5_000 },
+  'tasks.sweep': { every: 15_000 },
+  'devices.sync-all': { every: 10 * 60_000 },
+  'callbacks.sweep': { every: 30_000 },
+  'callbacks.purge': { every: HOUR_MS },
+  'schedules.settle': { every: 10_000 },
+  'schedules.vendor-sync': { every: (config) => config.VENDOR_SCHEDULE_SYNC_MS },
+} as const satisfies { readonly [N in JobWithoutPayload]?: JobRepeat };
+
+export type RepeatedJobName = keyof typeof JOB_REPEATS;
+
+/** The repeats as this configuration sets them: each job's name (its scheduler's id) and interval. */
+export function jobRepeatsOf(config: FleetgateConfig): Array<{ name: RepeatedJobName; every: number }> {
+  return (Object.entries(JOB_REPEATS) as Array<[RepeatedJobName, JobRepeat]>).map(([name, repeat]) => ({
+    name,
+    every: typeof repeat.every === 'number' ? repeat.every : repeat.every(config),
+  }));
+}
 
 export function jobNamesOf(queue: QueueName): JobName[] {
   return (Object.keys(JOB_QUEUE) as JobName[]).filter((name) => JOB_QUEUE[name] === queue);

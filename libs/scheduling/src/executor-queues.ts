@@ -6,11 +6,8 @@ import {
   type ExecutorJobName,
   type ExecutorJobPayloads,
   jobIdOf,
-  PermanentJobError,
 } from '@fleetgate/queues';
 import { RedisConnections } from '@fleetgate/redis';
-
-export type ExecutorJobHandlers = { [N in ExecutorJobName]: (payload: ExecutorJobPayloads[N]) => Promise<unknown> };
 
 /** Jobs an executor takes from its own queue at once. */
 const EXECUTOR_CONCURRENCY = 8;
@@ -45,14 +42,9 @@ export class ExecutorQueues implements OnModuleDestroy {
     await queue.add(name, payload, { jobId: jobIdOf(name, ...parts) });
   }
 
-  /** Starts taking the jobs of this executor's own queue: one handler per executor job name. */
-  consume(executorId: string, handlers: ExecutorJobHandlers): void {
+  /** Starts taking the jobs of this executor's own queue, each handed to `handle` (the worker's JobRouter). */
+  consume(executorId: string, handle: (job: Job) => Promise<unknown>): void {
     if (this.worker) throw new Error('this process already consumes its executor queue');
-    const handle = (job: Job) => {
-      const handler = handlers[job.name as ExecutorJobName] as ((payload: unknown) => Promise<unknown>) | undefined;
-      if (!handler) throw new PermanentJobError(`no handler for job "${job.name}"`);
-      return handler(job.data);
-    };
     this.worker = new Worker(executorQueueOf(executorId), handle, {
       ...this.connection(executorQueueOf(executorId)),
       concurrency: EXECUTOR_CONCURRENCY,

@@ -7,23 +7,19 @@ import type { ExecutorDto } from './scheduled-job.dto';
 /** This process as an executor: in the executors table, the dispatch log and its queue's name. */
 export const EXECUTOR_ID = `${hostname()}:${process.pid}`;
 
-/**
- * How often an executor beats. Read when this file loads; tests that kill workers set
- * EXECUTOR_HEARTBEAT_MS low so that a dead executor is seen offline (and its runs fail over) sooner.
- */
-const HEARTBEAT_EVERY_MS = Number(process.env.EXECUTOR_HEARTBEAT_MS) || 10_000;
-/** An executor silent this long (three beats) is offline: no fire is routed to it, its running runs fail. */
-export const EXECUTOR_OFFLINE_AFTER_MS = 3 * HEARTBEAT_EVERY_MS;
-
-/** Worker processes as executors: each registers, beats every 10 s, and leaves when it stops. */
+/** Worker processes as executors: each registers, beats every EXECUTOR_HEARTBEAT_MS, and leaves when it stops. */
 @Injectable()
 export class ExecutorRegistry implements OnModuleDestroy {
   private timer?: NodeJS.Timeout;
+  /** An executor silent this long (three beats) is offline: no fire is routed to it, its running runs fail. */
+  private readonly offlineAfterMs: number;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly config: FleetgateConfig,
-  ) {}
+  ) {
+    this.offlineAfterMs = 3 * config.EXECUTOR_HEARTBEAT_MS;
+  }
 
   async start(): Promise<void> {
     const row = { groupName: this.config.EXECUTOR_GROUP, hostname: hostname(), pid: process.pid };
@@ -36,7 +32,7 @@ export class ExecutorRegistry implements OnModuleDestroy {
       this.prisma.executor
         .updateMany({ where: { id: EXECUTOR_ID }, data: { lastHeartbeatAt: new Date() } })
         .catch(() => undefined); // a missed beat shows as offline, which is the truth then
-    }, HEARTBEAT_EVERY_MS);
+    }, this.config.EXECUTOR_HEARTBEAT_MS);
     this.timer.unref();
   }
 
@@ -45,7 +41,7 @@ export class ExecutorRegistry implements OnModuleDestroy {
     const rows = await this.prisma.executor.findMany({
       where: {
         ...(groupName === undefined ? {} : { groupName }),
-        lastHeartbeatAt: { gte: new Date(Date.now() - EXECUTOR_OFFLINE_AFTER_MS) },
+        lastHeartbeatAt: { gte: new Date(Date.now() - this.offlineAfterMs) },
       },
       select: { id: true },
       orderBy: { id: 'asc' },
@@ -65,7 +61,7 @@ export class ExecutorRegistry implements OnModuleDestroy {
       groupName: row.groupName,
       hostname: row.hostname,
       pid: row.pid,
-      status: now - row.lastHeartbeatAt.getTime() < EXECUTOR_OFFLINE_AFTER_MS ? 'online' : 'offline',
+      status: now - row.lastHeartbeatAt.getTime() < this.offlineAfterMs ? 'online' : 'offline',
       startedAt: row.startedAt,
       lastHeartbeatAt: row.lastHeartbeatAt,
       runningJobs: runningBy.get(row.id) ?? 0,

@@ -72,7 +72,7 @@ export interface FireReport {
  * - the firing worker dies: BullMQ gives the fire to another worker, which finds the rows and hands
  *   over again the runs not started (the same job id, so at most once each);
  * - the executor dies before or during its run: `settle` sees its executor offline (no heartbeat
- *   within EXECUTOR_OFFLINE_AFTER_MS), cancels the run's task, fails the run `executor_lost` and
+ *   for three EXECUTOR_HEARTBEAT_MS), cancels the run's task, fails the run `executor_lost` and
  *   retries it per the job's policy, fired again and so routed to an executor that is online;
  * - no executor of the group is online: the run is recorded failed `no_online_executor`, retried.
  */

@@ -1,22 +1,21 @@
 import { Processor, WorkerHost } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
+import type { FleetgateConfig } from '@fleetgate/config';
 import { QueueName } from '@fleetgate/queues';
 import { JobRouter } from '../job-router';
 
-/**
- * How long a job's lock lives without renewal, and how often stalled jobs are looked for: a job of a
- * worker that died is run again by another worker after about this long. Read when this file loads,
- * because BullMQ takes it from the decorator; tests that kill workers set it low.
- */
-const LOCK_DURATION_MS = Number(process.env.WORKER_LOCK_DURATION_MS) || 30_000;
-const RECOVERY = { lockDuration: LOCK_DURATION_MS, stalledInterval: LOCK_DURATION_MS };
+/** How a queue's consumer takes back the jobs of a worker that died: BullMQ's lock settings. */
+interface StalledJobRecovery {
+  lockDuration: number;
+  stalledInterval: number;
+}
 
 /**
  * A BullMQ consumer of one queue that hands every job to the JobRouter (which refuses to start when a
  * job name of the queue has no handler). One class per queue, as @nestjs/bullmq wants.
  */
-function routedProcessor(queue: QueueName, concurrency: number) {
-  @Processor(queue, { concurrency, ...RECOVERY })
+function routedProcessor(queue: QueueName, concurrency: number, recovery: StalledJobRecovery) {
+  @Processor(queue, { concurrency, ...recovery })
   class RoutedProcessor extends WorkerHost {
     constructor(readonly router: JobRouter) {
       super();
@@ -32,7 +31,18 @@ function routedProcessor(queue: QueueName, concurrency: number) {
   return RoutedProcessor;
 }
 
-/** Dispatch and polls: I/O-bound on vendors, so many at once; each account's rate limit still holds. */
-export const TasksQueueProcessor = routedProcessor(QueueName.Tasks, 32);
-export const InboundQueueProcessor = routedProcessor(QueueName.Inbound, 32);
-export const OutboundQueueProcessor = routedProcessor(QueueName.Outbound, 16);
+/**
+ * The consumers of the fleet queues. Built from the configuration because BullMQ takes a worker's
+ * options from the @Processor decorator: a job's lock lives WORKER_LOCK_DURATION_MS without renewal,
+ * and stalled jobs are looked for as often, so a job of a worker that died runs again on another
+ * after about that long.
+ */
+export function fleetQueueProcessors(config: Pick<FleetgateConfig, 'WORKER_LOCK_DURATION_MS'>) {
+  const recovery = { lockDuration: config.WORKER_LOCK_DURATION_MS, stalledInterval: config.WORKER_LOCK_DURATION_MS };
+  return [
+    // Dispatch and polls: I/O-bound on vendors, so many at once; each account's rate limit still holds.
+    routedProcessor(QueueName.Tasks, 32, recovery),
+    routedProcessor(QueueName.Inbound, 32, recovery),
+    routedProcessor(QueueName.Outbound, 16, recovery),
+  ];
+}

@@ -1,42 +1,29 @@
-import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
 import { CallbackApplier, DeviceSyncService, systemScope } from '@fleetgate/fleet';
-import { HandlesJob, jobIdOf, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
+import { HandlesJob, jobIdOf, JOB_REPEATS, type JobPayloads, JobProducer } from '@fleetgate/queues';
 
-/** How often every account's inventory is read again. */
-const SYNC_ALL_EVERY_MS = 10 * 60_000;
+/** A sync-all enqueues one sync per account per interval of its repeat: the window in their job ids. */
+const SYNC_ALL_EVERY_MS = JOB_REPEATS['devices.sync-all'].every;
+/** One sweep per interval of its repeat: the window in the ids of the apply jobs it enqueues. */
+const SWEEP_EVERY_MS = JOB_REPEATS['callbacks.sweep'].every;
 /**
- * How often stored callbacks left unapplied are looked for, and how old they must be: older than
- * any apply job the gateway enqueued would take to start, so that a sweep rarely doubles one.
+ * How old stored callbacks left unapplied must be to be swept: older than any apply job the gateway
+ * enqueued would take to start, so that a sweep rarely doubles one.
  */
-const SWEEP_EVERY_MS = 30_000;
 const SWEEP_OLDER_THAN_MS = 60_000;
-/** How often callbacks past their retention are deleted. */
-const PURGE_EVERY_MS = 3_600_000;
 /** An inventory sync is no user's: it writes every device the vendor reports for the account. */
 const DEVICE_SYNC_SCOPE = systemScope('vendor inventory sync of an account');
 
 /** Vendor callbacks from the inbox, and inventory syncs. */
 @Injectable()
-export class InboundJobsHandler implements OnApplicationBootstrap {
+export class InboundJobsHandler {
   constructor(
     private readonly callbacks: CallbackApplier,
     private readonly sync: DeviceSyncService,
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
   ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler('devices.sync-all', { every: SYNC_ALL_EVERY_MS }, { name: 'devices.sync-all', data: {} });
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler('callbacks.sweep', { every: SWEEP_EVERY_MS }, { name: 'callbacks.sweep', data: {} });
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler('callbacks.purge', { every: PURGE_EVERY_MS }, { name: 'callbacks.purge', data: {} });
-  }
 
   @HandlesJob('callbacks.apply')
   apply(payload: JobPayloads['callbacks.apply']) {

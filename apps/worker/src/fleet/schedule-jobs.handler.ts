@@ -1,17 +1,8 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { PrismaService } from '@fleetgate/persistence';
-import { HandlesJob, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
-import {
-  EXECUTOR_ID,
-  ExecutorQueues,
-  ExecutorRegistry,
-  ScheduleRunner,
-  SchedulingService,
-} from '@fleetgate/scheduling';
-
-const SETTLE_EVERY_MS = 10_000;
-const VENDOR_SYNC_EVERY_MS = Number(process.env.VENDOR_SCHEDULE_SYNC_MS) || 60_000;
+import { type ExecutorJobPayloads, HandlesJob, type JobPayloads } from '@fleetgate/queues';
+import { ScheduleRunner, SchedulingService } from '@fleetgate/scheduling';
 
 /**
  * Scheduled jobs: fires (from BullMQ job schedulers, taken by any worker, which routes them to
@@ -25,25 +16,10 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
   constructor(
     private readonly runner: ScheduleRunner,
     private readonly scheduling: SchedulingService,
-    private readonly producer: JobProducer,
     private readonly prisma: PrismaService,
-    private readonly executors: ExecutorRegistry,
-    private readonly executorQueues: ExecutorQueues,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
-    await this.executors.start();
-    this.executorQueues.consume(EXECUTOR_ID, { 'schedules.run': (payload) => this.runner.run(payload) });
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler('schedules.settle', { every: SETTLE_EVERY_MS }, { name: 'schedules.settle', data: {} });
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler(
-        'schedules.vendor-sync',
-        { every: VENDOR_SYNC_EVERY_MS },
-        { name: 'schedules.vendor-sync', data: {} },
-      );
     // The schedules live in Redis; a Redis that lost them gets them back from PostgreSQL here.
     for (const job of await this.prisma.scheduledJob.findMany()) {
       await this.scheduling
@@ -55,6 +31,11 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
   @HandlesJob('schedules.fire')
   fire(payload: JobPayloads['schedules.fire'], job: Job) {
     return this.runner.fire(payload, job);
+  }
+
+  @HandlesJob('schedules.run')
+  run(payload: ExecutorJobPayloads['schedules.run']) {
+    return this.runner.run(payload);
   }
 
   @HandlesJob('schedules.settle')

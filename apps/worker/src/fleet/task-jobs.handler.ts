@@ -1,9 +1,6 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { QueueRecovery, TaskDispatcher, TaskPoller, TaskSweeper } from '@fleetgate/fleet';
-import { HandlesJob, type JobPayloads, JobProducer, Outbox, QueueName } from '@fleetgate/queues';
-
-/** How often the sweeper runs (it also relays the outbox). */
-const SWEEP_EVERY_MS = 15_000;
+import { HandlesJob, type JobPayloads, Outbox } from '@fleetgate/queues';
 
 /** The task engine's jobs: each calls the same fleet services the gateway uses. */
 @Injectable()
@@ -13,16 +10,11 @@ export class TaskJobsHandler implements OnApplicationBootstrap {
     private readonly poller: TaskPoller,
     private readonly sweeper: TaskSweeper,
     private readonly outbox: Outbox,
-    private readonly producer: JobProducer,
     private readonly recovery: QueueRecovery,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     await this.recovery.recoverIfRedisLost();
-    // Job schedulers, not timers: several workers share one schedule and fire each tick once.
-    const maintenance = this.producer.queue(QueueName.Maintenance);
-    await maintenance.upsertJobScheduler('tasks.sweep', { every: SWEEP_EVERY_MS }, { name: 'tasks.sweep', data: {} });
-    await maintenance.upsertJobScheduler('outbox.relay', { every: 5_000 }, { name: 'outbox.relay', data: {} });
   }
 
   @HandlesJob('tasks.dispatch')

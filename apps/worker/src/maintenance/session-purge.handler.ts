@@ -1,25 +1,15 @@
-import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
-import { HandlesJob, JobProducer, QueueName } from '@fleetgate/queues';
+import { HandlesJob } from '@fleetgate/queues';
 
 const DAY_MS = 86_400_000;
 
 /** Keeps the sessions table small: expired or revoked sessions go a day after they end. */
 @Injectable()
-export class SessionPurgeHandler implements OnApplicationBootstrap {
+export class SessionPurgeHandler {
   private readonly logger = new Logger(SessionPurgeHandler.name);
 
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly producer: JobProducer,
-  ) {}
-
-  async onApplicationBootstrap(): Promise<void> {
-    // A job scheduler, not a timer: several workers share one schedule and fire each tick once.
-    await this.producer
-      .queue(QueueName.Maintenance)
-      .upsertJobScheduler('sessions.purge-expired', { every: 3_600_000 }, { name: 'sessions.purge-expired', data: {} });
-  }
+  constructor(private readonly prisma: PrismaService) {}
 
   @HandlesJob('sessions.purge-expired')
   async purge(): Promise<{ deleted: number }> {
