@@ -1,5 +1,5 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { PrismaService } from '@fleetgate/persistence';
+import { SessionRetention } from '@fleetgate/auth';
 import { HandlesJob, JobProducer, QueueName } from '@fleetgate/queues';
 
 const DAY_MS = 86_400_000;
@@ -10,7 +10,7 @@ export class SessionPurgeHandler implements OnApplicationBootstrap {
   private readonly logger = new Logger(SessionPurgeHandler.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sessions: SessionRetention,
     private readonly producer: JobProducer,
   ) {}
 
@@ -24,9 +24,7 @@ export class SessionPurgeHandler implements OnApplicationBootstrap {
   @HandlesJob('sessions.purge-expired')
   async purge(): Promise<{ deleted: number }> {
     const cutoff = new Date(Date.now() - DAY_MS);
-    const { count } = await this.prisma.refreshToken.deleteMany({
-      where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] },
-    });
+    const count = await this.sessions.purgeEndedBefore(cutoff);
     if (count) this.logger.log({ deleted: count }, 'purged ended sessions');
     return { deleted: count };
   }
