@@ -83,6 +83,11 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
     return this.users.standingOf(userId);
   }
 
+  /** Whether the user exists and belongs to one of these departments (someone a department scope reaches). */
+  belongsToDepartments(userId: string, departmentIds: string[]): Promise<boolean> {
+    return this.users.existsInDepartments(userId, departmentIds);
+  }
+
   /**
    * What a user would hold and see with these roles (enabled or not, since a disabled role can be
    * enabled again) in this department. A user not created yet has no id: pass any.

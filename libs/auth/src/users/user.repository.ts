@@ -57,6 +57,15 @@ export class UserRepository {
     return (await db.user.findUnique({ where: { id }, select: { id: true } })) !== null;
   }
 
+  /** Whether the user exists and belongs to one of these departments. */
+  async existsInDepartments(id: string, departmentIds: string[], db: Db = this.prisma): Promise<boolean> {
+    const user = await db.user.findFirst({
+      where: { id, departmentId: { in: departmentIds } },
+      select: { id: true },
+    });
+    return user !== null;
+  }
+
   find(id: string, db: Db = this.prisma): Promise<User | null> {
     return db.user.findUnique({ where: { id } });
   }
