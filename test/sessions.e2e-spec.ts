@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SignInCache } from '@fleetgate/auth';
+import { SessionRetention, SignInCache } from '@fleetgate/auth';
 import { PrismaService } from '@fleetgate/persistence';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 
@@ -132,6 +132,26 @@ describe('sessions and API keys end (e2e)', () => {
       await gateway.app.get(SignInCache).invalidate(); // as above: time passing, written into the row
       expect((await refresh(inside.json.refreshToken)).status).toBe(401);
       expect((await me(inside.json.accessToken)).status).toBe(401);
+    });
+
+    it('purges sessions that ended before the cutoff (the worker\'s sessions.purge-expired), and no other', async () => {
+      const holder = await user('purge', ['devices:read']);
+      const live = sessionOf(holder.accessToken);
+      const revoked = sessionOf((await login(holder.email)).accessToken);
+      const expired = sessionOf((await login(holder.email)).accessToken);
+      const endedRecently = sessionOf((await login(holder.email)).accessToken);
+      const cutoff = new Date(Date.now() - 86_400_000);
+      const before = new Date(cutoff.getTime() - 60_000);
+      await prisma.refreshToken.update({ where: { id: revoked }, data: { revokedAt: before } });
+      await prisma.refreshToken.update({ where: { id: expired }, data: { expiresAt: before } });
+      await prisma.refreshToken.update({ where: { id: endedRecently }, data: { revokedAt: new Date() } });
+
+      expect(await gateway.app.get(SessionRetention).purgeEndedBefore(cutoff)).toBeGreaterThanOrEqual(2);
+      const left = await prisma.refreshToken.findMany({
+        where: { id: { in: [live, revoked, expired, endedRecently] } },
+        select: { id: true },
+      });
+      expect(left.map(({ id }) => id).sort()).toEqual([live, endedRecently].sort());
     });
   });
 

@@ -2,6 +2,7 @@ import { type DynamicModule, Module } from '@nestjs/common';
 import { DiscoveryModule } from '@nestjs/core';
 import { LoggerModule } from 'nestjs-pino';
 import { OperationLogsModule } from '@fleetgate/admin';
+import { AuthDataModule } from '@fleetgate/auth';
 import { ConfigModule, FleetgateConfig, loadConfig } from '@fleetgate/config';
 import { FleetModule } from '@fleetgate/fleet';
 import { ObservabilityModule } from '@fleetgate/observability';
@@ -35,6 +36,7 @@ export class WorkerModule {
         }),
         DiscoveryModule,
         PersistenceModule,
+        AuthDataModule,
         RedisModule,
         QueuesModule,
         ObservabilityModule,

@@ -8,6 +8,7 @@ import { AdminBootstrapService } from './admin-bootstrap.service';
 import { ApiKeyService } from './api-keys/api-key.service';
 import { ApiKeysController } from './api-keys/api-keys.controller';
 import { AuthController } from './auth.controller';
+import { AuthDataModule } from './auth-data.module';
 import { AuthenticationGuard } from './authentication.guard';
 import { PasswordHasher } from './password-hasher';
 import { LoginLogRecorder } from './sessions/login-log-recorder';
@@ -17,6 +18,7 @@ import { SignInCache } from './sessions/sign-in-cache';
 
 @Module({
   imports: [
+    AuthDataModule,
     JwtModule.registerAsync({
       inject: [FleetgateConfig],
       // A secret KeyObject, made once: given a string, jsonwebtoken first tries to read it as a public

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PrismaService } from '@fleetgate/persistence';
+import { SessionRetention } from '@fleetgate/auth';
 import { HandlesJob } from '@fleetgate/queues';
 
 const DAY_MS = 86_400_000;
@@ -9,14 +9,12 @@ const DAY_MS = 86_400_000;
 export class SessionPurgeHandler {
   private readonly logger = new Logger(SessionPurgeHandler.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly sessions: SessionRetention) {}
 
   @HandlesJob('sessions.purge-expired')
   async purge(): Promise<{ deleted: number }> {
     const cutoff = new Date(Date.now() - DAY_MS);
-    const { count } = await this.prisma.refreshToken.deleteMany({
-      where: { OR: [{ expiresAt: { lt: cutoff } }, { revokedAt: { lt: cutoff } }] },
-    });
+    const count = await this.sessions.purgeEndedBefore(cutoff);
     if (count) this.logger.log({ deleted: count }, 'purged ended sessions');
     return { deleted: count };
   }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ConflictError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
-import { type Principal, UserAccessService } from '@fleetgate/auth';
-import { type Menu, type Prisma, PrismaService, type Resource } from '@fleetgate/persistence';
+import { type Principal, type RoleRecord, RoleRepository, UserAccessService, UserRepository } from '@fleetgate/auth';
+import { type Menu, type Resource, Transactions } from '@fleetgate/persistence';
 import { paged, type Paged } from '@fleetgate/platform';
 import { AdminReach, type Reach } from '../admin-reach.service';
 import { nestByParent } from '../nest-by-parent';
@@ -19,15 +19,10 @@ import type {
   UpdateResourceDto,
   UpdateRoleDto,
 } from './access-control.dto';
+import { MenuRepository } from './menu.repository';
+import { ResourceRepository } from './resource.repository';
 
-const ROLE_INCLUDE = {
-  permissions: { select: { permission: true } },
-  _count: { select: { users: true } },
-} satisfies Prisma.RoleInclude;
-
-type RoleRow = Prisma.RoleGetPayload<{ include: typeof ROLE_INCLUDE }>;
-
-function toRoleDto({ permissions, _count, ...role }: RoleRow): RoleDto {
+function toRoleDto({ permissions, _count, ...role }: RoleRecord): RoleDto {
   return { ...role, userCount: _count.users, permissions: permissions.map(({ permission }) => permission).sort() };
 }
 
@@ -69,42 +64,32 @@ function menuTree(menus: Menu[]): MenuNodeDto[] {
 @Injectable()
 export class AccessControlService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly roles: RoleRepository,
+    private readonly users: UserRepository,
+    private readonly menuRepository: MenuRepository,
+    private readonly resourceRepository: ResourceRepository,
+    private readonly transactions: Transactions,
     private readonly access: UserAccessService,
     private readonly reach: AdminReach,
   ) {}
 
   async listRoles(query: RoleQueryDto): Promise<Paged<RoleDto>> {
-    const where: Prisma.RoleWhereInput = query.name
-      ? {
-          OR: [
-            { name: { contains: query.name, mode: 'insensitive' } },
-            { code: { contains: query.name, mode: 'insensitive' } },
-          ],
-        }
-      : {};
     const [rows, total] = await Promise.all([
-      this.prisma.role.findMany({
-        where,
-        include: ROLE_INCLUDE,
-        orderBy: { code: 'asc' },
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.role.count({ where }),
+      this.roles.page(query.name, query.skip, query.pageSize),
+      this.roles.count(query.name),
     ]);
     return paged(rows.map(toRoleDto), total, query);
   }
 
   async getRole(id: string): Promise<RoleDto> {
-    const row = await this.prisma.role.findUnique({ where: { id }, include: ROLE_INCLUDE });
+    const row = await this.roles.find(id);
     if (!row) throw new NotFoundError('Role', id);
     return toRoleDto(row);
   }
 
   async createRole(input: CreateRoleDto, caller: Principal): Promise<RoleDto> {
     this.reach.assertRoleWithin(await this.reach.of(caller), { permissions: [], dataScope: input.dataScope ?? 'own' });
-    const row = await this.prisma.role.create({ data: input, include: ROLE_INCLUDE });
+    const row = await this.roles.create(input);
     return toRoleDto(row);
   }
 
@@ -115,7 +100,7 @@ export class AccessControlService {
     await this.assertHoldersInScope(reach, id);
     // Re-enabling a role or widening its scope hands out access like a grant does.
     if (input.dataScope !== undefined) this.reach.assertRoleWithin(reach, { ...role, dataScope: input.dataScope });
-    await this.prisma.role.update({ where: { id }, data: input });
+    await this.roles.update(id, input);
     await this.access.refresh();
     return this.getRole(id);
   }
@@ -130,7 +115,7 @@ export class AccessControlService {
         { field: 'users', problem: `${role.userCount} user(s) hold it; take it from them first` },
       ]);
     }
-    await this.prisma.role.delete({ where: { id } });
+    await this.roles.delete(id);
     await this.access.refresh();
   }
 
@@ -142,12 +127,9 @@ export class AccessControlService {
   async grantTree(id: string): Promise<RoleGrantTreeDto> {
     const [role, menus, grantedMenus, resources] = await Promise.all([
       this.getRole(id),
-      this.prisma.menu.findMany({ orderBy: [{ sort: 'asc' }, { name: 'asc' }] }),
-      this.prisma.roleMenu.findMany({ where: { roleId: id }, select: { menuId: true } }),
-      this.prisma.resource.findMany({
-        where: { active: true, permission: { not: null } },
-        orderBy: [{ path: 'asc' }, { method: 'asc' }],
-      }),
+      this.menuRepository.all(),
+      this.menuRepository.grantedTo(id),
+      this.resourceRepository.grantable(),
     ]);
     const byPermission = new Map<string, ResourceDto[]>();
     for (const resource of resources) {
@@ -160,7 +142,7 @@ export class AccessControlService {
       permissions: [...byPermission]
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([permission, routes]) => ({ permission, routes })),
-      menuIds: grantedMenus.map(({ menuId }) => menuId),
+      menuIds: grantedMenus,
       grantedPermissions: role.permissions,
     };
   }
@@ -175,35 +157,28 @@ export class AccessControlService {
       permissions: [...grants.permissions, ...role.permissions],
     });
     await this.assertHoldersInScope(reach, id);
-    const known = await this.prisma.menu.count({ where: { id: { in: grants.menuIds } } });
+    const known = await this.menuRepository.countExisting(grants.menuIds);
     if (known !== grants.menuIds.length) {
       throw new RuleViolationError('Some menus do not exist', [
         { field: 'menuIds', problem: 'names a menu that does not exist' },
       ]);
     }
-    await this.prisma.$transaction([
-      this.prisma.roleMenu.deleteMany({ where: { roleId: id } }),
-      this.prisma.roleMenu.createMany({ data: grants.menuIds.map((menuId) => ({ roleId: id, menuId })) }),
-      this.prisma.rolePermission.deleteMany({ where: { roleId: id } }),
-      this.prisma.rolePermission.createMany({
-        data: grants.permissions.map((permission) => ({ roleId: id, permission })),
-      }),
-    ]);
+    await this.transactions.run(async (tx) => {
+      await this.menuRepository.replaceGrants(id, grants.menuIds, tx);
+      await this.roles.replacePermissions(id, grants.permissions, tx);
+    });
     await this.access.refresh();
     return this.grantTree(id);
   }
 
   /** The menus the caller's roles are granted, with the entries above them so that the tree holds together. */
   async menusOf(caller: Principal): Promise<MenuNodeDto[]> {
-    const all = await this.prisma.menu.findMany({ orderBy: [{ sort: 'asc' }, { name: 'asc' }] });
+    const all = await this.menuRepository.all();
     if (caller.superAdmin) return menuTree(all);
-    const granted = await this.prisma.roleMenu.findMany({
-      where: { role: { enabled: true, users: { some: { userId: caller.userId } } } },
-      select: { menuId: true },
-    });
+    const granted = await this.menuRepository.grantedToUser(caller.userId);
     const byId = new Map(all.map((menu) => [menu.id, menu]));
     const keep = new Set<string>();
-    for (const { menuId } of granted) {
+    for (const menuId of granted) {
       for (
         let menu = byId.get(menuId);
         menu && !keep.has(menu.id);
@@ -216,19 +191,19 @@ export class AccessControlService {
   }
 
   async menus(): Promise<MenuNodeDto[]> {
-    return menuTree(await this.prisma.menu.findMany({ orderBy: [{ sort: 'asc' }, { name: 'asc' }] }));
+    return menuTree(await this.menuRepository.all());
   }
 
   async createMenu(input: CreateMenuDto): Promise<MenuNodeDto> {
     await this.checkMenuParent(undefined, input.parentId);
-    const menu = await this.prisma.menu.create({ data: input });
+    const menu = await this.menuRepository.create(input);
     return menuTree([menu])[0];
   }
 
   async updateMenu(id: string, input: UpdateMenuDto): Promise<MenuNodeDto> {
     await this.menu(id);
     await this.checkMenuParent(id, input.parentId);
-    await this.prisma.menu.update({ where: { id }, data: input });
+    await this.menuRepository.update(id, input);
     return (await this.menus()).flatMap(function find(node): MenuNodeDto[] {
       return node.id === id ? [node] : node.children.flatMap(find);
     })[0];
@@ -236,59 +211,37 @@ export class AccessControlService {
 
   async removeMenu(id: string): Promise<void> {
     await this.menu(id);
-    const children = await this.prisma.menu.count({ where: { parentId: id } });
+    const children = await this.menuRepository.countChildren(id);
     if (children) {
       throw new ConflictError('The menu still has entries below it', [
         { field: 'children', problem: `${children} menu(s) sit below it; delete or move them first` },
       ]);
     }
-    await this.prisma.menu.delete({ where: { id } });
+    await this.menuRepository.delete(id);
   }
 
   async resources(query: ResourceQueryDto): Promise<Paged<ResourceDto>> {
-    const where: Prisma.ResourceWhereInput = {
-      ...(query.permission ? { permission: query.permission } : {}),
-      ...(query.method ? { method: query.method } : {}),
-      ...(query.text
-        ? {
-            OR: [
-              { path: { contains: query.text, mode: 'insensitive' } },
-              { name: { contains: query.text, mode: 'insensitive' } },
-            ],
-          }
-        : {}),
-    };
     const [rows, total] = await Promise.all([
-      this.prisma.resource.findMany({
-        where,
-        orderBy: [{ path: 'asc' }, { method: 'asc' }],
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.resource.count({ where }),
+      this.resourceRepository.page(query, query.skip, query.pageSize),
+      this.resourceRepository.count(query),
     ]);
     return paged(rows.map(toResourceDto), total, query);
   }
 
   async updateResource(id: string, input: UpdateResourceDto): Promise<ResourceDto> {
-    if (!(await this.prisma.resource.findUnique({ where: { id }, select: { id: true } }))) {
-      throw new NotFoundError('Resource', id);
-    }
-    return toResourceDto(await this.prisma.resource.update({ where: { id }, data: input }));
+    if (!(await this.resourceRepository.exists(id))) throw new NotFoundError('Resource', id);
+    return toResourceDto(await this.resourceRepository.update(id, input));
   }
 
   /** Refuses to change a role whose holders include someone outside the caller's scope. */
   private async assertHoldersInScope(reach: Reach, roleId: string): Promise<void> {
     if (reach.superAdmin) return;
-    const holders = await this.prisma.user.findMany({
-      where: { roles: { some: { roleId } } },
-      select: { id: true, isSuperAdmin: true, departmentId: true },
-    });
+    const holders = await this.users.holdersOf(roleId);
     this.reach.assertRoleHoldersInScope(reach, holders);
   }
 
   private async menu(id: string): Promise<Menu> {
-    const menu = await this.prisma.menu.findUnique({ where: { id } });
+    const menu = await this.menuRepository.find(id);
     if (!menu) throw new NotFoundError('Menu', id);
     return menu;
   }
@@ -303,10 +256,7 @@ export class AccessControlService {
           { field: 'parentId', problem: 'is this menu or one below it' },
         ]);
       }
-      const parent: { parentId: string | null } | null = await this.prisma.menu.findUnique({
-        where: { id: cursor },
-        select: { parentId: true },
-      });
+      const parent: { parentId: string | null } | null = await this.menuRepository.parentIdOf(cursor);
       if (!parent) {
         throw new RuleViolationError('The parent menu does not exist', [
           { field: 'parentId', problem: 'no such menu' },

@@ -2,7 +2,7 @@ import { Injectable, Logger, type OnApplicationBootstrap, RequestMethod } from '
 import { METHOD_METADATA, PATH_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService, MetadataScanner, Reflector } from '@nestjs/core';
 import { AUTH_METADATA, type AuthRequirement } from '@fleetgate/auth';
-import { PrismaService } from '@fleetgate/persistence';
+import { ResourceRepository } from './resource.repository';
 
 export interface DiscoveredRoute {
   method: string;
@@ -34,28 +34,13 @@ export class RouteCatalog implements OnApplicationBootstrap {
     private readonly discovery: DiscoveryService,
     private readonly scanner: MetadataScanner,
     private readonly reflector: Reflector,
-    private readonly prisma: PrismaService,
+    private readonly resources: ResourceRepository,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     const routes = this.discover();
-    // Several gateways may start at once; each statement is safe to run concurrently.
-    await this.prisma.$transaction([
-      this.prisma.resource.createMany({
-        data: routes.map((route) => ({ ...route, permission: route.permission ?? null })),
-        skipDuplicates: true,
-      }),
-      ...routes.map((route) =>
-        this.prisma.resource.updateMany({
-          where: { method: route.method, path: route.path },
-          data: { permission: route.permission ?? null, active: true },
-        }),
-      ),
-      this.prisma.resource.updateMany({
-        where: { NOT: { OR: routes.map((route) => ({ method: route.method, path: route.path })) } },
-        data: { active: false },
-      }),
-    ]);
+    // Several gateways may start at once; each statement of the sync is safe to run concurrently.
+    await this.resources.syncRoutes(routes);
     this.logger.debug({ routes: routes.length }, 'resources in step with the routes');
   }
 

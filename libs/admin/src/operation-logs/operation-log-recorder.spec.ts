@@ -1,7 +1,7 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { PrismaService } from '@fleetgate/persistence';
 import { factsOfPayload, isOperationLogged, OperationLogRecorder, targetIdOfParams } from './operation-log-recorder';
+import type { OperationLogRepository } from './operation-log.repository';
 
 describe('what the operation log records', () => {
   it('logs changing requests, but not webhooks, sign-in or refresh', () => {
@@ -38,18 +38,15 @@ describe('OperationLogRecorder', () => {
 
   beforeEach(async () => {
     batches = [];
-    const prisma = {
-      operationLog: {
-        createMany: async ({ data }: { data: Array<Record<string, unknown>> }) => {
-          batches.push(data);
-          return { count: data.length };
-        },
+    const operationLogs = {
+      addMany: async (rows: Array<Record<string, unknown>>) => {
+        batches.push(rows);
       },
-    } as unknown as PrismaService;
+    } as unknown as OperationLogRepository;
     fastify = Fastify();
     recorder = new OperationLogRecorder(
       { httpAdapter: { getInstance: () => fastify } } as unknown as HttpAdapterHost,
-      prisma,
+      operationLogs,
     );
     recorder.onModuleInit();
     fastify.addHook('preHandler', async (request) => {

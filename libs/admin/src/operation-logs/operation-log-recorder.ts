@@ -8,7 +8,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@fleetgate/auth';
-import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import { OperationLogRepository, type OperationLogRow } from './operation-log.repository';
 
 const CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Sign-ins and refreshes go to the login log instead; logout stays here. */
@@ -20,8 +20,6 @@ const MAX_PENDING_ROWS = 20_000;
 /** An error envelope or a created resource is small; a larger body is not parsed for its id. */
 const MAX_PARSED_PAYLOAD = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-
-type OperationLogRow = Prisma.OperationLogCreateManyInput;
 
 /** What onSend learns from the answer's body, for onResponse to record. */
 interface AnswerFacts {
@@ -79,7 +77,7 @@ export class OperationLogRecorder implements OnModuleInit, OnModuleDestroy, OnAp
 
   constructor(
     private readonly adapterHost: HttpAdapterHost,
-    private readonly prisma: PrismaService,
+    private readonly operationLogs: OperationLogRepository,
   ) {}
 
   onModuleInit(): void {
@@ -111,8 +109,8 @@ export class OperationLogRecorder implements OnModuleInit, OnModuleDestroy, OnAp
   async onApplicationShutdown(): Promise<void> {
     if (!this.buffer.length) return this.written;
     await this.flush();
-    // Prisma had disconnected and reconnected for these rows; let it go again so the process can end.
-    await this.prisma.$disconnect();
+    // The database connection closed and reopened for these rows; let it go again so the process can end.
+    await this.operationLogs.release();
   }
 
   /** Writes every buffered row now; resolves when they (and earlier batches) are written. */
@@ -139,7 +137,7 @@ export class OperationLogRecorder implements OnModuleInit, OnModuleDestroy, OnAp
   private async write(rows: OperationLogRow[]): Promise<void> {
     this.writing += rows.length;
     try {
-      await this.prisma.operationLog.createMany({ data: rows });
+      await this.operationLogs.addMany(rows);
     } catch (error) {
       this.logger.error({ err: error, rows: rows.length }, 'could not write operation logs; they are lost');
     } finally {

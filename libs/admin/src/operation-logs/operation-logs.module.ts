@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LoginLogsController } from './login-logs.controller';
 import { OperationLogRecorder } from './operation-log-recorder';
+import { OperationLogRepository } from './operation-log.repository';
 import { OperationLogsController } from './operation-logs.controller';
 import { OperationLogsService } from './operation-logs.service';
 
@@ -10,7 +11,7 @@ import { OperationLogsService } from './operation-logs.service';
  */
 @Module({
   controllers: [OperationLogsController, LoginLogsController],
-  providers: [OperationLogsService, OperationLogRecorder],
+  providers: [OperationLogsService, OperationLogRecorder, OperationLogRepository],
   exports: [OperationLogsService],
 })
 export class OperationLogsModule {}

@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { type LoginLog, type OperationLog, Prisma, PrismaService } from '@fleetgate/persistence';
+import { LoginLogRepository } from '@fleetgate/auth';
+import type { LoginLog, OperationLog } from '@fleetgate/persistence';
 import { paged, type Paged } from '@fleetgate/platform';
 import type { LoginLogDto, LoginLogQueryDto, OperationLogDto, OperationLogQueryDto } from './operation-log.dto';
+import { OperationLogRepository } from './operation-log.repository';
 
 const DAY_MS = 86_400_000;
 
@@ -12,70 +14,41 @@ export class OperationLogsService {
   private readonly logger = new Logger(OperationLogsService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly operationLogs: OperationLogRepository,
+    private readonly loginLogs: LoginLogRepository,
     private readonly config: FleetgateConfig,
   ) {}
 
   async list(query: OperationLogQueryDto): Promise<Paged<OperationLogDto>> {
-    const where: Prisma.OperationLogWhereInput = {
-      ...(query.userId ? { userId: query.userId } : {}),
-      ...(query.actor ? { actor: { contains: query.actor, mode: 'insensitive' as const } } : {}),
-      ...(query.method ? { method: query.method } : {}),
-      ...(query.route ? { route: { contains: query.route } } : {}),
-      ...(query.path ? { path: { contains: query.path } } : {}),
-      ...(query.outcome ? { outcome: query.outcome } : {}),
-      ...(query.statusCode ? { statusCode: query.statusCode } : {}),
-      ...(query.from || query.to ? { createdAt: { gte: query.from, lt: query.to } } : {}),
-    };
     const [rows, total] = await Promise.all([
-      this.prisma.operationLog.findMany({
-        where,
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.operationLog.count({ where }),
+      this.operationLogs.page(query, query.skip, query.pageSize),
+      this.operationLogs.count(query),
     ]);
     return paged(rows.map(toOperationDto), total, query);
   }
 
   async listLogins(query: LoginLogQueryDto): Promise<Paged<LoginLogDto>> {
-    const where: Prisma.LoginLogWhereInput = {
-      ...(query.email ? { email: { contains: query.email, mode: 'insensitive' as const } } : {}),
-      ...(query.outcome ? { outcome: query.outcome } : {}),
-      ...(query.from || query.to ? { createdAt: { gte: query.from, lt: query.to } } : {}),
-    };
     const [rows, total] = await Promise.all([
-      this.prisma.loginLog.findMany({
-        where,
-        orderBy: [{ createdAt: 'desc' }, { id: 'asc' }],
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.loginLog.count({ where }),
+      this.loginLogs.page(query, query.skip, query.pageSize),
+      this.loginLogs.count(query),
     ]);
     return paged(rows.map(toLoginDto), total, query);
   }
 
   /** Deletes operation logs older than the given number of days (0: all of them). */
   async clean(olderThanDays: number): Promise<number> {
-    const { count } = await this.prisma.operationLog.deleteMany({
-      where: { createdAt: { lt: new Date(Date.now() - olderThanDays * DAY_MS) } },
-    });
-    return count;
+    return this.operationLogs.deleteBefore(new Date(Date.now() - olderThanDays * DAY_MS));
   }
 
   /** Deletes operation and login logs older than OPERATION_LOG_RETENTION_DAYS (the worker's `audit.purge`). */
   async purgeExpired(): Promise<{ operationLogs: number; loginLogs: number }> {
     const cutoff = new Date(Date.now() - this.config.OPERATION_LOG_RETENTION_DAYS * DAY_MS);
     const [operationLogs, loginLogs] = await Promise.all([
-      this.prisma.operationLog.deleteMany({ where: { createdAt: { lt: cutoff } } }),
-      this.prisma.loginLog.deleteMany({ where: { createdAt: { lt: cutoff } } }),
+      this.operationLogs.deleteBefore(cutoff),
+      this.loginLogs.deleteBefore(cutoff),
     ]);
-    if (operationLogs.count || loginLogs.count) {
-      this.logger.log({ operationLogs: operationLogs.count, loginLogs: loginLogs.count }, 'purged old audit logs');
-    }
-    return { operationLogs: operationLogs.count, loginLogs: loginLogs.count };
+    if (operationLogs || loginLogs) this.logger.log({ operationLogs, loginLogs }, 'purged old audit logs');
+    return { operationLogs, loginLogs };
   }
 }
 

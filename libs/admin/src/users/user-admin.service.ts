@@ -3,27 +3,28 @@ import { Injectable } from '@nestjs/common';
 import {
   type ApiKeyDto,
   ApiKeyService,
+  DepartmentRepository,
   PasswordHasher,
   passwordProblems,
   type Principal,
+  RoleRepository,
   SessionService,
   UserAccessService,
+  type UserFilter,
+  UserRepository,
+  type UserViewRecord,
 } from '@fleetgate/auth';
 import { ConflictError, InvalidInputError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
-import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import { Transactions } from '@fleetgate/persistence';
 import { paged, type Paged } from '@fleetgate/platform';
 import type { CreateUserDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
 import { AdminReach } from '../admin-reach.service';
 import { exportUsers } from './user-export';
+import { GradeRepository } from '../organisation/grade.repository';
+import { PostRepository } from '../organisation/post.repository';
 
-const USER_INCLUDE = {
-  department: { select: { name: true } },
-  grade: { select: { name: true } },
-  posts: { select: { postId: true } },
-  roles: { select: { role: { select: { id: true, code: true, name: true } } } },
-} satisfies Prisma.UserInclude;
-
-type UserRow = Prisma.UserGetPayload<{ include: typeof USER_INCLUDE }>;
+/** A user as the back office shows them: auth's row, with the grade name and posts the back office keeps. */
+type UserRow = UserViewRecord & { gradeName: string | null; postIds: string[] };
 
 function toUserDto(user: UserRow): UserDto {
   return {
@@ -37,8 +38,8 @@ function toUserDto(user: UserRow): UserDto {
     departmentId: user.departmentId,
     departmentName: user.department?.name ?? null,
     gradeId: user.gradeId,
-    gradeName: user.grade?.name ?? null,
-    postIds: user.posts.map(({ postId }) => postId),
+    gradeName: user.gradeName,
+    postIds: user.postIds,
     roles: user.roles.map(({ role }) => role),
     createdAt: user.createdAt,
     updatedAt: user.updatedAt,
@@ -53,7 +54,12 @@ function toUserDto(user: UserRow): UserDto {
 @Injectable()
 export class UserAdminService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly users: UserRepository,
+    private readonly roles: RoleRepository,
+    private readonly departments: DepartmentRepository,
+    private readonly posts: PostRepository,
+    private readonly grades: GradeRepository,
+    private readonly transactions: Transactions,
     private readonly passwords: PasswordHasher,
     private readonly sessions: SessionService,
     private readonly access: UserAccessService,
@@ -62,37 +68,25 @@ export class UserAdminService {
   ) {}
 
   async list(query: UserQueryDto): Promise<Paged<UserDto>> {
-    const where: Prisma.UserWhereInput = {
-      ...(query.name
-        ? {
-            OR: [
-              { name: { contains: query.name, mode: 'insensitive' } },
-              { email: { contains: query.name, mode: 'insensitive' } },
-            ],
-          }
-        : {}),
-      ...(query.phone ? { phone: { contains: query.phone } } : {}),
-      ...(query.roleId ? { roles: { some: { roleId: query.roleId } } } : {}),
-      ...(query.departmentId ? { departmentId: query.departmentId } : {}),
-      ...(query.enabled !== undefined ? { enabled: query.enabled } : {}),
+    const filter: UserFilter = {
+      text: query.name,
+      phone: query.phone,
+      roleId: query.roleId,
+      departmentId: query.departmentId,
+      enabled: query.enabled,
     };
     const [rows, total] = await Promise.all([
-      this.prisma.user.findMany({
-        where,
-        include: USER_INCLUDE,
-        orderBy: { email: 'asc' },
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.user.count({ where }),
+      this.users.page(filter, query.skip, query.pageSize),
+      this.users.count(filter),
     ]);
-    return paged(rows.map(toUserDto), total, query);
+    return paged((await this.withOrganisation(rows)).map(toUserDto), total, query);
   }
 
   async get(id: string): Promise<UserDto> {
-    const user = await this.prisma.user.findUnique({ where: { id }, include: USER_INCLUDE });
+    const user = await this.users.findView(id);
     if (!user) throw new NotFoundError('User', id);
-    return toUserDto(user);
+    const [row] = await this.withOrganisation([user]);
+    return toUserDto(row);
   }
 
   async create(input: CreateUserDto, caller: Principal): Promise<UserDto> {
@@ -106,21 +100,26 @@ export class UserAdminService {
       { id: randomUUID(), departmentId: input.departmentId ?? null, roleIds: input.roleIds ?? [] },
       { roles: true, department: true },
     );
-    const user = await this.prisma.user.create({
-      data: {
-        email,
-        name: input.name,
-        passwordHash: await this.passwords.hash(input.password),
-        phone: input.phone,
-        avatarUrl: input.avatarUrl,
-        departmentId: input.departmentId,
-        gradeId: input.gradeId,
-        enabled: input.enabled ?? true,
-        posts: { create: (input.postIds ?? []).map((postId) => ({ postId })) },
-        roles: { create: (input.roleIds ?? []).map((roleId) => ({ roleId })) },
-      },
+    const passwordHash = await this.passwords.hash(input.password);
+    const id = await this.transactions.run(async (tx) => {
+      const created = await this.users.create(
+        {
+          email,
+          name: input.name,
+          passwordHash,
+          phone: input.phone,
+          avatarUrl: input.avatarUrl,
+          departmentId: input.departmentId,
+          gradeId: input.gradeId,
+          enabled: input.enabled ?? true,
+        },
+        input.roleIds ?? [],
+        tx,
+      );
+      await this.posts.addPostsOf(created, input.postIds ?? [], tx);
+      return created;
     });
-    return this.get(user.id);
+    return this.get(id);
   }
 
   async update(id: string, input: UpdateUserDto, caller: Principal): Promise<UserDto> {
@@ -142,29 +141,27 @@ export class UserAdminService {
         { roles: input.roleIds !== undefined, department: input.departmentId !== undefined },
       );
     }
-    await this.prisma.$transaction(async (tx) => {
-      await tx.user.update({
-        where: { id },
-        data: {
+    // Hashed before the transaction opens, so that it holds no connection while the hash is worked out.
+    const password =
+      input.password === undefined
+        ? {}
+        : { passwordHash: await this.passwords.hash(input.password), passwordChangedAt: new Date() };
+    await this.transactions.run(async (tx) => {
+      await this.users.update(
+        id,
+        {
           email: input.email === undefined ? undefined : email,
           name: input.name,
           phone: input.phone,
           avatarUrl: input.avatarUrl,
           departmentId: input.departmentId,
           gradeId: input.gradeId,
-          ...(input.password === undefined
-            ? {}
-            : { passwordHash: await this.passwords.hash(input.password), passwordChangedAt: new Date() }),
+          ...password,
         },
-      });
-      if (input.postIds) {
-        await tx.userPost.deleteMany({ where: { userId: id } });
-        await tx.userPost.createMany({ data: input.postIds.map((postId) => ({ userId: id, postId })) });
-      }
-      if (input.roleIds) {
-        await tx.userRole.deleteMany({ where: { userId: id } });
-        await tx.userRole.createMany({ data: input.roleIds.map((roleId) => ({ userId: id, roleId })) });
-      }
+        tx,
+      );
+      if (input.postIds) await this.posts.replacePostsOf(id, input.postIds, tx);
+      if (input.roleIds) await this.roles.replaceRolesOf(id, input.roleIds, tx);
     });
     if (input.password !== undefined) await this.sessions.endAllAccess(id);
     else await this.sessions.userChanged();
@@ -177,7 +174,7 @@ export class UserAdminService {
     if (!enabled && id === caller.userId) {
       throw new ConflictError('You cannot disable yourself', [{ field: 'id', problem: 'is your own account' }]);
     }
-    await this.prisma.user.update({ where: { id }, data: { enabled } });
+    await this.users.update(id, { enabled });
     if (!enabled) await this.sessions.endAllAccess(id);
     else await this.sessions.userChanged();
     return this.get(id);
@@ -202,11 +199,7 @@ export class UserAdminService {
   }
 
   async export(ids: string[], format: 'csv' | 'xlsx'): Promise<Buffer> {
-    const rows = await this.prisma.user.findMany({
-      where: { id: { in: ids } },
-      include: USER_INCLUDE,
-      orderBy: { email: 'asc' },
-    });
+    const rows = await this.users.findViews(ids);
     if (rows.length !== ids.length) {
       const found = new Set(rows.map((row) => row.id));
       throw new RuleViolationError(
@@ -217,19 +210,34 @@ export class UserAdminService {
           .map((id) => ({ field: `ids.${id}`, problem: 'no such user' })),
       );
     }
-    return exportUsers(rows.map(toUserDto), format);
+    return exportUsers((await this.withOrganisation(rows)).map(toUserDto), format);
+  }
+
+  /** Adds to auth's user rows the grade names and posts the back office keeps for them. */
+  private async withOrganisation(users: UserViewRecord[]): Promise<UserRow[]> {
+    if (!users.length) return [];
+    const gradeIds = [...new Set(users.flatMap((user) => (user.gradeId ? [user.gradeId] : [])))];
+    const [gradeNames, postIds] = await Promise.all([
+      gradeIds.length ? this.grades.namesOf(gradeIds) : new Map<string, string>(),
+      this.posts.postIdsOf(users.map((user) => user.id)),
+    ]);
+    return users.map((user) => ({
+      ...user,
+      gradeName: user.gradeId ? (gradeNames.get(user.gradeId) ?? null) : null,
+      postIds: postIds.get(user.id) ?? [],
+    }));
   }
 
   /** Refuses a user outside the caller's scope (see AdminReach); for what only takes access away. */
   private async inScope(id: string, caller: Principal): Promise<void> {
-    const user = await this.prisma.user.findUnique({ where: { id } });
+    const user = await this.users.find(id);
     if (!user) throw new NotFoundError('User', id);
     this.reach.assertUserInScope(await this.reach.of(caller), user);
   }
 
   /** The user, when the caller may act on them at all (see AdminReach). */
   private async changeable(id: string, caller: Principal) {
-    const user = await this.prisma.user.findUnique({ where: { id }, include: { roles: { select: { roleId: true } } } });
+    const user = await this.users.findWithRoleIds(id);
     if (!user) throw new NotFoundError('User', id);
     const roleIds = user.roles.map(({ roleId }) => roleId);
     await this.reach.assertUserWithin(await this.reach.of(caller), {
@@ -244,10 +252,10 @@ export class UserAdminService {
   /** Department, grade, posts and roles must exist. */
   private async checkLinks(input: UpdateUserDto): Promise<void> {
     const [department, grade, posts, roles] = await Promise.all([
-      input.departmentId ? this.prisma.department.count({ where: { id: input.departmentId } }) : 1,
-      input.gradeId ? this.prisma.grade.count({ where: { id: input.gradeId } }) : 1,
-      input.postIds ? this.prisma.post.count({ where: { id: { in: input.postIds } } }) : 0,
-      input.roleIds ? this.prisma.role.count({ where: { id: { in: input.roleIds } } }) : 0,
+      input.departmentId ? this.departments.countOf(input.departmentId) : 1,
+      input.gradeId ? this.grades.countOf(input.gradeId) : 1,
+      input.postIds ? this.posts.countExisting(input.postIds) : 0,
+      input.roleIds ? this.roles.countExisting(input.roleIds) : 0,
     ]);
     const problems = [
       ...(department ? [] : [{ field: 'departmentId', problem: 'no such department' }]),

@@ -1,8 +1,9 @@
 import { Injectable, Logger, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
-import { PrismaService } from '@fleetgate/persistence';
 import { type RedisClient, RedisConnections } from '@fleetgate/redis';
+import { UserRepository, type UserStanding } from '../users/user.repository';
 import { type DataScope, type DataScopeKind, widestScopeKind } from './data-scope';
-import { departmentSubtreeIds } from './department-subtree';
+import { DepartmentRepository } from './department.repository';
+import { type RoleAccess, RoleRepository } from './role.repository';
 
 export interface UserAccess {
   permissions: ReadonlySet<string>;
@@ -11,11 +12,6 @@ export interface UserAccess {
   scopeKind: DataScopeKind;
   /** The user's own department: new tasks belong to it. */
   departmentId?: string;
-}
-
-interface RoleAccess {
-  dataScope: string;
-  permissions: Array<{ permission: string }>;
 }
 
 /** Every request reads a user's access; a short cache keeps that off the database. */
@@ -34,7 +30,9 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
   private subscriber?: RedisClient;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly users: UserRepository,
+    private readonly roles: RoleRepository,
+    private readonly departments: DepartmentRepository,
     private readonly redis: RedisConnections,
   ) {
     this.channel = redis.key('access', 'refresh');
@@ -78,34 +76,31 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
   }
 
   /**
+   * Whether the user may act at all (enabled, super admin) and their department, read now, past the
+   * cache; null for a user that does not exist.
+   */
+  standingOf(userId: string): Promise<UserStanding | null> {
+    return this.users.standingOf(userId);
+  }
+
+  /** Whether the user exists and belongs to one of these departments (someone a department scope reaches). */
+  belongsToDepartments(userId: string, departmentIds: string[]): Promise<boolean> {
+    return this.users.existsInDepartments(userId, departmentIds);
+  }
+
+  /**
    * What a user would hold and see with these roles (enabled or not, since a disabled role can be
    * enabled again) in this department. A user not created yet has no id: pass any.
    */
   async accessWithRoles(userId: string, roleIds: string[], departmentId: string | null): Promise<UserAccess> {
-    const roles = await this.prisma.role.findMany({
-      where: { id: { in: roleIds } },
-      select: { dataScope: true, permissions: { select: { permission: true } } },
-    });
+    const roles = await this.roles.accessOf(roleIds);
     return this.accessOfRoles(userId, roles, departmentId);
   }
 
   private async load(userId: string): Promise<UserAccess> {
-    const user = await this.prisma.user.findUnique({
-      where: { id: userId },
-      select: {
-        departmentId: true,
-        roles: {
-          where: { role: { enabled: true } },
-          select: { role: { select: { dataScope: true, permissions: { select: { permission: true } } } } },
-        },
-      },
-    });
+    const user = await this.users.accessRowOf(userId);
     if (!user) return { permissions: new Set(), scope: { kind: 'own', userId }, scopeKind: 'own' };
-    return this.accessOfRoles(
-      userId,
-      user.roles.map(({ role }) => role),
-      user.departmentId,
-    );
+    return this.accessOfRoles(userId, user.roles, user.departmentId);
   }
 
   private async accessOfRoles(userId: string, roles: RoleAccess[], departmentId: string | null): Promise<UserAccess> {
@@ -124,6 +119,6 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
     if (kind === 'all') return { kind: 'all' };
     if (kind === 'own' || !departmentId) return { kind: 'own', userId };
     if (kind === 'department') return { kind: 'departments', departmentIds: [departmentId], userId };
-    return { kind: 'departments', departmentIds: await departmentSubtreeIds(this.prisma, departmentId), userId };
+    return { kind: 'departments', departmentIds: await this.departments.subtreeIds(departmentId), userId };
   }
 }

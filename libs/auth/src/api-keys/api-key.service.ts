@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
 
 import type { ApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
 import { UserAccessService } from '../access/user-access.service';
+import { ApiKeyRepository } from './api-key.repository';
 import { holds, type Principal } from '../principal';
 import { SignInCache } from '../sessions/sign-in-cache';
 import { randomToken, sameHash, sha256 } from '../token-hash';
@@ -55,7 +55,7 @@ function refuseUnlessSignedIn(caller: Principal): void {
 @Injectable()
 export class ApiKeyService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly keys: ApiKeyRepository,
     private readonly access: UserAccessService,
     private readonly config: FleetgateConfig,
     private readonly signIns: SignInCache,
@@ -84,15 +84,13 @@ export class ApiKeyService {
       .slice(0, 12)
       .padEnd(12, '0');
     const secret = randomToken(32);
-    const row = await this.prisma.apiKey.create({
-      data: {
-        name,
-        prefix,
-        keyHash: sha256(secret),
-        ownerId: owner.userId,
-        permissions,
-        expiresAt: expiresAt ?? new Date(now + this.config.API_KEY_DEFAULT_TTL_DAYS * 86_400_000),
-      },
+    const row = await this.keys.create({
+      name,
+      prefix,
+      keyHash: sha256(secret),
+      ownerId: owner.userId,
+      permissions,
+      expiresAt: expiresAt ?? new Date(now + this.config.API_KEY_DEFAULT_TTL_DAYS * 86_400_000),
     });
     return { ...toDto(row), key: `fgk_${prefix}_${secret}` };
   }
@@ -105,31 +103,21 @@ export class ApiKeyService {
 
   /** A user's keys, newest first. */
   async list(ownerId: string): Promise<ApiKeyDto[]> {
-    const rows = await this.prisma.apiKey.findMany({
-      where: { ownerId },
-      orderBy: { createdAt: 'desc' },
-    });
+    const rows = await this.keys.listOf(ownerId);
     return rows.map(toDto);
   }
 
   async revoke(owner: Principal, id: string): Promise<void> {
     refuseUnlessSignedIn(owner);
-    const result = await this.prisma.apiKey.updateMany({
-      where: { id, ownerId: owner.userId, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    if (result.count === 0) throw new NotFoundError('API key', id);
+    if (!(await this.keys.revoke(id, owner.userId))) throw new NotFoundError('API key', id);
     await this.signIns.invalidate();
   }
 
   /** Revokes every live key of a user; answers how many. */
   async revokeAllOf(ownerId: string): Promise<number> {
-    const result = await this.prisma.apiKey.updateMany({
-      where: { ownerId, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
+    const count = await this.keys.revokeAllOf(ownerId);
     await this.signIns.invalidate();
-    return result.count;
+    return count;
   }
 
   async authenticate(key: string): Promise<Principal | undefined> {
@@ -137,8 +125,7 @@ export class ApiKeyService {
     if (!match) return undefined;
     const row = await this.signIns.read(
       `api-key:${match[1]}`,
-      async () =>
-        (await this.prisma.apiKey.findUnique({ where: { prefix: match[1] }, include: { owner: true } })) ?? undefined,
+      async () => (await this.keys.findByPrefixWithOwner(match[1])) ?? undefined,
     );
     if (!row || row.revokedAt || row.expiresAt <= new Date() || !row.owner.enabled) return undefined;
     if (!sameHash(row.keyHash, sha256(match[2]))) return undefined;
@@ -146,9 +133,7 @@ export class ApiKeyService {
     if (!row.lastUsedAt || Date.now() - row.lastUsedAt.getTime() > 60_000) {
       // The cached row carries the stamp too, so the next minute's requests do not write it again.
       row.lastUsedAt = new Date();
-      void this.prisma.apiKey
-        .update({ where: { id: row.id }, data: { lastUsedAt: new Date() } })
-        .catch(() => undefined);
+      void this.keys.stampUsed(row.id, new Date()).catch(() => undefined);
     }
     // A key never outgrows its owner: permissions the owner lost since are dropped, and it sees what the owner sees.
     const owner = row.owner.isSuperAdmin ? undefined : await this.access.accessOf(row.ownerId);

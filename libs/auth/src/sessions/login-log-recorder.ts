@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { PrismaService } from '@fleetgate/persistence';
+import { LoginLogRepository } from './login-log.repository';
 
 /** Why a sign-in was refused, as the login log shows it (the caller only ever hears "wrong"). */
 export type LoginFailureReason = 'unknown_user' | 'bad_password' | 'disabled';
@@ -23,20 +23,18 @@ export interface LoginAttempt extends LoginClient {
 export class LoginLogRecorder {
   private readonly logger = new Logger(LoginLogRecorder.name);
 
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly loginLogs: LoginLogRepository) {}
 
   /** Never throws: a sign-in does not fail because its log row could not be written. */
   async record(attempt: LoginAttempt): Promise<void> {
     try {
-      await this.prisma.loginLog.create({
-        data: {
-          email: attempt.email.toLowerCase().slice(0, 320),
-          userId: attempt.userId,
-          outcome: attempt.outcome,
-          reason: attempt.reason,
-          ip: attempt.ip,
-          userAgent: attempt.userAgent?.slice(0, 500),
-        },
+      await this.loginLogs.add({
+        email: attempt.email.toLowerCase().slice(0, 320),
+        userId: attempt.userId,
+        outcome: attempt.outcome,
+        reason: attempt.reason,
+        ip: attempt.ip,
+        userAgent: attempt.userAgent?.slice(0, 500),
       });
     } catch (error) {
       this.logger.warn({ err: error, outcome: attempt.outcome }, 'could not write the login log');

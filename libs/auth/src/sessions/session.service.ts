@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { UnauthenticatedError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
+import { Transactions } from '@fleetgate/persistence';
 
 import type { TokenPairDto } from '../dto/auth.dto';
 import { PasswordHasher } from '../password-hasher';
@@ -12,6 +12,9 @@ import { LoginThrottle } from './login-throttle';
 import { SignInCache } from './sign-in-cache';
 import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './login-log-recorder';
 import { type UserAccess, UserAccessService } from '../access/user-access.service';
+import { ApiKeyRepository } from '../api-keys/api-key.repository';
+import { UserRepository } from '../users/user.repository';
+import { SessionRepository } from './session.repository';
 
 /** A super admin holds every permission through `superAdmin`, and sees everything. */
 const SUPER_ADMIN_ACCESS: UserAccess = { permissions: new Set(), scope: { kind: 'all' }, scopeKind: 'all' };
@@ -35,7 +38,10 @@ export class SessionService {
   private readonly logger = new Logger(SessionService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly sessions: SessionRepository,
+    private readonly users: UserRepository,
+    private readonly apiKeys: ApiKeyRepository,
+    private readonly transactions: Transactions,
     private readonly jwt: JwtService,
     private readonly config: FleetgateConfig,
     private readonly passwords: PasswordHasher,
@@ -52,7 +58,7 @@ export class SessionService {
       await this.loginLog.record({ email, outcome: 'locked', ...client });
       throw refusal;
     }
-    const user = await this.prisma.user.findUnique({ where: { email: email.toLowerCase() } });
+    const user = await this.users.findByEmail(email.toLowerCase());
     // Verify even when the user is unknown, so the answer takes as long either way.
     const valid = await this.passwords.verify(user?.passwordHash ?? (await this.passwords.decoyHash()), password);
     const refusal: LoginFailureReason | undefined = !user
@@ -68,12 +74,10 @@ export class SessionService {
       throw new UnauthenticatedError('E-mail or password is wrong');
     }
     const refreshToken = randomToken();
-    const session = await this.prisma.refreshToken.create({
-      data: { userId: user.id, tokenHash: sha256(refreshToken), expiresAt: this.refreshExpiry(new Date()) },
-    });
+    const sessionId = await this.sessions.create(user.id, sha256(refreshToken), this.refreshExpiry(new Date()));
     await this.throttle.succeeded(email, client.ip);
     await this.loginLog.record({ email: user.email, userId: user.id, outcome: 'succeeded', ...client });
-    return this.tokenPair(user.id, session.id, user.tokenVersion, refreshToken);
+    return this.tokenPair(user.id, sessionId, user.tokenVersion, refreshToken);
   }
 
   /**
@@ -83,10 +87,10 @@ export class SessionService {
    */
   async refresh(refreshToken: string): Promise<TokenPairDto> {
     const tokenHash = sha256(refreshToken);
-    const session = await this.prisma.refreshToken.findUnique({ where: { tokenHash }, include: { user: true } });
+    const session = await this.sessions.findByTokenHashWithUser(tokenHash);
     if (!session) {
-      const retired = await this.prisma.retiredRefreshToken.findUnique({ where: { tokenHash } });
-      if (retired) await this.endReusedSession(retired.sessionId);
+      const retiredFrom = await this.sessions.sessionOfRetired(tokenHash);
+      if (retiredFrom) await this.endReusedSession(retiredFrom);
       throw new UnauthenticatedError('The refresh token is not valid');
     }
     const now = new Date();
@@ -94,14 +98,12 @@ export class SessionService {
       throw new UnauthenticatedError('The refresh token is not valid');
     }
     const next = randomToken();
-    const rotated = await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.refreshToken.updateMany({
-        where: { id: session.id, tokenHash, revokedAt: null },
-        data: { tokenHash: sha256(next), expiresAt: this.refreshExpiry(session.createdAt) },
-      });
-      if (count === 1) await tx.retiredRefreshToken.create({ data: { tokenHash, sessionId: session.id } });
-      return count === 1;
-    });
+    const rotated = await this.sessions.rotate(
+      session.id,
+      tokenHash,
+      sha256(next),
+      this.refreshExpiry(session.createdAt),
+    );
     if (!rotated) {
       await this.endReusedSession(session.id);
       throw new UnauthenticatedError('The refresh token is not valid');
@@ -116,11 +118,11 @@ export class SessionService {
    */
   async endAllAccess(userId: string): Promise<void> {
     const now = new Date();
-    await this.prisma.$transaction([
-      this.prisma.user.update({ where: { id: userId }, data: { tokenVersion: { increment: 1 } } }),
-      this.prisma.refreshToken.updateMany({ where: { userId, revokedAt: null }, data: { revokedAt: now } }),
-      this.prisma.apiKey.updateMany({ where: { ownerId: userId, revokedAt: null }, data: { revokedAt: now } }),
-    ]);
+    await this.transactions.run(async (tx) => {
+      await this.users.bumpTokenVersion(userId, tx);
+      await this.sessions.revokeAllOf(userId, now, tx);
+      await this.apiKeys.revokeAllOf(userId, now, tx);
+    });
     await this.signIns.invalidate();
   }
 
@@ -130,10 +132,7 @@ export class SessionService {
   }
 
   async logout(sessionId: string): Promise<void> {
-    await this.prisma.refreshToken.updateMany({
-      where: { id: sessionId, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
+    await this.sessions.revoke(sessionId);
     await this.signIns.invalidate();
   }
 
@@ -158,9 +157,7 @@ export class SessionService {
     }
     const session = await this.signIns.read(
       `session:${claims.sid}`,
-      async () =>
-        (await this.prisma.refreshToken.findUnique({ where: { id: claims.sid }, include: { user: true } })) ??
-        undefined,
+      async () => (await this.sessions.findWithUser(claims.sid)) ?? undefined,
     );
     if (!session || session.revokedAt || session.userId !== claims.sub) return undefined;
     if (this.sessionEnd(session) <= new Date()) return undefined;
@@ -191,11 +188,7 @@ export class SessionService {
   }
 
   private async endReusedSession(sessionId: string): Promise<void> {
-    const ended = await this.prisma.refreshToken.updateMany({
-      where: { id: sessionId, revokedAt: null },
-      data: { revokedAt: new Date() },
-    });
-    if (ended.count) {
+    if (await this.sessions.revoke(sessionId)) {
       await this.signIns.invalidate();
       this.logger.warn({ sessionId }, 'a replaced refresh token was presented again: the session is ended');
     }

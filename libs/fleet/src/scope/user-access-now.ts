@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { UserAccessService } from '@fleetgate/auth';
-import { PrismaService } from '@fleetgate/persistence';
 import type { CallerScope } from './access-scope';
 
 /** A user's current access, or why the user has none. */
@@ -15,17 +14,11 @@ export type AccessNow =
  */
 @Injectable()
 export class UserAccessNow {
-  constructor(
-    private readonly prisma: PrismaService,
-    private readonly access: UserAccessService,
-  ) {}
+  constructor(private readonly access: UserAccessService) {}
 
   async of(userId: string | null): Promise<AccessNow> {
     if (!userId) return { granted: false, reason: 'it has no creator to act for' };
-    const user = await this.prisma.user.findUnique({
-      where: { id: userId },
-      select: { enabled: true, isSuperAdmin: true, departmentId: true },
-    });
+    const user = await this.access.standingOf(userId);
     if (!user) return { granted: false, reason: `its creator ${userId} was deleted` };
     if (!user.enabled) return { granted: false, reason: `its creator ${userId} is disabled` };
     if (user.isSuperAdmin) {
