@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { PrismaService } from '@fleetgate/persistence';
+import { systemScope } from '@fleetgate/fleet';
 import { HandlesJob, type JobPayloads, JobProducer, QueueName } from '@fleetgate/queues';
 import {
   EXECUTOR_ID,
@@ -26,7 +26,6 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
     private readonly runner: ScheduleRunner,
     private readonly scheduling: SchedulingService,
     private readonly producer: JobProducer,
-    private readonly prisma: PrismaService,
     private readonly executors: ExecutorRegistry,
     private readonly executorQueues: ExecutorQueues,
   ) {}
@@ -45,7 +44,7 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
         { name: 'schedules.vendor-sync', data: {} },
       );
     // The schedules live in Redis; a Redis that lost them gets them back from PostgreSQL here.
-    for (const job of await this.prisma.scheduledJob.findMany()) {
+    for (const job of await this.scheduling.jobRows(systemScope('restoring every schedule into Redis'))) {
       await this.scheduling
         .syncSchedule(job)
         .catch((error: unknown) => this.logger.warn({ jobId: job.id, err: error }, 'could not restore a schedule'));
