@@ -1,7 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import { type Db, Transactions } from '@fleetgate/persistence';
 import type { JobName, JobPayloads } from './job-catalog';
 import { JobProducer } from './job-producer';
+import { OutboxJobRepository } from './outbox-job.repository';
 
 /** Rows relayed per round; a round is one transaction. */
 const RELAY_BATCH = 500;
@@ -18,53 +19,34 @@ export class Outbox {
   private readonly logger = new Logger(Outbox.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
+    private readonly jobs: OutboxJobRepository,
     private readonly producer: JobProducer,
   ) {}
 
-  stage<N extends JobName>(
-    tx: Prisma.TransactionClient,
-    name: N,
-    payload: JobPayloads[N],
-    jobId: string,
-    delayMs = 0,
-  ): Promise<unknown> {
-    return tx.outboxJob.upsert({
-      where: { jobId },
-      create: { jobName: name, jobId, payload: payload as Prisma.InputJsonValue, delayMs },
-      update: {},
-    });
+  stage<N extends JobName>(tx: Db, name: N, payload: JobPayloads[N], jobId: string, delayMs = 0): Promise<unknown> {
+    return this.jobs.stage({ jobName: name, jobId, payload, delayMs }, tx);
   }
 
   /** Many jobs in one statement (a task's dispatch batches); ids already staged are skipped. */
   stageMany<N extends JobName>(
-    tx: Prisma.TransactionClient,
+    tx: Db,
     name: N,
     jobs: Array<{ payload: JobPayloads[N]; jobId: string; delayMs?: number }>,
   ): Promise<unknown> {
-    return tx.outboxJob.createMany({
-      data: jobs.map((job) => ({
-        jobName: name,
-        jobId: job.jobId,
-        payload: job.payload as Prisma.InputJsonValue,
-        delayMs: job.delayMs ?? 0,
-      })),
-      skipDuplicates: true,
-    });
+    return this.jobs.stageMany(
+      jobs.map((job) => ({ jobName: name, jobId: job.jobId, payload: job.payload, delayMs: job.delayMs ?? 0 })),
+      tx,
+    );
   }
 
   /** Relays every committed, unrelayed row; concurrent relays skip each other's rows. */
   async relay(): Promise<number> {
     let relayed = 0;
     for (;;) {
-      const count = await this.prisma.$transaction(async (tx) => {
+      const count = await this.transactions.run(async (tx) => {
         // SKIP LOCKED lets relays in several processes share the rows instead of waiting on each other.
-        const locked = await tx.$queryRaw<Array<{ id: bigint | string }>>`
-          SELECT id FROM outbox_jobs WHERE published_at IS NULL ORDER BY id LIMIT ${RELAY_BATCH} FOR UPDATE SKIP LOCKED`;
-        const rows = await tx.outboxJob.findMany({
-          where: { id: { in: locked.map((row) => BigInt(row.id)) } },
-          orderBy: { id: 'asc' },
-        });
+        const rows = await this.jobs.lockUnrelayed(RELAY_BATCH, tx);
         if (rows.length === 0) return 0;
         const now = Date.now();
         await Promise.all(
@@ -76,10 +58,10 @@ export class Outbox {
             }),
           ),
         );
-        await tx.outboxJob.updateMany({
-          where: { id: { in: rows.map((row) => row.id) } },
-          data: { publishedAt: new Date() },
-        });
+        await this.jobs.markRelayed(
+          rows.map((row) => row.id),
+          tx,
+        );
         return rows.length;
       });
       relayed += count;
@@ -119,9 +101,6 @@ export class Outbox {
 
   /** Drops relayed rows after a day (their job ids have aged out of BullMQ by then too). */
   async purgeRelayed(olderThanMs = 86_400_000): Promise<number> {
-    const { count } = await this.prisma.outboxJob.deleteMany({
-      where: { publishedAt: { lt: new Date(Date.now() - olderThanMs) } },
-    });
-    return count;
+    return this.jobs.deleteRelayedBefore(new Date(Date.now() - olderThanMs));
   }
 }

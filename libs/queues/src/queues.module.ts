@@ -4,6 +4,7 @@ import { RedisConnections } from '@fleetgate/redis';
 import { QUEUE_DEFAULT_JOB_OPTIONS, QueueName } from './job-catalog';
 import { JobProducer } from './job-producer';
 import { Outbox } from './outbox';
+import { OutboxJobRepository } from './outbox-job.repository';
 import { QueueMetrics } from './queue-metrics';
 
 // Each queue's prefix comes from RedisConnections (hash-tagged on a cluster); workers take their queue's.
@@ -28,7 +29,7 @@ const queues = Object.values(QueueName).map((name) =>
     }),
     ...queues,
   ],
-  providers: [JobProducer, Outbox, QueueMetrics],
+  providers: [JobProducer, Outbox, OutboxJobRepository, QueueMetrics],
   exports: [JobProducer, Outbox, QueueMetrics, ...queues],
 })
 export class QueuesModule {}

@@ -1,7 +1,9 @@
 import { hostname } from 'node:os';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
+import { systemScope } from '@fleetgate/fleet';
+import { ExecutorRepository } from './executor.repository';
+import { JobRunRepository } from './job-run.repository';
 import type { ExecutorDto } from './scheduled-job.dto';
 
 /** This process as an executor: in the executors table, the dispatch log and its queue's name. */
@@ -15,7 +17,8 @@ export class ExecutorRegistry implements OnModuleDestroy {
   private readonly offlineAfterMs: number;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly executors: ExecutorRepository,
+    private readonly jobRuns: JobRunRepository,
     private readonly config: FleetgateConfig,
   ) {
     this.offlineAfterMs = 3 * config.EXECUTOR_HEARTBEAT_MS;
@@ -23,38 +26,25 @@ export class ExecutorRegistry implements OnModuleDestroy {
 
   async start(): Promise<void> {
     const row = { groupName: this.config.EXECUTOR_GROUP, hostname: hostname(), pid: process.pid };
-    await this.prisma.executor.upsert({
-      where: { id: EXECUTOR_ID },
-      create: { id: EXECUTOR_ID, ...row },
-      update: { ...row, lastHeartbeatAt: new Date() },
-    });
+    await this.executors.register(EXECUTOR_ID, row);
     this.timer = setInterval(() => {
-      this.prisma.executor
-        .updateMany({ where: { id: EXECUTOR_ID }, data: { lastHeartbeatAt: new Date() } })
-        .catch(() => undefined); // a missed beat shows as offline, which is the truth then
+      this.executors.beat(EXECUTOR_ID).catch(() => undefined); // a missed beat shows as offline, which is the truth then
     }, this.config.EXECUTOR_HEARTBEAT_MS);
     this.timer.unref();
   }
 
   /** Ids of the online executors (of one group, or all), in id order: the order routing goes by. */
   async onlineIds(groupName?: string): Promise<string[]> {
-    const rows = await this.prisma.executor.findMany({
-      where: {
-        ...(groupName === undefined ? {} : { groupName }),
-        lastHeartbeatAt: { gte: new Date(Date.now() - this.offlineAfterMs) },
-      },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-    });
-    return rows.map((row) => row.id);
+    return this.executors.idsBeatingSince(new Date(Date.now() - this.offlineAfterMs), groupName);
   }
 
   async list(): Promise<ExecutorDto[]> {
     const [rows, running] = await Promise.all([
-      this.prisma.executor.findMany({ orderBy: [{ groupName: 'asc' }, { startedAt: 'asc' }] }),
-      this.prisma.jobRun.groupBy({ by: ['executor'], where: { status: 'running' }, _count: { _all: true } }),
+      this.executors.all(),
+      // Every running run counts, whoever's job it is: the list shows how busy each process is.
+      this.jobRuns.runningByExecutor(systemScope('the executors list counts the running runs of every job')),
     ]);
-    const runningBy = new Map(running.map((row) => [row.executor, row._count._all]));
+    const runningBy = new Map(running.map((row) => [row.executor, row.running]));
     const now = Date.now();
     return rows.map((row) => ({
       id: row.id,
@@ -71,6 +61,6 @@ export class ExecutorRegistry implements OnModuleDestroy {
   async onModuleDestroy(): Promise<void> {
     if (!this.timer) return;
     clearInterval(this.timer);
-    await this.prisma.executor.deleteMany({ where: { id: EXECUTOR_ID } }).catch(() => undefined);
+    await this.executors.remove(EXECUTOR_ID).catch(() => undefined);
   }
 }

@@ -16,6 +16,8 @@ import { type ExecutorJobPayloads, jobIdOf, JobProducer, type JobPayloads } from
 import { ExecutorQueues } from './executor-queues';
 import { EXECUTOR_ID, ExecutorRegistry } from './executor-registry';
 import { ExecutorRouter } from './executor-router';
+import { JobRunRepository } from './job-run.repository';
+import { ScheduledJobRepository } from './scheduled-job.repository';
 import { ACTION_PERMISSION } from './scheduling.service';
 
 /** A fire this much later than its tick is a misfire (every worker was down, or Redis was). */
@@ -30,6 +32,9 @@ export const EXECUTOR_LOST = 'executor_lost';
 const NO_EXECUTOR_RETRY_DELAY_MS = 10_000;
 
 type Shard = { index: number; total: number };
+
+/** The runner fires, starts and settles the runs of every job, for no user (a run acts for its job's creator). */
+const RUNNER_SCOPE = systemScope('the runner fires, starts and settles the runs of every job');
 
 /** Settling a run stops the run's own task, whoever the job acts for. */
 const SETTLE_SCOPE = systemScope('a scheduled run being settled stops its own task');
@@ -82,6 +87,8 @@ export class ScheduleRunner {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly jobs: ScheduledJobRepository,
+    private readonly jobRuns: JobRunRepository,
     private readonly tasks: TaskService,
     private readonly producer: JobProducer,
     private readonly router: ExecutorRouter,
@@ -103,7 +110,7 @@ export class ScheduleRunner {
       payload.shardIndex !== undefined && payload.shardTotal !== undefined
         ? { index: payload.shardIndex, total: payload.shardTotal }
         : undefined;
-    const definition = await this.prisma.scheduledJob.findUnique({ where: { id: payload.jobId } });
+    const definition = await this.jobs.find(RUNNER_SCOPE, payload.jobId);
     if (!definition) return { outcome: 'skipped', reason: 'job deleted' };
     if (!definition.enabled && payload.trigger === 'schedule') return { outcome: 'skipped', reason: 'job stopped' };
 
@@ -119,10 +126,7 @@ export class ScheduleRunner {
       );
     }
     if (payload.trigger !== 'retry') {
-      const previous = await this.prisma.jobRun.findMany({
-        where: { jobId: definition.id, status: 'running', NOT: { scheduledFor: tick } },
-        orderBy: { triggeredAt: 'desc' },
-      });
+      const previous = await this.jobRuns.runningOfOtherTicks(RUNNER_SCOPE, definition.id, tick);
       if (previous.length) {
         if (definition.overlapPolicy === 'discard') {
           const reason = `overlap: run ${previous[0].id} still running`;
@@ -176,8 +180,9 @@ export class ScheduleRunner {
       }
       try {
         // One statement: every shard of the fire is recorded, or (a concurrent fire won) none.
-        runs = await this.prisma.jobRun.createManyAndReturn({
-          data: picks.map((pick) => ({
+        runs = await this.jobRuns.createAll(
+          RUNNER_SCOPE,
+          picks.map((pick) => ({
             jobId: definition.id,
             scheduledFor: tick,
             attempt,
@@ -186,7 +191,7 @@ export class ScheduleRunner {
             shardIndex: pick.shardIndex,
             shardTotal: pick.shardTotal,
           })),
-        });
+        );
       } catch (error) {
         if (!isUniqueViolation(error)) throw error;
         runs = await this.runsOfTick(definition.id, tick, attempt, shard);
@@ -208,7 +213,7 @@ export class ScheduleRunner {
 
   /** On the executor the router chose: creates the run's task, with the run's shard of the targets. */
   async run({ runId }: ExecutorJobPayloads['schedules.run']): Promise<FireReport> {
-    const run = await this.prisma.jobRun.findUnique({ where: { id: runId }, include: { job: true } });
+    const run = await this.jobRuns.findWithJob(RUNNER_SCOPE, runId);
     if (!run || run.status !== 'running' || run.taskId) {
       return { outcome: 'duplicate', runId, reason: 'run already started or ended' };
     }
@@ -234,11 +239,7 @@ export class ScheduleRunner {
         owner: `schedule:${run.jobId}`,
         key: `schedule/${run.jobId}/${run.scheduledFor.toISOString()}/${run.attempt}${shardKey}`,
       });
-      const { count } = await this.prisma.jobRun.updateMany({
-        where: { id: run.id, status: 'running' },
-        data: { taskId: task.id },
-      });
-      if (count === 0) {
+      if (!(await this.jobRuns.setTaskIfRunning(RUNNER_SCOPE, run.id, task.id))) {
         // The run ended meanwhile (its executor was taken for lost and the run retried): no task of it runs unseen.
         await this.cancelTask(task.id);
         return { outcome: 'skipped', runId, reason: 'run ended before its task started' };
@@ -279,7 +280,7 @@ export class ScheduleRunner {
 
   /** Follows running runs to their end, times them out, and retries failures per the job's policy. */
   async settle(): Promise<{ settled: number; retried: number }> {
-    const running = await this.prisma.jobRun.findMany({ where: { status: 'running' }, include: { job: true } });
+    const running = await this.jobRuns.runningWithJobs(RUNNER_SCOPE);
     if (running.length === 0) return { settled: 0, retried: 0 };
     const online = new Set(await this.registry.onlineIds());
     let settled = 0;
@@ -327,17 +328,15 @@ export class ScheduleRunner {
     if (definition.retryScope === 'failed' && run.taskId && !lost) {
       let retryRun: JobRun;
       try {
-        retryRun = await this.prisma.jobRun.create({
-          data: {
-            jobId: definition.id,
-            scheduledFor: run.scheduledFor,
-            attempt,
-            trigger: 'retry',
-            executor: run.executor ?? EXECUTOR_ID,
-            taskId: run.taskId,
-            shardIndex: run.shardIndex,
-            shardTotal: run.shardTotal,
-          },
+        retryRun = await this.jobRuns.create(RUNNER_SCOPE, {
+          jobId: definition.id,
+          scheduledFor: run.scheduledFor,
+          attempt,
+          trigger: 'retry',
+          executor: run.executor ?? EXECUTOR_ID,
+          taskId: run.taskId,
+          shardIndex: run.shardIndex,
+          shardTotal: run.shardTotal,
         });
       } catch (error) {
         if (isUniqueViolation(error)) return;
@@ -381,10 +380,7 @@ export class ScheduleRunner {
   }
 
   private runsOfTick(jobId: string, tick: Date, attempt: number, shard: Shard | undefined): Promise<JobRun[]> {
-    return this.prisma.jobRun.findMany({
-      where: { jobId, scheduledFor: tick, attempt, ...(shard ? { shardIndex: shard.index } : {}) },
-      orderBy: { shardIndex: 'asc' },
-    });
+    return this.jobRuns.ofTick(RUNNER_SCOPE, jobId, tick, attempt, shard?.index);
   }
 
   private async stopRun(runId: string, taskId: string | null, status: string, reason: string): Promise<void> {
@@ -399,16 +395,13 @@ export class ScheduleRunner {
   }
 
   private async finish(runId: string, status: string, error?: string): Promise<void> {
-    const run = await this.prisma.jobRun.findUnique({ where: { id: runId }, select: { triggeredAt: true } });
+    const triggeredAt = await this.jobRuns.triggeredAt(RUNNER_SCOPE, runId);
     const finishedAt = new Date();
-    await this.prisma.jobRun.updateMany({
-      where: { id: runId, status: 'running' },
-      data: {
-        status,
-        error: error ?? null,
-        finishedAt,
-        durationMs: run ? finishedAt.getTime() - run.triggeredAt.getTime() : null,
-      },
+    await this.jobRuns.endIfRunning(RUNNER_SCOPE, runId, {
+      status,
+      error: error ?? null,
+      finishedAt,
+      durationMs: triggeredAt ? finishedAt.getTime() - triggeredAt.getTime() : null,
     });
   }
 
@@ -423,20 +416,18 @@ export class ScheduleRunner {
     shard?: Shard,
   ): Promise<FireReport> {
     try {
-      const run = await this.prisma.jobRun.create({
-        data: {
-          jobId: definition.id,
-          scheduledFor: tick,
-          attempt,
-          trigger,
-          executor: status === 'skipped' ? EXECUTOR_ID : null,
-          status,
-          error: reason,
-          finishedAt: new Date(),
-          durationMs: 0,
-          shardIndex: shard?.index ?? 0,
-          shardTotal: shard?.total ?? 1,
-        },
+      const run = await this.jobRuns.create(RUNNER_SCOPE, {
+        jobId: definition.id,
+        scheduledFor: tick,
+        attempt,
+        trigger,
+        executor: status === 'skipped' ? EXECUTOR_ID : null,
+        status,
+        error: reason,
+        finishedAt: new Date(),
+        durationMs: 0,
+        shardIndex: shard?.index ?? 0,
+        shardTotal: shard?.total ?? 1,
       });
       return { outcome: status, runId: run.id, reason };
     } catch (error) {

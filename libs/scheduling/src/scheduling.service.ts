@@ -1,17 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { holds, Permission, type Principal } from '@fleetgate/auth';
-import {
-  type AccessScope,
-  callerScope,
-  jobRunsInScope,
-  jobRunsInScopeSql,
-  scheduledJobsInScope,
-} from '@fleetgate/fleet';
+import { type AccessScope, callerScope } from '@fleetgate/fleet';
 import { VendorError } from '@fleetgate/vendors';
-import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
+import type { JobRun, Prisma, ScheduledJob } from '@fleetgate/persistence';
 import { paged, type Paged } from '@fleetgate/platform';
 import { jobIdOf, JobProducer, QueueName } from '@fleetgate/queues';
+import { JobRunRepository } from './job-run.repository';
+import { ScheduledJobRepository } from './scheduled-job.repository';
 import { type VendorPullOutcome, VendorScheduleMirror } from './vendor-schedule-mirror';
 import { checkPlan, cronPatternOf, nextFireTimes, ScheduleError, type SchedulePlan } from './schedule-plan';
 import type {
@@ -54,7 +50,8 @@ function actorColumns(principal: Principal) {
 @Injectable()
 export class SchedulingService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly jobs: ScheduledJobRepository,
+    private readonly jobRuns: JobRunRepository,
     private readonly producer: JobProducer,
     private readonly vendorSchedules: VendorScheduleMirror,
   ) {}
@@ -69,31 +66,30 @@ export class SchedulingService {
             callerScope(principal),
           )
         : undefined;
-    const row = await this.prisma.scheduledJob.create({
-      data: {
-        name: input.name,
-        groupName: input.groupName,
-        description: input.description,
-        ...planColumns(plan),
-        action: input.action as unknown as Prisma.InputJsonValue,
-        retryCount: input.retryCount,
-        retryScope: input.retryScope,
-        misfirePolicy: input.misfirePolicy,
-        overlapPolicy: input.overlapPolicy,
-        runTimeoutSeconds: input.runTimeoutSeconds,
-        enabled: input.enabled,
-        executorGroup: input.executorGroup,
-        routing: input.routing,
-        runner: input.runner,
-        vendorAccountId,
-        ...actorColumns(principal),
-      },
+    const scope = callerScope(principal);
+    const row = await this.jobs.create(scope, {
+      name: input.name,
+      groupName: input.groupName,
+      description: input.description,
+      ...planColumns(plan),
+      action: input.action as unknown as Prisma.InputJsonValue,
+      retryCount: input.retryCount,
+      retryScope: input.retryScope,
+      misfirePolicy: input.misfirePolicy,
+      overlapPolicy: input.overlapPolicy,
+      runTimeoutSeconds: input.runTimeoutSeconds,
+      enabled: input.enabled,
+      executorGroup: input.executorGroup,
+      routing: input.routing,
+      runner: input.runner,
+      vendorAccountId,
+      ...actorColumns(principal),
     });
     if (row.runner === 'vendor') {
       try {
         return toDto(await this.vendorSchedules.push(row));
       } catch (error) {
-        await this.prisma.scheduledJob.delete({ where: { id: row.id } });
+        await this.jobs.delete(scope, row.id);
         throw error;
       }
     }
@@ -103,7 +99,8 @@ export class SchedulingService {
 
   /** An edit makes the job act for its editor. */
   async update(id: string, input: UpdateScheduledJobDto, principal: Principal): Promise<ScheduledJobDto> {
-    const current = await this.row(id, callerScope(principal));
+    const scope = callerScope(principal);
+    const current = await this.row(id, scope);
     refuseWithoutActionPermission(principal);
     const plan = planOf({
       scheduleKind: input.scheduleKind ?? current.scheduleKind,
@@ -117,27 +114,24 @@ export class SchedulingService {
       current.runner === 'vendor'
         ? await this.vendorSchedules.accountFor(
             { scheduleKind: plan.kind, timeZone: plan.timeZone, action: input.action ?? current.action },
-            callerScope(principal),
+            scope,
           )
         : undefined;
-    const row = await this.prisma.scheduledJob.update({
-      where: { id },
-      data: {
-        groupName: input.groupName,
-        description: input.description,
-        ...planColumns(plan),
-        action: input.action === undefined ? undefined : (input.action as unknown as Prisma.InputJsonValue),
-        retryCount: input.retryCount,
-        retryScope: input.retryScope,
-        misfirePolicy: input.misfirePolicy,
-        overlapPolicy: input.overlapPolicy,
-        runTimeoutSeconds: input.runTimeoutSeconds,
-        enabled: input.enabled,
-        executorGroup: input.executorGroup,
-        routing: input.routing,
-        vendorAccountId,
-        ...actorColumns(principal),
-      },
+    const row = await this.jobs.update(scope, id, {
+      groupName: input.groupName,
+      description: input.description,
+      ...planColumns(plan),
+      action: input.action === undefined ? undefined : (input.action as unknown as Prisma.InputJsonValue),
+      retryCount: input.retryCount,
+      retryScope: input.retryScope,
+      misfirePolicy: input.misfirePolicy,
+      overlapPolicy: input.overlapPolicy,
+      runTimeoutSeconds: input.runTimeoutSeconds,
+      enabled: input.enabled,
+      executorGroup: input.executorGroup,
+      routing: input.routing,
+      vendorAccountId,
+      ...actorColumns(principal),
     });
     await this.syncSchedule(row);
     return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
@@ -146,7 +140,7 @@ export class SchedulingService {
   async remove(id: string, scope: AccessScope): Promise<void> {
     const row = await this.row(id, scope);
     await this.vendorSchedules.withdraw(row);
-    await this.prisma.scheduledJob.delete({ where: { id } });
+    await this.jobs.delete(scope, id);
     await this.syncSchedule({ ...row, enabled: false });
   }
 
@@ -155,16 +149,14 @@ export class SchedulingService {
    * going; stopping it takes nothing from anyone and leaves it acting for whom it acts for.
    */
   async setEnabled(id: string, enabled: boolean, principal: Principal): Promise<ScheduledJobDto> {
-    const current = await this.row(id, callerScope(principal));
+    const scope = callerScope(principal);
+    const current = await this.row(id, scope);
     if (enabled) {
       refuseWithoutActionPermission(principal);
       // A vendor fires what it keeps by itself: its targets must be within the starter's scope now.
-      if (current.runner === 'vendor') await this.vendorSchedules.accountFor(current, callerScope(principal));
+      if (current.runner === 'vendor') await this.vendorSchedules.accountFor(current, scope);
     }
-    const row = await this.prisma.scheduledJob.update({
-      where: { id },
-      data: { enabled, ...(enabled ? actorColumns(principal) : {}) },
-    });
+    const row = await this.jobs.update(scope, id, { enabled, ...(enabled ? actorColumns(principal) : {}) });
     await this.syncSchedule(row);
     return toDto(row.runner === 'vendor' ? await this.vendorSchedules.push(row) : row);
   }
@@ -193,17 +185,16 @@ export class SchedulingService {
 
   /** A copy under a new name, stopped, so that it can be edited before it runs. */
   async copy(id: string, name: string, principal: Principal): Promise<ScheduledJobDto> {
-    const { id: _id, createdAt: _c, updatedAt: _u, name: _n, ...rest } = await this.row(id, callerScope(principal));
+    const scope = callerScope(principal);
+    const { id: _id, createdAt: _c, updatedAt: _u, name: _n, ...rest } = await this.row(id, scope);
     refuseWithoutActionPermission(principal);
-    const row = await this.prisma.scheduledJob.create({
-      data: {
-        ...rest,
-        ...actorColumns(principal),
-        name,
-        enabled: false,
-        vendorScheduleId: null,
-        action: rest.action as Prisma.InputJsonValue,
-      },
+    const row = await this.jobs.create(scope, {
+      ...rest,
+      ...actorColumns(principal),
+      name,
+      enabled: false,
+      vendorScheduleId: null,
+      action: rest.action as Prisma.InputJsonValue,
     });
     return toDto(row);
   }
@@ -213,9 +204,10 @@ export class SchedulingService {
    * runs it, from this run on, as after an edit.
    */
   async runOnce(id: string, principal: Principal): Promise<{ scheduledFor: string }> {
-    await this.row(id, callerScope(principal));
+    const scope = callerScope(principal);
+    await this.row(id, scope);
     refuseWithoutActionPermission(principal);
-    await this.prisma.scheduledJob.update({ where: { id }, data: actorColumns(principal) });
+    await this.jobs.update(scope, id, actorColumns(principal));
     const scheduledFor = new Date().toISOString();
     await this.producer.enqueue(
       'schedules.fire',
@@ -226,26 +218,16 @@ export class SchedulingService {
   }
 
   async list(query: ScheduledJobQueryDto, scope: AccessScope): Promise<Paged<ScheduledJobDto>> {
-    const where: Prisma.ScheduledJobWhereInput = {
-      ...scheduledJobsInScope(scope),
-      ...(query.groupName ? { groupName: query.groupName } : {}),
-      ...(query.text ? { name: { contains: query.text, mode: 'insensitive' as const } } : {}),
-    };
-    const [rows, total] = await Promise.all([
-      this.prisma.scheduledJob.findMany({ where, orderBy: { name: 'asc' }, skip: query.skip, take: query.pageSize }),
-      this.prisma.scheduledJob.count({ where }),
-    ]);
+    const [rows, total] = await this.jobs.page(
+      scope,
+      { groupName: query.groupName, text: query.text },
+      { skip: query.skip, take: query.pageSize },
+    );
     return paged(rows.map(toDto), total, query);
   }
 
-  async groups(scope: AccessScope): Promise<Array<{ groupName: string; jobs: number }>> {
-    const rows = await this.prisma.scheduledJob.groupBy({
-      by: ['groupName'],
-      where: scheduledJobsInScope(scope),
-      _count: { _all: true },
-      orderBy: { groupName: 'asc' },
-    });
-    return rows.map((row) => ({ groupName: row.groupName, jobs: row._count._all }));
+  groups(scope: AccessScope): Promise<Array<{ groupName: string; jobs: number }>> {
+    return this.jobs.groups(scope);
   }
 
   async get(id: string, scope: AccessScope): Promise<ScheduledJobDto> {
@@ -257,16 +239,11 @@ export class SchedulingService {
   }
 
   async runs(query: JobRunQueryDto, scope: AccessScope): Promise<Paged<JobRunDto>> {
-    const where: Prisma.JobRunWhereInput = {
-      ...jobRunsInScope(scope),
-      ...(query.jobId ? { jobId: query.jobId } : {}),
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.since ? { triggeredAt: { gte: query.since } } : {}),
-    };
-    const [rows, total] = await Promise.all([
-      this.prisma.jobRun.findMany({ where, orderBy: { triggeredAt: 'desc' }, skip: query.skip, take: query.pageSize }),
-      this.prisma.jobRun.count({ where }),
-    ]);
+    const [rows, total] = await this.jobRuns.page(
+      scope,
+      { jobId: query.jobId, status: query.status, since: query.since },
+      { skip: query.skip, take: query.pageSize },
+    );
     return paged(rows.map(toRunDto), total, query);
   }
 
@@ -277,40 +254,21 @@ export class SchedulingService {
       ]);
     }
     if (input.olderThanDays !== undefined) {
-      const { count } = await this.prisma.jobRun.deleteMany({
-        where: {
-          ...jobRunsInScope(scope),
-          triggeredAt: { lt: new Date(Date.now() - input.olderThanDays * 86_400_000) },
-          status: { not: 'running' },
-        },
-      });
-      return count;
+      return this.jobRuns.deleteEndedBefore(scope, new Date(Date.now() - input.olderThanDays * 86_400_000));
     }
-    return this.prisma.$executeRaw`
-      DELETE FROM job_runs WHERE status <> 'running' AND id IN (
-        SELECT id FROM (
-          SELECT id, row_number() OVER (PARTITION BY job_id ORDER BY triggered_at DESC) AS position FROM job_runs
-          WHERE ${jobRunsInScopeSql(scope)}
-        ) ranked WHERE ranked.position > ${input.keepLast})`;
+    return this.jobRuns.deleteEndedBeyondLatest(scope, input.keepLast!);
   }
 
   async stats(days: number, scope: AccessScope): Promise<ScheduleStatsDto> {
-    const jobsWhere = scheduledJobsInScope(scope);
-    const [jobs, enabled, runs, perDay] = await Promise.all([
-      this.prisma.scheduledJob.count({ where: jobsWhere }),
-      this.prisma.scheduledJob.count({ where: { ...jobsWhere, enabled: true } }),
-      this.prisma.jobRun.groupBy({ by: ['status'], where: jobRunsInScope(scope), _count: { _all: true } }),
-      this.prisma.$queryRaw<Array<{ day: Date; runs: bigint; succeeded: bigint; failed: bigint }>>`
-        SELECT date_trunc('day', triggered_at AT TIME ZONE 'UTC') AS day, count(*) AS runs,
-               count(*) FILTER (WHERE status = 'succeeded') AS succeeded,
-               count(*) FILTER (WHERE status IN ('failed', 'timed_out', 'partially_failed')) AS failed
-        FROM job_runs WHERE triggered_at >= now() - make_interval(days => ${days}) AND ${jobRunsInScopeSql(scope)}
-        GROUP BY 1 ORDER BY 1`,
+    const [{ jobs, enabled }, runs, perDay] = await Promise.all([
+      this.jobs.counts(scope),
+      this.jobRuns.countByStatus(scope),
+      this.jobRuns.perDay(scope, days),
     ]);
     return {
       jobs,
       enabled,
-      runs: Object.fromEntries(runs.map((row) => [row.status, row._count._all])),
+      runs: Object.fromEntries(runs.map((row) => [row.status, row.runs])),
       days: perDay.map((row) => ({
         day: new Date(row.day).toISOString().slice(0, 10),
         runs: Number(row.runs),
@@ -318,6 +276,11 @@ export class SchedulingService {
         failed: Number(row.failed),
       })),
     };
+  }
+
+  /** The definitions of every job the scope reaches, as stored. */
+  jobRows(scope: AccessScope): Promise<ScheduledJob[]> {
+    return this.jobs.all(scope);
   }
 
   /** Makes BullMQ's schedule match the row: a job scheduler for cron and weekly, a delayed job for once. */
@@ -356,7 +319,7 @@ export class SchedulingService {
 
   /** A job the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async row(id: string, scope: AccessScope): Promise<ScheduledJob> {
-    const row = await this.prisma.scheduledJob.findFirst({ where: { id, ...scheduledJobsInScope(scope) } });
+    const row = await this.jobs.find(scope, id);
     if (!row) throw new NotFoundError('Scheduled job', id);
     return row;
   }

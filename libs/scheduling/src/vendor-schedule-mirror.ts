@@ -12,11 +12,15 @@ import {
   type Weekday,
 } from '@fleetgate/vendors';
 import { type AccessScope, type CreateTaskDto, devicesInScope, systemScope } from '@fleetgate/fleet';
+import { JobRunRepository } from './job-run.repository';
+import { ScheduledJobRepository } from './scheduled-job.repository';
 
 /** What a vendor-kept schedule's action may be: data points set on devices of one account. */
 const VENDOR_OPERATION = 'control.datapoints';
 /** Pushing a job to its vendor sends the devices checked against its creator's scope when it was defined. */
 const PUSH_SCOPE = systemScope('pushing a vendor-kept schedule whose devices were checked when it was defined');
+/** The mirror keeps every vendor-kept job in step with its vendor, whoever the job acts for. */
+const MIRROR_SCOPE = systemScope('mirroring vendor-kept schedules and their runs');
 
 export interface VendorPullOutcome {
   accountId: string;
@@ -45,6 +49,8 @@ export class VendorScheduleMirror {
 
   constructor(
     private readonly prisma: PrismaService,
+    private readonly jobs: ScheduledJobRepository,
+    private readonly jobRuns: JobRunRepository,
     private readonly accounts: VendorAccountService,
   ) {}
 
@@ -87,8 +93,7 @@ export class VendorScheduleMirror {
     const scheduling = await this.schedulingOf(row.vendorAccountId);
     if (!scheduling) return row;
     await this.withdraw(row);
-    if (!row.enabled)
-      return this.prisma.scheduledJob.update({ where: { id: row.id }, data: { vendorScheduleId: null } });
+    if (!row.enabled) return this.jobs.update(MIRROR_SCOPE, row.id, { vendorScheduleId: null });
     const devices = await this.devicesOf(row.action as unknown as CreateTaskDto, PUSH_SCOPE);
     const attrs = ((row.action as unknown as CreateTaskDto).operation.params?.attrs ??
       {}) as VendorScheduleSpec['controls'][number]['attrs'];
@@ -102,10 +107,7 @@ export class VendorScheduleMirror {
     };
     try {
       const created = await scheduling.createSchedule(spec);
-      return this.prisma.scheduledJob.update({
-        where: { id: row.id },
-        data: { vendorScheduleId: created.vendorTaskId },
-      });
+      return this.jobs.update(MIRROR_SCOPE, row.id, { vendorScheduleId: created.vendorTaskId });
     } catch (error) {
       if (error instanceof VendorError) {
         throw new VendorRefusedError(`The vendor refused the schedule: ${error.vendorMessage}`, {
@@ -127,9 +129,8 @@ export class VendorScheduleMirror {
 
   /** Accounts whose vendor keeps schedules. */
   async schedulingAccounts(): Promise<string[]> {
-    const rows = await this.prisma.vendorAccount.findMany({ where: { enabled: true }, select: { id: true } });
     const ids: string[] = [];
-    for (const { id } of rows) if (await this.schedulingOf(id)) ids.push(id);
+    for (const id of await this.accounts.enabledIds()) if (await this.schedulingOf(id)) ids.push(id);
     return ids;
   }
 
@@ -139,9 +140,9 @@ export class VendorScheduleMirror {
     const adapter = await this.accounts.adapterFor(accountId);
     const scheduling = adapter.capabilities.has('schedules') ? adapter.scheduling : undefined;
     if (!scheduling) return outcome;
-    const account = await this.prisma.vendorAccount.findUniqueOrThrow({ where: { id: accountId } });
+    const account = await this.accounts.get(accountId);
     const schedules = await scheduling.listSchedules();
-    const known = await this.prisma.scheduledJob.findMany({ where: { vendorAccountId: accountId, runner: 'vendor' } });
+    const known = await this.jobs.vendorKept(MIRROR_SCOPE, accountId);
     const byScheduleId = new Map(
       known.filter((job) => job.vendorScheduleId).map((job) => [job.vendorScheduleId!, job]),
     );
@@ -149,10 +150,7 @@ export class VendorScheduleMirror {
 
     for (const job of known) {
       if (job.enabled && job.vendorScheduleId && !present.has(job.vendorScheduleId)) {
-        await this.prisma.scheduledJob.update({
-          where: { id: job.id },
-          data: { enabled: false, vendorScheduleId: null },
-        });
+        await this.jobs.update(MIRROR_SCOPE, job.id, { enabled: false, vendorScheduleId: null });
         outcome.stopped++;
       }
     }
@@ -198,23 +196,21 @@ export class VendorScheduleMirror {
     const sameEverywhere = schedule.controls.every(
       (control) => JSON.stringify(control.attrs) === JSON.stringify(schedule.controls[0]?.attrs),
     );
-    return this.prisma.scheduledJob.create({
-      data: {
-        name: `${account.vendor}-${account.name}-${schedule.vendorTaskId.replace(/^\w+:/, '')}`.slice(0, 200),
-        groupName: account.vendor,
-        description: `Made in ${account.vendor}'s own tools${sameEverywhere ? '' : '; its devices get different values there'}`,
-        scheduleKind: weekly ? 'weekly' : 'once',
-        timeZone: 'UTC',
-        weekdays: weekly ? schedule.weekdays! : [],
-        timeOfDay: weekly ? schedule.time : null,
-        runAt: weekly ? null : new Date(`${schedule.date}T${schedule.time}:00Z`),
-        action: action as Prisma.InputJsonValue,
-        retryCount: schedule.retryCount ?? 0,
-        retryScope: schedule.retryScope ?? 'all',
-        runner: 'vendor',
-        vendorAccountId: account.id,
-        vendorScheduleId: schedule.vendorTaskId,
-      },
+    return this.jobs.create(MIRROR_SCOPE, {
+      name: `${account.vendor}-${account.name}-${schedule.vendorTaskId.replace(/^\w+:/, '')}`.slice(0, 200),
+      groupName: account.vendor,
+      description: `Made in ${account.vendor}'s own tools${sameEverywhere ? '' : '; its devices get different values there'}`,
+      scheduleKind: weekly ? 'weekly' : 'once',
+      timeZone: 'UTC',
+      weekdays: weekly ? schedule.weekdays! : [],
+      timeOfDay: weekly ? schedule.time : null,
+      runAt: weekly ? null : new Date(`${schedule.date}T${schedule.time}:00Z`),
+      action: action as Prisma.InputJsonValue,
+      retryCount: schedule.retryCount ?? 0,
+      retryScope: schedule.retryScope ?? 'all',
+      runner: 'vendor',
+      vendorAccountId: account.id,
+      vendorScheduleId: schedule.vendorTaskId,
     });
   }
 
@@ -224,23 +220,19 @@ export class VendorScheduleMirror {
     const ranAt = (progress?.result as { ranAt?: string } | undefined)?.ranAt;
     if (!progress || !ranAt) return 0;
     const at = new Date(/[zZ]|[+-]\d\d:?\d\d$/.test(ranAt) ? ranAt : `${ranAt}Z`);
-    const { count } = await this.prisma.jobRun.createMany({
-      data: [
-        {
-          jobId: job.id,
-          scheduledFor: at,
-          trigger: 'vendor',
-          executor: adapter.vendor,
-          status: progress.status === 'succeeded' ? 'succeeded' : 'failed',
-          error: progress.error ? `${progress.error.code}: ${progress.error.message}` : null,
-          triggeredAt: at,
-          finishedAt: at,
-          durationMs: 0,
-        },
-      ],
-      skipDuplicates: true,
-    });
-    return count;
+    return this.jobRuns.createMissing(MIRROR_SCOPE, [
+      {
+        jobId: job.id,
+        scheduledFor: at,
+        trigger: 'vendor',
+        executor: adapter.vendor,
+        status: progress.status === 'succeeded' ? 'succeeded' : 'failed',
+        error: progress.error ? `${progress.error.code}: ${progress.error.message}` : null,
+        triggeredAt: at,
+        finishedAt: at,
+        durationMs: 0,
+      },
+    ]);
   }
 
   private async schedulingOf(accountId: string): Promise<VendorScheduling | undefined> {

@@ -4,6 +4,7 @@ import { Histogram } from 'prom-client';
 import { FleetgateConfig } from '@fleetgate/config';
 import { MetricsRegistry, READINESS_CONTRIBUTORS } from '@fleetgate/observability';
 import { RedisConnections } from '@fleetgate/redis';
+import { VendorAccountRepository } from './accounts/vendor-account.repository';
 import { VendorAccountService } from './accounts/vendor-account.service';
 import { VendorAccountsController } from './accounts/vendor-accounts.controller';
 import type { VendorCallObserver } from './core/vendor-transport';
@@ -54,6 +55,7 @@ import { VENDOR_CATALOG } from './vendor-catalog';
     },
     VendorRegistry,
     { provide: READINESS_CONTRIBUTORS, inject: [VendorRegistry], useFactory: (registry: VendorRegistry) => [registry] },
+    VendorAccountRepository,
     VendorAccountService,
   ],
   exports: [VendorRegistry, VendorAccountService, OutboundUrlGuard, OutboundHttp, READINESS_CONTRIBUTORS],

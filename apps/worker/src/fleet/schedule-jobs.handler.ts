@@ -1,6 +1,6 @@
 import { Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { PrismaService } from '@fleetgate/persistence';
+import { systemScope } from '@fleetgate/fleet';
 import { type ExecutorJobPayloads, HandlesJob, type JobPayloads } from '@fleetgate/queues';
 import { ScheduleRunner, SchedulingService } from '@fleetgate/scheduling';
 
@@ -16,12 +16,11 @@ export class ScheduleJobsHandler implements OnApplicationBootstrap {
   constructor(
     private readonly runner: ScheduleRunner,
     private readonly scheduling: SchedulingService,
-    private readonly prisma: PrismaService,
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
     // The schedules live in Redis; a Redis that lost them gets them back from PostgreSQL here.
-    for (const job of await this.prisma.scheduledJob.findMany()) {
+    for (const job of await this.scheduling.jobRows(systemScope('restoring every schedule into Redis'))) {
       await this.scheduling
         .syncSchedule(job)
         .catch((error: unknown) => this.logger.warn({ jobId: job.id, err: error }, 'could not restore a schedule'));

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@fleetgate/config';
-import type { PrismaService } from '@fleetgate/persistence';
 import { type OutboundUrlGuard, SecretBox } from '@fleetgate/platform';
 import type { VendorRegistry } from '../registry/vendor-registry';
+import type { VendorAccountRepository } from './vendor-account.repository';
 import { ACCOUNT_CACHE_MAX_ROWS, VendorAccountService } from './vendor-account.service';
 
 describe('VendorAccountService account rows on the webhook path', () => {
@@ -10,15 +10,13 @@ describe('VendorAccountService account rows on the webhook path', () => {
   const box = new SecretBox(config.SECRETS_KEY);
   const known = new Map<string, object>();
   const lookups: string[] = [];
-  const prisma = {
-    vendorAccount: {
-      findUnique: async ({ where }: { where: { id: string } }) => {
-        lookups.push(where.id);
-        return known.get(where.id) ?? null;
-      },
+  const accounts = {
+    findById: async (id: string) => {
+      lookups.push(id);
+      return known.get(id) ?? null;
     },
-  } as unknown as PrismaService;
-  const service = new VendorAccountService(prisma, {} as VendorRegistry, {} as OutboundUrlGuard, config);
+  } as unknown as VendorAccountRepository;
+  const service = new VendorAccountService(accounts, {} as VendorRegistry, {} as OutboundUrlGuard, config);
   const account = (id: string) => ({
     id,
     vendor: 'tikmatrix',

@@ -3,7 +3,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { LRUCache } from 'lru-cache';
 import { ConflictError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService, type VendorAccount } from '@fleetgate/persistence';
+import type { VendorAccount } from '@fleetgate/persistence';
 import {
   type FieldProblem,
   OutboundUrlGuard,
@@ -18,6 +18,7 @@ import type { VendorAdapter } from '../core/vendor-adapter';
 import type { VendorDefinition } from '../core/vendor-definition';
 import { VendorError } from '../core/vendor-error';
 import { VendorRegistry } from '../registry/vendor-registry';
+import { VendorAccountRepository } from './vendor-account.repository';
 import type {
   ConnectionTestDto,
   CreatedVendorAccountDto,
@@ -62,7 +63,7 @@ export class VendorAccountService {
   private readonly rowCache = new LRUCache<string, CachedAccount>({ max: ACCOUNT_CACHE_MAX_ROWS, ttl: ROW_CACHE_MS });
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly accounts: VendorAccountRepository,
     private readonly registry: VendorRegistry,
     private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
@@ -76,32 +77,21 @@ export class VendorAccountService {
     await this.outbound.check(input.baseUrl, 'baseUrl');
     await this.refuseTakenName(input.vendor, input.name);
     const webhookSecret = randomBytes(24).toString('base64url');
-    const row = await this.prisma.vendorAccount.create({
-      data: {
-        vendor: input.vendor,
-        name: input.name,
-        baseUrl: input.baseUrl,
-        publicCredentials: this.publicPart(definition, credentials),
-        credentialsSealed: this.box.sealJson(credentials),
-        webhookSecretSealed: this.box.seal(webhookSecret),
-        rateLimitPerSecond: input.rateLimitPerSecond ?? definition.defaultRateLimitPerSecond,
-        timeoutMs: input.timeoutMs ?? 10_000,
-      },
+    const row = await this.accounts.create({
+      vendor: input.vendor,
+      name: input.name,
+      baseUrl: input.baseUrl,
+      publicCredentials: this.publicPart(definition, credentials),
+      credentialsSealed: this.box.sealJson(credentials),
+      webhookSecretSealed: this.box.seal(webhookSecret),
+      rateLimitPerSecond: input.rateLimitPerSecond ?? definition.defaultRateLimitPerSecond,
+      timeoutMs: input.timeoutMs ?? 10_000,
     });
     return { ...this.toDto(row), webhookSecret };
   }
 
   async list(query: PageQueryDto, vendor?: string): Promise<Paged<VendorAccountDto>> {
-    const where = vendor ? { vendor } : {};
-    const [rows, total] = await Promise.all([
-      this.prisma.vendorAccount.findMany({
-        where,
-        orderBy: [{ vendor: 'asc' }, { name: 'asc' }],
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.vendorAccount.count({ where }),
-    ]);
+    const [rows, total] = await this.accounts.page(vendor, { skip: query.skip, take: query.pageSize });
     return paged(
       rows.map((row) => this.toDto(row)),
       total,
@@ -127,16 +117,13 @@ export class VendorAccountService {
         credentialsSealed: this.box.sealJson(credentials),
       };
     }
-    const row = await this.prisma.vendorAccount.update({
-      where: { id },
-      data: {
-        name: input.name,
-        baseUrl: input.baseUrl,
-        rateLimitPerSecond: input.rateLimitPerSecond,
-        timeoutMs: input.timeoutMs,
-        enabled: input.enabled,
-        ...sealed,
-      },
+    const row = await this.accounts.update(id, {
+      name: input.name,
+      baseUrl: input.baseUrl,
+      rateLimitPerSecond: input.rateLimitPerSecond,
+      timeoutMs: input.timeoutMs,
+      enabled: input.enabled,
+      ...sealed,
     });
     this.registry.forget(id);
     this.rowCache.delete(id);
@@ -144,7 +131,7 @@ export class VendorAccountService {
   }
 
   async remove(id: string): Promise<void> {
-    await this.prisma.vendorAccount.delete({ where: { id } });
+    await this.accounts.delete(id);
     this.registry.forget(id);
     this.rowCache.delete(id);
   }
@@ -154,13 +141,10 @@ export class VendorAccountService {
     const current = await this.row(id);
     const webhookSecret = randomBytes(24).toString('base64url');
     const previousValidUntil = graceHours > 0 ? new Date(Date.now() + graceHours * 3_600_000) : undefined;
-    await this.prisma.vendorAccount.update({
-      where: { id },
-      data: {
-        webhookSecretSealed: this.box.seal(webhookSecret),
-        webhookSecretPreviousSealed: previousValidUntil ? current.webhookSecretSealed : null,
-        webhookSecretPreviousUntil: previousValidUntil ?? null,
-      },
+    await this.accounts.update(id, {
+      webhookSecretSealed: this.box.seal(webhookSecret),
+      webhookSecretPreviousSealed: previousValidUntil ? current.webhookSecretSealed : null,
+      webhookSecretPreviousUntil: previousValidUntil ?? null,
     });
     this.rowCache.delete(id);
     return { webhookSecret, previousValidUntil };
@@ -202,13 +186,14 @@ export class VendorAccountService {
     return this.registry.adapterFor(config, version);
   }
 
+  /** Ids of the accounts that are enabled, for work done on every account (schedule pulls, syncs). */
+  enabledIds(): Promise<string[]> {
+    return this.accounts.enabledIds();
+  }
+
   /** Names are unique per vendor; the unique index backs this check up against races. */
   private async refuseTakenName(vendor: string, name: string): Promise<void> {
-    const taken = await this.prisma.vendorAccount.findUnique({
-      where: { vendor_name: { vendor, name } },
-      select: { id: true },
-    });
-    if (taken) {
+    if (await this.accounts.idOfName(vendor, name)) {
       throw new ConflictError(`A ${vendor} account named ${name} already exists`, [
         { field: 'name', problem: 'is already taken' },
       ]);
@@ -262,13 +247,13 @@ export class VendorAccountService {
   private async cachedAccount(id: string): Promise<CachedAccount> {
     const cached = this.rowCache.get(id);
     if (cached) return cached;
-    const fresh: CachedAccount = { row: await this.prisma.vendorAccount.findUnique({ where: { id } }) };
+    const fresh: CachedAccount = { row: await this.accounts.findById(id) };
     if (fresh.row) this.rowCache.set(id, fresh);
     return fresh;
   }
 
   private async row(id: string): Promise<VendorAccountRow> {
-    const row = await this.prisma.vendorAccount.findUnique({ where: { id } });
+    const row = await this.accounts.findById(id);
     if (!row) throw new NotFoundError('Vendor account', id);
     return row;
   }
