@@ -113,6 +113,14 @@ export class VendorAccountService {
     return this.toDto(await this.row(id));
   }
 
+  /** The accounts among these that are disabled, for a caller that must refuse to act on them. */
+  disabledAmong(ids: string[]): Promise<Array<{ id: string; vendor: string; name: string }>> {
+    return this.prisma.vendorAccount.findMany({
+      where: { id: { in: ids }, enabled: false },
+      select: { id: true, vendor: true, name: true },
+    });
+  }
+
   async update(id: string, input: UpdateVendorAccountDto): Promise<VendorAccountDto> {
     const current = await this.row(id);
     const definition = this.definitionOf(current.vendor);
