@@ -14,9 +14,8 @@ export interface TargetDevice {
 /**
  * The device reads that choosing a task's targets needs, each over the devices a selection (a
  * `targetWhere`) chooses among those the scope reaches. They read the `devices` and `device_groups`
- * tables, which the devices capability owns: they live beside tasks only until it has a repository
- * of its own to answer them, and are kept to these few narrow questions so that moving them is a
- * move of this file's bodies.
+ * tables, which the devices capability owns; they are kept to these few narrow questions, beside
+ * tasks, so that the devices' own repository can take them over by moving this file's bodies.
  */
 @Injectable()
 export class TargetDeviceRepository {

@@ -9,13 +9,7 @@ import { type AccessScope, systemScope } from '../scope/access-scope';
 import { checkOperation } from './operation-params';
 import { dispatchJobId } from './task-dispatcher';
 import { TaskTargetRepository } from './task-target.repository';
-import {
-  DISPATCH_BATCH_SIZE,
-  rolloutDelayMs,
-  TaskTargeting,
-  type TargetUnit,
-  usernameTargets,
-} from './task-targeting';
+import { DISPATCH_BATCH_SIZE, rolloutDelayMs, TaskTargeting, type TargetUnit, usernameTargets } from './task-targeting';
 import { TaskRepository } from './task.repository';
 import { taskCounts, toTaskDto } from './task-view';
 import type { CreateTaskDto, TaskDto, TaskTargetsDto } from './task.dto';

@@ -211,7 +211,8 @@ export class TaskDispatcher {
     const waitMs = Math.min(MAX_OFFLINE_WAIT_MS, 2_000 * 2 ** job.round);
     let waiting = 0;
     let polling = false;
-    // One row per target, written by one UPDATE: a statement per target was most of a batch's cost.
+    // One row per target, all written by one UPDATE: a round trip per target would outweigh the rest
+    // of a batch's work.
     // A null leaves the column as it was (result, finished_at, wait_until), as Prisma's update would.
     const rows = sent.map((target) => {
       const outcome = byRef.get(target.vendorRef) ?? {

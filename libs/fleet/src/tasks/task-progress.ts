@@ -57,7 +57,7 @@ export class TaskProgress {
   async apply(accountId: string, progress: VendorTaskProgress[]): Promise<Set<string>> {
     if (progress.length === 0) return new Set();
     // One read for the whole batch, one write per distinct change: a poll or a callback burst names
-    // hundreds of targets, mostly with the same outcome, and a query per target was what limited it.
+    // hundreds of targets, mostly with the same outcome, and a query per target would limit its pace.
     const ids = [...new Set(progress.map((entry) => entry.vendorTaskId))];
     const targets = await this.targets.withVendorTasks(PROGRESS_SCOPE, accountId, ids, MOVABLE_FROM.final);
     const touched = new Set<string>();
@@ -141,7 +141,9 @@ export class TaskProgress {
         tx,
       );
       for (const [taskId, generation] of generations) {
-        for (const batch of new Set(stopped.filter((target) => target.taskId === taskId).map((target) => target.batch))) {
+        for (const batch of new Set(
+          stopped.filter((target) => target.taskId === taskId).map((target) => target.batch),
+        )) {
           const ref = { taskId, accountId, batch, generation };
           // A job id of its own: the batch's earlier poll jobs keep theirs, and may have ended.
           const jobId = jobIdOf('tasks.poll', taskId, accountId, batch, `g${generation}`, `resumed${Date.now()}`);

@@ -55,7 +55,10 @@ export class TaskQueryService {
   }
 
   async stats(scope: AccessScope): Promise<TaskStatsDto> {
-    const [tasks, targets] = await Promise.all([this.taskRepository.statusCounts(scope), this.targetRepository.statusCounts(scope)]);
+    const [tasks, targets] = await Promise.all([
+      this.taskRepository.statusCounts(scope),
+      this.targetRepository.statusCounts(scope),
+    ]);
     return {
       tasks: Object.fromEntries(tasks.map((row) => [row.status, row.count])),
       targets: Object.fromEntries(targets.map((row) => [row.status, row.count])),

@@ -114,7 +114,13 @@ export class TaskTargetRepository {
   // --- queries
 
   /** A task's targets in (vendor, reference) order. */
-  list(scope: AccessScope, taskId: string, skip: number | undefined, take: number, status?: string): Promise<TaskTarget[]> {
+  list(
+    scope: AccessScope,
+    taskId: string,
+    skip: number | undefined,
+    take: number,
+    status?: string,
+  ): Promise<TaskTarget[]> {
     return this.prisma.taskTarget.findMany({
       where: { taskId, ...(status ? { status } : {}), ...targetsInScope(scope) },
       orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
@@ -293,7 +299,12 @@ export class TaskTargetRepository {
    * Puts back to running targets recorded as cancelled ahead of a vendor's answer, where they still
    * are (and still carry `message`, when given).
    */
-  async resumeCancelled(scope: AccessScope, ids: string[], message: string | undefined, db: Db = this.prisma): Promise<void> {
+  async resumeCancelled(
+    scope: AccessScope,
+    ids: string[],
+    message: string | undefined,
+    db: Db = this.prisma,
+  ): Promise<void> {
     await db.taskTarget.updateMany({
       where: {
         id: { in: ids },

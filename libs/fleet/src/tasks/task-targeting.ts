@@ -86,12 +86,7 @@ export class TaskTargeting {
   }
 
   /** The selected devices, `pageSize` at a time in (account, vendor ref) order. */
-  devicePages(
-    scope: AccessScope,
-    selection: TargetSelection,
-    pageSize: number,
-    db: Db,
-  ): AsyncIterable<TargetDevice[]> {
+  devicePages(scope: AccessScope, selection: TargetSelection, pageSize: number, db: Db): AsyncIterable<TargetDevice[]> {
     return this.devices.pages(scope, selection.where, pageSize, db);
   }
 

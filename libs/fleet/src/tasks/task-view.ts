@@ -3,9 +3,7 @@ import type { Task, TaskTarget } from '@fleetgate/persistence';
 import type { TaskCountsDto, TaskDto, TaskTargetDto } from './task.dto';
 
 /** A task's target counts per reported status, from stored statuses: `dispatching` counts as running. */
-export function taskCounts(
-  rows: Array<{ taskId: string; status: string; count: number }>,
-): Map<string, TaskCountsDto> {
+export function taskCounts(rows: Array<{ taskId: string; status: string; count: number }>): Map<string, TaskCountsDto> {
   const counts = new Map<string, TaskCountsDto>();
   for (const row of rows) {
     const entry = counts.get(row.taskId) ?? emptyCounts();
