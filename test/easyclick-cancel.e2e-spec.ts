@@ -1,6 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { devicesRegister, tasksCreate, tasksGet, vendorAccountsCreate, type TaskDetailDto } from '@fleetgate/sdk';
-import { systemScope, TaskProgress, TaskService } from '@fleetgate/fleet';
+import { systemScope, TaskControlService, TaskProgress } from '@fleetgate/fleet';
 import { PrismaService } from '@fleetgate/persistence';
 import { VendorAccountService, VendorError } from '@fleetgate/vendors';
 import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
@@ -75,7 +75,7 @@ describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator 
       .spyOn(adapter, 'cancelTasks')
       .mockRejectedValue(new VendorError('easyclick', 'unavailable', '500', 'busy'));
     try {
-      await gateway.app.get(TaskService).cancel(taskId, systemScope('a test cancelling its own task'));
+      await gateway.app.get(TaskControlService).cancel(taskId, systemScope('a test cancelling its own task'));
     } finally {
       refuse.mockRestore();
     }
@@ -98,7 +98,7 @@ describe('cancelling an EasyClick run (e2e: gateway and the EasyClick simulator 
       await progress.apply(accountId, await adapter.pollTasks(ids));
     });
     try {
-      await gateway.app.get(TaskService).cancel(taskId, systemScope('a test cancelling its own task'));
+      await gateway.app.get(TaskControlService).cancel(taskId, systemScope('a test cancelling its own task'));
     } finally {
       cancelTasks.mockRestore();
     }

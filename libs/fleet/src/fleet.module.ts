@@ -13,18 +13,26 @@ import { EventsController } from './events/events.controller';
 import { FleetEvents } from './events/fleet-events';
 import { DeviceService } from './devices/device.service';
 import { DevicesController } from './devices/devices.controller';
+import { TargetDeviceRepository } from './tasks/target-device.repository';
+import { TaskControlService } from './tasks/task-control.service';
+import { TaskCreationService } from './tasks/task-creation.service';
 import { TaskDispatcher } from './tasks/task-dispatcher';
 import { TaskPoller } from './tasks/task-poller';
 import { TaskProgress } from './tasks/task-progress';
+import { TaskQueryService } from './tasks/task-query.service';
 import { TaskSweeper } from './tasks/task-sweeper';
-import { TaskService } from './tasks/task.service';
+import { TaskTargetRepository } from './tasks/task-target.repository';
+import { TaskTargeting } from './tasks/task-targeting';
+import { TaskRepository } from './tasks/task.repository';
 import { TasksController } from './tasks/tasks.controller';
 import { UserAccessNow } from './scope/user-access-now';
 
 const services = [
   DeviceService,
   DeviceSyncService,
-  TaskService,
+  TaskCreationService,
+  TaskQueryService,
+  TaskControlService,
   TaskProgress,
   TaskDispatcher,
   TaskPoller,
@@ -39,6 +47,9 @@ const services = [
   UserAccessNow,
 ];
 
+/** Fleet's own: the tables of tasks and the reads choosing their targets, used only within the library. */
+const internals = [TaskRepository, TaskTargetRepository, TargetDeviceRepository, TaskTargeting];
+
 /**
  * Devices, tasks and vendor callbacks. The gateway serves the controllers; the worker runs the same
  * services from its job handlers (needs VendorsModule, QueuesModule and PersistenceModule, which are global).
@@ -46,7 +57,7 @@ const services = [
 @Module({
   controllers: [DevicesController, TasksController, WebhooksController, EventsController, ArtifactsController],
   // UserAccessService here too: the worker has no AuthModule, and scheduled fires and event deliveries read access.
-  providers: [...services, UserAccessService],
+  providers: [...services, ...internals, UserAccessService],
   exports: services,
 })
 export class FleetModule {}

@@ -1,17 +1,17 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
-import { ConflictError, DomainError, isFinalStatus, type TaskStatus } from '@fleetgate/domain';
+import { ConflictError, DomainError, isFinalStatus } from '@fleetgate/domain';
 import {
   type AccessNow,
   type CallerScope,
   type CreateTaskDto,
-  devicesInScope,
   systemScope,
-  TaskService,
+  TaskControlService,
+  TaskCreationService,
+  TaskQueryService,
   UserAccessNow,
 } from '@fleetgate/fleet';
-import { targetWhere } from '@fleetgate/fleet/tasks/task-targeting';
-import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
+import { type JobRun, Prisma, type ScheduledJob } from '@fleetgate/persistence';
 import { type ExecutorJobPayloads, jobIdOf, JobProducer, type JobPayloads } from '@fleetgate/queues';
 import { ExecutorQueues } from './executor-queues';
 import { EXECUTOR_ID, ExecutorRegistry } from './executor-registry';
@@ -62,7 +62,7 @@ export interface FireReport {
 }
 
 /**
- * Fires scheduled jobs (creating their tasks through the same TaskService as POST /tasks) and
+ * Fires scheduled jobs (creating their tasks through the same TaskCreationService as POST /tasks) and
  * follows their runs. Each run acts for its job's creator, with the creator's access as it stands
  * at the run: only devices in their current scope, and nothing at all (the run fails, saying why)
  * once they are disabled, deleted or no longer hold what the action needs. A tick fires once
@@ -86,15 +86,16 @@ export class ScheduleRunner {
   private readonly logger = new Logger(ScheduleRunner.name);
 
   constructor(
-    private readonly prisma: PrismaService,
     private readonly jobs: ScheduledJobRepository,
     private readonly jobRuns: JobRunRepository,
-    private readonly tasks: TaskService,
+    private readonly tasks: TaskCreationService,
     private readonly producer: JobProducer,
     private readonly router: ExecutorRouter,
     private readonly executorQueues: ExecutorQueues,
     private readonly registry: ExecutorRegistry,
     private readonly accessNow: UserAccessNow,
+    private readonly taskControl: TaskControlService,
+    private readonly taskQueries: TaskQueryService,
   ) {}
 
   async fire(
@@ -269,12 +270,8 @@ export class ScheduleRunner {
     scope: CallerScope,
   ): Promise<CreateTaskDto | null> {
     if (shardTotal <= 1) return action;
-    const devices = await this.prisma.device.findMany({
-      where: { AND: [targetWhere(action.targets), devicesInScope(scope)] },
-      select: { id: true },
-      orderBy: { id: 'asc' },
-    });
-    const deviceIds = devices.filter((_, position) => position % shardTotal === shardIndex).map((device) => device.id);
+    const devices = await this.tasks.targetDeviceIds(action.targets, scope);
+    const deviceIds = devices.filter((_, position) => position % shardTotal === shardIndex);
     return deviceIds.length ? { ...action, targets: { deviceIds } } : null;
   }
 
@@ -286,13 +283,11 @@ export class ScheduleRunner {
     let settled = 0;
     let retried = 0;
     for (const run of running) {
-      const task = run.taskId
-        ? await this.prisma.task.findUnique({ where: { id: run.taskId }, select: { status: true } })
-        : null;
+      const taskStatus = run.taskId ? await this.taskQueries.statusOf(run.taskId, SETTLE_SCOPE) : undefined;
       let status: string | undefined;
       let lost = false;
-      if (run.taskId && !task) status = 'failed';
-      else if (task && isFinalStatus(task.status as TaskStatus)) status = task.status;
+      if (run.taskId && !taskStatus) status = 'failed';
+      else if (taskStatus && isFinalStatus(taskStatus)) status = taskStatus;
       else if (Date.now() - run.triggeredAt.getTime() > run.job.runTimeoutSeconds * 1000) {
         await this.stopRun(run.id, run.taskId, 'timed_out', `no end within ${run.job.runTimeoutSeconds} s`);
         status = 'timed_out';
@@ -347,7 +342,7 @@ export class ScheduleRunner {
         await this.finish(retryRun.id, 'failed', acting.refusal);
         return;
       }
-      await this.tasks
+      await this.taskControl
         .retryFailed(run.taskId, acting.scope)
         .catch((error: unknown) => this.logger.warn({ err: error }, 'retry of failed targets refused'));
       return;
@@ -389,7 +384,7 @@ export class ScheduleRunner {
   }
 
   private async cancelTask(taskId: string): Promise<void> {
-    await this.tasks.cancel(taskId, SETTLE_SCOPE).catch((error: unknown) => {
+    await this.taskControl.cancel(taskId, SETTLE_SCOPE).catch((error: unknown) => {
       if (!(error instanceof ConflictError)) throw error;
     });
   }

@@ -7,7 +7,9 @@ import type { EventDeliveryQueryDto } from '../events/event-subscription.dto';
 import type { EventSubscriptionService } from '../events/event-subscription.service';
 import type { FleetEvents } from '../events/fleet-events';
 import type { CreateTaskDto, TaskQueryDto } from '../tasks/task.dto';
-import type { TaskService } from '../tasks/task.service';
+import type { TaskControlService } from '../tasks/task-control.service';
+import type { TaskCreationService } from '../tasks/task-creation.service';
+import type { TaskQueryService } from '../tasks/task-query.service';
 import { type AccessScope, callerScope, departmentInScope, ownerInScope, systemScope } from './access-scope';
 import { devicesInScope, tasksInScope } from './data-scope-where';
 
@@ -19,7 +21,9 @@ import { devicesInScope, tasksInScope } from './data-scope-where';
 export function queriesWithoutScope(
   services: {
     devices: DeviceService;
-    tasks: TaskService;
+    creation: TaskCreationService;
+    tasks: TaskQueryService;
+    control: TaskControlService;
     artifacts: ArtifactService;
     subscriptions: EventSubscriptionService;
     events: FleetEvents;
@@ -40,11 +44,11 @@ export function queriesWithoutScope(
   // @ts-expect-error a device change needs a scope
   void services.devices.addToGroup('group', ['id']);
   // @ts-expect-error a task needs a scope to be created in
-  void services.tasks.create(input.task);
+  void services.creation.create(input.task);
   // @ts-expect-error a task query needs a scope
   void services.tasks.list(input.tasks);
   // @ts-expect-error a task change needs a scope
-  void services.tasks.cancel('id');
+  void services.control.cancel('id');
   // @ts-expect-error an artifact query needs a scope
   void services.artifacts.get('id');
   // @ts-expect-error an artifact lookup for a task needs a scope

@@ -33,6 +33,25 @@ export function tasksInScope(scope: AccessScope): Prisma.TaskWhereInput {
   return createdInScope(scope);
 }
 
+/** A task's targets are seen with the task; a scope that reaches every task adds no condition at all. */
+export function targetsInScope(scope: AccessScope): Prisma.TaskTargetWhereInput {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return {};
+  return { task: tasksInScope(scope) };
+}
+
+/**
+ * The tasks a scope reaches, as a condition on a task id (`task_id`, or a parameter), for the
+ * statements Prisma cannot write; `TRUE` for a scope that reaches every task.
+ */
+export function taskIdInScopeSql(scope: AccessScope, taskId: Prisma.Sql): Prisma.Sql {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return Prisma.sql`TRUE`;
+  if (scope.data.kind === 'own') {
+    return Prisma.sql`${taskId} IN (SELECT id FROM tasks WHERE created_by_id = ${scope.data.userId}::uuid)`;
+  }
+  return Prisma.sql`${taskId} IN (SELECT id FROM tasks
+    WHERE department_id = ANY(${scope.data.departmentIds}::uuid[]) OR created_by_id = ${scope.data.userId}::uuid)`;
+}
+
 export function artifactsInScope(scope: AccessScope): Prisma.ArtifactWhereInput {
   return createdInScope(scope);
 }

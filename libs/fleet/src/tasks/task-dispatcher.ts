@@ -1,10 +1,18 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { isFinalStatus, isRepeatableOperation, type Operation, type OperationType } from '@fleetgate/domain';
-import { PrismaService, type Task } from '@fleetgate/persistence';
+import { type Task, Transactions } from '@fleetgate/persistence';
 import { jobIdOf, Outbox, PermanentJobError, type TaskBatchRef } from '@fleetgate/queues';
 import { type DispatchOutcome, VendorAccountService, VendorError } from '@fleetgate/vendors';
+import { systemScope } from '../scope/access-scope';
 import { TaskProgress } from './task-progress';
-import { dispatchJobId } from './task.service';
+import {
+  type BatchKey,
+  type ClaimedTarget,
+  type StoppedTarget,
+  type TargetOutcomeRow,
+  TaskTargetRepository,
+} from './task-target.repository';
+import { TaskRepository } from './task.repository';
 
 /** First poll of a batch's vendor tasks, after its dispatch. */
 const FIRST_POLL_DELAY_MS = 1_000;
@@ -18,25 +26,21 @@ const CLAIM_RENEW_MS = 5_000;
  */
 export const CLAIM_LEASE_MS = 20_000;
 
-/** A target claimed by a dispatch: the one dispatch that may send it. */
-interface ClaimedTarget {
-  id: string;
-  vendorRef: string;
-}
-type BatchKey = { taskId: string; accountId: string; batch: number };
-/** A running target recorded as cancelled because the operation being sent ends its vendor run. */
-interface StoppedTarget {
-  id: string;
-  taskId: string;
-  batch: number;
-  message: string;
-}
+/** Dispatch is work no user asked for at that moment: it sends the batches of every task. */
+const DISPATCH_SCOPE = systemScope('a dispatch job sends a batch of any task');
 
 export interface DispatchReport {
   sent: number;
   skipped?: string;
   settledUnknown?: number;
   waiting?: number;
+}
+
+export function dispatchJobId(
+  ref: { taskId: string; accountId: string; batch: number; generation: number },
+  round: number,
+): string {
+  return jobIdOf('tasks.dispatch', ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, `r${round}`);
 }
 
 export function pollJobId(ref: TaskBatchRef, round: number): string {
@@ -61,14 +65,16 @@ export class TaskDispatcher {
   private readonly logger = new Logger(TaskDispatcher.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly tasks: TaskRepository,
+    private readonly targets: TaskTargetRepository,
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
+    private readonly transactions: Transactions,
     private readonly outbox: Outbox,
   ) {}
 
   async dispatch(job: TaskBatchRef & { round: number }): Promise<DispatchReport> {
-    const task = await this.prisma.task.findUnique({ where: { id: job.taskId } });
+    const task = await this.tasks.find(DISPATCH_SCOPE, job.taskId);
     if (!task) return { sent: 0, skipped: 'task deleted' };
     if (task.generation !== job.generation) return { sent: 0, skipped: 'superseded by a retry' };
     if (task.cancelledAt) return { sent: 0, skipped: 'task cancelled' };
@@ -98,10 +104,12 @@ export class TaskDispatcher {
     const operation = { type, params: task.params } as Operation;
     let outcomes: DispatchOutcome[];
     const vendorRefs = toSend.map((target) => target.vendorRef);
-    const stopped = await this.recordStopped(
-      task,
+    // Recorded as cancelled before the operation is sent: see TaskProgress.stopRunsEndedBy.
+    const stopped = await this.progress.stopRunsEndedBy(
+      DISPATCH_SCOPE,
       job.accountId,
       adapter.endedVendorTasks?.(operation, vendorRefs) ?? [],
+      `stopped by task ${task.id} (${task.operationType})`,
     );
     const renewal = setInterval(() => void this.renewClaim(toSend), CLAIM_RENEW_MS);
     try {
@@ -111,10 +119,10 @@ export class TaskDispatcher {
       await this.resumeStopped(job.accountId, stopped);
       if (error.refusedUpFront && error.kind !== 'unauthorized') {
         // Nothing ran: put the targets back and let BullMQ try the job again after its backoff.
-        await this.prisma.taskTarget.updateMany({
-          where: { id: { in: toSend.map((target) => target.id) }, status: 'dispatching' },
-          data: { status: 'pending' },
-        });
+        await this.targets.release(
+          DISPATCH_SCOPE,
+          toSend.map((target) => target.id),
+        );
         throw error;
       }
       await this.settle(toSend, { code: error.vendorCode, message: error.vendorMessage });
@@ -130,102 +138,45 @@ export class TaskDispatcher {
   }
 
   /**
-   * Records as cancelled, before the operation is sent, the running targets (of any task on this
-   * account) that follow the vendor runs it ends: a vendor that reads a device leaving its run as the
-   * run's end (EasyClick) would otherwise let a poll record Fleetgate's own stop as a success.
-   */
-  private async recordStopped(task: Task, accountId: string, endedVendorTaskIds: string[]): Promise<StoppedTarget[]> {
-    if (endedVendorTaskIds.length === 0) return [];
-    const message = `stopped by task ${task.id} (${task.operationType})`;
-    const stopped = await this.prisma.$queryRaw<StoppedTarget[]>`
-      UPDATE task_targets
-      SET status = 'cancelled', error_code = 'cancelled', error_message = ${message},
-          finished_at = now(), updated_at = now()
-      WHERE account_id = ${accountId}::uuid AND status = 'running'
-        AND (vendor_task_id = ANY(${endedVendorTaskIds}::text[]) OR vendor_task_ids && ${endedVendorTaskIds}::text[])
-      RETURNING id::text, task_id::text AS "taskId", batch, error_message AS "message"`;
-    for (const taskId of new Set(stopped.map((target) => target.taskId))) await this.progress.refreshTask(taskId);
-    return stopped;
-  }
-
-  /**
-   * The vendor refused the operation that would have ended these runs: they run on, so their targets
-   * are running again and their batches are polled afresh (a poll that found them final has stopped).
+   * The vendor refused the operation that would have ended these runs: they run on (see
+   * TaskProgress.resumeStopped), and their tasks' statuses follow.
    */
   private async resumeStopped(accountId: string, stopped: StoppedTarget[]): Promise<void> {
     if (stopped.length === 0) return;
-    const tasks = await this.prisma.task.findMany({
-      where: { id: { in: [...new Set(stopped.map((target) => target.taskId))] } },
-      select: { id: true, generation: true },
-    });
-    await this.prisma.$transaction(async (tx) => {
-      await tx.taskTarget.updateMany({
-        where: {
-          id: { in: stopped.map((target) => target.id) },
-          status: 'cancelled',
-          errorCode: 'cancelled',
-          errorMessage: stopped[0].message,
-        },
-        data: { status: 'running', finishedAt: null, errorCode: null, errorMessage: null },
-      });
-      for (const { id, generation } of tasks) {
-        for (const batch of new Set(stopped.filter((target) => target.taskId === id).map((target) => target.batch))) {
-          const ref = { taskId: id, accountId, batch, generation };
-          // A job id of its own: the batch's earlier poll jobs keep theirs, and may have ended.
-          const jobId = jobIdOf('tasks.poll', id, accountId, batch, `g${generation}`, `resumed${Date.now()}`);
-          await this.outbox.stage(tx, 'tasks.poll', { ...ref, round: 0 }, jobId);
-        }
-      }
-    });
-    this.outbox.relaySoon();
+    const tasks = await this.tasks.generations(DISPATCH_SCOPE, [...new Set(stopped.map((target) => target.taskId))]);
+    await this.progress.resumeStopped(
+      DISPATCH_SCOPE,
+      accountId,
+      stopped,
+      new Map(tasks.map((task) => [task.id, task.generation])),
+      stopped[0].message,
+    );
     for (const { id } of tasks) await this.progress.refreshTask(id);
   }
 
-  /**
-   * Claims the batch's due pending targets: those past their offline wait and their batch's
-   * not-before time. One UPDATE takes only rows still pending and answers the rows it changed, so a
-   * target claimed is one no other dispatch of the batch has.
-   */
+  /** Claims the batch's due pending targets (see TaskTargetRepository.claim). */
   private claim(task: Task, batch: BatchKey): Promise<ClaimedTarget[]> {
-    return this.prisma.$queryRaw<ClaimedTarget[]>`
-      UPDATE task_targets
-      SET status = 'dispatching', attempts = attempts + 1, dispatched_at = now(), updated_at = now(),
-          deadline_at = now() + make_interval(secs => ${task.targetTimeoutSeconds})
-      WHERE task_id = ${batch.taskId}::uuid AND account_id = ${batch.accountId}::uuid AND batch = ${batch.batch}
-        AND status = 'pending'
-        AND (wait_until IS NULL OR wait_until <= now())
-        AND (not_before IS NULL OR not_before <= now())
-      RETURNING id::text, vendor_ref AS "vendorRef"`;
+    return this.targets.claim(DISPATCH_SCOPE, batch, task.targetTimeoutSeconds);
   }
 
   /** Claims again, to send them again, targets of a repeatable operation whose dispatch was cut off. */
   private takeOverCutOff(task: Task, batch: BatchKey): Promise<ClaimedTarget[]> {
-    return this.prisma.$queryRaw<ClaimedTarget[]>`
-      UPDATE task_targets
-      SET attempts = attempts + 1, dispatched_at = now(), updated_at = now(),
-          deadline_at = now() + make_interval(secs => ${task.targetTimeoutSeconds})
-      WHERE task_id = ${batch.taskId}::uuid AND account_id = ${batch.accountId}::uuid AND batch = ${batch.batch}
-        AND status = 'dispatching' AND updated_at < now() - make_interval(secs => ${CLAIM_LEASE_MS / 1000})
-      RETURNING id::text, vendor_ref AS "vendorRef"`;
+    return this.targets.takeOverCutOff(DISPATCH_SCOPE, batch, task.targetTimeoutSeconds, CLAIM_LEASE_MS);
   }
 
   /** Settles as failed the targets of a non-repeatable operation whose dispatch was cut off. */
   private settleCutOff(batch: BatchKey, error: { code: string; message: string }): Promise<number> {
-    return this.prisma.$executeRaw`
-      UPDATE task_targets
-      SET status = 'failed', error_code = ${error.code}, error_message = ${error.message},
-          finished_at = now(), updated_at = now()
-      WHERE task_id = ${batch.taskId}::uuid AND account_id = ${batch.accountId}::uuid AND batch = ${batch.batch}
-        AND status = 'dispatching' AND updated_at < now() - make_interval(secs => ${CLAIM_LEASE_MS / 1000})`;
+    return this.targets.settleCutOff(DISPATCH_SCOPE, batch, CLAIM_LEASE_MS, error);
   }
 
   /** Keeps this dispatch's claim alive while the vendor call runs; a failed renewal only shortens it. */
   private renewClaim(targets: ClaimedTarget[]): void {
-    this.prisma.$executeRaw`
-      UPDATE task_targets SET updated_at = now()
-      WHERE id = ANY(${targets.map((target) => target.id)}::uuid[]) AND status = 'dispatching'`.catch(
-      (error: unknown) => this.logger.warn({ err: error }, 'could not renew a dispatch claim'),
-    );
+    this.targets
+      .renewClaim(
+        DISPATCH_SCOPE,
+        targets.map((target) => target.id),
+      )
+      .catch((error: unknown) => this.logger.warn({ err: error }, 'could not renew a dispatch claim'));
   }
 
   /**
@@ -234,23 +185,14 @@ export class TaskDispatcher {
    * for then, so the batch does not wait for the sweeper.
    */
   private async comeBackLater(job: TaskBatchRef & { round: number }): Promise<string | undefined> {
-    const [row] = await this.prisma.$queryRaw<Array<{ delay_ms: number | null; reason: string | null }>>`
-      SELECT ceil(extract(epoch FROM least(
-               min(not_before) FILTER (WHERE status = 'pending' AND not_before > now()),
-               max(updated_at) FILTER (WHERE status = 'dispatching')
-                 + make_interval(secs => ${CLAIM_LEASE_MS / 1000})) - now()) * 1000)::int AS delay_ms,
-             CASE WHEN bool_or(status = 'dispatching') THEN 'in flight with another dispatch'
-                  WHEN bool_or(status = 'pending' AND not_before > now()) THEN 'not due yet' END AS reason
-      FROM task_targets
-      WHERE task_id = ${job.taskId}::uuid AND account_id = ${job.accountId}::uuid AND batch = ${job.batch}
-        AND status IN ('pending', 'dispatching')`;
-    if (!row?.reason || row.delay_ms === null) return undefined;
+    const due = await this.targets.nextDue(DISPATCH_SCOPE, job, CLAIM_LEASE_MS);
+    if (!due?.reason || due.delayMs === null) return undefined;
     const next = { ...job, round: job.round + 1 };
-    await this.prisma.$transaction((tx) =>
-      this.outbox.stage(tx, 'tasks.dispatch', next, followUpJobId(job, next.round), Math.max(0, row.delay_ms!) + 100),
+    await this.transactions.run((tx) =>
+      this.outbox.stage(tx, 'tasks.dispatch', next, followUpJobId(job, next.round), Math.max(0, due.delayMs!) + 100),
     );
     this.outbox.relaySoon();
-    return row.reason;
+    return due.reason;
   }
 
   /**
@@ -269,7 +211,8 @@ export class TaskDispatcher {
     const waitMs = Math.min(MAX_OFFLINE_WAIT_MS, 2_000 * 2 ** job.round);
     let waiting = 0;
     let polling = false;
-    // One row per target, written by one UPDATE: a statement per target was most of a batch's cost.
+    // One row per target, all written by one UPDATE: a round trip per target would outweigh the rest
+    // of a batch's work.
     // A null leaves the column as it was (result, finished_at, wait_until), as Prisma's update would.
     const rows = sent.map((target) => {
       const outcome = byRef.get(target.vendorRef) ?? {
@@ -277,7 +220,7 @@ export class TaskDispatcher {
         status: 'failed' as const,
         error: { code: 'no_answer', message: 'the vendor answered nothing for this device' },
       };
-      const row = {
+      const row: TargetOutcomeRow = {
         id: target.id,
         vendorTaskId: outcome.vendorTaskId ?? null,
         // As JSON: one text per row, since unnest cannot take an array of arrays of different lengths.
@@ -286,8 +229,8 @@ export class TaskDispatcher {
         errorCode: outcome.error?.code ?? null,
         errorMessage: outcome.error?.message ?? null,
         status: 'running',
-        finishedAt: null as string | null,
-        waitUntil: null as string | null,
+        finishedAt: null,
+        waitUntil: null,
       };
       if (outcome.error?.deviceOffline && offlineUntil > now) {
         waiting++;
@@ -301,24 +244,8 @@ export class TaskDispatcher {
       }
       return row;
     });
-    const column = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
-    await this.prisma.$transaction(async (tx) => {
-      await tx.$executeRaw`
-        UPDATE task_targets AS t
-        SET vendor_task_id = o.vendor_task_id,
-            vendor_task_ids = ARRAY(SELECT jsonb_array_elements_text(o.vendor_task_ids::jsonb)),
-            result = COALESCE(o.result::jsonb, t.result),
-            error_code = o.error_code,
-            error_message = o.error_message,
-            status = o.status,
-            finished_at = COALESCE(o.finished_at, t.finished_at),
-            wait_until = COALESCE(o.wait_until, t.wait_until),
-            updated_at = now()
-        FROM unnest(${column('id')}::uuid[], ${column('vendorTaskId')}::text[], ${column('vendorTaskIds')}::text[],
-                    ${column('result')}::text[], ${column('errorCode')}::text[], ${column('errorMessage')}::text[],
-                    ${column('status')}::text[], ${column('finishedAt')}::timestamptz[], ${column('waitUntil')}::timestamptz[])
-             AS o(id, vendor_task_id, vendor_task_ids, result, error_code, error_message, status, finished_at, wait_until)
-        WHERE t.id = o.id AND t.status = 'dispatching'`;
+    await this.transactions.run(async (tx) => {
+      await this.targets.recordOutcomes(DISPATCH_SCOPE, rows, tx);
       if (polling) {
         await this.outbox.stage(tx, 'tasks.poll', { ...job, round: 0 }, pollJobId(job, 0), FIRST_POLL_DELAY_MS);
       }
@@ -344,12 +271,12 @@ export class TaskDispatcher {
     );
   }
 
-  private async settle(targets: ClaimedTarget[], error: { code: string; message: string }): Promise<number> {
-    const { count } = await this.prisma.taskTarget.updateMany({
-      where: { id: { in: targets.map((target) => target.id) }, status: { in: ['pending', 'dispatching'] } },
-      data: { status: 'failed', errorCode: error.code, errorMessage: error.message, finishedAt: new Date() },
-    });
-    return count;
+  private settle(targets: ClaimedTarget[], error: { code: string; message: string }): Promise<number> {
+    return this.targets.fail(
+      DISPATCH_SCOPE,
+      targets.map((target) => target.id),
+      error,
+    );
   }
 
   /**
@@ -358,27 +285,14 @@ export class TaskDispatcher {
    */
   private async abortIfFailing(task: Task): Promise<boolean> {
     if (!task.abortFailurePercent) return false;
-    const rows = await this.prisma.taskTarget.groupBy({
-      by: ['status'],
-      where: { taskId: task.id, status: { in: ['succeeded', 'failed', 'timed_out'] } },
-      _count: { _all: true },
-    });
-    const finished = rows.reduce((sum, row) => sum + row._count._all, 0);
-    const failed = rows.filter((row) => row.status !== 'succeeded').reduce((sum, row) => sum + row._count._all, 0);
+    const rows = await this.targets.finishedCounts(DISPATCH_SCOPE, task.id);
+    const finished = rows.reduce((sum, row) => sum + row.count, 0);
+    const failed = rows.filter((row) => row.status !== 'succeeded').reduce((sum, row) => sum + row.count, 0);
     if (finished < (task.abortMinTargets ?? 1) || failed * 100 < task.abortFailurePercent * finished) return false;
-    const now = new Date();
-    await this.prisma.$transaction([
-      this.prisma.task.update({ where: { id: task.id }, data: { abortedAt: now } }),
-      this.prisma.taskTarget.updateMany({
-        where: { taskId: task.id, status: 'pending' },
-        data: {
-          status: 'cancelled',
-          finishedAt: now,
-          errorCode: 'aborted',
-          errorMessage: `rollout aborted: ${failed} of ${finished} finished targets failed`,
-        },
-      }),
-    ]);
+    await this.progress.stopUnsent(DISPATCH_SCOPE, task.id, 'aborted', {
+      code: 'aborted',
+      message: `rollout aborted: ${failed} of ${finished} finished targets failed`,
+    });
     this.logger.warn({ taskId: task.id, failed, finished }, 'rollout aborted by its failure threshold');
     await this.progress.refreshTask(task.id);
     return true;

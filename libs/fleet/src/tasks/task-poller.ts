@@ -1,11 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { PrismaService } from '@fleetgate/persistence';
 import { JobProducer, type TaskBatchRef } from '@fleetgate/queues';
 import { supports, VendorAccountService } from '@fleetgate/vendors';
+import { systemScope } from '../scope/access-scope';
 import { pollJobId } from './task-dispatcher';
 import { TaskProgress } from './task-progress';
+import { TaskTargetRepository } from './task-target.repository';
+import { TaskRepository } from './task.repository';
 
 const MAX_POLL_DELAY_MS = 30_000;
+/** A poll job follows a batch of any task. */
+const POLL_SCOPE = systemScope('a poll job follows a batch of any task');
 
 /** Backoff between polls of one batch: 1 s, 2 s, 4 s ... up to 30 s. */
 export function pollDelayMs(round: number): number {
@@ -25,20 +29,18 @@ export interface PollReport {
 @Injectable()
 export class TaskPoller {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly tasks: TaskRepository,
+    private readonly targets: TaskTargetRepository,
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
     private readonly producer: JobProducer,
   ) {}
 
   async poll(job: TaskBatchRef & { round: number }): Promise<PollReport> {
-    const task = await this.prisma.task.findUnique({ where: { id: job.taskId }, select: { generation: true } });
-    if (!task || task.generation !== job.generation) return { polled: 0, stillRunning: 0, timedOut: 0 };
+    const generation = await this.tasks.generation(POLL_SCOPE, job.taskId);
+    if (generation === undefined || generation !== job.generation) return { polled: 0, stillRunning: 0, timedOut: 0 };
     const batch = { taskId: job.taskId, accountId: job.accountId, batch: job.batch };
-    const running = await this.prisma.taskTarget.findMany({
-      where: { ...batch, status: 'running', vendorTaskId: { not: null } },
-      select: { vendorTaskId: true, vendorTaskIds: true },
-    });
+    const running = await this.targets.runningVendorTasks(POLL_SCOPE, batch);
     const adapter = await this.accounts.adapterFor(job.accountId);
     // A target may own several vendor tasks; each is read, and the target ends from all of them.
     const ids = [...new Set(running.flatMap((target) => [target.vendorTaskId!, ...(target.vendorTaskIds ?? [])]))];
@@ -53,7 +55,7 @@ export class TaskPoller {
       },
     );
     if (timedOut.length) await this.progress.refreshTask(job.taskId);
-    const stillRunning = await this.prisma.taskTarget.count({ where: { ...batch, status: 'running' } });
+    const stillRunning = await this.targets.countRunning(POLL_SCOPE, batch);
     if (stillRunning > 0) {
       const next = { ...job, round: job.round + 1 };
       await this.producer.enqueue('tasks.poll', next, {

@@ -1,15 +1,28 @@
 import { Injectable } from '@nestjs/common';
 import { aggregateStatus, isFinalStatus, type TaskStatus } from '@fleetgate/domain';
-import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import { type Prisma, Transactions } from '@fleetgate/persistence';
+import { jobIdOf, Outbox } from '@fleetgate/queues';
 import type { VendorTaskProgress } from '@fleetgate/vendors';
 import { FleetEvents } from '../events/fleet-events';
+import { type AccessScope, systemScope } from '../scope/access-scope';
 import { CoalescedRuns } from './coalesced-runs';
+import { TaskTargetRepository, type StoppedTarget } from './task-target.repository';
+import { TaskRepository, type TaskStop } from './task.repository';
 
 /** States a target may move from, for each state it moves to: never backwards, never out of a final state. */
 const MOVABLE_FROM: Readonly<Record<'running' | 'final', string[]>> = {
   running: ['pending', 'dispatching'],
   final: ['pending', 'dispatching', 'running'],
 };
+
+/** Vendor progress, deadlines and a task's status follow the targets wherever they are, whoever owns them. */
+const PROGRESS_SCOPE = systemScope('vendor progress and deadlines move targets of every task');
+
+/**
+ * How long stopping a task's unsent targets may take: a task of 100,000 pending targets is one
+ * UPDATE of them all, several seconds on a loaded machine.
+ */
+const STOP_TRANSACTION = { timeoutMs: 60_000, maxWaitMs: 10_000 };
 
 export interface TargetChange {
   status: TaskStatus;
@@ -19,16 +32,24 @@ export interface TargetChange {
 }
 
 /**
- * The one place target states change after dispatch: polling, callbacks, the sweeper and cancel all
- * go through here, so they converge on one state. A target only moves forward (pending → running →
- * final) and a final target never changes: a late or duplicated callback cannot undo an ending.
+ * The one place target states change once they left their dispatch: polling, callbacks, the
+ * sweeper, cancel, a rollout's abort, and a dispatch whose operation ends other runs all go through
+ * here, so they converge on one state. (The dispatcher itself moves only the targets it claimed, on
+ * their way out: pending → dispatching → running or final.) A target only moves forward (pending →
+ * running → final) and a final target never changes, so a late or duplicated callback cannot undo an
+ * ending, with two deliberate exceptions: a retry starts failed targets over as a new generation
+ * (TaskControlService), and a cancel recorded ahead of the vendor's answer is taken back when the
+ * vendor refuses it (resumeStopped).
  */
 @Injectable()
 export class TaskProgress {
   private readonly refreshes = new CoalescedRuns<TaskStatus>();
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly tasks: TaskRepository,
+    private readonly targets: TaskTargetRepository,
+    private readonly transactions: Transactions,
+    private readonly outbox: Outbox,
     private readonly events: FleetEvents,
   ) {}
 
@@ -36,20 +57,12 @@ export class TaskProgress {
   async apply(accountId: string, progress: VendorTaskProgress[]): Promise<Set<string>> {
     if (progress.length === 0) return new Set();
     // One read for the whole batch, one write per distinct change: a poll or a callback burst names
-    // hundreds of targets, mostly with the same outcome, and a query per target was what limited it.
+    // hundreds of targets, mostly with the same outcome, and a query per target would limit its pace.
     const ids = [...new Set(progress.map((entry) => entry.vendorTaskId))];
-    const targets = await this.prisma.taskTarget.findMany({
-      where: {
-        accountId,
-        // A target that owns several vendor tasks holds them all in vendorTaskIds.
-        OR: [{ vendorTaskId: { in: ids } }, { vendorTaskIds: { hasSome: ids } }],
-        status: { in: MOVABLE_FROM.final },
-      },
-      select: { id: true, taskId: true, vendorTaskId: true, vendorTaskIds: true, vendorRef: true, status: true },
-    });
+    const targets = await this.targets.withVendorTasks(PROGRESS_SCOPE, accountId, ids, MOVABLE_FROM.final);
     const touched = new Set<string>();
     for (const { change, targets: moved } of planMoves(targets, progress)) {
-      await this.write(moved, change);
+      await this.write(PROGRESS_SCOPE, moved, change);
       for (const target of moved) touched.add(target.taskId);
     }
     for (const taskId of touched) await this.refreshTask(taskId);
@@ -59,24 +72,99 @@ export class TaskProgress {
   /** Moves the targets matching `where` to `change` where that is forward; answers their task ids. */
   async move(where: Prisma.TaskTargetWhereInput, change: TargetChange): Promise<string[]> {
     if (change.status === 'pending') return [];
-    const candidates = await this.prisma.taskTarget.findMany({
-      where: { ...where, status: { in: movableFrom(change.status) } },
-      select: { id: true, taskId: true },
-    });
+    const candidates = await this.targets.matching(PROGRESS_SCOPE, where, movableFrom(change.status));
     if (candidates.length === 0) return [];
-    await this.write(candidates, change);
+    await this.write(PROGRESS_SCOPE, candidates, change);
     return [...new Set(candidates.map((target) => target.taskId))];
+  }
+
+  /** Moves these targets to `change` where that is forward (a target that ended meanwhile keeps its end). */
+  async moveTargets(scope: AccessScope, targets: Array<{ id: string }>, change: TargetChange): Promise<void> {
+    if (change.status === 'pending' || targets.length === 0) return;
+    await this.write(scope, targets, change);
+  }
+
+  /**
+   * Stops a task before its end (cancelled by a user, or aborted by its failure threshold): marks the
+   * task and ends its targets not sent yet as cancelled with `error`, in one commit, so that no
+   * dispatch sends one of them afterwards.
+   */
+  async stopUnsent(
+    scope: AccessScope,
+    taskId: string,
+    stop: TaskStop,
+    error: { code: string; message: string },
+    at = new Date(),
+  ): Promise<void> {
+    await this.transactions.run(async (tx) => {
+      await this.tasks.markStopped(scope, taskId, stop, at, tx);
+      await this.targets.cancelPending(scope, taskId, error, at, tx);
+    }, STOP_TRANSACTION);
+  }
+
+  /**
+   * Records as cancelled, before an operation that ends them is sent, the running targets (of any
+   * task on this account) following these vendor tasks, and refreshes their tasks: a vendor that
+   * reads a device leaving its run as the run's end (EasyClick) would otherwise let a poll record
+   * Fleetgate's own stop as a success.
+   */
+  async stopRunsEndedBy(
+    scope: AccessScope,
+    accountId: string,
+    vendorTaskIds: string[],
+    message: string,
+  ): Promise<StoppedTarget[]> {
+    if (vendorTaskIds.length === 0) return [];
+    const stopped = await this.targets.stopRunning(scope, accountId, vendorTaskIds, message);
+    for (const taskId of new Set(stopped.map((target) => target.taskId))) await this.refreshTask(taskId);
+    return stopped;
+  }
+
+  /**
+   * The vendor refused to stop runs that were recorded as cancelled ahead of its answer: they run on,
+   * so their targets are running again and their batches are polled afresh (a poll that found them
+   * cancelled meanwhile has stopped). With `message`, only targets still carrying it are taken back.
+   */
+  async resumeStopped(
+    scope: AccessScope,
+    accountId: string,
+    stopped: Array<{ id: string; taskId: string; batch: number }>,
+    generations: ReadonlyMap<string, number>,
+    message?: string,
+  ): Promise<void> {
+    if (stopped.length === 0) return;
+    await this.transactions.run(async (tx) => {
+      await this.targets.resumeCancelled(
+        scope,
+        stopped.map((target) => target.id),
+        message,
+        tx,
+      );
+      for (const [taskId, generation] of generations) {
+        for (const batch of new Set(
+          stopped.filter((target) => target.taskId === taskId).map((target) => target.batch),
+        )) {
+          const ref = { taskId, accountId, batch, generation };
+          // A job id of its own: the batch's earlier poll jobs keep theirs, and may have ended.
+          const jobId = jobIdOf('tasks.poll', taskId, accountId, batch, `g${generation}`, `resumed${Date.now()}`);
+          await this.outbox.stage(tx, 'tasks.poll', { ...ref, round: 0 }, jobId);
+        }
+      }
+    });
+    this.outbox.relaySoon();
   }
 
   /**
    * Writes `change` to targets read as movable, with the status condition again: a concurrent writer
    * that ended a target first wins.
    */
-  private async write(targets: Array<{ id: string }>, change: TargetChange): Promise<void> {
-    await this.prisma.taskTarget.updateMany({
-      where: { id: { in: targets.map((target) => target.id) }, status: { in: movableFrom(change.status) } },
-      data: targetUpdate(change, new Date()),
-    });
+  private async write(scope: AccessScope, targets: Array<{ id: string }>, change: TargetChange): Promise<void> {
+    await this.targets.update(
+      scope,
+      targets.map((target) => target.id),
+      movableFrom(change.status),
+      targetUpdate(change, new Date()),
+    );
   }
 
   /**
@@ -89,32 +177,18 @@ export class TaskProgress {
   }
 
   private async recompute(taskId: string): Promise<TaskStatus> {
-    const before = await this.prisma.task.findUnique({ where: { id: taskId }, select: { status: true, number: true } });
+    const before = await this.tasks.statusAndNumber(PROGRESS_SCOPE, taskId);
     if (!before) return 'pending';
-    // Which statuses the targets hold, not how many hold each: the aggregate depends only on that,
-    // and an index skip over (task_id, status) reads a handful of entries where counting reads every target.
-    const present = await this.prisma.$queryRaw<Array<{ status: string }>>`
-      WITH RECURSIVE present(status) AS (
-        (SELECT status FROM task_targets WHERE task_id = ${taskId}::uuid ORDER BY status LIMIT 1)
-        UNION ALL
-        SELECT (SELECT t.status FROM task_targets t
-                WHERE t.task_id = ${taskId}::uuid AND t.status > present.status ORDER BY t.status LIMIT 1)
-        FROM present WHERE present.status IS NOT NULL
-      )
-      SELECT status FROM present WHERE status IS NOT NULL`;
-    const status = aggregateStatus(present.map((row) => normalizedStatus(row.status)));
+    // Which statuses the targets hold, not how many hold each: the aggregate depends only on that.
+    const present = await this.targets.presentStatuses(PROGRESS_SCOPE, taskId);
+    const status = aggregateStatus(present.map(normalizedStatus));
     const final = isFinalStatus(status);
     // Only the writer that changes the status raises the events, so concurrent refreshes raise them once.
-    const changed = await this.prisma.task.updateMany({
-      where: { id: taskId, status: { not: status } },
-      data: { status, finishedAt: final ? new Date() : null },
-    });
-    if (changed.count > 0) {
-      const rows = await this.prisma.taskTarget.groupBy({ by: ['status'], where: { taskId }, _count: { _all: true } });
+    if (await this.tasks.changeStatus(PROGRESS_SCOPE, taskId, status, final ? new Date() : null)) {
       const counts: Record<string, number> = {};
-      for (const row of rows) {
+      for (const row of await this.targets.statusCountsOf(PROGRESS_SCOPE, taskId)) {
         const targetStatus = normalizedStatus(row.status);
-        counts[targetStatus] = (counts[targetStatus] ?? 0) + row._count._all;
+        counts[targetStatus] = (counts[targetStatus] ?? 0) + row.count;
       }
       const data = { taskId, number: before.number.toString(), status, previousStatus: before.status, counts };
       await this.events.publish('task.updated', data);

@@ -1,10 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
 import { JobProducer, Outbox } from '@fleetgate/queues';
-import { CLAIM_LEASE_MS } from './task-dispatcher';
+import { systemScope } from '../scope/access-scope';
+import { CLAIM_LEASE_MS, dispatchJobId } from './task-dispatcher';
 import { TaskProgress } from './task-progress';
-import { dispatchJobId } from './task.service';
+import { TaskTargetRepository } from './task-target.repository';
+import { TaskRepository } from './task.repository';
+
+/** The sweeper looks after the targets of every task. */
+const SWEEP_SCOPE = systemScope('the sweeper recovers stuck targets of every task');
 
 export interface SweepReport {
   timedOut: number;
@@ -22,7 +26,8 @@ export class TaskSweeper {
   private readonly logger = new Logger(TaskSweeper.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly tasks: TaskRepository,
+    private readonly targets: TaskTargetRepository,
     private readonly progress: TaskProgress,
     private readonly outbox: Outbox,
     private readonly producer: JobProducer,
@@ -44,28 +49,16 @@ export class TaskSweeper {
     // renewed within its lease (the dispatch's worker died and no job came back to the batch). The
     // horizon counts from a paced batch's not-before time, never from its creation.
     const horizon = new Date(now.getTime() - this.config.TASK_REDISPATCH_AFTER_SECONDS * 1000);
-    const stuck = await this.prisma.taskTarget.groupBy({
-      by: ['taskId', 'accountId', 'batch'],
-      where: {
-        task: { cancelledAt: null, abortedAt: null },
-        OR: [
-          {
-            status: 'pending',
-            updatedAt: { lt: horizon },
-            AND: [
-              { OR: [{ waitUntil: null }, { waitUntil: { lt: now } }] },
-              { OR: [{ notBefore: null }, { notBefore: { lt: horizon } }] },
-            ],
-          },
-          { status: 'dispatching', updatedAt: { lt: new Date(now.getTime() - CLAIM_LEASE_MS) } },
-        ],
-      },
+    const stuck = await this.targets.stuckBatches(SWEEP_SCOPE, {
+      now,
+      horizon,
+      claimsBefore: new Date(now.getTime() - CLAIM_LEASE_MS),
     });
     const sweepRound = Math.floor(now.getTime() / 60_000);
     for (const { taskId, accountId, batch } of stuck) {
-      const task = await this.prisma.task.findUnique({ where: { id: taskId }, select: { generation: true } });
-      if (!task) continue;
-      const ref = { taskId, accountId, batch, generation: task.generation };
+      const generation = await this.tasks.generation(SWEEP_SCOPE, taskId);
+      if (generation === undefined) continue;
+      const ref = { taskId, accountId, batch, generation };
       // A round of its own per sweep minute: a new job id, never one that already ran.
       await this.producer.enqueue(
         'tasks.dispatch',

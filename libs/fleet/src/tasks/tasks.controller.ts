@@ -15,12 +15,18 @@ import {
 } from './task.dto';
 import type { CallerScope } from '../scope/access-scope';
 import { CurrentAccessScope } from '../scope/caller-scope.decorator';
-import { callerKey, TaskService } from './task.service';
+import { callerKey, TaskCreationService } from './task-creation.service';
+import { TaskControlService } from './task-control.service';
+import { TaskQueryService } from './task-query.service';
 
 @ApiTags('tasks')
 @Controller('tasks')
 export class TasksController {
-  constructor(private readonly tasks: TaskService) {}
+  constructor(
+    private readonly creation: TaskCreationService,
+    private readonly queries: TaskQueryService,
+    private readonly control: TaskControlService,
+  ) {}
 
   /**
    * Creates a task: one operation over the chosen devices, across vendors. Answers 202 once the task
@@ -43,7 +49,7 @@ export class TasksController {
         { field: 'Idempotency-Key', problem: 'must be 1-200 visible ASCII characters' },
       ]);
     }
-    const { task, created } = await this.tasks.create(
+    const { task, created } = await this.creation.create(
       body,
       scope,
       idempotencyKey === undefined ? undefined : callerKey(scope.userId, idempotencyKey),
@@ -57,20 +63,20 @@ export class TasksController {
   @ApiOkResponse({ type: PagedDto(TaskDto) })
   @ApiErrorResponses(400)
   list(@Query() query: TaskQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<Paged<TaskDto>> {
-    return this.tasks.list(query, scope);
+    return this.queries.list(query, scope);
   }
 
   @Get('stats')
   @Authenticated({ permission: Permission.TasksRead })
   stats(@CurrentAccessScope() scope: CallerScope): Promise<TaskStatsDto> {
-    return this.tasks.stats(scope);
+    return this.queries.stats(scope);
   }
 
   @Get(':id')
   @Authenticated({ permission: Permission.TasksRead })
   @ApiErrorResponses(404)
   get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDetailDto> {
-    return this.tasks.get(id, scope);
+    return this.queries.get(id, scope);
   }
 
   @Get(':id/targets')
@@ -82,7 +88,7 @@ export class TasksController {
     @Query() query: TaskTargetQueryDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<Paged<TaskTargetDto>> {
-    return this.tasks.targets(id, query, scope);
+    return this.queries.targets(id, query, scope);
   }
 
   @Post(':id/cancel')
@@ -90,7 +96,7 @@ export class TasksController {
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
   cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
-    return this.tasks.cancel(id, scope);
+    return this.control.cancel(id, scope);
   }
 
   /** Dispatches the failed and timed-out targets again. */
@@ -99,6 +105,6 @@ export class TasksController {
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
   retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
-    return this.tasks.retryFailed(id, scope);
+    return this.control.retryFailed(id, scope);
   }
 }

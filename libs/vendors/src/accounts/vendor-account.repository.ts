@@ -43,6 +43,13 @@ export class VendorAccountRepository {
     return rows.map((row) => row.id);
   }
 
+  disabledAmong(ids: string[], db: Db = this.prisma): Promise<Array<{ id: string; vendor: string; name: string }>> {
+    return db.vendorAccount.findMany({
+      where: { id: { in: ids }, enabled: false },
+      select: { id: true, vendor: true, name: true },
+    });
+  }
+
   update(id: string, data: Prisma.VendorAccountUpdateInput, db: Db = this.prisma): Promise<VendorAccount> {
     return db.vendorAccount.update({ where: { id }, data });
   }

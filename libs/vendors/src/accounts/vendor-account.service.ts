@@ -103,6 +103,11 @@ export class VendorAccountService {
     return this.toDto(await this.row(id));
   }
 
+  /** The accounts among these that are disabled, for a caller that must refuse to act on them. */
+  disabledAmong(ids: string[]): Promise<Array<{ id: string; vendor: string; name: string }>> {
+    return this.accounts.disabledAmong(ids);
+  }
+
   async update(id: string, input: UpdateVendorAccountDto): Promise<VendorAccountDto> {
     const current = await this.row(id);
     const definition = this.definitionOf(current.vendor);
