@@ -1,6 +1,5 @@
 import { RedisConnections } from '@fleetgate/redis';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { VendorTransport } from '../libs/vendors/src/core/vendor-transport';
 import { RedisRateLimiter } from '../libs/vendors/src/registry/redis-rate-limiter';
 import { testConfig } from './support/test-env';

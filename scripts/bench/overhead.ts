@@ -5,7 +5,7 @@
  */
 import { InProcessRateLimiter, VendorTransport } from '@fleetgate/vendors';
 import { ArmcloudClient } from '../../libs/vendors/src/armcloud/armcloud-client';
-import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
+import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
 import { percentile, report, startBench, until, runBenchmark } from './bench-harness';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);

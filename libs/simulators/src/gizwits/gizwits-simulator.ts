@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator, VendorSimulatorFactory } from '../kit';
+import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator } from '../kit';
 import { checkAttrs, DEMO_PRODUCT_KEY } from './gizwits-datapoints';
 import { GizwitsError, gizwitsError, gizwitsErrorBody } from './gizwits-errors';
 import {
@@ -12,8 +12,6 @@ import {
   type SchedulerTaskItem,
 } from './gizwits-state';
 
-const env = (name: string, fallback: string) => process.env[name] || fallback;
-
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const WEEKDAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
@@ -21,16 +19,35 @@ const AUTH_SOURCES = ['baidu', 'sina', 'qq'];
 
 type Body = Record<string, unknown>;
 
+/** The application and user the simulator accepts out of the box. */
+export const GIZWITS_DEMO_CREDENTIALS = {
+  appId: 'fleetgatedemoappid0000000000001',
+  appSecret: 'fleetgate-gizwits-demo-secret',
+  username: 'fleetgate',
+  password: 'fleetgate-demo',
+} as const;
+
+/** A week, as Gizwits gives. */
+export const GIZWITS_DEFAULT_TOKEN_TTL_SECONDS = 604_800;
+
+/** The Gizwits simulator's application and demo user; anything left out is the demo value. */
+export interface GizwitsSimulatorOptions {
+  appId?: string;
+  appSecret?: string;
+  username?: string;
+  password?: string;
+  /** The lifetime of user tokens, in seconds at time scale 1. */
+  tokenTtlSeconds?: number;
+}
+
 class GizwitsSimulator implements VendorSimulator {
   readonly vendor = 'gizwits' as const;
-  readonly appId = env('SIM_GIZWITS_APP_ID', 'fleetgatedemoappid0000000000001');
-  readonly appSecret = env('SIM_GIZWITS_APP_SECRET', 'fleetgate-gizwits-demo-secret');
-  readonly demoUser = {
-    username: env('SIM_GIZWITS_USERNAME', 'fleetgate'),
-    password: env('SIM_GIZWITS_PASSWORD', 'fleetgate-demo'),
-  };
+  readonly appId: string;
+  readonly appSecret: string;
+  readonly demoUser: { username: string; password: string };
+  private readonly initialTokenTtlSeconds: number;
   /** User tokens live this long (Gizwits gives a week), scaled by the time scale when it is above 0. */
-  private tokenTtlSeconds = Number(env('SIM_GIZWITS_TOKEN_TTL_SECONDS', '604800'));
+  private tokenTtlSeconds: number;
   /**
    * The application's request quota per second (Gizwits throttles with 9041 above it); undefined for
    * none. Set through `PUT /_sim/gizwits/quota`.
@@ -41,7 +58,18 @@ class GizwitsSimulator implements VendorSimulator {
   private readonly timers = new Set<NodeJS.Timeout>();
   private nextScheduler = 1;
 
-  constructor(private readonly context: SimulatorContext) {
+  constructor(
+    private readonly context: SimulatorContext,
+    options: GizwitsSimulatorOptions,
+  ) {
+    this.appId = options.appId ?? GIZWITS_DEMO_CREDENTIALS.appId;
+    this.appSecret = options.appSecret ?? GIZWITS_DEMO_CREDENTIALS.appSecret;
+    this.demoUser = {
+      username: options.username ?? GIZWITS_DEMO_CREDENTIALS.username,
+      password: options.password ?? GIZWITS_DEMO_CREDENTIALS.password,
+    };
+    this.initialTokenTtlSeconds = options.tokenTtlSeconds ?? GIZWITS_DEFAULT_TOKEN_TTL_SECONDS;
+    this.tokenTtlSeconds = this.initialTokenTtlSeconds;
     this.state = new GizwitsState(context.fleetSize, context.random);
     this.state.seed(this.demoUser);
   }
@@ -315,7 +343,7 @@ class GizwitsSimulator implements VendorSimulator {
     this.clearTimers();
     this.state.seed(this.demoUser);
     this.nextScheduler = 1;
-    this.tokenTtlSeconds = Number(env('SIM_GIZWITS_TOKEN_TTL_SECONDS', '604800'));
+    this.tokenTtlSeconds = this.initialTokenTtlSeconds;
     this.quotaPerSecond = undefined;
   }
 
@@ -600,4 +628,6 @@ class GizwitsSimulator implements VendorSimulator {
   }
 }
 
-export const createGizwitsSimulator: VendorSimulatorFactory = (context) => new GizwitsSimulator(context);
+export function createGizwitsSimulator(context: SimulatorContext, options: GizwitsSimulatorOptions = {}): VendorSimulator {
+  return new GizwitsSimulator(context, options);
+}
