@@ -1,7 +1,6 @@
 import { RedisConnections } from '@fleetgate/redis';
 import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
-import { VendorTransport } from '../libs/vendors/src/core/vendor-transport';
-import { RedisRateLimiter } from '../libs/vendors/src/registry/redis-rate-limiter';
+import { RedisRateLimiter, VendorTransport } from '@fleetgate/vendors';
 import { testConfig } from './support/test-env';
 
 /**

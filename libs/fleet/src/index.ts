@@ -8,6 +8,7 @@ export * from './tasks/task-dispatcher';
 export * from './tasks/task-poller';
 export * from './tasks/task-progress';
 export * from './tasks/task-sweeper';
+export { targetWhere } from './tasks/task-targeting';
 export * from './tasks/task.service';
 export * from './events/event-delivery.service';
 export * from './events/fleet-events';

@@ -7,10 +7,10 @@ import {
   type CreateTaskDto,
   devicesInScope,
   systemScope,
+  targetWhere,
   TaskService,
   UserAccessNow,
 } from '@fleetgate/fleet';
-import { targetWhere } from '@fleetgate/fleet/tasks/task-targeting';
 import { type JobRun, Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 import { ApiError } from '@fleetgate/platform';
 import { type ExecutorJobPayloads, jobIdOf, JobProducer, type JobPayloads } from '@fleetgate/queues';

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { ArmcloudSigner, armcloudCanonicalRequest, formatArmcloudDate } from '@fleetgate/vendors/armcloud/armcloud-signer';
+import { ArmcloudSigner, armcloudCanonicalRequest, formatArmcloudDate } from '@fleetgate/vendors';
 import type { SimulatorServer } from '../kit';
 import { ARMCLOUD_DEMO_ACCESS_KEY, ARMCLOUD_DEMO_SECRET_KEY, armcloudCredentials } from './armcloud-auth';
 import type { ArmcloudEnvelope } from './armcloud-envelope';

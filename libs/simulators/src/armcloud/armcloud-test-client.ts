@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { ArmcloudSigner } from '@fleetgate/vendors/armcloud/armcloud-signer';
+import { ArmcloudSigner } from '@fleetgate/vendors';
 import { SimulatorServer, type SimulatorServerOptions } from '../kit';
 import { armcloudCredentials } from './armcloud-auth';
 import type { ArmcloudEnvelope } from './armcloud-envelope';
