@@ -34,7 +34,12 @@ module.exports = {
   testTimeout: 60_000,
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.js'],
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      // eslint.config.spec.ts sits beside the lint configuration it checks.
+      testMatch: ['<rootDir>/*.spec.ts', '<rootDir>/apps/**/*.spec.ts', '<rootDir>/libs/**/*.spec.ts'],
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
   ],
 };

@@ -16,9 +16,7 @@ import { type ChildProcess, execSync, spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { loadConfig } from '@fleetgate/config';
 import { migrateDatabase, PrismaService } from '@fleetgate/persistence';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SimulatorServer, type VendorName } from '../apps/simulator/src/kit';
-import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
+import { DEMO_CREDENTIALS, SIMULATED_VENDORS, SimulatorServer, type VendorName } from '@fleetgate/simulators';
 import { freePort, report, runBenchmark, until } from './bench/bench-harness';
 
 const CHAOS_SECONDS = Number(process.env.CHAOS_SECONDS ?? 60);

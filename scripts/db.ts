@@ -6,7 +6,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { DEFAULT_MIGRATIONS_LOCATION, migrateDatabase, WasmSchemaEngine } from '../libs/persistence/src/migrations';
+import { DEFAULT_MIGRATIONS_LOCATION, migrateDatabase, WasmSchemaEngine } from '@fleetgate/persistence';
 
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fleetgate';
 

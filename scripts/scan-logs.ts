@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig } from '@fleetgate/config';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
+import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
 
 const file = process.argv[2];
 if (!file) throw new Error('usage: scan-logs <log file>');

@@ -15,8 +15,7 @@ import { PersistenceModule, PrismaService } from '@fleetgate/persistence';
 import { JobProducer, jobIdOf, QueuesModule } from '@fleetgate/queues';
 import { RedisModule } from '@fleetgate/redis';
 import { VendorAccountService, VendorsModule } from '@fleetgate/vendors';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
+import { DEMO_CREDENTIALS, SIMULATED_VENDORS } from '@fleetgate/simulators';
 
 const SIM_HOST = process.env.SIM_HOST ?? '127.0.0.1';
 /** Devices registered by reference for the vendors without an inventory API. */

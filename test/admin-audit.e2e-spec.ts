@@ -2,8 +2,7 @@ import { Client } from 'pg';
 import { authLogin, type LoginLogDto, type OperationLogDto } from '@fleetgate/sdk';
 import { OperationLogsService } from '@fleetgate/admin';
 import { NumberSegmentAllocator } from '@fleetgate/persistence';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { ADMIN, E2E_INSTANCES, type RunningGateway, startGateway, TEST_DATABASE_URL } from './support/gateway-harness';
 
 interface Answer<T = Record<string, unknown>> {

@@ -3,9 +3,7 @@ import { devicesRegister, tasksCreate, tasksGet, vendorAccountsCreate, type Task
 import { systemScope, TaskControlService, TaskProgress } from '@fleetgate/fleet';
 import { PrismaService } from '@fleetgate/persistence';
 import { VendorAccountService, VendorError } from '@fleetgate/vendors';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
+import { DEMO_CREDENTIALS, SIMULATED_VENDORS, SimulatorServer } from '@fleetgate/simulators';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 

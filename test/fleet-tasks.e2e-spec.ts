@@ -21,9 +21,7 @@ import {
   type DeviceDto,
   type TaskDetailDto,
 } from '@fleetgate/sdk';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { SIMULATED_VENDORS } from '../apps/simulator/src/vendors';
+import { DEMO_CREDENTIALS, SIMULATED_VENDORS, SimulatorServer } from '@fleetgate/simulators';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 

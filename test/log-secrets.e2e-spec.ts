@@ -1,7 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { createArmcloudSimulator } from '../apps/simulator/src/armcloud/armcloud-simulator';
-import { SimulatorServer } from '../apps/simulator/src/kit';
+import { createArmcloudSimulator, DEMO_CREDENTIALS, SimulatorServer } from '@fleetgate/simulators';
 import { spawnApp, spawnGateway, stopApp, WORKER_MAIN } from './support/app-process';
 import { ADMIN } from './support/gateway-harness';
 import { testConfig } from './support/test-env';

@@ -1,8 +1,6 @@
 import { RedisConnections } from '@fleetgate/redis';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
-import { VendorTransport } from '../libs/vendors/src/core/vendor-transport';
-import { RedisRateLimiter } from '../libs/vendors/src/registry/redis-rate-limiter';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
+import { RedisRateLimiter, VendorTransport } from '@fleetgate/vendors';
 import { testConfig } from './support/test-env';
 
 /**

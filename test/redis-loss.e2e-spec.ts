@@ -1,8 +1,7 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
 import { RedisConnections } from '@fleetgate/redis';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { testConfig } from './support/test-env';
 import { until } from './support/until';

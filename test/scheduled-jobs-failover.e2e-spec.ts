@@ -11,9 +11,7 @@ import {
   scheduledJobsStop,
   vendorAccountsCreate,
 } from '@fleetgate/sdk';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
+import { createGizwitsSimulator, DEMO_CREDENTIALS, SimulatorServer } from '@fleetgate/simulators';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { spawnApp, stopApp, WORKER_MAIN } from './support/app-process';
 

@@ -20,9 +20,7 @@ import {
   type CreateScheduledJobDto,
   type JobRunDto,
 } from '@fleetgate/sdk';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
+import { createGizwitsSimulator, DEMO_CREDENTIALS, SimulatorServer } from '@fleetgate/simulators';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { testConfig } from './support/test-env';
 import { startWorker } from './support/worker-harness';

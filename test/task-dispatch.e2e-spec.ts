@@ -11,10 +11,12 @@ import {
 } from '@fleetgate/sdk';
 import { TaskDispatcher, TaskSweeper } from '@fleetgate/fleet';
 import { PrismaService } from '@fleetgate/persistence';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import {
+  createGizwitsSimulator,
+  createTikmatrixSimulator,
+  DEMO_CREDENTIALS,
+  SimulatorServer,
+} from '@fleetgate/simulators';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { until } from './support/until';
 import { startWorker } from './support/worker-harness';

@@ -7,8 +7,7 @@ import {
   vendorAccountsCreate,
   type TaskDetailDto,
 } from '@fleetgate/sdk';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 

@@ -9,8 +9,7 @@ import {
   vendorAccountsUpdate,
   vendorAccountsVendors,
 } from '@fleetgate/sdk';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { ADMIN, type RunningGateway, startGateway, TEST_DATABASE_URL } from './support/gateway-harness';
 
 describe('vendor accounts (e2e, against the TikMatrix simulator over HTTP)', () => {

@@ -1,8 +1,6 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { VendorAccountService } from '@fleetgate/vendors';
-import { DEMO_CREDENTIALS } from '../apps/simulator/src/demo-accounts';
-import { createGizwitsSimulator } from '../apps/simulator/src/gizwits/gizwits-simulator';
-import { SimulatorServer } from '../apps/simulator/src/kit';
+import { createGizwitsSimulator, DEMO_CREDENTIALS, SimulatorServer } from '@fleetgate/simulators';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { startWorker } from './support/worker-harness';
 

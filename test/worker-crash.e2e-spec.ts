@@ -1,8 +1,7 @@
 import type { ChildProcess } from 'node:child_process';
 import { authLogin, tasksCreate, tasksGet, vendorAccountsCreate, type TaskDetailDto } from '@fleetgate/sdk';
 import { PrismaService } from '@fleetgate/persistence';
-import { SimulatorServer } from '../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { spawnApp, WORKER_MAIN } from './support/app-process';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { until } from './support/until';

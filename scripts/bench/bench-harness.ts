@@ -16,9 +16,7 @@ import { loadConfig } from '@fleetgate/config';
 import { migrateDatabase, PrismaService } from '@fleetgate/persistence';
 import { RedisConnections } from '@fleetgate/redis';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
-import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
-import { SimulatorServer, type VendorName } from '../../apps/simulator/src/kit';
-import { SIMULATED_VENDORS } from '../../apps/simulator/src/vendors';
+import { DEMO_CREDENTIALS, SIMULATED_VENDORS, SimulatorServer, type VendorName } from '@fleetgate/simulators';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
 
 export interface BenchEnvironment {

@@ -5,7 +5,7 @@
  * the simulator received meanwhile (dispatches and polls share the limit), with the most requests the
  * simulator counted in any one-second window of the whole run beside the account's limit.
  */
-import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
+import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
 import { report, startBench, until, runBenchmark } from './bench-harness';
 
 const FLEET_SIZES = (process.env.BENCH_FLEET ?? '10000').split(',').map(Number);

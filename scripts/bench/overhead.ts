@@ -3,9 +3,8 @@
  * against the same device read made straight to the ArmCloud simulator (a signed padDetails call),
  * alternated call by call so both see the same machine load.
  */
-import { InProcessRateLimiter, VendorTransport } from '@fleetgate/vendors';
-import { ArmcloudClient } from '../../libs/vendors/src/armcloud/armcloud-client';
-import { DEMO_CREDENTIALS } from '../../apps/simulator/src/demo-accounts';
+import { ArmcloudClient, InProcessRateLimiter, VendorTransport } from '@fleetgate/vendors';
+import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
 import { percentile, report, startBench, until, runBenchmark } from './bench-harness';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 1000);

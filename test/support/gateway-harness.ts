@@ -1,6 +1,5 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { authLogin } from '@fleetgate/sdk';
-import { createClient, createConfig, type Client } from '@fleetgate/sdk/client';
+import { authLogin, type Client, createClient, createConfig } from '@fleetgate/sdk';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { spawnGateway, stopApp } from './app-process';
 import { startRoundRobinProxy } from './round-robin-proxy';

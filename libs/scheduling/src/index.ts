@@ -6,3 +6,4 @@ export * from './executor-registry';
 export * from './executor-router';
 export * from './executor-queues';
 export * from './vendor-schedule-mirror';
+export { JobRunQueryDto } from './scheduled-job.dto';

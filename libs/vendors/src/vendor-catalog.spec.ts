@@ -1,5 +1,5 @@
 import { OPERATION_TYPES, VENDOR_NAMES } from '@fleetgate/domain';
-import { DEMO_CREDENTIALS } from '../../../apps/simulator/src/demo-accounts';
+import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
 import { InProcessRateLimiter } from './core/rate-limiter';
 import { VendorTransport } from './core/vendor-transport';
 import { VENDOR_CATALOG } from './vendor-catalog';

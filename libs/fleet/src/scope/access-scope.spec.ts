@@ -1,5 +1,4 @@
-import type { SchedulingService } from '@fleetgate/scheduling';
-import type { JobRunQueryDto } from '@fleetgate/scheduling/scheduled-job.dto';
+import type { JobRunQueryDto, SchedulingService } from '@fleetgate/scheduling';
 import type { ArtifactService } from '../artifacts/artifact.service';
 import type { DeviceService } from '../devices/device.service';
 import type { DeviceQueryDto } from '../devices/device.dto';

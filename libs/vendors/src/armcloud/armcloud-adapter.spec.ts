@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { isFinalStatus, type Operation } from '@fleetgate/domain';
-import { SimulatorServer } from '../../../../apps/simulator/src/kit';
-import { createArmcloudSimulator } from '../../../../apps/simulator/src/armcloud/armcloud-simulator';
+import { createArmcloudSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { InProcessRateLimiter } from '../core/rate-limiter';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import type { DispatchOutcome, VendorEvent, VendorTaskProgress } from '../core/vendor-adapter';

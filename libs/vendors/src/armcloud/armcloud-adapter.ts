@@ -10,14 +10,14 @@ import type {
 } from '../core/vendor-adapter';
 import { VendorError } from '../core/vendor-error';
 import { ARMCLOUD_CAPABILITIES } from './armcloud-capabilities';
+import type { ArmcloudClient } from './armcloud-client';
+import { callbackToEvents, padTaskDetailToProgress, padToVendorDevice, taskStatusFromCode } from './armcloud-mapper';
 import {
   ARMCLOUD_SIM_FIELDS,
-  type ArmcloudClient,
   type ArmcloudPadTask,
   type ArmcloudSimField,
   type ArmcloudUpdateSimRequest,
-} from './armcloud-client';
-import { callbackToEvents, padTaskDetailToProgress, padToVendorDevice, taskStatusFromCode } from './armcloud-mapper';
+} from './armcloud-wire';
 
 export interface ArmcloudAdapterOptions {
   /** Pads per page of listDevices (padDetails `rows`). */

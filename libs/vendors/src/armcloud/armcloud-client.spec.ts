@@ -3,7 +3,7 @@ import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
 import { VendorTransport } from '../core/vendor-transport';
 import { ArmcloudClient } from './armcloud-client';
-import { ArmcloudSignatureVerifier } from '../../../../apps/simulator/src/armcloud/armcloud-signature';
+import { ArmcloudSignatureVerifier } from '@fleetgate/simulators';
 import { sha256Hex } from './armcloud-signer';
 
 const BASE_URL = 'http://127.0.0.1:9';

@@ -1,5 +1,4 @@
-import { SimulatorServer } from '../../../../apps/simulator/src/kit';
-import { createArmcloudSimulator } from '../../../../apps/simulator/src/armcloud/armcloud-simulator';
+import { createArmcloudSimulator, SimulatorServer } from '@fleetgate/simulators';
 import { InProcessRateLimiter } from '../core/rate-limiter';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';

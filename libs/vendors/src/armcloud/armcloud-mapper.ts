@@ -1,7 +1,7 @@
 import type { DeviceStatus, TaskStatus, VendorDevice } from '@fleetgate/domain';
 import type { VendorEvent, VendorTaskProgress } from '../core/vendor-adapter';
 import { VendorError } from '../core/vendor-error';
-import type { ArmcloudPadDetail, ArmcloudPadTaskDetail } from './armcloud-client';
+import type { ArmcloudPadDetail, ArmcloudPadTaskDetail } from './armcloud-wire';
 
 /**
  * The document's task status codes (task centre, syncCmd and callbacks):

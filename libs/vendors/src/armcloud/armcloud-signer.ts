@@ -11,7 +11,7 @@ import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
  *   SigningKey       = hmac(hmac(hmac(secretKey, shortDate), "armcloud-paas"), "request")
  *   Signature        = hex(hmac(SigningKey, StringToSign))
  *
- * Two readings of the document are settled here (see apps/simulator/src/armcloud/README.md):
+ * Two readings of the document are settled here (see libs/simulators/src/armcloud/README.md):
  * - The document prints the canonical lines as `"host: "+host+"\n "+...` — a space after each colon
  *   and at the start of each following line. These are typesetting artefacts of the same kind as
  *   "x- content-sha256" in its header table; the vendor's own clients build `host:value\n...`

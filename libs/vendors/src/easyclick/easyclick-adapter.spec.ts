@@ -1,8 +1,4 @@
-import { SimulatorServer } from '../../../../apps/simulator/src/kit';
-import {
-  createEasyclickSimulator,
-  EASYCLICK_DEFAULT_NO_LIMIT_TOKEN,
-} from '../../../../apps/simulator/src/easyclick/easyclick-simulator';
+import { createEasyclickSimulator, EASYCLICK_DEFAULT_NO_LIMIT_TOKEN, SimulatorServer } from '@fleetgate/simulators';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
 import { recordingFetch, testAccount, testTransport } from '../core/adapter-test-kit';

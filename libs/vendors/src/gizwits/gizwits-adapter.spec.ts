@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { SimulatorServer } from '../../../../apps/simulator/src/kit';
-import { createGizwitsSimulator } from '../../../../apps/simulator/src/gizwits/gizwits-simulator';
+import { createGizwitsSimulator, SimulatorServer } from '@fleetgate/simulators';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
 import { recordingFetch, testAccount, testTransport } from '../core/adapter-test-kit';

@@ -1,5 +1,4 @@
-import { SimulatorServer } from '../../../../apps/simulator/src/kit';
-import { createTikmatrixSimulator } from '../../../../apps/simulator/src/tikmatrix/tikmatrix-simulator';
+import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
 import type { VendorAccountConfig } from '../core/vendor-account';
 import { VendorError } from '../core/vendor-error';
 import { recordingFetch, testAccount, testTransport } from '../core/adapter-test-kit';

@@ -2,6 +2,9 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { Random } from '../kit';
 import { DEMO_PRODUCT_KEY, initialAttrs } from './gizwits-datapoints';
 
+/** A JSON request body, read field by field. */
+export type Body = Record<string, unknown>;
+
 export interface GizwitsUser {
   uid: string;
   username?: string;

@@ -1,4 +1,4 @@
-import { decryptArmcloudData } from '@fleetgate/vendors/armcloud/armcloud-crypto';
+import { decryptArmcloudData } from '@fleetgate/vendors';
 import type { SimulatorServer } from '../kit';
 import { ArmcloudFleet } from './armcloud-fleet';
 import { type ArmcloudTestClient, onlinePads, startArmcloudSimulator } from './armcloud-test-client';

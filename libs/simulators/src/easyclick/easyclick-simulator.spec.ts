@@ -5,6 +5,7 @@ import {
   createEasyclickSimulator,
   EASYCLICK_DEFAULT_NO_LIMIT_TOKEN,
   EasyclickCode,
+  type EasyclickSimulatorOptions,
   ExecStatus,
 } from './easyclick-simulator';
 
@@ -13,8 +14,8 @@ describe('EasyClick simulator', () => {
   let app: FastifyInstance;
   const secret = { dataSecret: 'test123' };
 
-  async function start(timeScale: number, fleetSize = 12) {
-    server = new SimulatorServer(createEasyclickSimulator, { fleetSize, timeScale, seed: 5 });
+  async function start(timeScale: number, fleetSize = 12, options: EasyclickSimulatorOptions = {}) {
+    server = new SimulatorServer((context) => createEasyclickSimulator(context, options), { fleetSize, timeScale, seed: 5 });
     app = await server.ready();
   }
 
@@ -78,16 +79,9 @@ describe('EasyClick simulator', () => {
       expect(await post('/openapi/getTask?dataSecret=test123', {})).toHaveLength(5);
     });
 
-    it('reads the secrets from SIM_EASYCLICK_DATA_SECRET and SIM_EASYCLICK_NO_LIMIT_TOKEN', async () => {
-      process.env.SIM_EASYCLICK_DATA_SECRET = 'from-env';
-      process.env.SIM_EASYCLICK_NO_LIMIT_TOKEN = '';
-      try {
-        await start(0);
-      } finally {
-        delete process.env.SIM_EASYCLICK_DATA_SECRET;
-        delete process.env.SIM_EASYCLICK_NO_LIMIT_TOKEN;
-      }
-      expect(await post('/openapi/getTask', { dataSecret: 'from-env' })).toHaveLength(5);
+    it('takes the secrets from its options', async () => {
+      await start(0, 12, { dataSecret: 'from-options', noLimitToken: '' });
+      expect(await post('/openapi/getTask', { dataSecret: 'from-options' })).toHaveLength(5);
       expect(await post('/openapi/getTask', secret)).toMatchObject({ code: 403 });
       // An empty no_limit_token turns the header off, as in config.toml.
       expect(await post('/openapi/getTask', {}, { no_limit_token: '' })).toMatchObject({ code: 403 });

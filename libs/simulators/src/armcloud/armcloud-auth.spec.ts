@@ -1,7 +1,7 @@
 import { createHash, createHmac } from 'node:crypto';
-import { ArmcloudSigner, armcloudCanonicalRequest, formatArmcloudDate } from '@fleetgate/vendors/armcloud/armcloud-signer';
+import { ArmcloudSigner, armcloudCanonicalRequest, formatArmcloudDate } from '@fleetgate/vendors';
 import type { SimulatorServer } from '../kit';
-import { ARMCLOUD_DEMO_ACCESS_KEY, ARMCLOUD_DEMO_SECRET_KEY, armcloudCredentialsFromEnv } from './armcloud-auth';
+import { ARMCLOUD_DEMO_ACCESS_KEY, ARMCLOUD_DEMO_SECRET_KEY, armcloudCredentials } from './armcloud-auth';
 import type { ArmcloudEnvelope } from './armcloud-envelope';
 import { type ArmcloudTestClient, startArmcloudSimulator } from './armcloud-test-client';
 
@@ -19,9 +19,9 @@ describe('ArmCloud simulator: request signatures', () => {
   const send = async (headers: Record<string, string>, payload = body) =>
     (await client.app.inject({ method: 'POST', url: path, payload, headers })).json() as ArmcloudEnvelope;
 
-  it('uses the demo credentials unless the environment overrides them', () => {
-    expect(armcloudCredentialsFromEnv({})).toEqual({ accessKeyId: ARMCLOUD_DEMO_ACCESS_KEY, secretAccessKey: ARMCLOUD_DEMO_SECRET_KEY });
-    expect(armcloudCredentialsFromEnv({ SIM_ARMCLOUD_ACCESS_KEY: 'ak', SIM_ARMCLOUD_SECRET_KEY: 'sk' })).toEqual({ accessKeyId: 'ak', secretAccessKey: 'sk' });
+  it('uses the demo credentials unless the options name others', () => {
+    expect(armcloudCredentials({})).toEqual({ accessKeyId: ARMCLOUD_DEMO_ACCESS_KEY, secretAccessKey: ARMCLOUD_DEMO_SECRET_KEY });
+    expect(armcloudCredentials({ accessKeyId: 'ak', secretAccessKey: 'sk' })).toEqual({ accessKeyId: 'ak', secretAccessKey: 'sk' });
   });
 
   it('accepts a correctly signed request', async () => {
@@ -60,10 +60,10 @@ describe('ArmCloud simulator: request signatures', () => {
   });
 
   it('refuses a request signed for another host, and one whose content type is neither documented form', async () => {
-    const elsewhere = new ArmcloudSigner({ ...armcloudCredentialsFromEnv(), host: 'evil.example.com' });
+    const elsewhere = new ArmcloudSigner({ ...armcloudCredentials(), host: 'evil.example.com' });
     const wrongHost = await send(elsewhere.sign({ method: 'POST', path, body }) as unknown as Record<string, string>);
     expect(wrongHost).toMatchObject({ code: 100004, msg: expect.stringContaining('x-host evil.example.com is not this server') });
-    const plain = new ArmcloudSigner({ ...armcloudCredentialsFromEnv(), contentType: 'text/plain' });
+    const plain = new ArmcloudSigner({ ...armcloudCredentials(), contentType: 'text/plain' });
     const textPlain = await send(plain.sign({ method: 'POST', path, body }) as unknown as Record<string, string>);
     expect(textPlain).toMatchObject({ code: 100004, msg: expect.stringContaining('content-type must be') });
   });

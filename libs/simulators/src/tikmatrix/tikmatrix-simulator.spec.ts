@@ -1,7 +1,7 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- test answers are read field by field */
 import type { FastifyInstance } from 'fastify';
 import { Random, SimulatorServer } from '../kit';
-import { createTikmatrixSimulator, TikmatrixCode } from './tikmatrix-simulator';
+import { createTikmatrixSimulator, TikmatrixCode, type TikmatrixSimulatorOptions } from './tikmatrix-simulator';
 
 type Method = 'GET' | 'POST' | 'DELETE' | 'PUT';
 
@@ -9,8 +9,8 @@ describe('TikMatrix simulator', () => {
   let server: SimulatorServer;
   let app: FastifyInstance;
 
-  async function start(timeScale: number, fleetSize = 10) {
-    server = new SimulatorServer(createTikmatrixSimulator, { fleetSize, timeScale, seed: 7 });
+  async function start(timeScale: number, fleetSize = 10, options: TikmatrixSimulatorOptions = {}) {
+    server = new SimulatorServer((context) => createTikmatrixSimulator(context, options), { fleetSize, timeScale, seed: 7 });
     app = await server.ready();
   }
 
@@ -367,13 +367,8 @@ describe('TikMatrix simulator', () => {
       expect(body.message).toContain('plan');
     });
 
-    it('starts on the plan SIM_TIKMATRIX_PLAN names', async () => {
-      process.env.SIM_TIKMATRIX_PLAN = 'starter';
-      try {
-        await start(0);
-      } finally {
-        delete process.env.SIM_TIKMATRIX_PLAN;
-      }
+    it('starts on the plan its options name', async () => {
+      await start(0, 10, { plan: 'starter' });
       expect((await call('GET', '/api/v1/license/check')).body.code).toBe(40301);
     });
   });

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
-import { ArmcloudSigner } from '@fleetgate/vendors/armcloud/armcloud-signer';
+import { ArmcloudSigner } from '@fleetgate/vendors';
 import { SimulatorServer, type SimulatorServerOptions } from '../kit';
-import { armcloudCredentialsFromEnv } from './armcloud-auth';
+import { armcloudCredentials } from './armcloud-auth';
 import type { ArmcloudEnvelope } from './armcloud-envelope';
 import { createArmcloudSimulator } from './armcloud-simulator';
 
@@ -10,7 +10,7 @@ import { createArmcloudSimulator } from './armcloud-simulator';
  * the demo credentials. Not used by the running simulator.
  */
 export class ArmcloudTestClient {
-  readonly signer = new ArmcloudSigner(armcloudCredentialsFromEnv());
+  readonly signer = new ArmcloudSigner(armcloudCredentials());
 
   constructor(readonly app: FastifyInstance) {}
 

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { ARMCLOUD_ERRORS, errorEnvelope } from './armcloud-envelope';
 import { ARMCLOUD_DOCUMENT_HOST, ArmcloudSignatureVerifier } from './armcloud-signature';
 
-/** The simulator's one account. Fixed so that local runs and tests need no set-up; override with the env vars. */
+/** The simulator's one account, so that local runs and tests need no set-up; options may name another. */
 export const ARMCLOUD_DEMO_ACCESS_KEY = 'AKFLEETGATEDEMO0001';
 export const ARMCLOUD_DEMO_SECRET_KEY = 'fleetgate-armcloud-demo-secret';
 
@@ -11,21 +11,29 @@ export interface ArmcloudCredentials {
   secretAccessKey: string;
 }
 
-export function armcloudCredentialsFromEnv(env: NodeJS.ProcessEnv = process.env): ArmcloudCredentials {
+/** What the ArmCloud simulator accepts; anything left out is the demo account's. */
+export interface ArmcloudSimulatorOptions {
+  accessKeyId?: string;
+  secretAccessKey?: string;
+  /** One more x-host to accept (a simulator reached under another name). */
+  host?: string;
+}
+
+export function armcloudCredentials(options: ArmcloudSimulatorOptions = {}): ArmcloudCredentials {
   return {
-    accessKeyId: env.SIM_ARMCLOUD_ACCESS_KEY || ARMCLOUD_DEMO_ACCESS_KEY,
-    secretAccessKey: env.SIM_ARMCLOUD_SECRET_KEY || ARMCLOUD_DEMO_SECRET_KEY,
+    accessKeyId: options.accessKeyId ?? ARMCLOUD_DEMO_ACCESS_KEY,
+    secretAccessKey: options.secretAccessKey ?? ARMCLOUD_DEMO_SECRET_KEY,
   };
 }
 
 /**
- * The simulator's verifier: the demo (or env) credentials; x-host may be the host a request was sent
- * to, the document's domain, or SIM_ARMCLOUD_HOST when set (a simulator behind another name).
+ * The simulator's verifier: the account of the options; x-host may be the host a request was sent
+ * to, the document's domain, or the options' host.
  */
-export function armcloudVerifierFromEnv(env: NodeJS.ProcessEnv = process.env): ArmcloudSignatureVerifier {
+export function armcloudVerifier(options: ArmcloudSimulatorOptions = {}): ArmcloudSignatureVerifier {
   return new ArmcloudSignatureVerifier({
-    ...armcloudCredentialsFromEnv(env),
-    hosts: [ARMCLOUD_DOCUMENT_HOST, ...(env.SIM_ARMCLOUD_HOST ? [env.SIM_ARMCLOUD_HOST] : [])],
+    ...armcloudCredentials(options),
+    hosts: [ARMCLOUD_DOCUMENT_HOST, ...(options.host ? [options.host] : [])],
   });
 }
 

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify';
-import { CONTROL_PREFIX, type Random, type VendorSimulator, type VendorSimulatorFactory } from '../kit';
+import { CONTROL_PREFIX, type Random, type SimulatorContext, type VendorSimulator } from '../kit';
 import { registerAccountRoutes } from './armcloud-account-routes';
 import { registerAppRoutes } from './armcloud-app-routes';
-import { armcloudVerifierFromEnv, installArmcloudSignatureCheck } from './armcloud-auth';
+import { type ArmcloudSimulatorOptions, armcloudVerifier, installArmcloudSignatureCheck } from './armcloud-auth';
 import { ARMCLOUD_ERRORS, errorEnvelope } from './armcloud-envelope';
 import { PAD_STATUS } from './armcloud-fleet';
 import { registerInstanceRoutes } from './armcloud-instance-routes';
@@ -34,8 +34,8 @@ function registerControlRoutes(app: FastifyInstance, state: ArmcloudState, verif
   });
 }
 
-export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
-  const verifier = armcloudVerifierFromEnv();
+export function createArmcloudSimulator(context: SimulatorContext, options: ArmcloudSimulatorOptions = {}): VendorSimulator {
+  const verifier = armcloudVerifier(options);
   // Drawn once, so that reset() rebuilds the same fleet whatever the fault layer drew meanwhile.
   const fleetSeed = context.random.int(1, 0x7fff_ffff);
   const state = new ArmcloudState(context.fleetSize, fleetSeed, context.timeScale, context.callbacks);
@@ -63,4 +63,4 @@ export const createArmcloudSimulator: VendorSimulatorFactory = (context) => {
     close: () => state.close(),
   };
   return simulator;
-};
+}

@@ -4,7 +4,6 @@ import {
   type SimulatorContext,
   type VendorErrorReply,
   type VendorSimulator,
-  type VendorSimulatorFactory,
 } from '../kit';
 import { type EasyclickParam, parseLegacyParams, parseParam, parseRemoveParam, valueJsonOf } from './easyclick-params';
 
@@ -63,12 +62,19 @@ export const EASYCLICK_DEFAULT_DATA_SECRET = 'test123';
 /** The changelog asks for more than 16 letters and digits; an empty value turns the header off. */
 export const EASYCLICK_DEFAULT_NO_LIMIT_TOKEN = 'FleetgateEasyclickNoLimit2024';
 
+/** The EasyClick simulator's secrets; anything left out is the default above. */
+export interface EasyclickSimulatorOptions {
+  dataSecret?: string;
+  /** An empty token turns the header off, as an empty config value does. */
+  noLimitToken?: string;
+}
+
 class EasyclickSimulator implements VendorSimulator {
   readonly vendor = 'easyclick' as const;
   /** The API secret (config.toml `appkey`); the document's default is test123. */
-  readonly dataSecret = process.env.SIM_EASYCLICK_DATA_SECRET || EASYCLICK_DEFAULT_DATA_SECRET;
+  readonly dataSecret: string;
   /** config.toml `no_limit_token`, sent as a header; empty means off, as in the real config. */
-  readonly noLimitToken = process.env.SIM_EASYCLICK_NO_LIMIT_TOKEN ?? EASYCLICK_DEFAULT_NO_LIMIT_TOKEN;
+  readonly noLimitToken: string;
   private tasks = new Map<number, EasyclickTask>();
   private deviceNos = new Set<string>();
   private runs: DeviceRun[] = [];
@@ -76,7 +82,12 @@ class EasyclickSimulator implements VendorSimulator {
   /** Drawn once, so that reset() rebuilds the very fleet the simulator started with. */
   private readonly fleetSeed: number;
 
-  constructor(private readonly context: SimulatorContext) {
+  constructor(
+    private readonly context: SimulatorContext,
+    options: EasyclickSimulatorOptions,
+  ) {
+    this.dataSecret = options.dataSecret ?? EASYCLICK_DEFAULT_DATA_SECRET;
+    this.noLimitToken = options.noLimitToken ?? EASYCLICK_DEFAULT_NO_LIMIT_TOKEN;
     this.fleetSeed = context.random.int(1, 0x7fffffff);
     this.seed();
   }
@@ -287,4 +298,6 @@ class EasyclickSimulator implements VendorSimulator {
   }
 }
 
-export const createEasyclickSimulator: VendorSimulatorFactory = (context) => new EasyclickSimulator(context);
+export function createEasyclickSimulator(context: SimulatorContext, options: EasyclickSimulatorOptions = {}): VendorSimulator {
+  return new EasyclickSimulator(context, options);
+}

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes, randomUUID } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
-import { encryptArmcloudData } from '@fleetgate/vendors/armcloud/armcloud-crypto';
 import { ARMCLOUD_CALLBACK_TYPES, isKnownCallbackTypeId } from './armcloud-callbacks';
+import { sealArmcloudField } from './armcloud-encryption';
 import { ARMCLOUD_ERRORS, ArmcloudError, armcloudRoute } from './armcloud-envelope';
 import { badParameter, readBoolean, readIntegerList, readNumber, readObjectList, readString, readStringList, resolvePadCodes } from './armcloud-params';
 import type { ArmcloudState } from './armcloud-state';
@@ -100,9 +100,9 @@ export function registerAccountRoutes(scope: FastifyInstance, state: ArmcloudSta
         roomToken: roomToken(roomCode, userId, expire),
         ...common,
         msg: null,
-        signalServer: encryptArmcloudData(`wss://rtc-${dc}.armcloud.example:443/signal`, padCode),
-        stuns: encryptArmcloudData(JSON.stringify([{ uri: `stun:stun-${dc}.armcloud.example:3478` }]), padCode),
-        turns: encryptArmcloudData(JSON.stringify([{ uri: `turn:turn-${dc}.armcloud.example:3478`, username: padCode, pwd: roomCode }]), padCode),
+        signalServer: sealArmcloudField(`wss://rtc-${dc}.armcloud.example:443/signal`, padCode),
+        stuns: sealArmcloudField(JSON.stringify([{ uri: `stun:stun-${dc}.armcloud.example:3478` }]), padCode),
+        turns: sealArmcloudField(JSON.stringify([{ uri: `turn:turn-${dc}.armcloud.example:3478`, username: padCode, pwd: roomCode }]), padCode),
       };
     });
   });

@@ -1,10 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator, VendorSimulatorFactory } from '../kit';
+import type { Random, SimulatorContext, VendorErrorReply, VendorSimulator } from '../kit';
 import { checkScriptConfig, TIKMATRIX_SCRIPTS, type TikmatrixScript } from './tikmatrix-scripts';
 import {
   isTikmatrixPlan,
   TaskStatusCode,
   TIKMATRIX_PLANS,
+  type TikmatrixPlan,
   TikmatrixState,
   type TikmatrixTask,
 } from './tikmatrix-state';
@@ -32,10 +33,9 @@ const RUNNING_MS = 3_000;
 const DEFAULT_FAILURE_RATE = 0.05;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-/** The plan the farm starts on (and returns to on reset): SIM_TIKMATRIX_PLAN, else Pro. */
-function initialPlan() {
-  const fromEnv = process.env.SIM_TIKMATRIX_PLAN?.toLowerCase();
-  return isTikmatrixPlan(fromEnv) ? fromEnv : 'pro';
+export interface TikmatrixSimulatorOptions {
+  /** The plan the farm starts on (and returns to on reset); Pro unless given. */
+  plan?: TikmatrixPlan;
 }
 
 /** Milliseconds from now to the next "HH:MM" on the simulator's clock (tomorrow when already past). */
@@ -72,8 +72,11 @@ class TikmatrixSimulator implements VendorSimulator {
   private readonly runs = new Map<number, number>();
   private failureRate = DEFAULT_FAILURE_RATE;
 
-  constructor(private readonly context: SimulatorContext) {
-    this.state = new TikmatrixState(context.fleetSize, context.random.int(1, 0x7fffffff), initialPlan());
+  constructor(
+    private readonly context: SimulatorContext,
+    options: TikmatrixSimulatorOptions,
+  ) {
+    this.state = new TikmatrixState(context.fleetSize, context.random.int(1, 0x7fffffff), options.plan ?? 'pro');
   }
 
   register(app: FastifyInstance): void {
@@ -367,4 +370,6 @@ class TikmatrixSimulator implements VendorSimulator {
   }
 }
 
-export const createTikmatrixSimulator: VendorSimulatorFactory = (context) => new TikmatrixSimulator(context);
+export function createTikmatrixSimulator(context: SimulatorContext, options: TikmatrixSimulatorOptions = {}): VendorSimulator {
+  return new TikmatrixSimulator(context, options);
+}
