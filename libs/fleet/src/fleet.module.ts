@@ -6,6 +6,8 @@ import { ArtifactsController } from './artifacts/artifacts.controller';
 import { CallbackApplier } from './callbacks/callback-applier';
 import { CallbackInbox } from './callbacks/callback-inbox.service';
 import { WebhooksController } from './callbacks/webhooks.controller';
+import { DeviceGroupRepository } from './devices/device-group.repository';
+import { DeviceRepository } from './devices/device.repository';
 import { DeviceSyncService } from './devices/device-sync.service';
 import { EventDeliveryService } from './events/event-delivery.service';
 import { EventSubscriptionService } from './events/event-subscription.service';
@@ -39,6 +41,9 @@ const services = [
   UserAccessNow,
 ];
 
+/** The only providers that touch fleet's tables; other libraries reach them through the services. */
+const repositories = [DeviceRepository, DeviceGroupRepository];
+
 /**
  * Devices, tasks and vendor callbacks. The gateway serves the controllers; the worker runs the same
  * services from its job handlers (needs VendorsModule, QueuesModule and PersistenceModule, which are global).
@@ -46,7 +51,7 @@ const services = [
 @Module({
   controllers: [DevicesController, TasksController, WebhooksController, EventsController, ArtifactsController],
   // UserAccessService here too: the worker has no AuthModule, and scheduled fires and event deliveries read access.
-  providers: [...services, UserAccessService],
+  providers: [...services, ...repositories, UserAccessService],
   exports: services,
 })
 export class FleetModule {}

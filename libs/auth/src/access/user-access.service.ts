@@ -89,6 +89,15 @@ export class UserAccessService implements OnModuleInit, OnModuleDestroy {
     return this.accessOfRoles(userId, roles, departmentId);
   }
 
+  /** Whether the user belongs to one of these departments: a caller hands records only to users within its scope. */
+  async userInDepartments(userId: string, departmentIds: string[]): Promise<boolean> {
+    const user = await this.prisma.user.findFirst({
+      where: { id: userId, departmentId: { in: departmentIds } },
+      select: { id: true },
+    });
+    return user !== null;
+  }
+
   private async load(userId: string): Promise<UserAccess> {
     const user = await this.prisma.user.findUnique({
       where: { id: userId },

@@ -109,6 +109,12 @@ export class VendorAccountService {
     );
   }
 
+  /** The accounts in use: those enabled. */
+  async enabledIds(): Promise<string[]> {
+    const rows = await this.prisma.vendorAccount.findMany({ where: { enabled: true }, select: { id: true } });
+    return rows.map((row) => row.id);
+  }
+
   async get(id: string): Promise<VendorAccountDto> {
     return this.toDto(await this.row(id));
   }
