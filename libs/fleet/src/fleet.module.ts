@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UserAccessService } from '@fleetgate/auth';
 import { QueueRecovery } from './recovery/queue-recovery';
+import { ArtifactRepository } from './artifacts/artifact.repository';
 import { ArtifactService } from './artifacts/artifact.service';
 import { ArtifactsController } from './artifacts/artifacts.controller';
 import { CallbackApplier } from './callbacks/callback-applier';
@@ -42,7 +43,7 @@ const services = [
 ];
 
 /** The only providers that touch fleet's tables; other libraries reach them through the services. */
-const repositories = [DeviceRepository, DeviceGroupRepository];
+const repositories = [DeviceRepository, DeviceGroupRepository, ArtifactRepository];
 
 /**
  * Devices, tasks and vendor callbacks. The gateway serves the controllers; the worker runs the same
