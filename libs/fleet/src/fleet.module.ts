@@ -10,10 +10,13 @@ import { WebhooksController } from './callbacks/webhooks.controller';
 import { DeviceGroupRepository } from './devices/device-group.repository';
 import { DeviceRepository } from './devices/device.repository';
 import { DeviceSyncService } from './devices/device-sync.service';
+import { EventDeliveryRepository } from './events/event-delivery.repository';
 import { EventDeliveryService } from './events/event-delivery.service';
+import { EventSubscriptionRepository } from './events/event-subscription.repository';
 import { EventSubscriptionService } from './events/event-subscription.service';
 import { EventsController } from './events/events.controller';
 import { FleetEvents } from './events/fleet-events';
+import { TaskOwnerRepository } from './events/task-owner.repository';
 import { DeviceService } from './devices/device.service';
 import { DevicesController } from './devices/devices.controller';
 import { TaskDispatcher } from './tasks/task-dispatcher';
@@ -43,7 +46,14 @@ const services = [
 ];
 
 /** The only providers that touch fleet's tables; other libraries reach them through the services. */
-const repositories = [DeviceRepository, DeviceGroupRepository, ArtifactRepository];
+const repositories = [
+  DeviceRepository,
+  DeviceGroupRepository,
+  ArtifactRepository,
+  EventSubscriptionRepository,
+  EventDeliveryRepository,
+  TaskOwnerRepository,
+];
 
 /**
  * Devices, tasks and vendor callbacks. The gateway serves the controllers; the worker runs the same
