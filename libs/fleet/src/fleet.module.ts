@@ -5,6 +5,7 @@ import { ArtifactRepository } from './artifacts/artifact.repository';
 import { ArtifactService } from './artifacts/artifact.service';
 import { ArtifactsController } from './artifacts/artifacts.controller';
 import { CallbackApplier } from './callbacks/callback-applier';
+import { CallbackInboxRepository } from './callbacks/callback-inbox.repository';
 import { CallbackInbox } from './callbacks/callback-inbox.service';
 import { WebhooksController } from './callbacks/webhooks.controller';
 import { DeviceGroupRepository } from './devices/device-group.repository';
@@ -50,6 +51,7 @@ const repositories = [
   DeviceRepository,
   DeviceGroupRepository,
   ArtifactRepository,
+  CallbackInboxRepository,
   EventSubscriptionRepository,
   EventDeliveryRepository,
   TaskOwnerRepository,
