@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { UserAccessService } from '@fleetgate/auth';
+import { OwedTaskBatchRepository } from './recovery/owed-task-batch.repository';
+import { QueueEpochRepository } from './recovery/queue-epoch.repository';
 import { QueueRecovery } from './recovery/queue-recovery';
 import { ArtifactRepository } from './artifacts/artifact.repository';
 import { ArtifactService } from './artifacts/artifact.service';
@@ -55,6 +57,8 @@ const repositories = [
   EventSubscriptionRepository,
   EventDeliveryRepository,
   TaskOwnerRepository,
+  OwedTaskBatchRepository,
+  QueueEpochRepository,
 ];
 
 /**
