@@ -36,4 +36,34 @@ describe('ArtifactRepository', () => {
       { where: { id: 'id', OR: [{ departmentId: { in: ['d1'] } }, { createdById: 'u1' }] } },
     ]);
   });
+
+  it("keeps a search within the caller's scope: the search's OR does not replace the scope's", async () => {
+    const wheres: unknown[] = [];
+    const artifacts = new ArtifactRepository({
+      artifact: {
+        findMany: async ({ where }: { where: unknown }) => (wheres.push(where), []),
+        count: async () => 0,
+      },
+    } as unknown as PrismaService);
+    const scope = callerScope({
+      userId: 'u1',
+      departmentId: 'd1',
+      scope: { kind: 'departments', departmentIds: ['d1'], userId: 'u1' },
+    });
+    await artifacts.list(scope, { kind: 'app', text: 'shop' }, { skip: 0, take: 10 });
+    expect(wheres).toEqual([
+      {
+        AND: [
+          { OR: [{ departmentId: { in: ['d1'] } }, { createdById: 'u1' }] },
+          {
+            kind: 'app',
+            OR: [
+              { name: { contains: 'shop', mode: 'insensitive' } },
+              { packageName: { contains: 'shop', mode: 'insensitive' } },
+            ],
+          },
+        ],
+      },
+    ]);
+  });
 });

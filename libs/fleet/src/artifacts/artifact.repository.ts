@@ -45,17 +45,22 @@ export class ArtifactRepository {
     page: { skip: number; take: number },
     db: Db = this.prisma,
   ): Promise<{ rows: Artifact[]; total: number }> {
+    // Joined with AND, not spread: a departments scope is an OR of its own, which the search's would replace.
     const where: Prisma.ArtifactWhereInput = {
-      ...artifactsInScope(scope),
-      ...(filter.kind ? { kind: filter.kind } : {}),
-      ...(filter.text
-        ? {
-            OR: [
-              { name: { contains: filter.text, mode: 'insensitive' as const } },
-              { packageName: { contains: filter.text, mode: 'insensitive' as const } },
-            ],
-          }
-        : {}),
+      AND: [
+        artifactsInScope(scope),
+        {
+          ...(filter.kind ? { kind: filter.kind } : {}),
+          ...(filter.text
+            ? {
+                OR: [
+                  { name: { contains: filter.text, mode: 'insensitive' as const } },
+                  { packageName: { contains: filter.text, mode: 'insensitive' as const } },
+                ],
+              }
+            : {}),
+        },
+      ],
     };
     const [rows, total] = await Promise.all([
       db.artifact.findMany({ where, orderBy: { createdAt: 'desc' }, skip: page.skip, take: page.take }),
