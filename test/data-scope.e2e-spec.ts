@@ -239,7 +239,10 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
 
     it('fails the run, with the reason, when the creator was disabled since; nothing is sent', async () => {
       const creator = await userWith('leaver', OPERATOR_PERMISSIONS, 'department', departments.mine);
-      const created = await createJob(creator.accessToken, { action: datapoints({ deviceIds: inScope }), enabled: true });
+      const created = await createJob(creator.accessToken, {
+        action: datapoints({ deviceIds: inScope }),
+        enabled: true,
+      });
       expect(created.status).toBe(201);
       expect((await call('POST', `/admin/users/${creator.id}/disable`, adminToken)).status).toBe(200);
       const fired = await fireOnSchedule(created.json.id);
@@ -250,7 +253,10 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
 
     it('fails the run when the creator no longer holds the action’s permission', async () => {
       const creator = await userWith('demoted', OPERATOR_PERMISSIONS, 'department', departments.mine);
-      const created = await createJob(creator.accessToken, { action: datapoints({ deviceIds: inScope }), enabled: true });
+      const created = await createJob(creator.accessToken, {
+        action: datapoints({ deviceIds: inScope }),
+        enabled: true,
+      });
       expect(created.status).toBe(201);
       const kept = OPERATOR_PERMISSIONS.filter((permission) => permission !== 'tasks:manage');
       expect(
@@ -435,6 +441,10 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       const listed = (await call('GET', '/artifacts?pageSize=200', operator.accessToken)).json.items as Json[];
       expect(listed.map((artifact) => artifact.id)).toContain(mine.json.id);
       expect(listed.map((artifact) => artifact.id)).not.toContain(theirs.json.id);
+      // A search matching both names keeps to the scope as well.
+      const found = (await call('GET', `/artifacts?pageSize=200&text=app-${run}`, operator.accessToken)).json
+        .items as Json[];
+      expect(found.map((artifact) => artifact.id)).toEqual([mine.json.id]);
       expect((await call('GET', `/artifacts/${theirs.json.id}`, operator.accessToken)).status).toBe(404);
       expect((await call('DELETE', `/artifacts/${theirs.json.id}`, operator.accessToken)).status).toBe(404);
       const install = await call('POST', '/tasks', operator.accessToken, {
@@ -481,11 +491,13 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
         });
         expect(subscription.status).toBe(201);
         // The narrower colleague of the same department points the wider colleague's subscription at itself.
-        const edited = await call('PATCH', `/event-subscriptions/${subscription.json.id}`, operator.accessToken, { url });
+        const edited = await call('PATCH', `/event-subscriptions/${subscription.json.id}`, operator.accessToken, {
+          url,
+        });
         expect(edited.status).toBe(200);
-        expect(
-          await prisma.eventSubscription.findUniqueOrThrow({ where: { id: subscription.json.id } }),
-        ).toMatchObject({ createdById: operator.id, departmentId: departments.mine });
+        expect(await prisma.eventSubscription.findUniqueOrThrow({ where: { id: subscription.json.id } })).toMatchObject(
+          { createdById: operator.id, departmentId: departments.mine },
+        );
         // Subscriptions are cached for up to 5 s per process; let the worker's cache expire.
         await new Promise((resolve) => setTimeout(resolve, 5_500));
 

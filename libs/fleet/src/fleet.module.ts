@@ -1,16 +1,25 @@
 import { Module } from '@nestjs/common';
 import { UserAccessService } from '@fleetgate/auth';
+import { OwedTaskBatchRepository } from './recovery/owed-task-batch.repository';
+import { QueueEpochRepository } from './recovery/queue-epoch.repository';
 import { QueueRecovery } from './recovery/queue-recovery';
+import { ArtifactRepository } from './artifacts/artifact.repository';
 import { ArtifactService } from './artifacts/artifact.service';
 import { ArtifactsController } from './artifacts/artifacts.controller';
 import { CallbackApplier } from './callbacks/callback-applier';
+import { CallbackInboxRepository } from './callbacks/callback-inbox.repository';
 import { CallbackInbox } from './callbacks/callback-inbox.service';
 import { WebhooksController } from './callbacks/webhooks.controller';
+import { DeviceGroupRepository } from './devices/device-group.repository';
+import { DeviceRepository } from './devices/device.repository';
 import { DeviceSyncService } from './devices/device-sync.service';
+import { EventDeliveryRepository } from './events/event-delivery.repository';
 import { EventDeliveryService } from './events/event-delivery.service';
+import { EventSubscriptionRepository } from './events/event-subscription.repository';
 import { EventSubscriptionService } from './events/event-subscription.service';
 import { EventsController } from './events/events.controller';
 import { FleetEvents } from './events/fleet-events';
+import { TaskOwnerRepository } from './events/task-owner.repository';
 import { DeviceService } from './devices/device.service';
 import { DevicesController } from './devices/devices.controller';
 import { TargetDeviceRepository } from './tasks/target-device.repository';
@@ -47,8 +56,21 @@ const services = [
   UserAccessNow,
 ];
 
-/** Fleet's own: the tables of tasks and the reads choosing their targets, used only within the library. */
-const internals = [TaskRepository, TaskTargetRepository, TargetDeviceRepository, TaskTargeting];
+/** The only providers that touch fleet's tables; other libraries reach them through the services. */
+const repositories = [
+  DeviceRepository,
+  DeviceGroupRepository,
+  ArtifactRepository,
+  CallbackInboxRepository,
+  EventSubscriptionRepository,
+  EventDeliveryRepository,
+  TaskOwnerRepository,
+  OwedTaskBatchRepository,
+  QueueEpochRepository,
+  TaskRepository,
+  TaskTargetRepository,
+  TargetDeviceRepository,
+];
 
 /**
  * Devices, tasks and vendor callbacks. The gateway serves the controllers; the worker runs the same
@@ -57,7 +79,7 @@ const internals = [TaskRepository, TaskTargetRepository, TargetDeviceRepository,
 @Module({
   controllers: [DevicesController, TasksController, WebhooksController, EventsController, ArtifactsController],
   // UserAccessService here too: the worker has no AuthModule, and scheduled fires and event deliveries read access.
-  providers: [...services, ...internals, UserAccessService],
+  providers: [...services, ...repositories, TaskTargeting, UserAccessService],
   exports: services,
 })
 export class FleetModule {}

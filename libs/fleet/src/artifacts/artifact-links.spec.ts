@@ -3,6 +3,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { loadConfig } from '@fleetgate/config';
 import type { PrismaService } from '@fleetgate/persistence';
 import { systemScope } from '../scope/access-scope';
+import { ArtifactRepository } from './artifact.repository';
 import { ArtifactService } from './artifact.service';
 
 describe('signed artifact links', () => {
@@ -13,7 +14,8 @@ describe('signed artifact links', () => {
       findFirst: async () => ({ id, kind: 'app', fileName: 'app.apk', sourceUrl: null, storagePath: null }),
     },
   } as unknown as PrismaService;
-  const serviceWith = (env: Record<string, string>) => new ArtifactService(prisma, loadConfig(env));
+  const serviceWith = (env: Record<string, string>) =>
+    new ArtifactService(new ArtifactRepository(prisma), loadConfig(env));
   const linkKey = 'artifact-link-key-for-this-test-0123456789';
 
   it('are signed with ARTIFACT_LINK_KEY, not with a key derived from SECRETS_KEY', async () => {

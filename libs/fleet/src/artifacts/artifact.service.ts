@@ -7,11 +7,11 @@ import { pipeline } from 'node:stream/promises';
 import { Injectable } from '@nestjs/common';
 import { ForbiddenError, InvalidInputError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
-import { type Artifact, type Prisma, PrismaService } from '@fleetgate/persistence';
+import type { Artifact } from '@fleetgate/persistence';
 import { paged, type Paged } from '@fleetgate/platform';
 import { type AccessScope, type CallerScope, systemScope } from '../scope/access-scope';
-import { artifactsInScope } from '../scope/data-scope-where';
 import type { ArtifactDto, ArtifactKind, ArtifactQueryDto, RegisterArtifactDto } from './artifact.dto';
+import { ArtifactRepository } from './artifact.repository';
 
 /** How long a signed download link of a stored upload stays valid: long enough for slow vendor queues. */
 const LINK_TTL_SECONDS = 7 * 86_400;
@@ -48,7 +48,7 @@ export class ArtifactService {
   private readonly linkKey: Buffer;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly artifacts: ArtifactRepository,
     private readonly config: FleetgateConfig,
   ) {
     this.dir = resolve(config.ARTIFACTS_DIR);
@@ -81,61 +81,42 @@ export class ArtifactService {
         { field: 'file', problem: `exceeds ${this.config.ARTIFACT_MAX_BYTES} bytes` },
       ]);
     }
-    const row = await this.prisma.artifact.create({
-      data: {
-        id,
-        kind: input.kind,
-        name: input.name,
-        fileName: input.fileName,
-        storagePath,
-        md5: md5.digest('hex'),
-        size: BigInt(size),
-        packageName: input.packageName,
-        versionName: input.versionName,
-        versionCode: input.versionCode,
-        createdById: scope.userId,
-        departmentId: scope.departmentId,
-      },
+    const row = await this.artifacts.create(scope, {
+      id,
+      kind: input.kind,
+      name: input.name,
+      fileName: input.fileName,
+      storagePath,
+      md5: md5.digest('hex'),
+      size: BigInt(size),
+      packageName: input.packageName,
+      versionName: input.versionName,
+      versionCode: input.versionCode,
     });
     return toDto(row);
   }
 
   async register(input: RegisterArtifactDto, scope: CallerScope): Promise<ArtifactDto> {
-    const row = await this.prisma.artifact.create({
-      data: {
-        kind: input.kind,
-        name: input.name,
-        fileName: basename(new URL(input.url).pathname) || input.name,
-        sourceUrl: input.url,
-        md5: input.md5?.toLowerCase(),
-        size: input.size === undefined ? undefined : BigInt(input.size),
-        packageName: input.packageName,
-        versionName: input.versionName,
-        versionCode: input.versionCode,
-        createdById: scope.userId,
-        departmentId: scope.departmentId,
-      },
+    const row = await this.artifacts.create(scope, {
+      kind: input.kind,
+      name: input.name,
+      fileName: basename(new URL(input.url).pathname) || input.name,
+      sourceUrl: input.url,
+      md5: input.md5?.toLowerCase(),
+      size: input.size === undefined ? undefined : BigInt(input.size),
+      packageName: input.packageName,
+      versionName: input.versionName,
+      versionCode: input.versionCode,
     });
     return toDto(row);
   }
 
   async list(query: ArtifactQueryDto, scope: AccessScope): Promise<Paged<ArtifactDto>> {
-    const where: Prisma.ArtifactWhereInput = {
-      ...artifactsInScope(scope),
-      ...(query.kind ? { kind: query.kind } : {}),
-      ...(query.text
-        ? {
-            OR: [
-              { name: { contains: query.text, mode: 'insensitive' as const } },
-              { packageName: { contains: query.text, mode: 'insensitive' as const } },
-            ],
-          }
-        : {}),
-    };
-    const [rows, total] = await Promise.all([
-      this.prisma.artifact.findMany({ where, orderBy: { createdAt: 'desc' }, skip: query.skip, take: query.pageSize }),
-      this.prisma.artifact.count({ where }),
-    ]);
+    const { rows, total } = await this.artifacts.list(
+      scope,
+      { kind: query.kind, text: query.text },
+      { skip: query.skip, take: query.pageSize },
+    );
     return paged(rows.map(toDto), total, query);
   }
 
@@ -145,13 +126,13 @@ export class ArtifactService {
 
   async remove(id: string, scope: AccessScope): Promise<void> {
     const row = await this.row(id, scope);
-    await this.prisma.artifact.delete({ where: { id } });
+    await this.artifacts.delete(scope, id);
     if (row.storagePath) await rm(join(this.dir, row.storagePath), { force: true });
   }
 
   /** The URL a vendor fetches, with what the vendor checks it against. */
   async linkFor(id: string, kind: ArtifactKind, scope: AccessScope): Promise<ArtifactLink> {
-    const row = await this.prisma.artifact.findFirst({ where: { id, ...artifactsInScope(scope) } });
+    const row = await this.artifacts.find(scope, id);
     if (!row || row.kind !== kind) {
       throw new RuleViolationError(`No ${kind} ${id} in the catalog`, [
         { field: 'operation.params.artifactId', problem: `is not a ${kind} of the catalog` },
@@ -195,7 +176,7 @@ export class ArtifactService {
 
   /** An artifact the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async row(id: string, scope: AccessScope): Promise<Artifact> {
-    const row = await this.prisma.artifact.findFirst({ where: { id, ...artifactsInScope(scope) } });
+    const row = await this.artifacts.find(scope, id);
     if (!row) throw new NotFoundError('Artifact', id);
     return row;
   }

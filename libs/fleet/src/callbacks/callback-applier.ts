@@ -2,7 +2,6 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Gauge } from 'prom-client';
 import { FleetgateConfig } from '@fleetgate/config';
 import { MetricsRegistry } from '@fleetgate/observability';
-import { PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import {
   VendorAccountService,
@@ -10,8 +9,11 @@ import {
   type VendorEvent,
   type VendorTaskProgress,
 } from '@fleetgate/vendors';
+import { DeviceRepository } from '../devices/device.repository';
 import { FleetEvents } from '../events/fleet-events';
+import { systemScope } from '../scope/access-scope';
 import { TaskProgress } from '../tasks/task-progress';
+import { CallbackInboxRepository, type ClaimedCallback } from './callback-inbox.repository';
 
 export interface CallbackApplied {
   /** Callbacks this call applied (claimed, not applied before). */
@@ -33,12 +35,8 @@ const PURGE_CHUNK = 10_000;
 /** Longest apply error kept on a callback. */
 const ERROR_MAX_CHARS = 2_000;
 
-interface ClaimedCallback {
-  id: string;
-  account_id: string;
-  payload: unknown;
-  received_at: Date;
-}
+/** A vendor reports on any of its account's devices, whoever they belong to. */
+const CALLBACK_SCOPE = systemScope('a vendor callback reports on any device of its account');
 
 /** A row's outcome: the events it produced, or why it could not be applied. */
 type RowOutcome = { events: number } | { error: string };
@@ -53,7 +51,8 @@ export class CallbackApplier {
   private readonly logger = new Logger(CallbackApplier.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly inbox: CallbackInboxRepository,
+    private readonly devices: DeviceRepository,
     private readonly accounts: VendorAccountService,
     private readonly progress: TaskProgress,
     private readonly events: FleetEvents,
@@ -66,7 +65,7 @@ export class CallbackApplier {
       help: 'Vendor callbacks dead-lettered after CALLBACK_MAX_ATTEMPTS failed applies (kept, no longer applied)',
       registers: [metrics.registry],
       async collect() {
-        this.set(await prisma.callbackInbox.count({ where: { deadLetteredAt: { not: null } } }));
+        this.set(await inbox.countDeadLettered());
       },
     });
   }
@@ -80,14 +79,7 @@ export class CallbackApplier {
    * with its error and one more attempt counted; the others are marked applied all the same.
    */
   async applyAll(inboxIds: string[]): Promise<CallbackApplied> {
-    // Joined by id, not `id = ANY(...)`: that form lets the planner combine the pkey with the partial
-    // index of unapplied callbacks, whose dead entries (until vacuum) made each claim scan thousands.
-    const claimed = await this.prisma.$queryRaw<ClaimedCallback[]>`
-      UPDATE callback_inbox SET claimed_until = now() + make_interval(secs => ${CLAIM_SECONDS})
-      FROM unnest(${inboxIds}::uuid[]) AS wanted(id)
-      WHERE callback_inbox.id = wanted.id AND applied_at IS NULL AND dead_lettered_at IS NULL
-        AND (claimed_until IS NULL OR claimed_until < now())
-      RETURNING callback_inbox.id, account_id::text, payload, received_at`;
+    const claimed = await this.inbox.claim(inboxIds, CLAIM_SECONDS);
     if (claimed.length === 0) return { applied: 0, events: 0, failed: 0, deadLettered: 0 };
     const position = new Map(inboxIds.map((id, index) => [id, index]));
     const rows = claimed.sort((a, b) => position.get(a.id)! - position.get(b.id)!);
@@ -101,13 +93,7 @@ export class CallbackApplier {
         const outcome = outcomes[index];
         return 'error' in outcome ? [{ id: row.id, error: outcome.error }] : [];
       });
-      if (applied.length > 0) {
-        await this.prisma.$executeRaw`
-          UPDATE callback_inbox SET applied_at = now(), claimed_until = NULL, events = applied.events
-          FROM unnest(${applied.map((row) => row.id)}::uuid[], ${applied.map((row) => row.events)}::int[])
-            AS applied(id, events)
-          WHERE callback_inbox.id = applied.id`;
-      }
+      if (applied.length > 0) await this.inbox.markApplied(applied);
       const deadLettered = failed.length > 0 ? await this.recordFailures(failed) : 0;
       return {
         applied: applied.length,
@@ -118,8 +104,7 @@ export class CallbackApplier {
     } catch (error) {
       // Recording the outcomes failed (the database went away): let them all go at once, so that
       // the job's retry takes them again, and count no attempt against any of them.
-      const ids = rows.map((row) => row.id);
-      await this.prisma.$executeRaw`UPDATE callback_inbox SET claimed_until = NULL WHERE id = ANY(${ids}::uuid[])`;
+      await this.inbox.release(rows.map((row) => row.id));
       throw error;
     }
   }
@@ -129,13 +114,7 @@ export class CallbackApplier {
    * CALLBACK_MAX_ATTEMPTS are dead-lettered. Answers how many were.
    */
   private async recordFailures(failed: Array<{ id: string; error: string }>): Promise<number> {
-    const recorded = await this.prisma.$queryRaw<Array<{ id: string; error: string; dead: boolean }>>`
-      UPDATE callback_inbox SET claimed_until = NULL, attempts = attempts + 1, error = failed.error,
-        dead_lettered_at = CASE WHEN attempts + 1 >= ${this.config.CALLBACK_MAX_ATTEMPTS} THEN now() END
-      FROM unnest(${failed.map((row) => row.id)}::uuid[], ${failed.map((row) => row.error)}::text[])
-        AS failed(id, error)
-      WHERE callback_inbox.id = failed.id
-      RETURNING callback_inbox.id, callback_inbox.error, callback_inbox.dead_lettered_at IS NOT NULL AS dead`;
+    const recorded = await this.inbox.recordFailures(failed, this.config.CALLBACK_MAX_ATTEMPTS);
     const dead = recorded.filter((row) => row.dead);
     for (const row of failed) this.logger.warn({ callback: row.id, error: row.error }, 'vendor callback not applied');
     for (const row of dead) {
@@ -222,13 +201,7 @@ export class CallbackApplier {
 
   /** Callbacks stored more than `olderThanMs` ago and still owed, oldest first, at most one sweep's worth. */
   async unappliedIds(olderThanMs: number): Promise<string[]> {
-    const unapplied = await this.prisma.callbackInbox.findMany({
-      where: { appliedAt: null, deadLetteredAt: null, receivedAt: { lte: new Date(Date.now() - olderThanMs) } },
-      select: { id: true },
-      orderBy: [{ receivedAt: 'asc' }, { id: 'asc' }],
-      take: SWEEP_LIMIT,
-    });
-    return unapplied.map((row) => row.id);
+    return this.inbox.unappliedIds(new Date(Date.now() - olderThanMs), SWEEP_LIMIT);
   }
 
   /**
@@ -239,11 +212,7 @@ export class CallbackApplier {
     const cutoff = new Date(Date.now() - olderThanHours * 3_600_000);
     let deleted = 0;
     for (;;) {
-      const count = await this.prisma.$executeRaw`
-        DELETE FROM callback_inbox WHERE id IN (
-          SELECT id FROM callback_inbox
-          WHERE received_at < ${cutoff} AND applied_at IS NOT NULL
-          LIMIT ${PURGE_CHUNK})`;
+      const count = await this.inbox.deleteAppliedBefore(cutoff, PURGE_CHUNK);
       deleted += count;
       if (count < PURGE_CHUNK) return deleted;
     }
@@ -254,17 +223,11 @@ export class CallbackApplier {
     event: Extract<VendorEvent, { kind: 'device.status' }>,
     at: Date,
   ): Promise<void> {
-    const device = await this.prisma.device.findUnique({
-      where: { accountId_vendorRef: { accountId, vendorRef: event.vendorRef } },
-      select: { id: true, status: true },
-    });
+    const device = await this.devices.findByVendorRef(CALLBACK_SCOPE, accountId, event.vendorRef);
     if (!device) return;
     // An older status report never overwrites a newer one.
-    const { count } = await this.prisma.device.updateMany({
-      where: { id: device.id, OR: [{ statusAt: null }, { statusAt: { lte: at } }] },
-      data: { status: event.status, statusAt: at, ...(event.status === 'online' ? { lastSeenAt: at } : {}) },
-    });
-    if (count > 0 && device.status !== event.status) {
+    const recorded = await this.devices.recordStatus(CALLBACK_SCOPE, device.id, event.status, at);
+    if (recorded && device.status !== event.status) {
       await this.events.publish('device.status_changed', {
         deviceId: device.id,
         accountId,

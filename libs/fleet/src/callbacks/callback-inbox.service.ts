@@ -1,9 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InvalidInputError, RuleViolationError, UnauthenticatedError } from '@fleetgate/domain';
-import { PrismaService } from '@fleetgate/persistence';
-
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import { supports, VendorAccountService, VendorError, type VendorEvent, type WebhookProof } from '@fleetgate/vendors';
+import { CallbackInboxRepository, type IncomingCallback, type StoredCallback } from './callback-inbox.repository';
 import { redeliveryKey } from './redelivery-key';
 
 export interface CallbackReceipt {
@@ -21,7 +20,7 @@ const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 1;
 
 interface PendingCallback {
-  row: { vendor: string; accountId: string; dedupeKey: string; payload: unknown };
+  row: IncomingCallback;
   resolve: (duplicate: boolean) => void;
   reject: (error: unknown) => void;
 }
@@ -41,7 +40,7 @@ export class CallbackInbox {
   private flushQueued = false;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly inbox: CallbackInboxRepository,
     private readonly accounts: VendorAccountService,
     private readonly producer: JobProducer,
   ) {}
@@ -112,18 +111,9 @@ export class CallbackInbox {
   }
 
   private async flush(batch: PendingCallback[]): Promise<void> {
-    let rows: Array<{ id: string; account_id: string; dedupe_key: string }>;
+    let rows: StoredCallback[];
     try {
-      rows = await this.prisma.$queryRaw`
-        INSERT INTO callback_inbox (id, vendor, account_id, dedupe_key, payload)
-        SELECT gen_random_uuid(), r.vendor, r.account_id::uuid, r.dedupe_key, r.payload::jsonb
-        FROM unnest(${batch.map((item) => item.row.vendor)}::text[], ${batch.map((item) => item.row.accountId)}::text[],
-                    ${batch.map((item) => item.row.dedupeKey)}::text[],
-                    ${batch.map((item) => JSON.stringify(item.row.payload))}::text[])
-             WITH ORDINALITY AS r(vendor, account_id, dedupe_key, payload, position)
-        ORDER BY r.position
-        ON CONFLICT (account_id, dedupe_key) DO NOTHING
-        RETURNING id, account_id, dedupe_key`;
+      rows = await this.inbox.insertBatch(batch.map((item) => item.row));
     } catch (error) {
       for (const item of batch) item.reject(error);
       return;

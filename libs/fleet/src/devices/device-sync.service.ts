@@ -1,10 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import type { VendorDevice } from '@fleetgate/domain';
-import { PrismaService } from '@fleetgate/persistence';
 import { supports, VendorAccountService } from '@fleetgate/vendors';
 import { FleetEvents } from '../events/fleet-events';
 import type { SystemScope } from '../scope/access-scope';
-import { devicesInScope } from '../scope/data-scope-where';
+import { DeviceRepository } from './device.repository';
 import type { DeviceSyncResultDto } from './device.dto';
 
 /**
@@ -17,16 +16,15 @@ export class DeviceSyncService {
   private readonly logger = new Logger(DeviceSyncService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly devices: DeviceRepository,
     private readonly accounts: VendorAccountService,
     private readonly events: FleetEvents,
   ) {}
 
   /** Accounts whose vendor has an inventory to read. */
   async syncableAccountIds(): Promise<string[]> {
-    const accounts = await this.prisma.vendorAccount.findMany({ where: { enabled: true }, select: { id: true } });
     const syncable: string[] = [];
-    for (const { id } of accounts) {
+    for (const id of await this.accounts.enabledIds()) {
       if (supports(await this.accounts.adapterFor(id), 'devices.list')) syncable.push(id);
     }
     return syncable;
@@ -42,52 +40,28 @@ export class DeviceSyncService {
     let created = 0;
     do {
       const page = await adapter.listDevices(cursor);
-      created += await this.upsert(accountId, adapter.vendor, page.devices);
+      created += await this.upsert(scope, accountId, adapter.vendor, page.devices);
       seen += page.devices.length;
       cursor = page.nextCursor;
     } while (cursor);
-    const missing = await this.prisma.device.updateMany({
-      where: {
-        AND: [
-          { accountId, OR: [{ syncedAt: null }, { syncedAt: { lt: started } }], status: { not: 'unknown' } },
-          devicesInScope(scope),
-        ],
-      },
-      data: { status: 'unknown', statusAt: new Date() },
-    });
-    this.logger.log({ accountId, seen, created, missing: missing.count }, 'device inventory synced');
-    return { accountId, seen, created, missing: missing.count };
+    const missing = await this.devices.markUnreported(scope, accountId, started);
+    this.logger.log({ accountId, seen, created, missing }, 'device inventory synced');
+    return { accountId, seen, created, missing };
   }
 
   /** One statement per page; answers how many devices were new. Status changes raise device.status_changed. */
-  private async upsert(accountId: string, vendor: string, devices: VendorDevice[]): Promise<number> {
+  private async upsert(
+    scope: SystemScope,
+    accountId: string,
+    vendor: string,
+    devices: VendorDevice[],
+  ): Promise<number> {
     if (devices.length === 0) return 0;
+    const refs = devices.map((device) => device.vendorRef);
     const known = new Map(
-      (
-        await this.prisma.device.findMany({
-          where: { accountId, vendorRef: { in: devices.map((device) => device.vendorRef) } },
-          select: { id: true, vendorRef: true, status: true },
-        })
-      ).map((device) => [device.vendorRef, device]),
+      (await this.devices.statusesOf(scope, accountId, refs)).map((device) => [device.vendorRef, device]),
     );
-    const rows = await this.prisma.$queryRaw<Array<{ inserted: boolean }>>`
-      INSERT INTO devices (id, vendor, account_id, vendor_ref, name, status, model, attributes,
-                           synced_at, status_at, last_seen_at, updated_at)
-      SELECT gen_random_uuid(), ${vendor}, ${accountId}::uuid, r.vendor_ref, r.name, r.status, r.model,
-             r.attributes::jsonb, now(), now(), CASE WHEN r.status = 'online' THEN now() END, now()
-      FROM unnest(${devices.map((d) => d.vendorRef)}::text[], ${devices.map((d) => d.name)}::text[],
-                  ${devices.map((d) => d.status)}::text[], ${devices.map((d) => d.model ?? null)}::text[],
-                  ${devices.map((d) => JSON.stringify(d.attributes ?? {}))}::text[])
-           AS r(vendor_ref, name, status, model, attributes)
-      ON CONFLICT (account_id, vendor_ref) DO UPDATE SET
-        status = EXCLUDED.status,
-        model = EXCLUDED.model,
-        attributes = EXCLUDED.attributes,
-        synced_at = EXCLUDED.synced_at,
-        status_at = CASE WHEN devices.status <> EXCLUDED.status THEN EXCLUDED.status_at ELSE devices.status_at END,
-        last_seen_at = COALESCE(EXCLUDED.last_seen_at, devices.last_seen_at),
-        updated_at = EXCLUDED.updated_at
-      RETURNING (xmax = 0) AS inserted`;
+    const created = await this.devices.upsertInventory(scope, accountId, vendor, devices);
     for (const device of devices) {
       const before = known.get(device.vendorRef);
       if (!before || before.status === device.status) continue;
@@ -99,6 +73,6 @@ export class DeviceSyncService {
         previousStatus: before.status,
       });
     }
-    return rows.filter((row) => row.inserted).length;
+    return created;
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenError, NotFoundError, RuleViolationError } from '@fleetgate/domain';
-import { type Device, type Prisma, PrismaService } from '@fleetgate/persistence';
+import { UserAccessService } from '@fleetgate/auth';
+import type { Device } from '@fleetgate/persistence';
 import { type FieldProblem, paged, type Paged } from '@fleetgate/platform';
 import { VendorAccountService } from '@fleetgate/vendors';
-import { type AccessScope, departmentInScope, reachesAll } from '../scope/access-scope';
-import { devicesInScope } from '../scope/data-scope-where';
+import { type AccessScope, departmentInScope, reachesAll, systemScope } from '../scope/access-scope';
 import { missingDeviceProblems } from '../tasks/task-targeting';
-import { deviceWhere } from './device-filter';
+import { type DeviceGroupWithCount, DeviceGroupRepository } from './device-group.repository';
+import { DeviceRepository } from './device.repository';
 import type {
   CreateDeviceGroupDto,
   DeviceDto,
@@ -38,25 +39,21 @@ export function toDeviceDto(device: Device): DeviceDto {
   };
 }
 
+/** A group change counts every member, in scope or not, to refuse changing a group holding devices beyond the caller's. */
+const GROUP_MEMBERS_SCOPE = systemScope('a group change counts every member of the group');
+
 /** The device inventory as users see and organise it: list, detail, names, tags and groups. */
 @Injectable()
 export class DeviceService {
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly devices: DeviceRepository,
+    private readonly groups: DeviceGroupRepository,
     private readonly accounts: VendorAccountService,
+    private readonly access: UserAccessService,
   ) {}
 
   async list(query: DeviceQueryDto, scope: AccessScope): Promise<Paged<DeviceDto>> {
-    const where = { AND: [deviceWhere(query), devicesInScope(scope)] };
-    const [rows, total] = await Promise.all([
-      this.prisma.device.findMany({
-        where,
-        orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.device.count({ where }),
-    ]);
+    const { rows, total } = await this.devices.list(scope, query, { skip: query.skip, take: query.pageSize });
     return paged(rows.map(toDeviceDto), total, query);
   }
 
@@ -67,16 +64,12 @@ export class DeviceService {
   /** A registered device belongs to the registering caller's department, so that it stays in their scope. */
   async register(input: RegisterDeviceDto, scope: AccessScope): Promise<DeviceDto> {
     const account = await this.accounts.get(input.accountId);
-    const device = await this.prisma.device.create({
-      data: {
-        vendor: account.vendor,
-        accountId: account.id,
-        vendorRef: input.vendorRef,
-        name: input.name ?? input.vendorRef,
-        tags: input.tags ?? [],
-        departmentId: scope.kind === 'caller' ? scope.departmentId : null,
-        ownerId: scope.kind === 'caller' && scope.data.kind === 'own' ? scope.userId : null,
-      },
+    const device = await this.devices.create(scope, {
+      vendor: account.vendor,
+      accountId: account.id,
+      vendorRef: input.vendorRef,
+      name: input.name ?? input.vendorRef,
+      tags: input.tags ?? [],
     });
     return toDeviceDto(device);
   }
@@ -88,27 +81,24 @@ export class DeviceService {
     if (problems.length) {
       throw new ForbiddenError('A device can only be given to departments and users within your data scope', problems);
     }
-    const device = await this.prisma.device.update({
-      where: { id },
-      data: {
-        name: input.name,
-        tags: input.tags,
-        groupId: input.groupId,
-        departmentId: input.departmentId,
-        ownerId: input.ownerId,
-      },
+    const device = await this.devices.update(scope, id, {
+      name: input.name,
+      tags: input.tags,
+      groupId: input.groupId,
+      departmentId: input.departmentId,
+      ownerId: input.ownerId,
     });
     return toDeviceDto(device);
   }
 
   async remove(id: string, scope: AccessScope): Promise<void> {
     await this.device(id, scope);
-    await this.prisma.device.delete({ where: { id } });
+    await this.devices.delete(scope, id);
   }
 
   /** A device the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async device(id: string, scope: AccessScope): Promise<Device> {
-    const device = await this.prisma.device.findFirst({ where: { id, ...devicesInScope(scope) } });
+    const device = await this.devices.find(scope, id);
     if (!device) throw new NotFoundError('Device', id);
     return device;
   }
@@ -121,45 +111,28 @@ export class DeviceService {
       problems.push({ field: 'departmentId', problem: 'is outside your data scope' });
     }
     if (input.ownerId && input.ownerId !== scope.userId) {
-      const owner =
-        scope.data.kind === 'departments'
-          ? await this.prisma.user.findFirst({
-              where: { id: input.ownerId, departmentId: { in: scope.data.departmentIds } },
-              select: { id: true },
-            })
-          : null;
-      if (!owner) problems.push({ field: 'ownerId', problem: 'is not a user within your data scope' });
+      const withinScope =
+        scope.data.kind === 'departments' &&
+        (await this.access.belongsToDepartments(input.ownerId, scope.data.departmentIds));
+      if (!withinScope) problems.push({ field: 'ownerId', problem: 'is not a user within your data scope' });
     }
     return problems;
   }
 
   /** Groups are shared; each counts only the devices the scope reaches. */
   async listGroups(scope: AccessScope): Promise<DeviceGroupDto[]> {
-    const groups = await this.prisma.deviceGroup.findMany({
-      orderBy: { name: 'asc' },
-      include: devicesCountIn(scope),
-    });
-    return groups.map(toGroupDto);
+    return (await this.groups.list(scope)).map(toGroupDto);
   }
 
   async createGroup(input: CreateDeviceGroupDto, scope: AccessScope): Promise<DeviceGroupDto> {
-    const group = await this.prisma.deviceGroup.create({
-      data: { name: input.name, description: input.description ?? '' },
-      include: devicesCountIn(scope),
-    });
-    return toGroupDto(group);
+    return toGroupDto(await this.groups.create(scope, { name: input.name, description: input.description ?? '' }));
   }
 
   /** Renaming a group changes what everyone sees of its members, so it is refused as deleting it is. */
   async updateGroup(id: string, input: UpdateDeviceGroupDto, scope: AccessScope): Promise<DeviceGroupDto> {
     await this.groupExists(id);
     await this.refuseMembersOutside(id, scope, 'it keeps its name');
-    const group = await this.prisma.deviceGroup.update({
-      where: { id },
-      data: { name: input.name, description: input.description },
-      include: devicesCountIn(scope),
-    });
-    return toGroupDto(group);
+    return toGroupDto(await this.groups.update(scope, id, { name: input.name, description: input.description }));
   }
 
   /**
@@ -169,7 +142,7 @@ export class DeviceService {
   async removeGroup(id: string, scope: AccessScope): Promise<void> {
     await this.groupExists(id);
     await this.refuseMembersOutside(id, scope, 'it stays');
-    await this.prisma.deviceGroup.delete({ where: { id } });
+    await this.groups.delete(id);
   }
 
   /** Refuses to change a group holding any device outside the scope; `outcome` says what is kept. */
@@ -178,10 +151,7 @@ export class DeviceService {
     // a departments scope, and NOT over its NULL columns would not say so.
     const [members, reached] = reachesAll(scope)
       ? [0, 0]
-      : await Promise.all([
-          this.prisma.device.count({ where: { groupId: id } }),
-          this.prisma.device.count({ where: { AND: [{ groupId: id }, devicesInScope(scope)] } }),
-        ]);
+      : await Promise.all([this.devices.countInGroup(GROUP_MEMBERS_SCOPE, id), this.devices.countInGroup(scope, id)]);
     if (members > reached) {
       throw new ForbiddenError(`Device group ${id} holds devices outside your data scope; ${outcome}`);
     }
@@ -191,30 +161,21 @@ export class DeviceService {
   async addToGroup(groupId: string, deviceIds: string[], scope: AccessScope): Promise<DeviceGroupDto> {
     await this.groupExists(groupId);
     await this.refuseOutOfScope(deviceIds, scope);
-    await this.prisma.device.updateMany({
-      where: { AND: [{ id: { in: deviceIds } }, devicesInScope(scope)] },
-      data: { groupId },
-    });
+    await this.devices.moveToGroup(scope, deviceIds, groupId);
     return this.group(groupId, scope);
   }
 
   async removeFromGroup(groupId: string, deviceIds: string[], scope: AccessScope): Promise<DeviceGroupDto> {
     await this.groupExists(groupId);
     await this.refuseOutOfScope(deviceIds, scope);
-    await this.prisma.device.updateMany({
-      where: { AND: [{ id: { in: deviceIds }, groupId }, devicesInScope(scope)] },
-      data: { groupId: null },
-    });
+    await this.devices.takeOutOfGroup(scope, deviceIds, groupId);
     return this.group(groupId, scope);
   }
 
   /** Devices outside the scope are named as if they did not exist, so that their existence does not leak. */
   private async refuseOutOfScope(deviceIds: string[], scope: AccessScope): Promise<void> {
-    const found = await this.prisma.device.findMany({
-      where: { AND: [{ id: { in: deviceIds } }, devicesInScope(scope)] },
-      select: { id: true },
-    });
-    const problems = missingDeviceProblems(deviceIds, new Set(found.map((device) => device.id))).map((problem) => ({
+    const found = new Set(await this.devices.existingIds(scope, deviceIds));
+    const problems = missingDeviceProblems(deviceIds, found).map((problem) => ({
       ...problem,
       field: problem.field.replace(/^targets\./, ''),
     }));
@@ -222,29 +183,17 @@ export class DeviceService {
   }
 
   private async group(id: string, scope: AccessScope): Promise<DeviceGroupDto> {
-    const group = await this.prisma.deviceGroup.findUnique({
-      where: { id },
-      include: devicesCountIn(scope),
-    });
+    const group = await this.groups.find(scope, id);
     if (!group) throw new NotFoundError('Device group', id);
     return toGroupDto(group);
   }
 
   private async groupExists(id: string): Promise<void> {
-    if (!(await this.prisma.deviceGroup.findUnique({ where: { id }, select: { id: true } }))) {
-      throw new NotFoundError('Device group', id);
-    }
+    if (!(await this.groups.exists(id))) throw new NotFoundError('Device group', id);
   }
 }
 
-/** A group's device count, of the devices the scope reaches. */
-function devicesCountIn(scope: AccessScope) {
-  return { _count: { select: { devices: { where: devicesInScope(scope) } } } } satisfies Prisma.DeviceGroupInclude;
-}
-
-function toGroupDto(
-  group: Prisma.DeviceGroupGetPayload<{ include: ReturnType<typeof devicesCountIn> }>,
-): DeviceGroupDto {
+function toGroupDto(group: DeviceGroupWithCount): DeviceGroupDto {
   return {
     id: group.id,
     name: group.name,

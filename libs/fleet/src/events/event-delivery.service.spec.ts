@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { loadConfig } from '@fleetgate/config';
 import type { PrismaService } from '@fleetgate/persistence';
 import { OutboundHttp, SecretBox } from '@fleetgate/platform';
+import { EventDeliveryRepository } from './event-delivery.repository';
 import { EventDeliveryService } from './event-delivery.service';
 
 describe('EventDeliveryService through the outbound HTTP client', () => {
@@ -31,7 +32,7 @@ describe('EventDeliveryService through the outbound HTTP client', () => {
     } as unknown as PrismaService;
     const http = new OutboundHttp({ allowInternal, maxResponseBytes: 1024 });
     clients.push(http);
-    return new EventDeliveryService(prisma, http, config);
+    return new EventDeliveryService(new EventDeliveryRepository(prisma), http, config);
   }
 
   beforeAll(async () => {

@@ -1,10 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
 import { OutboundHttp, SecretBox, WebhookSignature } from '@fleetgate/platform';
+import { systemScope } from '../scope/access-scope';
+import { EventDeliveryRepository } from './event-delivery.repository';
 
 /** How long a subscriber has to answer one delivery. */
 const DELIVERY_TIMEOUT_MS = 10_000;
+
+/** Every stored delivery is sent; whom it may reach was settled when it was stored. */
+const DELIVERY_SCOPE = systemScope('the worker sends every stored event delivery');
 
 export interface DeliveryOutcome {
   delivered: boolean;
@@ -21,7 +25,7 @@ export class EventDeliveryService {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly deliveries: EventDeliveryRepository,
     private readonly outbound: OutboundHttp,
     config: FleetgateConfig,
   ) {
@@ -29,10 +33,7 @@ export class EventDeliveryService {
   }
 
   async deliver(deliveryId: string, lastAttempt: boolean): Promise<DeliveryOutcome> {
-    const delivery = await this.prisma.eventDelivery.findUnique({
-      where: { id: deliveryId },
-      include: { subscription: true },
-    });
+    const delivery = await this.deliveries.findWithSubscription(DELIVERY_SCOPE, deliveryId);
     if (!delivery || delivery.status === 'delivered') return { delivered: true };
     if (!delivery.subscription.enabled) return { delivered: false };
     const body = JSON.stringify(delivery.payload);
@@ -61,14 +62,10 @@ export class EventDeliveryService {
     } catch (failure) {
       error = (failure as Error).message || 'request failed';
     }
-    await this.prisma.eventDelivery.update({
-      where: { id: deliveryId },
-      data: {
-        attempts: { increment: 1 },
-        lastStatusCode: statusCode ?? null,
-        lastError: error ?? null,
-        ...(error ? (lastAttempt ? { status: 'failed' } : {}) : { status: 'delivered', deliveredAt: new Date() }),
-      },
+    await this.deliveries.recordAttempt(DELIVERY_SCOPE, deliveryId, {
+      statusCode: statusCode ?? null,
+      error: error ?? null,
+      outcome: error ? (lastAttempt ? 'failed' : undefined) : 'delivered',
     });
     if (error) throw new Error(`delivery ${deliveryId} to subscription ${delivery.subscriptionId}: ${error}`);
     return { delivered: true, statusCode };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
-import { type EventDelivery, type EventSubscription, PrismaService } from '@fleetgate/persistence';
+import type { EventDelivery, EventSubscription } from '@fleetgate/persistence';
 import { OutboundUrlGuard, paged, type Paged, SecretBox } from '@fleetgate/platform';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import type {
@@ -14,7 +14,8 @@ import type {
   UpdateEventSubscriptionDto,
 } from './event-subscription.dto';
 import { type AccessScope, type CallerScope } from '../scope/access-scope';
-import { deliveriesInScope, subscriptionsInScope } from '../scope/data-scope-where';
+import { EventDeliveryRepository } from './event-delivery.repository';
+import { EventSubscriptionRepository } from './event-subscription.repository';
 import { FleetEvents } from './fleet-events';
 
 /**
@@ -28,7 +29,8 @@ export class EventSubscriptionService {
   private readonly box: SecretBox;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly subscriptions: EventSubscriptionRepository,
+    private readonly eventDeliveries: EventDeliveryRepository,
     private readonly events: FleetEvents,
     private readonly producer: JobProducer,
     private readonly outbound: OutboundUrlGuard,
@@ -40,25 +42,18 @@ export class EventSubscriptionService {
   async create(input: CreateEventSubscriptionDto, scope: CallerScope): Promise<CreatedEventSubscriptionDto> {
     await this.outbound.check(input.url, 'url');
     const secret = randomBytes(32).toString('base64url');
-    const row = await this.prisma.eventSubscription.create({
-      data: {
-        name: input.name,
-        url: input.url,
-        eventTypes: input.eventTypes ?? [],
-        secretSealed: this.box.seal(secret),
-        ...actorColumns(scope),
-      },
+    const row = await this.subscriptions.create(scope, {
+      name: input.name,
+      url: input.url,
+      eventTypes: input.eventTypes ?? [],
+      secretSealed: this.box.seal(secret),
     });
     this.events.invalidateSubscriptions();
     return { ...toDto(row), secret };
   }
 
   async list(scope: AccessScope): Promise<EventSubscriptionDto[]> {
-    const rows = await this.prisma.eventSubscription.findMany({
-      where: subscriptionsInScope(scope),
-      orderBy: { name: 'asc' },
-    });
-    return rows.map(toDto);
+    return (await this.subscriptions.list(scope)).map(toDto);
   }
 
   async get(id: string, scope: AccessScope): Promise<EventSubscriptionDto> {
@@ -74,14 +69,11 @@ export class EventSubscriptionService {
     await this.row(id, scope);
     await this.outbound.check(input.url, 'url');
     const redirected = input.url !== undefined || input.eventTypes !== undefined;
-    const row = await this.prisma.eventSubscription.update({
-      where: { id },
-      data: {
-        url: input.url,
-        eventTypes: input.eventTypes,
-        enabled: input.enabled,
-        ...(redirected ? actorColumns(scope) : {}),
-      },
+    const row = await this.subscriptions.update(scope, id, {
+      url: input.url,
+      eventTypes: input.eventTypes,
+      enabled: input.enabled,
+      ...(redirected ? { actsFor: scope } : {}),
     });
     this.events.invalidateSubscriptions();
     return toDto(row);
@@ -95,48 +87,32 @@ export class EventSubscriptionService {
   async rotateSecret(id: string, scope: CallerScope): Promise<CreatedEventSubscriptionDto> {
     await this.row(id, scope);
     const secret = randomBytes(32).toString('base64url');
-    const row = await this.prisma.eventSubscription.update({
-      where: { id },
-      data: { secretSealed: this.box.seal(secret), ...actorColumns(scope) },
-    });
+    const row = await this.subscriptions.update(scope, id, { secretSealed: this.box.seal(secret), actsFor: scope });
     this.events.invalidateSubscriptions();
     return { ...toDto(row), secret };
   }
 
   async remove(id: string, scope: AccessScope): Promise<void> {
     await this.row(id, scope);
-    await this.prisma.eventSubscription.delete({ where: { id } });
+    await this.subscriptions.delete(scope, id);
     this.events.invalidateSubscriptions();
   }
 
   async deliveries(id: string, query: EventDeliveryQueryDto, scope: AccessScope): Promise<Paged<EventDeliveryDto>> {
     await this.row(id, scope);
-    const where = {
-      AND: [{ subscriptionId: id, ...(query.status ? { status: query.status } : {}) }, deliveriesInScope(scope)],
-    };
-    const [rows, total] = await Promise.all([
-      this.prisma.eventDelivery.findMany({
-        where,
-        orderBy: { createdAt: 'desc' },
-        skip: query.skip,
-        take: query.pageSize,
-      }),
-      this.prisma.eventDelivery.count({ where }),
-    ]);
+    const { rows, total } = await this.eventDeliveries.list(scope, id, query.status, {
+      skip: query.skip,
+      take: query.pageSize,
+    });
     return paged(rows.map(toDeliveryDto), total, query);
   }
 
   /** Sends a delivery again (failed or not), as a new job with a full set of attempts. */
   async redeliver(id: string, deliveryId: string, scope: AccessScope): Promise<EventDeliveryDto> {
     await this.row(id, scope);
-    const delivery = await this.prisma.eventDelivery.findFirst({
-      where: { AND: [{ id: deliveryId, subscriptionId: id }, deliveriesInScope(scope)] },
-    });
+    const delivery = await this.eventDeliveries.find(scope, id, deliveryId);
     if (!delivery) throw new NotFoundError('Delivery', deliveryId);
-    const updated = await this.prisma.eventDelivery.update({
-      where: { id: deliveryId },
-      data: { status: 'pending', deliveredAt: null },
-    });
+    const updated = await this.eventDeliveries.markPending(scope, deliveryId);
     await this.producer.enqueue(
       'events.deliver',
       { deliveryId },
@@ -147,15 +123,10 @@ export class EventSubscriptionService {
 
   /** A subscription the scope reaches; one outside it is not found, so that its existence does not leak. */
   private async row(id: string, scope: AccessScope): Promise<EventSubscription> {
-    const row = await this.prisma.eventSubscription.findFirst({ where: { id, ...subscriptionsInScope(scope) } });
+    const row = await this.subscriptions.find(scope, id);
     if (!row) throw new NotFoundError('Event subscription', id);
     return row;
   }
-}
-
-/** The user a subscription acts for (events reach it within their scope), and the department it belongs to. */
-function actorColumns(scope: CallerScope) {
-  return { createdById: scope.userId, departmentId: scope.departmentId };
 }
 
 function toDto(row: EventSubscription): EventSubscriptionDto {

@@ -2,11 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { filter, map, Observable, Subject } from 'rxjs';
 import { Permission } from '@fleetgate/auth';
-import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import { type Prisma, Transactions } from '@fleetgate/persistence';
 import { jobIdOf, Outbox } from '@fleetgate/queues';
 import { type RedisClient, RedisConnections } from '@fleetgate/redis';
-import { type AccessScope, ownerInScope, type RecordOwner } from '../scope/access-scope';
+import { DeviceRepository } from '../devices/device.repository';
+import { type AccessScope, ownerInScope, type RecordOwner, systemScope } from '../scope/access-scope';
 import { type AccessNow, UserAccessNow } from '../scope/user-access-now';
+import { EventDeliveryRepository } from './event-delivery.repository';
+import { EventSubscriptionRepository } from './event-subscription.repository';
+import { TaskOwnerRepository } from './task-owner.repository';
 
 export const FLEET_EVENT_TYPES = ['task.updated', 'task.completed', 'device.status_changed'] as const;
 export type FleetEventType = (typeof FLEET_EVENT_TYPES)[number];
@@ -21,6 +25,12 @@ export interface FleetEvent {
 
 /** Subscriptions, and their creators' access, are read at most this often per process: events can be many a second. */
 const SUBSCRIPTION_CACHE_MS = 5_000;
+
+/**
+ * Events are raised by the system about any task or device; each subscription then receives only
+ * those within its creator's current scope.
+ */
+const EVENTS_SCOPE = systemScope('an event is matched against every subscription, each within its own scope');
 
 /** An event as broadcast between processes: with the owner of its task or device, for data scopes. */
 interface ScopedEvent {
@@ -49,7 +59,11 @@ export class FleetEvents implements OnModuleDestroy {
   private subscriptions?: { at: number; rows: Promise<ActiveSubscription[]> };
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly transactions: Transactions,
+    private readonly eventSubscriptions: EventSubscriptionRepository,
+    private readonly eventDeliveries: EventDeliveryRepository,
+    private readonly devices: DeviceRepository,
+    private readonly taskOwners: TaskOwnerRepository,
     private readonly outbox: Outbox,
     private readonly redis: RedisConnections,
     private readonly accessNow: UserAccessNow,
@@ -67,9 +81,10 @@ export class FleetEvents implements OnModuleDestroy {
     );
     if (targets.length > 0) {
       const deliveries = targets.map((subscription) => ({ id: randomUUID(), subscriptionId: subscription.id }));
-      await this.prisma.$transaction(async (tx) => {
-        await tx.eventDelivery.createMany({
-          data: deliveries.map((delivery) => ({
+      await this.transactions.run(async (tx) => {
+        await this.eventDeliveries.createMany(
+          EVENTS_SCOPE,
+          deliveries.map((delivery) => ({
             ...delivery,
             eventId: event.id,
             eventType: type,
@@ -77,7 +92,8 @@ export class FleetEvents implements OnModuleDestroy {
             departmentId: owner.departmentId,
             ownerId: owner.userId,
           })),
-        });
+          tx,
+        );
         for (const delivery of deliveries) {
           await this.outbox.stage(
             tx,
@@ -127,17 +143,11 @@ export class FleetEvents implements OnModuleDestroy {
    */
   private async ownerOf(type: FleetEventType, data: Record<string, unknown>): Promise<RecordOwner> {
     if (type === 'device.status_changed' && typeof data.deviceId === 'string') {
-      const device = await this.prisma.device.findUnique({
-        where: { id: data.deviceId },
-        select: { departmentId: true, ownerId: true },
-      });
+      const device = await this.devices.ownerOf(EVENTS_SCOPE, data.deviceId);
       return { departmentId: device?.departmentId ?? null, userId: device?.ownerId ?? null };
     }
     if (typeof data.taskId === 'string') {
-      const task = await this.prisma.task.findUnique({
-        where: { id: data.taskId },
-        select: { departmentId: true, createdById: true },
-      });
+      const task = await this.taskOwners.ownerOf(EVENTS_SCOPE, data.taskId);
       return { departmentId: task?.departmentId ?? null, userId: task?.createdById ?? null };
     }
     return { departmentId: null, userId: null };
@@ -158,10 +168,7 @@ export class FleetEvents implements OnModuleDestroy {
   }
 
   private async loadSubscriptions(): Promise<ActiveSubscription[]> {
-    const rows = await this.prisma.eventSubscription.findMany({
-      where: { enabled: true },
-      select: { id: true, eventTypes: true, createdById: true },
-    });
+    const rows = await this.eventSubscriptions.enabled(EVENTS_SCOPE);
     const active: ActiveSubscription[] = [];
     const byCreator = new Map<string | null, Promise<AccessNow>>();
     for (const row of rows) {

@@ -1,14 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { PrismaService } from '@fleetgate/persistence';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import { RedisConnections } from '@fleetgate/redis';
 import { CallbackApplier } from '../callbacks/callback-applier';
+import { EventDeliveryRepository } from '../events/event-delivery.repository';
+import { systemScope } from '../scope/access-scope';
+import { OwedTaskBatchRepository } from './owed-task-batch.repository';
+import { QueueEpochRepository } from './queue-epoch.repository';
 
 /** Rows read per round while recovering, so that a large backlog is never held whole. */
 const RECOVERY_PAGE = 1_000;
 const NO_UUID = '00000000-0000-0000-0000-000000000000';
+
+/** What a lost Redis dropped is owed whoever it belongs to. */
+const RECOVERY_SCOPE = systemScope('queue recovery enqueues again all work PostgreSQL says is owed');
 
 export interface QueueRecoveryReport {
   dispatches: number;
@@ -30,7 +36,9 @@ export class QueueRecovery {
   private readonly logger = new Logger(QueueRecovery.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly epochs: QueueEpochRepository,
+    private readonly owedBatches: OwedTaskBatchRepository,
+    private readonly deliveries: EventDeliveryRepository,
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
     private readonly callbacks: CallbackApplier,
@@ -43,18 +51,11 @@ export class QueueRecovery {
     // Only one process takes the recovery: the one whose epoch lands in Redis first.
     const taken = await this.redis.commands.set(this.redis.key('queue-epoch'), epoch, 'NX');
     if (taken !== 'OK') return undefined;
-    const known = await this.prisma.queueEpoch.findUnique({ where: { redisPrefix: this.config.REDIS_PREFIX } });
-    await this.prisma.queueEpoch.upsert({
-      where: { redisPrefix: this.config.REDIS_PREFIX },
-      create: { redisPrefix: this.config.REDIS_PREFIX, epoch },
-      update: { epoch },
-    });
+    const lostEpoch = await this.epochs.epochOf(this.config.REDIS_PREFIX);
+    await this.epochs.record(this.config.REDIS_PREFIX, epoch);
     // No earlier epoch: these queues start for the first time, nothing was lost.
-    if (!known) return undefined;
-    this.logger.warn(
-      { lostEpoch: known.epoch },
-      'Redis lost its queues; enqueueing again what PostgreSQL says is owed',
-    );
+    if (lostEpoch === undefined) return undefined;
+    this.logger.warn({ lostEpoch }, 'Redis lost its queues; enqueueing again what PostgreSQL says is owed');
     const report = await this.requeue(epoch);
     this.logger.warn(report, 'queues recovered');
     return report;
@@ -65,27 +66,7 @@ export class QueueRecovery {
     // Batches owed a dispatch or a poll, a page at a time in (task, account, batch) order.
     let after = { taskId: NO_UUID, accountId: NO_UUID, batch: -1 };
     for (;;) {
-      const batches = await this.prisma.$queryRaw<
-        Array<{
-          task_id: string;
-          account_id: string;
-          batch: number;
-          generation: number;
-          due: boolean;
-          running: boolean;
-          wait_ms: number;
-        }>
-      >`
-        SELECT t.task_id::text, t.account_id::text, t.batch, k.generation,
-               bool_or(t.status IN ('pending', 'dispatching')) AS due,
-               bool_or(t.status = 'running' AND t.vendor_task_id IS NOT NULL) AS running,
-               greatest(0, ceil(extract(epoch FROM min(t.not_before) - now()) * 1000))::int AS wait_ms
-        FROM task_targets t JOIN tasks k ON k.id = t.task_id
-        WHERE k.finished_at IS NULL AND k.cancelled_at IS NULL AND t.status IN ('pending', 'dispatching', 'running')
-          AND (t.task_id, t.account_id, t.batch) > (${after.taskId}::uuid, ${after.accountId}::uuid, ${after.batch})
-        GROUP BY t.task_id, t.account_id, t.batch, k.generation
-        ORDER BY t.task_id, t.account_id, t.batch
-        LIMIT ${RECOVERY_PAGE}`;
+      const batches = await this.owedBatches.page(RECOVERY_SCOPE, after, RECOVERY_PAGE);
       for (const row of batches) {
         const ref = { taskId: row.task_id, accountId: row.account_id, batch: row.batch, generation: row.generation };
         const parts = [ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, 'recovered', epoch] as const;
@@ -110,14 +91,9 @@ export class QueueRecovery {
 
     report.callbackBatches = await this.callbacks.enqueueUnapplied(0, 'recovered', epoch);
 
-    for (let afterId: string | undefined; ; ) {
-      const deliveries = await this.prisma.eventDelivery.findMany({
-        where: { status: 'pending', ...(afterId ? { id: { gt: afterId } } : {}) },
-        select: { id: true },
-        orderBy: { id: 'asc' },
-        take: RECOVERY_PAGE,
-      });
-      for (const { id } of deliveries) {
+    for (let afterId: string | undefined; ;) {
+      const deliveries = await this.deliveries.pendingIds(RECOVERY_SCOPE, afterId, RECOVERY_PAGE);
+      for (const id of deliveries) {
         await this.producer.enqueue(
           'events.deliver',
           { deliveryId: id },
@@ -126,7 +102,7 @@ export class QueueRecovery {
         report.deliveries++;
       }
       if (deliveries.length < RECOVERY_PAGE) break;
-      afterId = deliveries[deliveries.length - 1].id;
+      afterId = deliveries[deliveries.length - 1];
     }
     return report;
   }

@@ -1,0 +1,225 @@
+import { Injectable } from '@nestjs/common';
+import type { VendorDevice } from '@fleetgate/domain';
+import { type Db, type Device, type Prisma, PrismaService } from '@fleetgate/persistence';
+import type { AccessScope, SystemScope } from '../scope/access-scope';
+import { devicesInScope } from '../scope/data-scope-where';
+import { deviceWhere } from './device-filter';
+import type { DeviceFilterDto } from './device.dto';
+
+export interface DevicePage {
+  rows: Device[];
+  total: number;
+}
+
+/** A device a caller registers by hand (vendors without an inventory API). */
+export interface DeviceRegistration {
+  vendor: string;
+  accountId: string;
+  vendorRef: string;
+  name: string;
+  tags: string[];
+}
+
+/** What a caller may change of a device: its name, tags, group and whom it belongs to. */
+export interface DeviceChanges {
+  name?: string;
+  tags?: string[];
+  groupId?: string | null;
+  departmentId?: string | null;
+  ownerId?: string | null;
+}
+
+/** A device as its status reports and sync see it. */
+export interface DeviceStatus {
+  id: string;
+  vendorRef: string;
+  status: string;
+}
+
+/**
+ * The `devices` table. Every read and write takes the scope it acts within and applies it in the
+ * statement, so that a device outside it is neither seen nor changed.
+ */
+@Injectable()
+export class DeviceRepository {
+  constructor(private readonly prisma: PrismaService) {}
+
+  async list(
+    scope: AccessScope,
+    filter: DeviceFilterDto,
+    page: { skip: number; take: number },
+    db: Db = this.prisma,
+  ): Promise<DevicePage> {
+    const where = { AND: [deviceWhere(filter), devicesInScope(scope)] };
+    const [rows, total] = await Promise.all([
+      db.device.findMany({
+        where,
+        orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
+        skip: page.skip,
+        take: page.take,
+      }),
+      db.device.count({ where }),
+    ]);
+    return { rows, total };
+  }
+
+  find(scope: AccessScope, id: string, db: Db = this.prisma): Promise<Device | null> {
+    return db.device.findFirst({ where: { id, ...devicesInScope(scope) } });
+  }
+
+  /** A registered device belongs to the registering caller's department, so that it stays in their scope. */
+  create(scope: AccessScope, device: DeviceRegistration, db: Db = this.prisma): Promise<Device> {
+    return db.device.create({
+      data: {
+        ...device,
+        departmentId: scope.kind === 'caller' ? scope.departmentId : null,
+        ownerId: scope.kind === 'caller' && scope.data.kind === 'own' ? scope.userId : null,
+      },
+    });
+  }
+
+  update(scope: AccessScope, id: string, changes: DeviceChanges, db: Db = this.prisma): Promise<Device> {
+    return db.device.update({ where: { id, AND: devicesInScope(scope) }, data: changes });
+  }
+
+  async delete(scope: AccessScope, id: string, db: Db = this.prisma): Promise<void> {
+    await db.device.delete({ where: { id, AND: devicesInScope(scope) } });
+  }
+
+  /** Of these ids, the devices that exist within the scope. */
+  async existingIds(scope: AccessScope, ids: string[], db: Db = this.prisma): Promise<string[]> {
+    const found = await db.device.findMany({
+      where: { AND: [{ id: { in: ids } }, devicesInScope(scope)] },
+      select: { id: true },
+    });
+    return found.map((device) => device.id);
+  }
+
+  countInGroup(scope: AccessScope, groupId: string, db: Db = this.prisma): Promise<number> {
+    return db.device.count({ where: inScope(scope, { groupId }) });
+  }
+
+  /** Puts the devices into the group, taking them out of any other. */
+  async moveToGroup(scope: AccessScope, ids: string[], groupId: string, db: Db = this.prisma): Promise<void> {
+    await db.device.updateMany({
+      where: { AND: [{ id: { in: ids } }, devicesInScope(scope)] },
+      data: { groupId },
+    });
+  }
+
+  /** Takes those of the devices that are in the group out of it. */
+  async takeOutOfGroup(scope: AccessScope, ids: string[], groupId: string, db: Db = this.prisma): Promise<void> {
+    await db.device.updateMany({
+      where: { AND: [{ id: { in: ids }, groupId }, devicesInScope(scope)] },
+      data: { groupId: null },
+    });
+  }
+
+  /** The department and owner of a device, for the data scopes of events about it. */
+  ownerOf(
+    scope: AccessScope,
+    id: string,
+    db: Db = this.prisma,
+  ): Promise<{ departmentId: string | null; ownerId: string | null } | null> {
+    return db.device.findUnique({
+      where: { id, AND: devicesInScope(scope) },
+      select: { departmentId: true, ownerId: true },
+    });
+  }
+
+  /** The device an account knows by this reference, with its status. */
+  findByVendorRef(
+    scope: AccessScope,
+    accountId: string,
+    vendorRef: string,
+    db: Db = this.prisma,
+  ): Promise<{ id: string; status: string } | null> {
+    return db.device.findUnique({
+      where: { accountId_vendorRef: { accountId, vendorRef }, AND: devicesInScope(scope) },
+      select: { id: true, status: true },
+    });
+  }
+
+  /**
+   * Records a reported status as of `at`; an older report never overwrites a newer one. Answers
+   * whether the report was recorded.
+   */
+  async recordStatus(scope: AccessScope, id: string, status: string, at: Date, db: Db = this.prisma): Promise<boolean> {
+    const { count } = await db.device.updateMany({
+      where: inScope(scope, { id, OR: [{ statusAt: null }, { statusAt: { lte: at } }] }),
+      data: { status, statusAt: at, ...(status === 'online' ? { lastSeenAt: at } : {}) },
+    });
+    return count > 0;
+  }
+
+  /** The devices of an account among these references, with their status. */
+  statusesOf(
+    scope: AccessScope,
+    accountId: string,
+    vendorRefs: string[],
+    db: Db = this.prisma,
+  ): Promise<DeviceStatus[]> {
+    return db.device.findMany({
+      where: inScope(scope, { accountId, vendorRef: { in: vendorRefs } }),
+      select: { id: true, vendorRef: true, status: true },
+    });
+  }
+
+  /**
+   * Writes one page of a vendor's inventory in one statement. Names are the vendor's only when a
+   * device is first seen (users rename them); status, model and attributes follow the vendor.
+   * Devices it inserts belong to no department: only the system syncs. Answers how many were new.
+   */
+  async upsertInventory(
+    _scope: SystemScope,
+    accountId: string,
+    vendor: string,
+    devices: VendorDevice[],
+    db: Db = this.prisma,
+  ): Promise<number> {
+    const rows = await db.$queryRaw<Array<{ inserted: boolean }>>`
+      INSERT INTO devices (id, vendor, account_id, vendor_ref, name, status, model, attributes,
+                           synced_at, status_at, last_seen_at, updated_at)
+      SELECT gen_random_uuid(), ${vendor}, ${accountId}::uuid, r.vendor_ref, r.name, r.status, r.model,
+             r.attributes::jsonb, now(), now(), CASE WHEN r.status = 'online' THEN now() END, now()
+      FROM unnest(${devices.map((d) => d.vendorRef)}::text[], ${devices.map((d) => d.name)}::text[],
+                  ${devices.map((d) => d.status)}::text[], ${devices.map((d) => d.model ?? null)}::text[],
+                  ${devices.map((d) => JSON.stringify(d.attributes ?? {}))}::text[])
+           AS r(vendor_ref, name, status, model, attributes)
+      ON CONFLICT (account_id, vendor_ref) DO UPDATE SET
+        status = EXCLUDED.status,
+        model = EXCLUDED.model,
+        attributes = EXCLUDED.attributes,
+        synced_at = EXCLUDED.synced_at,
+        status_at = CASE WHEN devices.status <> EXCLUDED.status THEN EXCLUDED.status_at ELSE devices.status_at END,
+        last_seen_at = COALESCE(EXCLUDED.last_seen_at, devices.last_seen_at),
+        updated_at = EXCLUDED.updated_at
+      RETURNING (xmax = 0) AS inserted`;
+    return rows.filter((row) => row.inserted).length;
+  }
+
+  /** Marks `unknown` the account's devices that no sync since `syncStarted` reported; answers how many. */
+  async markUnreported(
+    scope: AccessScope,
+    accountId: string,
+    syncStarted: Date,
+    db: Db = this.prisma,
+  ): Promise<number> {
+    const { count } = await db.device.updateMany({
+      where: {
+        AND: [
+          { accountId, OR: [{ syncedAt: null }, { syncedAt: { lt: syncStarted } }], status: { not: 'unknown' } },
+          devicesInScope(scope),
+        ],
+      },
+      data: { status: 'unknown', statusAt: new Date() },
+    });
+    return count;
+  }
+}
+
+/** `where` narrowed to the devices the scope reaches; left as it is when the scope reaches all of them. */
+function inScope(scope: AccessScope, where: Prisma.DeviceWhereInput): Prisma.DeviceWhereInput {
+  const reach = devicesInScope(scope);
+  return Object.keys(reach).length > 0 ? { AND: [where, reach] } : where;
+}
