@@ -1,6 +1,5 @@
 import { Module } from '@nestjs/common';
 import { UserAccessService } from '@fleetgate/auth';
-import { OwedTaskBatchRepository } from './recovery/owed-task-batch.repository';
 import { QueueEpochRepository } from './recovery/queue-epoch.repository';
 import { QueueRecovery } from './recovery/queue-recovery';
 import { ArtifactRepository } from './artifacts/artifact.repository';
@@ -19,10 +18,8 @@ import { EventSubscriptionRepository } from './events/event-subscription.reposit
 import { EventSubscriptionService } from './events/event-subscription.service';
 import { EventsController } from './events/events.controller';
 import { FleetEvents } from './events/fleet-events';
-import { TaskOwnerRepository } from './events/task-owner.repository';
 import { DeviceService } from './devices/device.service';
 import { DevicesController } from './devices/devices.controller';
-import { TargetDeviceRepository } from './tasks/target-device.repository';
 import { TaskControlService } from './tasks/task-control.service';
 import { TaskCreationService } from './tasks/task-creation.service';
 import { TaskDispatcher } from './tasks/task-dispatcher';
@@ -64,12 +61,9 @@ const repositories = [
   CallbackInboxRepository,
   EventSubscriptionRepository,
   EventDeliveryRepository,
-  TaskOwnerRepository,
-  OwedTaskBatchRepository,
   QueueEpochRepository,
   TaskRepository,
   TaskTargetRepository,
-  TargetDeviceRepository,
 ];
 
 /**

@@ -24,6 +24,12 @@ export function deviceStatementsWithoutScope(devices: DeviceRepository, groups: 
   void devices.upsertInventory('account', 'armcloud', []);
   // @ts-expect-error only the system writes a vendor's inventory
   void devices.upsertInventory(caller, 'account', 'armcloud', []);
+  // @ts-expect-error choosing devices needs a scope
+  void devices.countsByAccount({});
+  // @ts-expect-error reading devices page by page needs a scope
+  void devices.pages({}, 10);
+  // @ts-expect-error a device's account and reference are read within a scope
+  void devices.accountRefsOf(['id']);
   // @ts-expect-error a group's device count needs a scope
   void groups.list();
 }

@@ -29,6 +29,14 @@ export interface DeviceChanges {
   ownerId?: string | null;
 }
 
+/** A device as a task's target rows are made of it. */
+export interface TargetDevice {
+  id: string;
+  vendor: string;
+  accountId: string;
+  vendorRef: string;
+}
+
 /** A device as its status reports and sync see it. */
 export interface DeviceStatus {
   id: string;
@@ -113,6 +121,105 @@ export class DeviceRepository {
       where: { AND: [{ id: { in: ids }, groupId }, devicesInScope(scope)] },
       data: { groupId: null },
     });
+  }
+
+  /** Of these ids, the devices within the scope, with their account and reference, in reference order. */
+  accountRefsOf(
+    scope: AccessScope,
+    ids: string[],
+    db: Db = this.prisma,
+  ): Promise<Array<{ accountId: string; vendorRef: string }>> {
+    return db.device.findMany({
+      where: { AND: [{ id: { in: ids } }, devicesInScope(scope)] },
+      select: { accountId: true, vendorRef: true },
+      orderBy: { vendorRef: 'asc' },
+    });
+  }
+
+  /** The ids of the devices a selection chooses (for a selection by id: which of them exist in the scope). */
+  async ids(scope: AccessScope, selection: Prisma.DeviceWhereInput, db: Db = this.prisma): Promise<string[]> {
+    const found = await db.device.findMany({ where: selected(scope, selection), select: { id: true } });
+    return found.map((device) => device.id);
+  }
+
+  /** The ids of the devices a selection chooses, in id order. */
+  async idsInOrder(scope: AccessScope, selection: Prisma.DeviceWhereInput, db: Db = this.prisma): Promise<string[]> {
+    const devices = await db.device.findMany({
+      where: selected(scope, selection),
+      select: { id: true },
+      orderBy: { id: 'asc' },
+    });
+    return devices.map((device) => device.id);
+  }
+
+  /** How many devices a selection chooses in each vendor account (and its vendor). */
+  async countsByAccount(
+    scope: AccessScope,
+    selection: Prisma.DeviceWhereInput,
+    db: Db = this.prisma,
+  ): Promise<Array<{ accountId: string; vendor: string; count: number }>> {
+    const groups = await db.device.groupBy({
+      by: ['accountId', 'vendor'],
+      where: selected(scope, selection),
+      _count: { _all: true },
+    });
+    return groups.map((group) => ({ accountId: group.accountId, vendor: group.vendor, count: group._count._all }));
+  }
+
+  /** How many chosen devices are of these vendors, and the first `sample` of them in (account, reference) order. */
+  async ofVendors(
+    scope: AccessScope,
+    selection: Prisma.DeviceWhereInput,
+    vendors: string[],
+    sample: number,
+    db: Db = this.prisma,
+  ): Promise<{ count: number; sample: Array<{ id: string; vendor: string; vendorRef: string }> }> {
+    const where = { AND: [selected(scope, selection), { vendor: { in: vendors } }] };
+    const [count, listed] = await Promise.all([
+      db.device.count({ where }),
+      db.device.findMany({
+        where,
+        select: { id: true, vendor: true, vendorRef: true },
+        orderBy: [{ accountId: 'asc' }, { vendorRef: 'asc' }],
+        take: sample,
+      }),
+    ]);
+    return { count, sample: listed };
+  }
+
+  /** The devices a selection chooses, `pageSize` at a time in (account, vendor ref) order, never all in memory. */
+  async *pages(
+    scope: AccessScope,
+    selection: Prisma.DeviceWhereInput,
+    pageSize: number,
+    db: Db = this.prisma,
+  ): AsyncIterable<TargetDevice[]> {
+    const where = selected(scope, selection);
+    let after: { accountId: string; vendorRef: string } | undefined;
+    for (;;) {
+      const page = await db.device.findMany({
+        where: after
+          ? {
+              AND: [
+                where,
+                {
+                  OR: [
+                    { accountId: { gt: after.accountId } },
+                    { accountId: after.accountId, vendorRef: { gt: after.vendorRef } },
+                  ],
+                },
+              ],
+            }
+          : where,
+        select: { id: true, vendor: true, accountId: true, vendorRef: true },
+        orderBy: [{ accountId: 'asc' }, { vendorRef: 'asc' }],
+        take: pageSize,
+      });
+      if (page.length > 0) yield page;
+      if (page.length < pageSize) return;
+      const last = page[page.length - 1];
+      after = { accountId: last.accountId, vendorRef: last.vendorRef };
+    }
   }
 
   /** The department and owner of a device, for the data scopes of events about it. */
@@ -222,4 +329,9 @@ export class DeviceRepository {
 function inScope(scope: AccessScope, where: Prisma.DeviceWhereInput): Prisma.DeviceWhereInput {
   const reach = devicesInScope(scope);
   return Object.keys(reach).length > 0 ? { AND: [where, reach] } : where;
+}
+
+/** The devices a task's target selection (a `targetWhere`) chooses among those the scope reaches. */
+function selected(scope: AccessScope, selection: Prisma.DeviceWhereInput): Prisma.DeviceWhereInput {
+  return { AND: [selection, devicesInScope(scope)] };
 }

@@ -8,9 +8,9 @@ import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 import { DeviceRepository } from '../devices/device.repository';
 import { type AccessScope, ownerInScope, type RecordOwner, systemScope } from '../scope/access-scope';
 import { type AccessNow, UserAccessNow } from '../scope/user-access-now';
+import { TaskRepository } from '../tasks/task.repository';
 import { EventDeliveryRepository } from './event-delivery.repository';
 import { EventSubscriptionRepository } from './event-subscription.repository';
-import { TaskOwnerRepository } from './task-owner.repository';
 
 export const FLEET_EVENT_TYPES = ['task.updated', 'task.completed', 'device.status_changed'] as const;
 export type FleetEventType = (typeof FLEET_EVENT_TYPES)[number];
@@ -63,7 +63,7 @@ export class FleetEvents implements OnModuleDestroy {
     private readonly eventSubscriptions: EventSubscriptionRepository,
     private readonly eventDeliveries: EventDeliveryRepository,
     private readonly devices: DeviceRepository,
-    private readonly taskOwners: TaskOwnerRepository,
+    private readonly tasks: TaskRepository,
     private readonly outbox: Outbox,
     private readonly redis: RedisConnections,
     private readonly accessNow: UserAccessNow,
@@ -147,7 +147,7 @@ export class FleetEvents implements OnModuleDestroy {
       return { departmentId: device?.departmentId ?? null, userId: device?.ownerId ?? null };
     }
     if (typeof data.taskId === 'string') {
-      const task = await this.taskOwners.ownerOf(EVENTS_SCOPE, data.taskId);
+      const task = await this.tasks.ownerOf(EVENTS_SCOPE, data.taskId);
       return { departmentId: task?.departmentId ?? null, userId: task?.createdById ?? null };
     }
     return { departmentId: null, userId: null };

@@ -6,7 +6,7 @@ import { RedisConnections } from '@fleetgate/redis';
 import { CallbackApplier } from '../callbacks/callback-applier';
 import { EventDeliveryRepository } from '../events/event-delivery.repository';
 import { systemScope } from '../scope/access-scope';
-import { OwedTaskBatchRepository } from './owed-task-batch.repository';
+import { TaskTargetRepository } from '../tasks/task-target.repository';
 import { QueueEpochRepository } from './queue-epoch.repository';
 
 /** Rows read per round while recovering, so that a large backlog is never held whole. */
@@ -37,7 +37,7 @@ export class QueueRecovery {
 
   constructor(
     private readonly epochs: QueueEpochRepository,
-    private readonly owedBatches: OwedTaskBatchRepository,
+    private readonly targets: TaskTargetRepository,
     private readonly deliveries: EventDeliveryRepository,
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
@@ -66,7 +66,7 @@ export class QueueRecovery {
     // Batches owed a dispatch or a poll, a page at a time in (task, account, batch) order.
     let after = { taskId: NO_UUID, accountId: NO_UUID, batch: -1 };
     for (;;) {
-      const batches = await this.owedBatches.page(RECOVERY_SCOPE, after, RECOVERY_PAGE);
+      const batches = await this.targets.owedBatches(RECOVERY_SCOPE, after, RECOVERY_PAGE);
       for (const row of batches) {
         const ref = { taskId: row.task_id, accountId: row.account_id, batch: row.batch, generation: row.generation };
         const parts = [ref.taskId, ref.accountId, ref.batch, `g${ref.generation}`, 'recovered', epoch] as const;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { type Db, Prisma, PrismaService, type TaskTarget } from '@fleetgate/persistence';
-import type { AccessScope } from '../scope/access-scope';
+import type { AccessScope, SystemScope } from '../scope/access-scope';
 import { taskIdInScopeSql, targetsInScope, tasksInScope } from '../scope/data-scope-where';
 
 /** One dispatch batch of a task: the targets of one account with one batch number. */
@@ -76,6 +76,27 @@ export interface StuckCutoffs {
   horizon: Date;
   /** Claims not renewed since this were cut off. */
   claimsBefore: Date;
+}
+
+/** A dispatch batch of an unfinished task, and what it is owed. */
+export interface OwedTaskBatch {
+  task_id: string;
+  account_id: string;
+  batch: number;
+  generation: number;
+  /** Some of its targets still wait to be sent. */
+  due: boolean;
+  /** Some of its targets run at the vendor and are polled. */
+  running: boolean;
+  /** How long until its earliest target may be sent (a paced batch). */
+  wait_ms: number;
+}
+
+/** Where a page of owed batches starts: after this (task, account, batch). */
+export interface OwedTaskBatchCursor {
+  taskId: string;
+  accountId: string;
+  batch: number;
 }
 
 /**
@@ -491,6 +512,31 @@ export class TaskTargetRepository {
       },
     });
     return rows.map(({ taskId, accountId, batch }) => ({ taskId, accountId, batch }));
+  }
+
+  // --- queue recovery
+
+  /**
+   * Batches of unfinished tasks owed a dispatch or a poll, of every task: only the system recovers
+   * queues. In (task, account, batch) order.
+   */
+  owedBatches(
+    _scope: SystemScope,
+    after: OwedTaskBatchCursor,
+    limit: number,
+    db: Db = this.prisma,
+  ): Promise<OwedTaskBatch[]> {
+    return db.$queryRaw<OwedTaskBatch[]>`
+        SELECT t.task_id::text, t.account_id::text, t.batch, k.generation,
+               bool_or(t.status IN ('pending', 'dispatching')) AS due,
+               bool_or(t.status = 'running' AND t.vendor_task_id IS NOT NULL) AS running,
+               greatest(0, ceil(extract(epoch FROM min(t.not_before) - now()) * 1000))::int AS wait_ms
+        FROM task_targets t JOIN tasks k ON k.id = t.task_id
+        WHERE k.finished_at IS NULL AND k.cancelled_at IS NULL AND t.status IN ('pending', 'dispatching', 'running')
+          AND (t.task_id, t.account_id, t.batch) > (${after.taskId}::uuid, ${after.accountId}::uuid, ${after.batch})
+        GROUP BY t.task_id, t.account_id, t.batch, k.generation
+        ORDER BY t.task_id, t.account_id, t.batch
+        LIMIT ${limit}`;
   }
 
   // --- retry

@@ -5,8 +5,9 @@ import type { Db, Prisma } from '@fleetgate/persistence';
 import type { FieldProblem } from '@fleetgate/platform';
 import { VendorAccountService, VendorRegistry } from '@fleetgate/vendors';
 import { deviceWhere } from '../devices/device-filter';
+import { DeviceGroupRepository } from '../devices/device-group.repository';
+import { DeviceRepository, type TargetDevice } from '../devices/device.repository';
 import type { AccessScope } from '../scope/access-scope';
-import { TargetDeviceRepository, type TargetDevice } from './target-device.repository';
 import type { TaskTargetsDto } from './task.dto';
 
 /** Targets per dispatch job: vendors batch within it (ArmCloud 100 pads a request). */
@@ -37,7 +38,8 @@ export interface TargetUnit {
 @Injectable()
 export class TaskTargeting {
   constructor(
-    private readonly devices: TargetDeviceRepository,
+    private readonly devices: DeviceRepository,
+    private readonly deviceGroups: DeviceGroupRepository,
     private readonly registry: VendorRegistry,
     private readonly accounts: VendorAccountService,
     private readonly config: FleetgateConfig,
@@ -50,7 +52,7 @@ export class TaskTargeting {
    */
   async resolve(targets: TaskTargetsDto, scope: AccessScope, type: string): Promise<TargetSelection> {
     const where = targetWhere(targets);
-    if (targets.groupId && !(await this.devices.groupExists(targets.groupId))) {
+    if (targets.groupId && !(await this.deviceGroups.exists(targets.groupId))) {
       throw new NotFoundError('Device group', targets.groupId);
     }
     if (targets.accountId) await this.accounts.get(targets.accountId);

@@ -1,22 +1,21 @@
 import { Prisma } from '@fleetgate/persistence';
 import { callerScope, systemScope } from '../scope/access-scope';
 import { taskIdInScopeSql, targetsInScope } from '../scope/data-scope-where';
-import type { TargetDeviceRepository } from './target-device.repository';
 import type { TaskTargetRepository } from './task-target.repository';
 import type { TaskRepository } from './task.repository';
 
 /**
- * Never called: it only has to compile. Each line reads or writes tasks, targets or the devices a
- * task chooses without a scope, and each must be a type error (ts-jest type-checks this file, and
+ * Never called: it only has to compile. Each line reads or writes tasks or targets without a scope
+ * (or with one too narrow for it), and each must be a type error (ts-jest type-checks this file, and
  * `npm run lint` runs tsc over it): a directive that is not needed fails the build.
  */
 export function repositoryCallsWithoutScope(repositories: {
   tasks: TaskRepository;
   targets: TaskTargetRepository;
-  devices: TargetDeviceRepository;
 }): void {
-  const { tasks, targets, devices } = repositories;
+  const { tasks, targets } = repositories;
   const batch = { taskId: 't', accountId: 'a', batch: 0 };
+  const caller = callerScope({ userId: 'u1', scope: { kind: 'all' } });
   // @ts-expect-error reading a task needs a scope
   void tasks.find('id');
   // @ts-expect-error listing tasks needs a scope
@@ -35,10 +34,10 @@ export function repositoryCallsWithoutScope(repositories: {
   void targets.cancelPending('task', { code: 'c', message: 'm' }, new Date());
   // @ts-expect-error writing targets needs a scope
   void targets.insert({ id: 't', createdAt: new Date() }, []);
-  // @ts-expect-error choosing devices needs a scope
-  void devices.countsByAccount({});
-  // @ts-expect-error reading devices page by page needs a scope
-  void devices.pages({}, 10);
+  // @ts-expect-error only the system reads the batches owed across every task
+  void targets.owedBatches(caller, batch, 10);
+  // @ts-expect-error whom a task belongs to is read within a scope
+  void tasks.ownerOf('task');
 }
 
 describe('target scopes', () => {

@@ -91,6 +91,18 @@ export class TaskRepository {
     return rows.map((row) => ({ status: row.status, count: row._count._all }));
   }
 
+  /** Whom a task belongs to, for the data scopes of events about it. */
+  ownerOf(
+    scope: AccessScope,
+    id: string,
+    db: Db = this.prisma,
+  ): Promise<{ departmentId: string | null; createdById: string | null } | null> {
+    return db.task.findUnique({
+      where: { id, AND: tasksInScope(scope) },
+      select: { departmentId: true, createdById: true },
+    });
+  }
+
   /** Marks a task stopped (cancelledAt or abortedAt): no dispatch sends its targets afterwards. */
   async markStopped(scope: AccessScope, id: string, stop: TaskStop, at: Date, db: Db = this.prisma): Promise<void> {
     await db.task.update({
