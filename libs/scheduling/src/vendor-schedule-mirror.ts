@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { RuleViolationError, VendorRefusedError } from '@fleetgate/domain';
-import { type Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
+import type { Prisma, ScheduledJob } from '@fleetgate/persistence';
 import type { FieldProblem } from '@fleetgate/platform';
 import {
   type VendorAdapter,
@@ -11,7 +11,7 @@ import {
   type VendorScheduling,
   type Weekday,
 } from '@fleetgate/vendors';
-import { type AccessScope, type CreateTaskDto, devicesInScope, systemScope } from '@fleetgate/fleet';
+import { type AccessScope, type CreateTaskDto, DeviceService, systemScope } from '@fleetgate/fleet';
 import { JobRunRepository } from './job-run.repository';
 import { ScheduledJobRepository } from './scheduled-job.repository';
 
@@ -48,7 +48,7 @@ export class VendorScheduleMirror {
   private readonly logger = new Logger(VendorScheduleMirror.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly devices: DeviceService,
     private readonly jobs: ScheduledJobRepository,
     private readonly jobRuns: JobRunRepository,
     private readonly accounts: VendorAccountService,
@@ -175,10 +175,7 @@ export class VendorScheduleMirror {
     schedule: VendorSchedule,
   ): Promise<ScheduledJob | undefined> {
     const refs = schedule.controls.map((control) => control.vendorRef);
-    const devices = await this.prisma.device.findMany({
-      where: { accountId: account.id, vendorRef: { in: refs } },
-      select: { id: true, vendorRef: true },
-    });
+    const devices = await this.devices.inAccountByVendorRef(MIRROR_SCOPE, account.id, refs);
     if (devices.length !== new Set(refs).size) {
       this.logger.warn(
         { accountId: account.id, schedule: schedule.vendorTaskId },
@@ -246,10 +243,6 @@ export class VendorScheduleMirror {
   ): Promise<Array<{ accountId: string; vendorRef: string }>> {
     const deviceIds = action.targets?.deviceIds ?? [];
     if (deviceIds.length === 0) return [];
-    return this.prisma.device.findMany({
-      where: { AND: [{ id: { in: deviceIds } }, devicesInScope(scope)] },
-      select: { accountId: true, vendorRef: true },
-      orderBy: { vendorRef: 'asc' },
-    });
+    return this.devices.accountRefsOf(scope, deviceIds);
   }
 }

@@ -119,6 +119,20 @@ export class DeviceService {
     return problems;
   }
 
+  /** Of these ids, the devices the scope reaches, with their account and vendor reference, in reference order. */
+  accountRefsOf(scope: AccessScope, ids: string[]): Promise<Array<{ accountId: string; vendorRef: string }>> {
+    return this.devices.accountRefsOf(scope, ids);
+  }
+
+  /** The devices of an account the scope reaches among these vendor references. */
+  inAccountByVendorRef(
+    scope: AccessScope,
+    accountId: string,
+    vendorRefs: string[],
+  ): Promise<Array<{ id: string; vendorRef: string }>> {
+    return this.devices.statusesOf(scope, accountId, vendorRefs);
+  }
+
   /** Groups are shared; each counts only the devices the scope reaches. */
   async listGroups(scope: AccessScope): Promise<DeviceGroupDto[]> {
     return (await this.groups.list(scope)).map(toGroupDto);

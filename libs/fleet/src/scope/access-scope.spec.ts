@@ -42,6 +42,10 @@ export function queriesWithoutScope(
   void services.devices.get('id');
   // @ts-expect-error a device change needs a scope
   void services.devices.addToGroup('group', ['id']);
+  // @ts-expect-error another library reads devices within a scope
+  void services.devices.accountRefsOf(['id']);
+  // @ts-expect-error another library reads devices within a scope
+  void services.devices.inAccountByVendorRef('account', ['ref']);
   // @ts-expect-error a task needs a scope to be created in
   void services.creation.create(input.task);
   // @ts-expect-error a task query needs a scope
