@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { type AccessScope, jobRunsInScope, jobRunsInScopeSql, type SystemScope } from '@fleetgate/fleet';
+import type { AccessScope, SystemScope } from '@fleetgate/fleet';
+import { jobRunsInScope, jobRunsInScopeSql } from './scheduled-job-scope';
 import { type Db, type JobRun, type Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 
 /** A run with its job's definition. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ForbiddenError } from '@fleetgate/domain';
-import { type AccessScope, ownerInScope, scheduledJobsInScope } from '@fleetgate/fleet';
+import { type AccessScope, ownerInScope } from '@fleetgate/fleet';
+import { scheduledJobsInScope } from './scheduled-job-scope';
 import { type Db, type Prisma, PrismaService, type ScheduledJob } from '@fleetgate/persistence';
 
 /**

@@ -18,12 +18,12 @@ export function devicesInScope(scope: AccessScope): Prisma.DeviceWhereInput {
  * Records a user creates (tasks, artifacts, event subscriptions, scheduled jobs) belong to the
  * user and to its department: a scope reaches those of its departments and those its user created.
  */
-type CreatedRecordWhere =
+export type CreatedRecordWhere =
   | Record<string, never>
   | { createdById: string }
   | { OR: [{ departmentId: { in: string[] } }, { createdById: string }] };
 
-function createdInScope(scope: AccessScope): CreatedRecordWhere {
+export function createdInScope(scope: AccessScope): CreatedRecordWhere {
   if (scope.kind === 'system' || scope.data.kind === 'all') return {};
   if (scope.data.kind === 'own') return { createdById: scope.data.userId };
   return { OR: [{ departmentId: { in: scope.data.departmentIds } }, { createdById: scope.data.userId }] };
@@ -58,26 +58,6 @@ export function artifactsInScope(scope: AccessScope): Prisma.ArtifactWhereInput 
 
 export function subscriptionsInScope(scope: AccessScope): Prisma.EventSubscriptionWhereInput {
   return createdInScope(scope);
-}
-
-export function scheduledJobsInScope(scope: AccessScope): Prisma.ScheduledJobWhereInput {
-  return createdInScope(scope);
-}
-
-/** A job's runs are seen with the job. */
-export function jobRunsInScope(scope: AccessScope): Prisma.JobRunWhereInput {
-  const jobs = scheduledJobsInScope(scope);
-  return Object.keys(jobs).length ? { job: jobs } : {};
-}
-
-/** The runs a scope reaches, as a condition on `job_runs.job_id`, for the statements Prisma cannot write. */
-export function jobRunsInScopeSql(scope: AccessScope): Prisma.Sql {
-  if (scope.kind === 'system' || scope.data.kind === 'all') return Prisma.sql`TRUE`;
-  if (scope.data.kind === 'own') {
-    return Prisma.sql`job_id IN (SELECT id FROM scheduled_jobs WHERE created_by_id = ${scope.data.userId}::uuid)`;
-  }
-  return Prisma.sql`job_id IN (SELECT id FROM scheduled_jobs
-    WHERE department_id = ANY(${scope.data.departmentIds}::uuid[]) OR created_by_id = ${scope.data.userId}::uuid)`;
 }
 
 /**
