@@ -10,6 +10,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { cpuSecondsOf, report, runBenchmark, startBench, until } from './bench-harness';
@@ -52,9 +53,17 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   };
 }
 
-function peakMemoryOf(pid: number | undefined): string {
-  const kb = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
+/** VmHWM (the peak) or VmRSS (now) of a process, from /proc (Linux). */
+function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): string {
+  const kb = pid ? new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
   return kb ? `${Math.round(Number(kb) / 1024)} MiB` : 'unknown';
+}
+
+/** Other work on the machine skews every figure; each run says how loaded the machine was. */
+function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
 }
 
 async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
@@ -95,6 +104,8 @@ async function main(): Promise<void> {
       'x-request-id': randomUUID(),
     };
 
+    const residentAfterStart = memoryOf(bench.processes.gateway?.pid, 'VmRSS');
+    const loadAtStart = loadAverage();
     const gatewayCpu = () => cpuSecondsOf(bench.processes.gateway) ?? NaN;
     const paths: Array<{ name: string; twin: string; fleetgate: () => Promise<Measured>; bare: () => Promise<Measured> }> = [
       {
@@ -172,7 +183,12 @@ async function main(): Promise<void> {
     };
     if (chosen('(b)')) await single('(b) bearer', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: bearer }), () => load(`${bare.url}/devices/${deviceId}`, 1));
     if (chosen('(c)')) await single('(c) API key', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: apiKey }), () => load(`${bare.url}/devices/${deviceId}`, 1));
-    rows.push({ path: 'gateway peak resident memory (VmHWM)', memory: peakMemoryOf(bench.processes.gateway?.pid) });
+    rows.push(
+      { path: 'gateway resident memory before the load (VmRSS)', memory: residentAfterStart },
+      { path: 'gateway peak resident memory (VmHWM)', memory: memoryOf(bench.processes.gateway?.pid, 'VmHWM') },
+      { path: 'load average 1 / 5 / 15 min, at start', memory: loadAtStart },
+      { path: 'load average 1 / 5 / 15 min, at end', memory: loadAverage() },
+    );
     await report('bench-hotpath', rows);
   } finally {
     bare.child.kill('SIGTERM');
