@@ -9,6 +9,7 @@ import type { Principal } from '../principal';
 import { randomToken, sha256 } from '../token-hash';
 import { LoginThrottle } from './login-throttle';
 import { SignInCache } from './sign-in-cache';
+import { VerifiedTokens } from './verified-tokens';
 import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './login-log-recorder';
 import { type UserAccess, UserAccessService } from '../access/user-access.service';
 
@@ -20,6 +21,8 @@ interface AccessClaims {
   sid: string;
   /** The user's token version when the token was issued; bumping it ends every session at once. */
   tv: number;
+  exp?: number;
+  nbf?: number;
 }
 
 /**
@@ -32,6 +35,7 @@ interface AccessClaims {
 @Injectable()
 export class SessionService {
   private readonly logger = new Logger(SessionService.name);
+  private readonly accessTokens = new VerifiedTokens<AccessClaims>((token) => this.verifyAccessToken(token));
 
   constructor(
     private readonly prisma: PrismaService,
@@ -151,7 +155,7 @@ export class SessionService {
   async authenticate(accessToken: string): Promise<Principal | undefined> {
     let claims: AccessClaims;
     try {
-      claims = await this.verifyAccessToken(accessToken);
+      claims = await this.accessTokens.claimsOf(accessToken);
     } catch {
       return undefined;
     }
