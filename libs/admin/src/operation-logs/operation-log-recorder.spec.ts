@@ -1,7 +1,13 @@
 import type { HttpAdapterHost } from '@nestjs/core';
 import Fastify, { type FastifyInstance } from 'fastify';
-import type { PrismaService } from '@fleetgate/persistence';
-import { factsOfPayload, isOperationLogged, OperationLogRecorder, targetIdOfParams } from './operation-log-recorder';
+import type { Prisma, PrismaService } from '@fleetgate/persistence';
+import {
+  factsOfPayload,
+  isOperationLogged,
+  OPERATION_LOG_COLUMNS,
+  OperationLogRecorder,
+  targetIdOfParams,
+} from './operation-log-recorder';
 
 describe('what the operation log records', () => {
   it('logs changing requests, but not webhooks, sign-in or refresh', () => {
@@ -38,12 +44,16 @@ describe('OperationLogRecorder', () => {
 
   beforeEach(async () => {
     batches = [];
+    // The rows back from the INSERT's array parameters, one per column in OPERATION_LOG_COLUMNS.
     const prisma = {
-      operationLog: {
-        createMany: async ({ data }: { data: Array<Record<string, unknown>> }) => {
-          batches.push(data);
-          return { count: data.length };
-        },
+      $executeRaw: async (statement: Prisma.Sql) => {
+        const columns = statement.values.filter((value) => Array.isArray(value)) as unknown[][];
+        batches.push(
+          columns[0].map((_, index) =>
+            Object.fromEntries(OPERATION_LOG_COLUMNS.map(([field], column) => [field, columns[column][index]])),
+          ),
+        );
+        return columns[0].length;
       },
     } as unknown as PrismaService;
     fastify = Fastify();

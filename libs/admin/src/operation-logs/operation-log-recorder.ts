@@ -8,7 +8,7 @@ import {
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Principal } from '@fleetgate/auth';
-import { type Prisma, PrismaService } from '@fleetgate/persistence';
+import { Prisma, PrismaService } from '@fleetgate/persistence';
 
 const CHANGING_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Sign-ins and refreshes go to the login log instead; logout stays here. */
@@ -21,7 +21,58 @@ const MAX_PENDING_ROWS = 20_000;
 const MAX_PARSED_PAYLOAD = 64 * 1024;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-type OperationLogRow = Prisma.OperationLogCreateManyInput;
+/** An operation log row as the recorder buffers it (its id and time are given when it is written). */
+export interface OperationLogRow {
+  userId: string | null;
+  actor: string | null;
+  method: string;
+  route: string;
+  path: string;
+  targetId: string | null;
+  statusCode: number;
+  outcome: string;
+  errorCode: string | null;
+  durationMs: number;
+  ip: string | null;
+  requestId: string;
+}
+
+/** The columns one INSERT writes from buffered rows, each with the SQL type of its array parameter. */
+export const OPERATION_LOG_COLUMNS = [
+  ['userId', 'user_id', 'uuid'],
+  ['actor', 'actor', 'text'],
+  ['method', 'method', 'text'],
+  ['route', 'route', 'text'],
+  ['path', 'path', 'text'],
+  ['targetId', 'target_id', 'text'],
+  ['statusCode', 'status_code', 'int'],
+  ['outcome', 'outcome', 'text'],
+  ['errorCode', 'error_code', 'text'],
+  ['durationMs', 'duration_ms', 'int'],
+  ['ip', 'ip', 'text'],
+  ['requestId', 'request_id', 'text'],
+] as const satisfies ReadonlyArray<readonly [keyof OperationLogRow, string, string]>;
+
+/**
+ * Buffered rows as one INSERT with an array parameter per column. Not Prisma's createMany: Prisma
+ * compiles a createMany plan afresh on every call, on the event loop, at a cost that grows faster
+ * than its rows (about 100 ms for 25 rows, over half a second for 200, on the benchmark machine).
+ */
+export function operationLogInsert(rows: OperationLogRow[], createdAt = new Date()): Prisma.Sql {
+  const names = Prisma.raw(OPERATION_LOG_COLUMNS.map(([, column]) => column).join(', '));
+  const arrays = Prisma.join(
+    OPERATION_LOG_COLUMNS.map(
+      ([field, , type]) => Prisma.sql`${rows.map((row) => row[field])}::${Prisma.raw(type === 'uuid' ? 'text' : type)}[]`,
+    ),
+  );
+  const values = Prisma.raw(
+    OPERATION_LOG_COLUMNS.map(([, column, type]) => (type === 'uuid' ? `r.${column}::uuid` : `r.${column}`)).join(', '),
+  );
+  return Prisma.sql`
+    INSERT INTO operation_logs (id, ${names}, created_at)
+    SELECT gen_random_uuid(), ${values}, ${createdAt}::timestamptz
+    FROM unnest(${arrays}) AS r(${names})`;
+}
 
 /** What onSend learns from the answer's body, for onResponse to record. */
 interface AnswerFacts {
@@ -139,7 +190,7 @@ export class OperationLogRecorder implements OnModuleInit, OnModuleDestroy, OnAp
   private async write(rows: OperationLogRow[]): Promise<void> {
     this.writing += rows.length;
     try {
-      await this.prisma.operationLog.createMany({ data: rows });
+      await this.prisma.$executeRaw(operationLogInsert(rows));
     } catch (error) {
       this.logger.error({ err: error, rows: rows.length }, 'could not write operation logs; they are lost');
     } finally {
