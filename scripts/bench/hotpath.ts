@@ -16,12 +16,17 @@ import autocannon from 'autocannon';
 import { cpuSecondsOf, report, runBenchmark, startBench, until } from './bench-harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// Each side of a path is loaded this long, unmeasured, before its measured run: the first path measured
+// would otherwise pay for the JIT compiling the gateway's request path, and the later ones not.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 // BENCH_ONLY=b runs only the named paths (with BENCH_CPU_PROF, a profile of one path's load).
 const ONLY = process.env.BENCH_ONLY?.split(',');
 
 interface Load {
   method?: 'GET' | 'POST';
+  /** How long to load; BENCH_SECONDS unless told. */
+  seconds?: number;
   headers?: Record<string, string>;
   /** A fresh body per request (callbacks must not repeat, or they are acknowledged as duplicates). */
   body?: () => unknown;
@@ -40,7 +45,7 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   const result = await autocannon({
     url,
     connections,
-    duration: SECONDS,
+    duration: options.seconds ?? SECONDS,
     method: options.method ?? 'GET',
     headers,
     requests: makeBody ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody()) }) }] : undefined,
@@ -107,42 +112,47 @@ async function main(): Promise<void> {
     const residentAfterStart = memoryOf(bench.processes.gateway?.pid, 'VmRSS');
     const loadAtStart = loadAverage();
     const gatewayCpu = () => cpuSecondsOf(bench.processes.gateway) ?? NaN;
-    const paths: Array<{ name: string; twin: string; fleetgate: () => Promise<Measured>; bare: () => Promise<Measured> }> = [
+    type Run = (options?: { seconds?: number }) => Promise<Measured>;
+    const paths: Array<{ name: string; twin: string; fleetgate: Run; bare: Run }> = [
       {
         name: '(b) GET /devices/{id}, bearer token',
         twin: '(a) bare Fastify + pg, the same row',
-        fleetgate: () => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: bearer }),
-        bare: () => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: bearer, ...options }),
+        bare: (options) => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS, options),
       },
       {
         name: '(c) GET /devices/{id}, API key',
         twin: '(a) bare Fastify + pg, the same row',
-        fleetgate: () => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: apiKey }),
-        bare: () => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: apiKey, ...options }),
+        bare: (options) => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS, options),
       },
       {
         name: '(d) GET /devices?pageSize=50',
         twin: 'bare 50-row page and count',
-        fleetgate: () => load(`${bench.gatewayUrl}/devices?pageSize=50`, CONNECTIONS, { headers: bearer }),
-        bare: () => load(`${bare.url}/devices`, CONNECTIONS),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/devices?pageSize=50`, CONNECTIONS, { headers: bearer, ...options }),
+        bare: (options) => load(`${bare.url}/devices`, CONNECTIONS, options),
       },
       {
         name: '(e) POST /tasks, one device',
         twin: 'bare insert of a task and its target',
-        fleetgate: () => load(`${bench.gatewayUrl}/tasks`, CONNECTIONS, { method: 'POST', headers: bearer, body: taskBody }),
-        bare: () => load(`${bare.url}/tasks`, CONNECTIONS, { method: 'POST', body: taskBody }),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/tasks`, CONNECTIONS, { method: 'POST', headers: bearer, body: taskBody, ...options }),
+        bare: (options) => load(`${bare.url}/tasks`, CONNECTIONS, { method: 'POST', body: taskBody, ...options }),
       },
       {
         name: '(f) POST /webhooks/armcloud/{account}',
         twin: 'bare insert of the callback by its key',
-        fleetgate: () => load(`${bench.gatewayUrl}/webhooks/armcloud/${accountId}`, CONNECTIONS, { method: 'POST', headers: webhook, body: callbackBody }),
-        bare: () => load(`${bare.url}/callbacks`, CONNECTIONS, { method: 'POST', body: callbackBody }),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/webhooks/armcloud/${accountId}`, CONNECTIONS, { method: 'POST', headers: webhook, body: callbackBody, ...options }),
+        bare: (options) => load(`${bare.url}/callbacks`, CONNECTIONS, { method: 'POST', body: callbackBody, ...options }),
       },
     ];
 
     const rows: Array<Record<string, string | number>> = [];
     const chosen = (name: string) => !ONLY || ONLY.some((letter) => name.startsWith(`(${letter})`));
     for (const path of paths.filter((candidate) => chosen(candidate.name))) {
+      if (WARMUP_SECONDS > 0) {
+        await path.bare({ seconds: WARMUP_SECONDS });
+        await path.fleetgate({ seconds: WARMUP_SECONDS });
+      }
       // The twin first, then Fleetgate, back to back, so that both see the same machine.
       const twin = await path.bare();
       const cpuBefore = gatewayCpu();
