@@ -2,7 +2,9 @@
  * The request path against what the machine can do: each Fleetgate path beside its bare twin (the same
  * query or write through plain Fastify and pg, `bare-server.ts`), loaded by one generator (autocannon)
  * with the same connections, in one run. It prints throughput, p50 and p99 per path, each path's ratio
- * to its twin, and a one-connection pass that gives Fleetgate's per-request overhead in milliseconds.
+ * to its twin, the CPU each server spent per request (and their ratio, steadier than throughput when
+ * other work shares the cores), a one-connection pass that gives Fleetgate's per-request overhead in
+ * milliseconds, the gateway's resident memory, and the load average.
  *
  * The gateway and the bare server each run as a process of their own; the worker does not run, so the
  * figures are the request path alone (bench:callbacks and bench:fanout measure what the worker does after).
@@ -112,6 +114,7 @@ async function main(): Promise<void> {
     const residentAfterStart = memoryOf(bench.processes.gateway?.pid, 'VmRSS');
     const loadAtStart = loadAverage();
     const gatewayCpu = () => cpuSecondsOf(bench.processes.gateway) ?? NaN;
+    const bareCpu = () => cpuSecondsOf(bare.child) ?? NaN;
     type Run = (options?: { seconds?: number }) => Promise<Measured>;
     const paths: Array<{ name: string; twin: string; fleetgate: Run; bare: Run }> = [
       {
@@ -154,12 +157,24 @@ async function main(): Promise<void> {
         await path.fleetgate({ seconds: WARMUP_SECONDS });
       }
       // The twin first, then Fleetgate, back to back, so that both see the same machine.
+      const bareCpuBefore = bareCpu();
       const twin = await path.bare();
+      const bareCpuMsPerRequest = ((bareCpu() - bareCpuBefore) * 1000) / (twin.rps * SECONDS);
       const cpuBefore = gatewayCpu();
       const fleetgate = await path.fleetgate();
       const cpuMsPerRequest = ((gatewayCpu() - cpuBefore) * 1000) / (fleetgate.rps * SECONDS);
       rows.push(
-        { path: path.twin, connections: CONNECTIONS, rps: twin.rps, p50_ms: twin.p50, p99_ms: twin.p99, failed: twin.failed, ratio: 1, gateway_cpu_ms: '' },
+        {
+          path: path.twin,
+          connections: CONNECTIONS,
+          rps: twin.rps,
+          p50_ms: twin.p50,
+          p99_ms: twin.p99,
+          failed: twin.failed,
+          ratio: 1,
+          gateway_cpu_ms: '',
+          bare_cpu_ms: Number(bareCpuMsPerRequest.toFixed(3)),
+        },
         {
           path: path.name,
           connections: CONNECTIONS,
@@ -169,6 +184,9 @@ async function main(): Promise<void> {
           failed: fleetgate.failed,
           ratio: Number((fleetgate.rps / twin.rps).toFixed(2)),
           gateway_cpu_ms: Number(cpuMsPerRequest.toFixed(3)),
+          // The twin's CPU per request over the gateway's: what the throughput ratio tends to when
+          // the two cores are contended (each server then gets the CPU it can, not what it needs).
+          cpu_ratio: Number((bareCpuMsPerRequest / cpuMsPerRequest).toFixed(2)),
         },
       );
     }
