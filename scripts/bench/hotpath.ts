@@ -2,7 +2,9 @@
  * The request path against what the machine can do: each Fleetgate path beside its bare twin (the same
  * query or write through plain Fastify and pg, `bare-server.ts`), loaded by one generator (autocannon)
  * with the same connections, in one run. It prints throughput, p50 and p99 per path, each path's ratio
- * to its twin, and a one-connection pass that gives Fleetgate's per-request overhead in milliseconds.
+ * to its twin, the CPU each server spent per request (and their ratio, steadier than throughput when
+ * other work shares the cores), a one-connection pass that gives Fleetgate's per-request overhead in
+ * milliseconds, the gateway's resident memory, and the load average.
  *
  * The gateway and the bare server each run as a process of their own; the worker does not run, so the
  * figures are the request path alone (bench:callbacks and bench:fanout measure what the worker does after).
@@ -10,17 +12,23 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import { cpuSecondsOf, report, runBenchmark, startBench, until } from './bench-harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+// Each side of a path is loaded this long, unmeasured, before its measured run: the first path measured
+// would otherwise pay for the JIT compiling the gateway's request path, and the later ones not.
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
 // BENCH_ONLY=b runs only the named paths (with BENCH_CPU_PROF, a profile of one path's load).
 const ONLY = process.env.BENCH_ONLY?.split(',');
 
 interface Load {
   method?: 'GET' | 'POST';
+  /** How long to load; BENCH_SECONDS unless told. */
+  seconds?: number;
   headers?: Record<string, string>;
   /** A fresh body per request (callbacks must not repeat, or they are acknowledged as duplicates). */
   body?: () => unknown;
@@ -39,7 +47,7 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   const result = await autocannon({
     url,
     connections,
-    duration: SECONDS,
+    duration: options.seconds ?? SECONDS,
     method: options.method ?? 'GET',
     headers,
     requests: makeBody ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody()) }) }] : undefined,
@@ -52,9 +60,17 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   };
 }
 
-function peakMemoryOf(pid: number | undefined): string {
-  const kb = pid ? /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
+/** VmHWM (the peak) or VmRSS (now) of a process, from /proc (Linux). */
+function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): string {
+  const kb = pid ? new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
   return kb ? `${Math.round(Number(kb) / 1024)} MiB` : 'unknown';
+}
+
+/** Other work on the machine skews every figure; each run says how loaded the machine was. */
+function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
 }
 
 async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
@@ -95,50 +111,70 @@ async function main(): Promise<void> {
       'x-request-id': randomUUID(),
     };
 
+    const residentAfterStart = memoryOf(bench.processes.gateway?.pid, 'VmRSS');
+    const loadAtStart = loadAverage();
     const gatewayCpu = () => cpuSecondsOf(bench.processes.gateway) ?? NaN;
-    const paths: Array<{ name: string; twin: string; fleetgate: () => Promise<Measured>; bare: () => Promise<Measured> }> = [
+    const bareCpu = () => cpuSecondsOf(bare.child) ?? NaN;
+    type Run = (options?: { seconds?: number }) => Promise<Measured>;
+    const paths: Array<{ name: string; twin: string; fleetgate: Run; bare: Run }> = [
       {
         name: '(b) GET /devices/{id}, bearer token',
         twin: '(a) bare Fastify + pg, the same row',
-        fleetgate: () => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: bearer }),
-        bare: () => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: bearer, ...options }),
+        bare: (options) => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS, options),
       },
       {
         name: '(c) GET /devices/{id}, API key',
         twin: '(a) bare Fastify + pg, the same row',
-        fleetgate: () => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: apiKey }),
-        bare: () => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/devices/${deviceId}`, CONNECTIONS, { headers: apiKey, ...options }),
+        bare: (options) => load(`${bare.url}/devices/${deviceId}`, CONNECTIONS, options),
       },
       {
         name: '(d) GET /devices?pageSize=50',
         twin: 'bare 50-row page and count',
-        fleetgate: () => load(`${bench.gatewayUrl}/devices?pageSize=50`, CONNECTIONS, { headers: bearer }),
-        bare: () => load(`${bare.url}/devices`, CONNECTIONS),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/devices?pageSize=50`, CONNECTIONS, { headers: bearer, ...options }),
+        bare: (options) => load(`${bare.url}/devices`, CONNECTIONS, options),
       },
       {
         name: '(e) POST /tasks, one device',
         twin: 'bare insert of a task and its target',
-        fleetgate: () => load(`${bench.gatewayUrl}/tasks`, CONNECTIONS, { method: 'POST', headers: bearer, body: taskBody }),
-        bare: () => load(`${bare.url}/tasks`, CONNECTIONS, { method: 'POST', body: taskBody }),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/tasks`, CONNECTIONS, { method: 'POST', headers: bearer, body: taskBody, ...options }),
+        bare: (options) => load(`${bare.url}/tasks`, CONNECTIONS, { method: 'POST', body: taskBody, ...options }),
       },
       {
         name: '(f) POST /webhooks/armcloud/{account}',
         twin: 'bare insert of the callback by its key',
-        fleetgate: () => load(`${bench.gatewayUrl}/webhooks/armcloud/${accountId}`, CONNECTIONS, { method: 'POST', headers: webhook, body: callbackBody }),
-        bare: () => load(`${bare.url}/callbacks`, CONNECTIONS, { method: 'POST', body: callbackBody }),
+        fleetgate: (options) => load(`${bench.gatewayUrl}/webhooks/armcloud/${accountId}`, CONNECTIONS, { method: 'POST', headers: webhook, body: callbackBody, ...options }),
+        bare: (options) => load(`${bare.url}/callbacks`, CONNECTIONS, { method: 'POST', body: callbackBody, ...options }),
       },
     ];
 
     const rows: Array<Record<string, string | number>> = [];
     const chosen = (name: string) => !ONLY || ONLY.some((letter) => name.startsWith(`(${letter})`));
     for (const path of paths.filter((candidate) => chosen(candidate.name))) {
+      if (WARMUP_SECONDS > 0) {
+        await path.bare({ seconds: WARMUP_SECONDS });
+        await path.fleetgate({ seconds: WARMUP_SECONDS });
+      }
       // The twin first, then Fleetgate, back to back, so that both see the same machine.
+      const bareCpuBefore = bareCpu();
       const twin = await path.bare();
+      const bareCpuMsPerRequest = ((bareCpu() - bareCpuBefore) * 1000) / (twin.rps * SECONDS);
       const cpuBefore = gatewayCpu();
       const fleetgate = await path.fleetgate();
       const cpuMsPerRequest = ((gatewayCpu() - cpuBefore) * 1000) / (fleetgate.rps * SECONDS);
       rows.push(
-        { path: path.twin, connections: CONNECTIONS, rps: twin.rps, p50_ms: twin.p50, p99_ms: twin.p99, failed: twin.failed, ratio: 1, gateway_cpu_ms: '' },
+        {
+          path: path.twin,
+          connections: CONNECTIONS,
+          rps: twin.rps,
+          p50_ms: twin.p50,
+          p99_ms: twin.p99,
+          failed: twin.failed,
+          ratio: 1,
+          gateway_cpu_ms: '',
+          bare_cpu_ms: Number(bareCpuMsPerRequest.toFixed(3)),
+        },
         {
           path: path.name,
           connections: CONNECTIONS,
@@ -148,6 +184,9 @@ async function main(): Promise<void> {
           failed: fleetgate.failed,
           ratio: Number((fleetgate.rps / twin.rps).toFixed(2)),
           gateway_cpu_ms: Number(cpuMsPerRequest.toFixed(3)),
+          // The twin's CPU per request over the gateway's: what the throughput ratio tends to when
+          // the two cores are contended (each server then gets the CPU it can, not what it needs).
+          cpu_ratio: Number((bareCpuMsPerRequest / cpuMsPerRequest).toFixed(2)),
         },
       );
     }
@@ -172,7 +211,12 @@ async function main(): Promise<void> {
     };
     if (chosen('(b)')) await single('(b) bearer', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: bearer }), () => load(`${bare.url}/devices/${deviceId}`, 1));
     if (chosen('(c)')) await single('(c) API key', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: apiKey }), () => load(`${bare.url}/devices/${deviceId}`, 1));
-    rows.push({ path: 'gateway peak resident memory (VmHWM)', memory: peakMemoryOf(bench.processes.gateway?.pid) });
+    rows.push(
+      { path: 'gateway resident memory before the load (VmRSS)', memory: residentAfterStart },
+      { path: 'gateway peak resident memory (VmHWM)', memory: memoryOf(bench.processes.gateway?.pid, 'VmHWM') },
+      { path: 'load average 1 / 5 / 15 min, at start', memory: loadAtStart },
+      { path: 'load average 1 / 5 / 15 min, at end', memory: loadAverage() },
+    );
     await report('bench-hotpath', rows);
   } finally {
     bare.child.kill('SIGTERM');

@@ -7,6 +7,7 @@ export * from './http/error-responses.decorator';
 export * from './http/logging';
 export * from './http/openapi';
 export * from './http/request-id';
+export * from './http/request-log';
 export * from './pagination/page-query.dto';
 export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';

@@ -23,25 +23,25 @@ export class ResourceRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Brings the table in step with the routes in one transaction: new routes added, known ones updated
-   * and active, the rest inactive. Each statement is safe to run while another gateway runs it too.
+   * Brings the table in step with the routes in two statements whatever their number: an upsert of
+   * every route (new ones added, known ones given their current permission and made active) and the
+   * deactivation of the rest. Not a createMany and an updateMany per route: Prisma compiles a
+   * createMany plan afresh every time, which took about half a second of every gateway's start. Each
+   * statement is safe to run while another gateway runs it too.
    */
   async syncRoutes(routes: RouteRecord[]): Promise<void> {
+    const methods = routes.map((route) => route.method);
+    const paths = routes.map((route) => route.path);
     await this.prisma.$transaction([
-      this.prisma.resource.createMany({
-        data: routes.map((route) => ({ ...route, permission: route.permission ?? null })),
-        skipDuplicates: true,
-      }),
-      ...routes.map((route) =>
-        this.prisma.resource.updateMany({
-          where: { method: route.method, path: route.path },
-          data: { permission: route.permission ?? null, active: true },
-        }),
-      ),
-      this.prisma.resource.updateMany({
-        where: { NOT: { OR: routes.map((route) => ({ method: route.method, path: route.path })) } },
-        data: { active: false },
-      }),
+      this.prisma.$executeRaw`
+        INSERT INTO resources (id, method, path, permission, name, active, created_at, updated_at)
+        SELECT gen_random_uuid(), r.method, r.path, r.permission, r.name, true, now(), now()
+        FROM unnest(${methods}::text[], ${paths}::text[], ${routes.map((route) => route.permission ?? null)}::text[],
+                    ${routes.map((route) => route.name)}::text[]) AS r(method, path, permission, name)
+        ON CONFLICT (method, path) DO UPDATE SET permission = EXCLUDED.permission, active = true, updated_at = now()`,
+      this.prisma.$executeRaw`
+        UPDATE resources SET active = false, updated_at = now()
+        WHERE active AND (method, path) NOT IN (SELECT * FROM unnest(${methods}::text[], ${paths}::text[]))`,
     ]);
   }
 

@@ -88,15 +88,17 @@ export class OperationLogRecorder implements OnModuleInit, OnModuleDestroy, OnAp
 
   /** Registers the hooks; Fastify applies root hooks to every route until it is ready. */
   hook(fastify: FastifyInstance): void {
-    fastify.addHook('onSend', async (request, reply, payload) => {
+    // Callback hooks, not async ones: they run on every request, and most have nothing to record.
+    fastify.addHook('onSend', (request, reply, payload, done) => {
       if (isOperationLogged(request.method, pathOf(request))) {
         this.facts.set(request, factsOfPayload(reply.statusCode, payload));
       }
-      return payload;
+      done(null, payload);
     });
-    fastify.addHook('onResponse', async (request, reply) => {
+    fastify.addHook('onResponse', (request, reply, done) => {
       const path = pathOf(request);
       if (isOperationLogged(request.method, path)) this.record(this.rowOf(request, reply, path));
+      done();
     });
   }
 

@@ -10,6 +10,7 @@ import type { Principal } from '../principal';
 import { randomToken, sha256 } from '../token-hash';
 import { LoginThrottle } from './login-throttle';
 import { SignInCache } from './sign-in-cache';
+import { VerifiedTokens } from './verified-tokens';
 import { type LoginClient, type LoginFailureReason, LoginLogRecorder } from './login-log-recorder';
 import { type UserAccess, UserAccessService } from '../access/user-access.service';
 import { ApiKeyRepository } from '../api-keys/api-key.repository';
@@ -24,6 +25,8 @@ interface AccessClaims {
   sid: string;
   /** The user's token version when the token was issued; bumping it ends every session at once. */
   tv: number;
+  exp?: number;
+  nbf?: number;
 }
 
 /**
@@ -36,6 +39,7 @@ interface AccessClaims {
 @Injectable()
 export class SessionService {
   private readonly logger = new Logger(SessionService.name);
+  private readonly accessTokens = new VerifiedTokens<AccessClaims>((token) => this.verifyAccessToken(token));
 
   constructor(
     private readonly sessions: SessionRepository,
@@ -151,7 +155,7 @@ export class SessionService {
   async authenticate(accessToken: string): Promise<Principal | undefined> {
     let claims: AccessClaims;
     try {
-      claims = await this.verifyAccessToken(accessToken);
+      claims = await this.accessTokens.claimsOf(accessToken);
     } catch {
       return undefined;
     }

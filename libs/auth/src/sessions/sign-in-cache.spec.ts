@@ -81,6 +81,44 @@ describe('SignInCache', () => {
     expect(missing).toHaveBeenCalledTimes(2);
   });
 
+  it('sends one epoch read for the requests that arrive together', async () => {
+    const prefix = `fg-signin-${Date.now()}-e`;
+    const cache = process(prefix);
+    const load = loader('row');
+    await cache.read('session:1', load);
+    const gets = jest.spyOn(connections[0].commands, 'get');
+    await Promise.all([cache.read('session:1', load), cache.read('session:1', load), cache.read('session:2', load)]);
+    expect(gets).toHaveBeenCalledTimes(1);
+    expect(load).toHaveBeenCalledTimes(2);
+  });
+
+  it('never answers a request from an epoch read sent before it arrived', async () => {
+    const prefix = `fg-signin-${Date.now()}-f`;
+    const gateway = process(prefix);
+    const elsewhere = process(prefix);
+    expect(await gateway.read('session:1', loader('before'))).toBe('before');
+    // The first epoch read is answered by Redis before the revocation below, but reaches this
+    // process only after it: a request that arrives in between must not take that answer.
+    const commands = connections[0].commands;
+    const real = commands.get.bind(commands);
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const gets = jest.spyOn(commands, 'get').mockImplementationOnce(async (key) => {
+      const epoch = await real(key);
+      await held;
+      return epoch;
+    });
+    const early = gateway.read('session:1', loader('unused'));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(gets).toHaveBeenCalledTimes(1);
+    await elsewhere.invalidate();
+    const late = gateway.read('session:1', loader('after'));
+    release();
+    expect(await early).toBe('before');
+    expect(await late).toBe('after');
+    expect(gets).toHaveBeenCalledTimes(2);
+  });
+
   it('reads the database on every request when Redis does not answer', async () => {
     const redis = new RedisConnections(
       loadConfig({ REDIS_URL: 'redis://127.0.0.1:1', REDIS_PREFIX: 'fg-signin-down', NODE_ENV: 'test' }),

@@ -11,10 +11,10 @@ const MAX_ENTRIES = 20_000;
  * The sign-in state (a session with its user, an API key with its owner) that every authenticated
  * request reads, cached in each process under the credential epoch: a value in Redis that every change
  * to who may act (logout, a revoked session or key, a disabled user, a password change, force offline,
- * an edited user) replaces before it answers. A request first reads the epoch (one Redis GET, far
- * cheaper than the database); a cached row read under another epoch is read again from PostgreSQL. So a
- * revocation stops its token on every gateway at once, and the database is read only when something
- * changed.
+ * an edited user) replaces before it answers. A request first reads the epoch (a Redis GET, shared by
+ * the requests that arrive together, far cheaper than the database); a cached row read under another
+ * epoch is read again from PostgreSQL. So a revocation stops its token on every gateway at once, and the
+ * database is read only when something changed.
  *
  * The epoch is a random value, not a counter: when Redis loses its data, the next read sets a new one,
  * so no cached row outlives the loss. When Redis cannot answer, nothing is cached and every request
@@ -25,6 +25,8 @@ export class SignInCache {
   private readonly logger = new Logger(SignInCache.name);
   private readonly key: string;
   private readonly entries = new Map<string, { epoch: string; at: number; value: unknown }>();
+  /** The epoch read that requests arriving now will share, until it is sent. */
+  private nextEpoch?: Promise<string | undefined>;
 
   constructor(private readonly redis: RedisConnections) {
     this.key = redis.key('auth', 'epoch');
@@ -53,7 +55,23 @@ export class SignInCache {
     await this.redis.commands.set(this.key, randomUUID());
   }
 
-  private async epoch(): Promise<string | undefined> {
+  /**
+   * The epoch as Redis holds it after the caller asked. Requests that ask in one turn of the event loop
+   * share one GET, sent once the turn's I/O callbacks have run (setImmediate): every one of them arrived
+   * before it was sent, so a change committed before any of them arrived is in its answer. A request
+   * never joins a GET already sent, whose answer may predate a change it must see.
+   */
+  private epoch(): Promise<string | undefined> {
+    this.nextEpoch ??= new Promise((resolve) => {
+      setImmediate(() => {
+        this.nextEpoch = undefined;
+        resolve(this.readEpoch());
+      });
+    });
+    return this.nextEpoch;
+  }
+
+  private async readEpoch(): Promise<string | undefined> {
     try {
       const current = await this.redis.commands.get(this.key);
       if (current) return current;

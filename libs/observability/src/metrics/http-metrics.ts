@@ -6,11 +6,12 @@ import type { MetricsRegistry } from './metrics.registry';
  * set stays small). Unmatched routes are counted under `unmatched`.
  */
 export function recordHttpMetrics(fastify: FastifyInstance, metrics: MetricsRegistry): void {
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions?.url ?? 'unmatched';
     metrics.httpRequestDuration.observe(
       { method: request.method, route, status: String(reply.statusCode) },
       reply.elapsedTime / 1000,
     );
+    done();
   });
 }

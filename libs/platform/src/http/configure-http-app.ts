@@ -1,13 +1,15 @@
 import multipart from '@fastify/multipart';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
-import { Logger } from 'nestjs-pino';
+import { Logger, PinoLogger } from 'nestjs-pino';
 import { ErrorEnvelopeFilter } from '../errors/error-envelope.filter';
 import { createValidationPipe } from '../validation/envelope-validation.pipe';
 import { mountOpenApi } from './openapi';
+import { logRequests } from './request-log';
 
 /**
  * What every Fleetgate HTTP app shares, applied in one place so tests boot the same app that ships:
- * the logger, the validation pipe, the error envelope, X-Request-Id on every answer, and /docs.
+ * the logger and a log line per request, the validation pipe, the error envelope, X-Request-Id on every
+ * answer, and /docs.
  */
 export async function configureHttpApp(
   app: NestFastifyApplication,
@@ -20,8 +22,10 @@ export async function configureHttpApp(
   const fastify = app.getHttpAdapter().getInstance();
   // Multipart only where a route reads it (uploads); files stream to disk, never into memory whole.
   await app.register(multipart as never, { limits: { fileSize: options.maxUploadBytes ?? 1024 ** 3, files: 1 } });
-  fastify.addHook('onRequest', async (request, reply) => {
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id);
+    done();
   });
+  logRequests(fastify, PinoLogger.root);
   mountOpenApi(app);
 }

@@ -1,5 +1,5 @@
-import { RequestMethod } from '@nestjs/common';
 import type { Params } from 'nestjs-pino';
+import type { LoggerOptions } from 'pino';
 
 /**
  * Paths that pino replaces with "[redacted]" wherever they occur in a log line: credentials in
@@ -38,26 +38,37 @@ export function loggableUrl(url: string | undefined): string | undefined {
   return url?.replace(SECRET_QUERY, '$1[redacted]');
 }
 
+/** The shape of a request in log lines; it takes Node's request or Fastify's (both carry the request id). */
+function loggableRequest(request: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) {
+  return { id: request.id, method: request.method, url: loggableUrl(request.url), headers: request.headers };
+}
+
+/** The shape of an answer in log lines, as pino-http wrote it. */
+function loggableResponse(response: { statusCode?: number; getHeaders?: () => Record<string, unknown> }) {
+  return { statusCode: response.statusCode, headers: response.getHeaders?.() ?? {} };
+}
+
+/** Every process's pino options: the level, redaction, and how requests and answers look in a line. */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
+    level,
+    redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+    serializers: { req: loggableRequest, res: loggableResponse },
+  };
+}
+
+/**
+ * nestjs-pino's parameters: the one root logger of the process, behind Nest's logger, writing to standard
+ * output asynchronously (pino's default sonic-boom destination: lines that come while a write is under
+ * way go out together in the next, and what is left is flushed when the process exits). It mounts no
+ * middleware (forRoutes is empty): a request's line is written by logRequests, from a Fastify hook,
+ * since pino-http's middleware made a child logger, serialized and redacted the request and opened an
+ * AsyncLocalStorage context (whose promise hooks every promise then pays) for every request, logged or not.
+ */
 export function loggerParams(level: string): Params {
   return {
-    // nestjs-pino's default route pattern ('{/*splat}') matches no request under NestJS 12's Fastify
-    // adapter, which left the gateway without request logs; '*path' matches every one.
-    forRoutes: [{ path: '*path', method: RequestMethod.ALL }],
-    pinoHttp: {
-      level,
-      redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
-      // The id comes from Fastify's genReqId (requestIdFor), which stored it on the raw request.
-      genReqId: (request) => (request as { id?: string }).id ?? 'unknown',
-      customAttributeKeys: { reqId: 'requestId' },
-      serializers: {
-        req: (request: { id?: string; method?: string; url?: string; headers?: Record<string, unknown> }) => ({
-          id: request.id,
-          method: request.method,
-          url: loggableUrl(request.url),
-          headers: request.headers,
-        }),
-      },
-      autoLogging: { ignore: (request) => (request.url ?? '').startsWith('/health') || request.url === '/metrics' },
-    },
+    forRoutes: [],
+    // The serializers take requests and answers as logRequests passes them, so pino-http must not wrap them.
+    pinoHttp: { ...loggerOptions(level), wrapSerializers: false },
   };
 }
