@@ -242,9 +242,11 @@ export class JobRunQueryDto extends PageQueryDto {
 
 /** Deletes dispatch logs older than N days, or all but the last N per job. */
 export class CleanJobRunsDto {
+  /** Ten years at most, as for the operation log: a larger age is no date at all. */
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(3650)
   olderThanDays?: number;
 
   @IsOptional()
