@@ -242,7 +242,7 @@ export class JobRunQueryDto extends PageQueryDto {
 
 /** Deletes dispatch logs older than N days, or all but the last N per job. */
 export class CleanJobRunsDto {
-  /** Ten years at most, as for the operation log: a larger age is no date at all. */
+  /** Days; at most 3650 (ten years), as for the operation log. */
   @IsOptional()
   @IsInt()
   @Min(0)
