@@ -20,6 +20,15 @@ describe('hostile input (e2e: gateway)', () => {
     await gateway?.close();
   });
 
+  it('an id in the path that is no UUID answers 400 naming the parameter', async () => {
+    const task = await call('GET', '/tasks/not-a-uuid');
+    expect(task.status).toBe(400);
+    expect(task.json.error.details).toEqual([{ field: 'id', problem: 'must be a UUID' }]);
+    const delivery = await call('POST', `/event-subscriptions/${randomUUID()}/deliveries/nope/redeliver`);
+    expect(delivery.status).toBe(400);
+    expect(delivery.json.error.details).toEqual([{ field: 'deliveryId', problem: 'must be a UUID' }]);
+  });
+
   it('POST /job-runs/clean refuses an age beyond any date with a 400 naming olderThanDays', async () => {
     const answer = await call('POST', '/job-runs/clean', { olderThanDays: 2 ** 31 });
     expect(answer.status).toBe(400);
