@@ -382,6 +382,21 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       await prisma.device.update({ where: { id: device }, data: { ownerId: null } });
     });
 
+    it('PATCH /devices/{id} refuses clearing the department when the device would leave the caller’s scope', async () => {
+      const device = inScope[0];
+      const cleared = await call('PATCH', `/devices/${device}`, operator.accessToken, { departmentId: null });
+      expect(cleared.status).toBe(403);
+      expect(JSON.stringify(cleared.json.error.details)).toContain('departmentId');
+      expect((await prisma.device.findUniqueOrThrow({ where: { id: device } })).departmentId).toBe(departments.mine);
+      // Assigned to the caller, the device stays in their scope without a department.
+      const kept = await call('PATCH', `/devices/${device}`, operator.accessToken, {
+        departmentId: null,
+        ownerId: operator.id,
+      });
+      expect(kept.status).toBe(200);
+      await prisma.device.update({ where: { id: device }, data: { departmentId: departments.mine, ownerId: null } });
+    });
+
     it('group membership changes refuse devices outside the caller’s scope', async () => {
       const group = await call('POST', '/devices/groups', adminToken, { name: `scope-group-${run}` });
       expect(group.status).toBe(201);

@@ -11,6 +11,7 @@ export * from './http/request-log';
 export * from './pagination/page-query.dto';
 export * from './pagination/paged';
 export * from './validation/envelope-validation.pipe';
+export * from './validation/uuid-param.pipe';
 export * from './validation/unstorable-input';
 export * from './validation/omittable';
 export * from './secrets/secret-box';

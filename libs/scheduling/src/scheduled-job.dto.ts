@@ -242,9 +242,11 @@ export class JobRunQueryDto extends PageQueryDto {
 
 /** Deletes dispatch logs older than N days, or all but the last N per job. */
 export class CleanJobRunsDto {
+  /** Days; at most 3650 (ten years), as for the operation log. */
   @IsOptional()
   @IsInt()
   @Min(0)
+  @Max(3650)
   olderThanDays?: number;
 
   @IsOptional()

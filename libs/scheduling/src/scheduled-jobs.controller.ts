@@ -1,8 +1,8 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
 import { type CallerScope, CurrentAccessScope } from '@fleetgate/fleet';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import {
   CleanedDto,
   CleanJobRunsDto,
@@ -87,7 +87,7 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesRead })
   @ApiErrorResponses(404)
   get(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<ScheduledJobDto> {
     return this.scheduling.get(id, scope);
@@ -97,7 +97,7 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(400, 404)
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateScheduledJobDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ScheduledJobDto> {
@@ -108,7 +108,7 @@ export class ScheduledJobsController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+  async remove(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
     await this.scheduling.remove(id, scope);
   }
 
@@ -116,7 +116,7 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
   start(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ScheduledJobDto> {
     return this.scheduling.setEnabled(id, true, principal);
@@ -126,7 +126,7 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
   stop(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ScheduledJobDto> {
     return this.scheduling.setEnabled(id, false, principal);
@@ -137,7 +137,7 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(400, 404, 409)
   copy(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: CopyScheduledJobDto,
     @CurrentPrincipal() principal: Principal,
   ): Promise<ScheduledJobDto> {
@@ -148,7 +148,7 @@ export class ScheduledJobsController {
   @Post('scheduled-jobs/:id/run')
   @Authenticated({ permission: Permission.SchedulesManage })
   @ApiErrorResponses(404)
-  run(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<RunQueuedDto> {
+  run(@Param('id', new UuidParamPipe()) id: string, @CurrentPrincipal() principal: Principal): Promise<RunQueuedDto> {
     return this.scheduling.runOnce(id, principal);
   }
 
@@ -156,7 +156,7 @@ export class ScheduledJobsController {
   @Authenticated({ permission: Permission.SchedulesRead })
   @ApiErrorResponses(400, 404)
   nextFireTimes(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Query() query: NextFireTimesQueryDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<Date[]> {

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import {
   CreateMenuDto,
   CreateRoleDto,
@@ -49,7 +49,7 @@ export class AccessControlController {
   @Get('roles/:id')
   @Authenticated({ permission: Permission.RolesRead })
   @ApiErrorResponses(404)
-  getRole(@Param('id', new ParseUUIDPipe()) id: string): Promise<RoleDto> {
+  getRole(@Param('id', new UuidParamPipe()) id: string): Promise<RoleDto> {
     return this.accessControl.getRole(id);
   }
 
@@ -57,7 +57,7 @@ export class AccessControlController {
   @Authenticated({ permission: Permission.RolesManage })
   @ApiErrorResponses(400, 404, 409)
   updateRole(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateRoleDto,
     @CurrentPrincipal() caller: Principal,
   ): Promise<RoleDto> {
@@ -69,10 +69,7 @@ export class AccessControlController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.RolesManage })
   @ApiErrorResponses(404, 409)
-  async removeRole(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @CurrentPrincipal() caller: Principal,
-  ): Promise<void> {
+  async removeRole(@Param('id', new UuidParamPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<void> {
     await this.accessControl.removeRole(id, caller);
   }
 
@@ -80,7 +77,7 @@ export class AccessControlController {
   @Get('roles/:id/grants')
   @Authenticated({ permission: Permission.RolesRead })
   @ApiErrorResponses(404)
-  grants(@Param('id', new ParseUUIDPipe()) id: string): Promise<RoleGrantTreeDto> {
+  grants(@Param('id', new UuidParamPipe()) id: string): Promise<RoleGrantTreeDto> {
     return this.accessControl.grantTree(id);
   }
 
@@ -89,7 +86,7 @@ export class AccessControlController {
   @Authenticated({ permission: Permission.RolesManage })
   @ApiErrorResponses(400, 404, 422)
   grant(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: RoleGrantsDto,
     @CurrentPrincipal() caller: Principal,
   ): Promise<RoleGrantTreeDto> {
@@ -121,7 +118,7 @@ export class AccessControlController {
   @Patch('menus/:id')
   @Authenticated({ permission: Permission.MenusManage })
   @ApiErrorResponses(400, 404, 422)
-  updateMenu(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateMenuDto): Promise<MenuNodeDto> {
+  updateMenu(@Param('id', new UuidParamPipe()) id: string, @Body() body: UpdateMenuDto): Promise<MenuNodeDto> {
     return this.accessControl.updateMenu(id, body);
   }
 
@@ -130,7 +127,7 @@ export class AccessControlController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.MenusManage })
   @ApiErrorResponses(404, 409)
-  async removeMenu(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async removeMenu(@Param('id', new UuidParamPipe()) id: string): Promise<void> {
     await this.accessControl.removeMenu(id);
   }
 
@@ -146,7 +143,7 @@ export class AccessControlController {
   @Patch('resources/:id')
   @Authenticated({ permission: Permission.ResourcesManage })
   @ApiErrorResponses(400, 404)
-  updateResource(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateResourceDto): Promise<ResourceDto> {
+  updateResource(@Param('id', new UuidParamPipe()) id: string, @Body() body: UpdateResourceDto): Promise<ResourceDto> {
     return this.accessControl.updateResource(id, body);
   }
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, CurrentPrincipal, Permission, type Principal } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import {
   CreateDepartmentDto,
   CreateGradeDto,
@@ -41,7 +41,7 @@ export class OrganisationController {
   @Authenticated({ permission: Permission.DepartmentsManage })
   @ApiErrorResponses(400, 404, 409, 422)
   updateDepartment(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateDepartmentDto,
     @CurrentPrincipal() caller: Principal,
   ): Promise<DepartmentDto> {
@@ -54,7 +54,7 @@ export class OrganisationController {
   @Authenticated({ permission: Permission.DepartmentsManage })
   @ApiErrorResponses(404, 409)
   async removeDepartment(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<void> {
     await this.organisation.removeDepartment(id, caller);
@@ -78,7 +78,7 @@ export class OrganisationController {
   @Patch('posts/:id')
   @Authenticated({ permission: Permission.PostsManage })
   @ApiErrorResponses(400, 404, 409)
-  updatePost(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdatePostDto): Promise<PostDto> {
+  updatePost(@Param('id', new UuidParamPipe()) id: string, @Body() body: UpdatePostDto): Promise<PostDto> {
     return this.organisation.updatePost(id, body);
   }
 
@@ -87,7 +87,7 @@ export class OrganisationController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.PostsManage })
   @ApiErrorResponses(404, 409)
-  async removePost(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async removePost(@Param('id', new UuidParamPipe()) id: string): Promise<void> {
     await this.organisation.removePost(id);
   }
 
@@ -109,7 +109,7 @@ export class OrganisationController {
   @Patch('grades/:id')
   @Authenticated({ permission: Permission.GradesManage })
   @ApiErrorResponses(400, 404, 409)
-  updateGrade(@Param('id', new ParseUUIDPipe()) id: string, @Body() body: UpdateGradeDto): Promise<GradeDto> {
+  updateGrade(@Param('id', new UuidParamPipe()) id: string, @Body() body: UpdateGradeDto): Promise<GradeDto> {
     return this.organisation.updateGrade(id, body);
   }
 
@@ -118,7 +118,7 @@ export class OrganisationController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.GradesManage })
   @ApiErrorResponses(404, 409)
-  async removeGrade(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  async removeGrade(@Param('id', new UuidParamPipe()) id: string): Promise<void> {
     await this.organisation.removeGrade(id);
   }
 }

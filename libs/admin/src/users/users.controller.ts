@@ -1,16 +1,4 @@
-import {
-  Body,
-  Controller,
-  Delete,
-  Get,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Patch,
-  Post,
-  Query,
-  Res,
-} from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import {
@@ -21,7 +9,7 @@ import {
   type Principal,
   RevokedApiKeysDto,
 } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import { CreateUserDto, ExportUsersDto, UpdateUserDto, UserDto, UserQueryDto } from './user.dto';
 import { UserAdminService } from './user-admin.service';
 
@@ -67,7 +55,7 @@ export class UsersController {
   @Get(':id')
   @Authenticated({ permission: Permission.UsersRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<UserDto> {
+  get(@Param('id', new UuidParamPipe()) id: string): Promise<UserDto> {
     return this.users.get(id);
   }
 
@@ -75,7 +63,7 @@ export class UsersController {
   @Authenticated({ permission: Permission.UsersManage })
   @ApiErrorResponses(400, 404, 409, 422)
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateUserDto,
     @CurrentPrincipal() caller: Principal,
   ): Promise<UserDto> {
@@ -86,7 +74,7 @@ export class UsersController {
   @HttpCode(200)
   @Authenticated({ permission: Permission.UsersManage })
   @ApiErrorResponses(404)
-  enable(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
+  enable(@Param('id', new UuidParamPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
     return this.users.setEnabled(id, true, caller);
   }
 
@@ -95,7 +83,7 @@ export class UsersController {
   @HttpCode(200)
   @Authenticated({ permission: Permission.UsersManage })
   @ApiErrorResponses(404, 409)
-  disable(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
+  disable(@Param('id', new UuidParamPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<UserDto> {
     return this.users.setEnabled(id, false, caller);
   }
 
@@ -105,7 +93,7 @@ export class UsersController {
   @Authenticated({ permission: Permission.UsersManage })
   @ApiErrorResponses(404)
   async forceOffline(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<void> {
     await this.users.forceOffline(id, caller);
@@ -116,7 +104,7 @@ export class UsersController {
   @Authenticated({ permission: Permission.ApiKeysAdmin })
   @ApiOkResponse({ type: [ApiKeyDto] })
   @ApiErrorResponses(404)
-  apiKeys(@Param('id', new ParseUUIDPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<ApiKeyDto[]> {
+  apiKeys(@Param('id', new UuidParamPipe()) id: string, @CurrentPrincipal() caller: Principal): Promise<ApiKeyDto[]> {
     return this.users.apiKeysOf(id, caller);
   }
 
@@ -125,7 +113,7 @@ export class UsersController {
   @Authenticated({ permission: Permission.ApiKeysAdmin })
   @ApiErrorResponses(404)
   async revokeApiKeys(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentPrincipal() caller: Principal,
   ): Promise<RevokedApiKeysDto> {
     return { revoked: await this.users.revokeApiKeys(id, caller) };

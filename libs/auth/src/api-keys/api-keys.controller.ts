@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
-import { ApiErrorResponses } from '@fleetgate/platform';
+import { ApiErrorResponses, UuidParamPipe } from '@fleetgate/platform';
 import { Authenticated, CurrentPrincipal } from '../authenticated.decorator';
 import { ApiKeyDto, CreateApiKeyDto, CreatedApiKeyDto } from '../dto/api-key.dto';
 import { Permission } from '../permissions';
@@ -30,7 +30,7 @@ export class ApiKeysController {
   @Delete(':id')
   @HttpCode(204)
   @ApiErrorResponses(404)
-  revoke(@CurrentPrincipal() principal: Principal, @Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  revoke(@CurrentPrincipal() principal: Principal, @Param('id', new UuidParamPipe()) id: string): Promise<void> {
     return this.apiKeys.revoke(principal, id);
   }
 }

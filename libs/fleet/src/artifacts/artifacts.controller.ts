@@ -1,9 +1,9 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiBody, ApiConsumes, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InvalidInputError } from '@fleetgate/domain';
 import { Authenticated, Permission, Public } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import { ARTIFACT_KINDS, ArtifactDto, ArtifactQueryDto, type ArtifactKind, RegisterArtifactDto } from './artifact.dto';
 import type { CallerScope } from '../scope/access-scope';
 import { CurrentAccessScope } from '../scope/caller-scope.decorator';
@@ -98,7 +98,7 @@ export class ArtifactsController {
   @Get(':id')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<ArtifactDto> {
+  get(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<ArtifactDto> {
     return this.artifacts.get(id, scope);
   }
 
@@ -106,7 +106,7 @@ export class ArtifactsController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+  async remove(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
     await this.artifacts.remove(id, scope);
   }
 
@@ -116,7 +116,7 @@ export class ArtifactsController {
   @ApiProduces('application/octet-stream')
   @ApiErrorResponses(403, 404)
   async content(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Query('expires') expires: string,
     @Query('signature') signature: string,
     @Res() reply: FastifyReply,

@@ -1,19 +1,8 @@
-import {
-  Body,
-  Controller,
-  Headers,
-  HttpCode,
-  Param,
-  ParseUUIDPipe,
-  Post,
-  Query,
-  type RawBodyRequest,
-  Req,
-} from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Param, Post, Query, type RawBodyRequest, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiBody, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Public } from '@fleetgate/auth';
-import { ApiErrorResponses } from '@fleetgate/platform';
+import { ApiErrorResponses, UuidParamPipe } from '@fleetgate/platform';
 import { CallbackInbox } from './callback-inbox.service';
 import { CallbackReceiptDto } from './callback.dto';
 
@@ -46,7 +35,7 @@ export class WebhooksController {
   @ApiErrorResponses(400, 401, 422)
   receive(
     @Param('vendor') vendor: string,
-    @Param('accountId', new ParseUUIDPipe()) accountId: string,
+    @Param('accountId', new UuidParamPipe()) accountId: string,
     @Headers() headers: Record<string, string | string[] | undefined>,
     @Query('token') token: string | undefined,
     @Body() body: unknown,

@@ -4,7 +4,7 @@ import { UserAccessService } from '@fleetgate/auth';
 import type { Device } from '@fleetgate/persistence';
 import { type FieldProblem, paged, type Paged } from '@fleetgate/platform';
 import { VendorAccountService } from '@fleetgate/vendors';
-import { type AccessScope, departmentInScope, reachesAll, systemScope } from '../scope/access-scope';
+import { type AccessScope, departmentInScope, ownerInScope, reachesAll, systemScope } from '../scope/access-scope';
 import { missingDeviceProblems } from '../tasks/task-targeting';
 import { type DeviceGroupWithCount, DeviceGroupRepository } from './device-group.repository';
 import { DeviceRepository } from './device.repository';
@@ -76,8 +76,8 @@ export class DeviceService {
 
   /** A caller hands a device only to departments and users within its own scope. */
   async update(id: string, input: UpdateDeviceDto, scope: AccessScope): Promise<DeviceDto> {
-    await this.device(id, scope);
-    const problems = await this.placementProblems(input, scope);
+    const current = await this.device(id, scope);
+    const problems = await this.placementProblems(current, input, scope);
     if (problems.length) {
       throw new ForbiddenError('A device can only be given to departments and users within your data scope', problems);
     }
@@ -103,8 +103,15 @@ export class DeviceService {
     return device;
   }
 
-  /** The department and owner an update asks for, where they fall outside the caller's scope. */
-  private async placementProblems(input: UpdateDeviceDto, scope: AccessScope): Promise<FieldProblem[]> {
+  /**
+   * The department and owner an update asks for, where they fall outside the caller's scope, or where
+   * clearing them would take the device out of it: a caller cannot hide a device from its department.
+   */
+  private async placementProblems(
+    current: Device,
+    input: UpdateDeviceDto,
+    scope: AccessScope,
+  ): Promise<FieldProblem[]> {
     if (reachesAll(scope) || scope.kind !== 'caller') return [];
     const problems: FieldProblem[] = [];
     if (input.departmentId && !departmentInScope(scope, input.departmentId)) {
@@ -115,6 +122,16 @@ export class DeviceService {
         scope.data.kind === 'departments' &&
         (await this.access.belongsToDepartments(input.ownerId, scope.data.departmentIds));
       if (!withinScope) problems.push({ field: 'ownerId', problem: 'is not a user within your data scope' });
+    }
+    const after = {
+      departmentId: input.departmentId === undefined ? current.departmentId : input.departmentId,
+      userId: input.ownerId === undefined ? current.ownerId : input.ownerId,
+    };
+    if (problems.length === 0 && !ownerInScope(scope, after)) {
+      for (const field of ['departmentId', 'ownerId'] as const) {
+        if (input[field] !== undefined)
+          problems.push({ field, problem: 'would take the device out of your data scope' });
+      }
     }
     return problems;
   }

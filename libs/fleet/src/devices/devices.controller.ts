@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Permission } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import { JobProducer, jobIdOf } from '@fleetgate/queues';
 import type { CallerScope } from '../scope/access-scope';
 import { CurrentAccessScope } from '../scope/caller-scope.decorator';
@@ -81,7 +81,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 404, 409)
   updateGroup(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateDeviceGroupDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceGroupDto> {
@@ -93,7 +93,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
   async removeGroup(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<void> {
     await this.devices.removeGroup(id, scope);
@@ -103,7 +103,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 404, 422)
   addToGroup(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: GroupMembershipDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceGroupDto> {
@@ -114,7 +114,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 404, 422)
   removeFromGroup(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: GroupMembershipDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceGroupDto> {
@@ -124,7 +124,7 @@ export class DevicesController {
   @Get(':id')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<DeviceDto> {
+  get(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<DeviceDto> {
     return this.devices.get(id, scope);
   }
 
@@ -132,7 +132,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(400, 404)
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateDeviceDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<DeviceDto> {
@@ -143,7 +143,7 @@ export class DevicesController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.DevicesManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+  async remove(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
     await this.devices.remove(id, scope);
   }
 }

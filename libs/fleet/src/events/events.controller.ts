@@ -6,7 +6,6 @@ import {
   HttpCode,
   type MessageEvent,
   Param,
-  ParseUUIDPipe,
   Patch,
   Post,
   Query,
@@ -15,7 +14,7 @@ import {
 import { ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { map, type Observable } from 'rxjs';
 import { Authenticated, Permission } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import {
   CreatedEventSubscriptionDto,
   CreateEventSubscriptionDto,
@@ -68,7 +67,7 @@ export class EventsController {
   @Authenticated({ permission: Permission.EventsRead })
   @ApiErrorResponses(404)
   get(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<EventSubscriptionDto> {
     return this.subscriptions.get(id, scope);
@@ -78,7 +77,7 @@ export class EventsController {
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(400, 404)
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateEventSubscriptionDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<EventSubscriptionDto> {
@@ -89,7 +88,7 @@ export class EventsController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(404)
-  async remove(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
+  async remove(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<void> {
     await this.subscriptions.remove(id, scope);
   }
 
@@ -99,7 +98,7 @@ export class EventsController {
   @ApiOkResponse({ type: PagedDto(EventDeliveryDto) })
   @ApiErrorResponses(400, 404)
   deliveries(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Query() query: EventDeliveryQueryDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<Paged<EventDeliveryDto>> {
@@ -112,7 +111,7 @@ export class EventsController {
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(404)
   rotateSecret(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<CreatedEventSubscriptionDto> {
     return this.subscriptions.rotateSecret(id, scope);
@@ -122,8 +121,8 @@ export class EventsController {
   @Authenticated({ permission: Permission.EventsManage })
   @ApiErrorResponses(404)
   redeliver(
-    @Param('id', new ParseUUIDPipe()) id: string,
-    @Param('deliveryId', new ParseUUIDPipe()) deliveryId: string,
+    @Param('id', new UuidParamPipe()) id: string,
+    @Param('deliveryId', new UuidParamPipe()) deliveryId: string,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<EventDeliveryDto> {
     return this.subscriptions.redeliver(id, deliveryId, scope);

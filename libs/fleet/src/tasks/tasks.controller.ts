@@ -1,9 +1,9 @@
-import { Body, Controller, Get, Headers, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiHeader, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import { InvalidInputError } from '@fleetgate/domain';
 import { Authenticated, Permission } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import {
   CreateTaskDto,
   TaskDetailDto,
@@ -75,7 +75,7 @@ export class TasksController {
   @Get(':id')
   @Authenticated({ permission: Permission.TasksRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDetailDto> {
+  get(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDetailDto> {
     return this.queries.get(id, scope);
   }
 
@@ -84,7 +84,7 @@ export class TasksController {
   @ApiOkResponse({ type: PagedDto(TaskTargetDto) })
   @ApiErrorResponses(400, 404)
   targets(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Query() query: TaskTargetQueryDto,
     @CurrentAccessScope() scope: CallerScope,
   ): Promise<Paged<TaskTargetDto>> {
@@ -95,7 +95,7 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksManage })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
-  cancel(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
+  cancel(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
     return this.control.cancel(id, scope);
   }
 
@@ -104,7 +104,7 @@ export class TasksController {
   @Authenticated({ permission: Permission.TasksManage })
   @ApiOkResponse({ type: TaskDto })
   @ApiErrorResponses(404, 409)
-  retry(@Param('id', new ParseUUIDPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
+  retry(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<TaskDto> {
     return this.control.retryFailed(id, scope);
   }
 }

@@ -1,7 +1,7 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Permission } from '@fleetgate/auth';
-import { ApiErrorResponses, PagedDto, type Paged } from '@fleetgate/platform';
+import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
 import { VendorRegistry } from '../registry/vendor-registry';
 import {
   ConnectionTestDto,
@@ -58,7 +58,7 @@ export class VendorAccountsController {
   @Get(':id')
   @Authenticated({ permission: Permission.VendorAccountsRead })
   @ApiErrorResponses(404)
-  get(@Param('id', new ParseUUIDPipe()) id: string): Promise<VendorAccountDto> {
+  get(@Param('id', new UuidParamPipe()) id: string): Promise<VendorAccountDto> {
     return this.accounts.get(id);
   }
 
@@ -66,7 +66,7 @@ export class VendorAccountsController {
   @Authenticated({ permission: Permission.VendorAccountsManage })
   @ApiErrorResponses(400, 404, 409)
   update(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: UpdateVendorAccountDto,
   ): Promise<VendorAccountDto> {
     return this.accounts.update(id, body);
@@ -76,7 +76,7 @@ export class VendorAccountsController {
   @HttpCode(204)
   @Authenticated({ permission: Permission.VendorAccountsManage })
   @ApiErrorResponses(404)
-  remove(@Param('id', new ParseUUIDPipe()) id: string): Promise<void> {
+  remove(@Param('id', new UuidParamPipe()) id: string): Promise<void> {
     return this.accounts.remove(id);
   }
 
@@ -89,7 +89,7 @@ export class VendorAccountsController {
   @Authenticated({ permission: Permission.VendorAccountsManage })
   @ApiErrorResponses(400, 404)
   rotateWebhookSecret(
-    @Param('id', new ParseUUIDPipe()) id: string,
+    @Param('id', new UuidParamPipe()) id: string,
     @Body() body: RotateWebhookSecretDto,
   ): Promise<RotatedWebhookSecretDto> {
     return this.accounts.rotateWebhookSecret(id, body.graceHours ?? 24);
@@ -100,7 +100,7 @@ export class VendorAccountsController {
   @HttpCode(200)
   @Authenticated({ permission: Permission.VendorAccountsManage })
   @ApiErrorResponses(404)
-  test(@Param('id', new ParseUUIDPipe()) id: string): Promise<ConnectionTestDto> {
+  test(@Param('id', new UuidParamPipe()) id: string): Promise<ConnectionTestDto> {
     return this.accounts.testConnection(id);
   }
 }
