@@ -4,6 +4,7 @@ import { Logger, PinoLogger } from 'nestjs-pino';
 import { ErrorEnvelopeFilter } from '../errors/error-envelope.filter';
 import { createValidationPipe } from '../validation/envelope-validation.pipe';
 import { mountOpenApi } from './openapi';
+import { bindRequestContext } from './request-context';
 import { logRequests } from './request-log';
 
 /**
@@ -26,6 +27,7 @@ export async function configureHttpApp(
     reply.header('x-request-id', request.id);
     done();
   });
+  bindRequestContext(fastify);
   logRequests(fastify, PinoLogger.root);
   mountOpenApi(app);
 }

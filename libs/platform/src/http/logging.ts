@@ -1,5 +1,6 @@
 import type { Params } from 'nestjs-pino';
 import type { LoggerOptions } from 'pino';
+import { requestContext } from './request-context';
 
 /**
  * Paths that pino replaces with "[redacted]" wherever they occur in a log line: credentials in
@@ -54,6 +55,12 @@ export function loggerOptions(level: string): LoggerOptions {
     level,
     redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
     serializers: { req: loggableRequest, res: loggableResponse },
+    // A line written while a request runs names it, whichever logger wrote it; the request's own line
+    // names it in req.id.
+    mixin: (line: { req?: unknown }) => {
+      const requestId = line.req === undefined ? requestContext.getStore() : undefined;
+      return requestId === undefined ? {} : { requestId };
+    },
   };
 }
 
