@@ -492,7 +492,7 @@ export type TaskDto = {
     targets: {
         [key: string]: unknown;
     };
-    status: 'succeeded' | 'failed' | 'pending' | 'running' | 'partially_failed' | 'cancelled' | 'timed_out';
+    status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -578,7 +578,7 @@ export type TaskDetailDto = {
     targets: {
         [key: string]: unknown;
     };
-    status: 'succeeded' | 'failed' | 'pending' | 'running' | 'partially_failed' | 'cancelled' | 'timed_out';
+    status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -998,6 +998,9 @@ export type PagedJobRunDto = {
 };
 
 export type CleanJobRunsDto = {
+    /**
+     * Days; at most 3650 (ten years), as for the operation log.
+     */
     olderThanDays?: number;
     keepLast?: number;
 };
