@@ -21,17 +21,22 @@ transform['^.+\\.m?js$'] = '<rootDir>/test/esm-to-cjs.transformer.js';
 
 const common = {
   transformIgnorePatterns: [],
-  testTimeout: 60_000,
+  testTimeout: 180_000,
   moduleFileExtensions: ['js', 'json', 'ts'],
   rootDir: '.',
   transform,
   testEnvironment: 'node',
   moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  // Each Jest worker has a database and a Redis prefix of its own (test/support/worker-env.js).
+  setupFiles: ['<rootDir>/test/support/use-worker-env.js'],
 };
 
 module.exports = {
   // Integration tests migrate databases and boot apps against real services; no test asserts a duration.
-  testTimeout: 60_000,
+  // The timeout only stops a hung test: on a loaded CI machine a suite's waits stretch several times over.
+  testTimeout: 180_000,
+  globalSetup: '<rootDir>/test/support/worker-databases.js',
+  testSequencer: '<rootDir>/test/support/slow-first.sequencer.js',
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.js'],
   projects: [
     {

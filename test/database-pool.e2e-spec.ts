@@ -1,5 +1,22 @@
 import { PrismaService } from '@fleetgate/persistence';
-import { testConfig } from './support/test-env';
+import { Client } from 'pg';
+import { TEST_DATABASE_URL, testConfig } from './support/test-env';
+import { until } from './support/until';
+
+/** How many statements containing `marker` PostgreSQL is running now, seen from a connection of its own. */
+async function runningStatements(marker: string): Promise<number> {
+  const client = new Client({ connectionString: TEST_DATABASE_URL });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ count: number }>(
+      `SELECT count(*)::int AS count FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%' || $1 || '%' AND pid <> pg_backend_pid()`,
+      [marker],
+    );
+    return rows[0].count;
+  } finally {
+    await client.end();
+  }
+}
 
 /** The pool each process keeps to PostgreSQL is sized and bounded by the validated configuration. */
 describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
@@ -32,9 +49,17 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
 
   it('fails a query that waits for a connection longer than DATABASE_CONNECT_TIMEOUT_MS', async () => {
     const prisma = prismaWith({ DATABASE_POOL_SIZE: '1', DATABASE_CONNECT_TIMEOUT_MS: '200' });
+    // The one connection is opened first, so that on a loaded machine the holder below does not itself
+    // wait 200 ms for PostgreSQL to accept it.
+    await prisma.$queryRaw`SELECT 1 AS one`;
     // A Prisma query starts when it is awaited or then'd: this one holds the only connection.
-    const holder = prisma.$queryRaw`SELECT pg_sleep(1.5)::text`.then(() => undefined);
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    const marker = `pool-holder-${process.pid}-${Date.now()}`;
+    const holder = prisma.$queryRawUnsafe(`SELECT pg_sleep(3)::text AS "${marker}"`).then(() => undefined);
+    await until(
+      () => runningStatements(marker),
+      (count) => count > 0,
+      'the holder running in PostgreSQL',
+    );
     await expect(prisma.$queryRaw`SELECT 1 AS one`).rejects.toThrow(/timeout/i);
     await holder;
   });

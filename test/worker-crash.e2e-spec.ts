@@ -9,6 +9,12 @@ import { until } from './support/until';
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
 const SERIALS = Array.from({ length: 150 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
 
+function countOf(values: string[]): Record<string, number> {
+  const counts: Record<string, number> = {};
+  for (const value of values) counts[value] = (counts[value] ?? 0) + 1;
+  return counts;
+}
+
 /** The built worker as its own process, so that it can be killed with SIGKILL as a crash would. */
 function spawnWorker(prefix: string): ChildProcess {
   return spawnApp(WORKER_MAIN, { REDIS_PREFIX: prefix, WORKER_LOCK_DURATION_MS: '3000' });
@@ -93,6 +99,11 @@ describe('a worker killed in the middle of a task (e2e, worker as a child proces
         perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
       }
       if (page * 100 >= answer.data.total) break;
+    }
+    if (perAccount.size === 0) {
+      // Say how the task ended, so that a run where nothing reached the vendor can be told apart.
+      const outcomes = task.targetRows.map((target) => `${target.status}/${target.error?.code ?? '-'}`);
+      throw new Error(`the vendor received no task; the task ended ${task.status} with ${JSON.stringify(countOf(outcomes))}`);
     }
     expect(Math.max(...perAccount.values())).toBe(1);
     // A target the vendor got a task for either ran or, when its outcome was lost with the worker,
