@@ -361,6 +361,25 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
   });
 
   describe('devices', () => {
+    it('GET /devices/{id} and GET /devices answer only devices in the caller’s scope, each as the administrator sees it', async () => {
+      // Both reads are SQL written by hand on the request path (DeviceRepository.find, list).
+      const page = await call('GET', `/devices?accountId=${accountId}&pageSize=50`, operator.accessToken);
+      expect(page.status).toBe(200);
+      expect((page.json.items as Json[]).map((device) => device.id).sort()).toEqual(inScope);
+      expect(page.json.total).toBe(inScope.length);
+      const mine = await call('GET', `/devices/${inScope[0]}`, operator.accessToken);
+      expect(mine.status).toBe(200);
+      expect(mine.json).toEqual((await call('GET', `/devices/${inScope[0]}`, adminToken)).json);
+      expect(Object.keys(mine.json).sort()).toEqual(
+        ['accountId', 'attributes', 'createdAt', 'departmentId', 'groupId', 'id', 'lastSeenAt', 'model', 'name',
+          'ownerId', 'status', 'syncedAt', 'tags', 'updatedAt', 'vendor', 'vendorRef'].sort(),
+      );
+      const theirs = await call('GET', `/devices/${outOfScope[0]}`, operator.accessToken);
+      expect(theirs.status).toBe(404);
+      expect(theirs.json.error).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+      expect((await call('GET', `/devices/${outOfScope[0]}`, stranger.accessToken)).status).toBe(200);
+    });
+
     it('PATCH /devices/{id} refuses a department or owner outside the caller’s scope', async () => {
       const device = inScope[0];
       const elsewhere = await call('PATCH', `/devices/${device}`, operator.accessToken, {

@@ -185,3 +185,43 @@ export class GroupMembershipDto {
   @IsUUID('all', { each: true })
   deviceIds!: string[];
 }
+
+/**
+ * DeviceDto as JSON Schema, for Fastify to serialise the answers of GET /devices/{id} and GET /devices
+ * with a compiled serialiser (fast-json-stringify) rather than JSON.stringify: the device list's
+ * largest cost after the query (`npm run bench:hotpath`, (d)). Fastify writes only the properties named
+ * here, so every DeviceDto field must be one (device.dto.spec.ts holds them to toDeviceDto's keys).
+ */
+const nullable = (type: string, format?: string) => ({ type: [type, 'null'], ...(format ? { format } : {}) });
+export const DEVICE_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    vendor: { type: 'string' },
+    accountId: { type: 'string' },
+    vendorRef: { type: 'string' },
+    name: { type: 'string' },
+    status: { type: 'string' },
+    model: nullable('string'),
+    attributes: { type: 'object', additionalProperties: true },
+    tags: { type: 'array', items: { type: 'string' } },
+    groupId: nullable('string'),
+    departmentId: nullable('string'),
+    ownerId: nullable('string'),
+    lastSeenAt: nullable('string', 'date-time'),
+    syncedAt: nullable('string', 'date-time'),
+    createdAt: { type: 'string', format: 'date-time' },
+    updatedAt: { type: 'string', format: 'date-time' },
+  },
+} as const;
+
+/** A page of devices (Paged<DeviceDto>) as JSON Schema, as DEVICE_JSON_SCHEMA is for one. */
+export const DEVICE_PAGE_JSON_SCHEMA = {
+  type: 'object',
+  properties: {
+    items: { type: 'array', items: DEVICE_JSON_SCHEMA },
+    total: { type: 'integer' },
+    page: { type: 'integer' },
+    pageSize: { type: 'integer' },
+  },
+} as const;

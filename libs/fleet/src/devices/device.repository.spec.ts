@@ -58,21 +58,24 @@ function recordingClient() {
       answer(method),
     ]),
   );
-  return { prisma: { device } as unknown as PrismaService, calls };
+  // The statements written in SQL (find, list): their text and values.
+  const sql = async (text: string, values: unknown[]) => {
+    calls.push({ method: 'sql', args: { where: text, data: values } });
+    return text.includes('count(*)') ? [{ total: 0 }] : [];
+  };
+  return { prisma: { device, sql } as unknown as PrismaService, calls };
 }
 
 describe('DeviceRepository', () => {
   it("narrows each statement of a caller to the caller's devices", async () => {
     const { prisma, calls } = recordingClient();
     const devices = new DeviceRepository(prisma);
-    await devices.find(caller, 'id');
     await devices.update(caller, 'id', { name: 'renamed' });
     await devices.delete(caller, 'id');
     await devices.countInGroup(caller, 'group');
     await devices.takeOutOfGroup(caller, ['id'], 'group');
     await devices.recordStatus(caller, 'id', 'online', new Date(0));
     expect(calls.map(({ method, args }) => [method, args.where])).toEqual([
-      ['findFirst', { id: 'id', ...callerReach }],
       ['update', { id: 'id', AND: callerReach }],
       ['delete', { id: 'id', AND: callerReach }],
       ['count', { AND: [{ groupId: 'group' }, callerReach] }],
@@ -82,6 +85,20 @@ describe('DeviceRepository', () => {
         { AND: [{ id: 'id', OR: [{ statusAt: null }, { statusAt: { lte: new Date(0) } }] }, callerReach] },
       ],
     ]);
+  });
+
+  it("narrows the device read and list, written in SQL, to the caller's devices (device-reads.spec.ts runs them)", async () => {
+    const { prisma, calls } = recordingClient();
+    const devices = new DeviceRepository(prisma);
+    await devices.find(caller, 'id');
+    await devices.list(caller, {} as never, { skip: 0, take: 10 });
+    const callerSql = '(department_id = ANY($2::uuid[]) OR owner_id = $3::uuid)';
+    expect(calls[0].args.where).toContain(`WHERE (id = $1::uuid) AND ${callerSql}`);
+    expect(calls[0].args.data).toEqual(['id', ['d1'], 'u1']);
+    expect(calls[1].args.where).toContain('WHERE (department_id = ANY($1::uuid[]) OR owner_id = $2::uuid) ORDER BY');
+    expect(calls[1].args.data).toEqual([['d1'], 'u1', 0, 10]);
+    expect(calls[2].args.where).toContain('WHERE (department_id = ANY($1::uuid[]) OR owner_id = $2::uuid)');
+    expect(calls[2].args.data).toEqual([['d1'], 'u1']);
   });
 
   it('leaves a statement of the system as it is written, reaching every device', async () => {

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import type { VendorDevice } from '@fleetgate/domain';
 import { type Db, type Device, type Prisma, PrismaService } from '@fleetgate/persistence';
 import type { AccessScope, SystemScope } from '../scope/access-scope';
-import { devicesInScope } from '../scope/data-scope-where';
-import { deviceWhere } from './device-filter';
+import { devicesInScope, devicesInScopeSql, SqlWhere } from '../scope/data-scope-where';
+import { deviceFilterSql } from './device-filter';
 import type { DeviceFilterDto } from './device.dto';
 
 export interface DevicePage {
@@ -45,6 +45,30 @@ export interface DeviceStatus {
 }
 
 /**
+ * Every column of a device, named as Prisma names them, so that a row read in SQL is the `Device` a
+ * Prisma read answers (device-reads.spec.ts compares the two).
+ */
+const DEVICE_COLUMNS = [
+  'id',
+  'vendor',
+  'account_id AS "accountId"',
+  'vendor_ref AS "vendorRef"',
+  'name',
+  'status',
+  'model',
+  'attributes',
+  'tags',
+  'group_id AS "groupId"',
+  'department_id AS "departmentId"',
+  'owner_id AS "ownerId"',
+  'last_seen_at AS "lastSeenAt"',
+  'synced_at AS "syncedAt"',
+  'status_at AS "statusAt"',
+  'created_at AS "createdAt"',
+  'updated_at AS "updatedAt"',
+].join(', ');
+
+/**
  * The `devices` table. Every read and write takes the scope it acts within and applies it in the
  * statement, so that a device outside it is neither seen nor changed.
  */
@@ -52,27 +76,45 @@ export interface DeviceStatus {
 export class DeviceRepository {
   constructor(private readonly prisma: PrismaService) {}
 
+  /**
+   * A page of the devices the scope reaches, in (vendor, reference) order, and how many there are. In
+   * SQL through the pg driver (see DEVICE_COLUMNS): this is the list every console page loads.
+   */
   async list(
     scope: AccessScope,
     filter: DeviceFilterDto,
     page: { skip: number; take: number },
     db: Db = this.prisma,
   ): Promise<DevicePage> {
-    const where = { AND: [deviceWhere(filter), devicesInScope(scope)] };
-    const [rows, total] = await Promise.all([
-      db.device.findMany({
-        where,
-        orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
-        skip: page.skip,
-        take: page.take,
-      }),
-      db.device.count({ where }),
+    const where = new SqlWhere();
+    deviceFilterSql(filter, where);
+    devicesInScopeSql(scope, where);
+    const condition = where.text();
+    const filterValues = [...where.values];
+    const [rows, counted] = await Promise.all([
+      this.sql<Device>(
+        db,
+        `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${condition} ORDER BY vendor, vendor_ref ` +
+          `OFFSET ${where.add(page.skip)} LIMIT ${where.add(page.take)}`,
+        where.values,
+      ),
+      this.sql<{ total: number }>(db, `SELECT count(*)::int AS total FROM devices WHERE ${condition}`, filterValues),
     ]);
-    return { rows, total };
+    return { rows, total: counted[0].total };
   }
 
-  find(scope: AccessScope, id: string, db: Db = this.prisma): Promise<Device | null> {
-    return db.device.findFirst({ where: { id, ...devicesInScope(scope) } });
+  /** The device, if the scope reaches it; in SQL through the pg driver, as it is read on every GET /devices/{id}. */
+  async find(scope: AccessScope, id: string, db: Db = this.prisma): Promise<Device | null> {
+    const where = new SqlWhere();
+    where.and(`id = ${where.add(id)}::uuid`);
+    devicesInScopeSql(scope, where);
+    const rows = await this.sql<Device>(db, `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${where.text()}`, where.values);
+    return rows[0] ?? null;
+  }
+
+  /** A statement on the pg pool, or in the caller's transaction when it passes one. */
+  private sql<T extends object>(db: Db, text: string, values: unknown[]): Promise<T[]> {
+    return db === this.prisma ? this.prisma.sql<T>(text, values) : db.$queryRawUnsafe<T[]>(text, ...values);
   }
 
   /** A registered device belongs to the registering caller's department, so that it stays in their scope. */

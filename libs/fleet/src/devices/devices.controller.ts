@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { RouteSchema } from '@nestjs/platform-fastify';
 import { ApiAcceptedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Authenticated, Permission } from '@fleetgate/auth';
 import { ApiErrorResponses, PagedDto, type Paged, UuidParamPipe } from '@fleetgate/platform';
@@ -8,6 +9,8 @@ import { CurrentAccessScope } from '../scope/caller-scope.decorator';
 import { DeviceSyncService } from './device-sync.service';
 import {
   CreateDeviceGroupDto,
+  DEVICE_JSON_SCHEMA,
+  DEVICE_PAGE_JSON_SCHEMA,
   DeviceDto,
   DeviceGroupDto,
   DeviceQueryDto,
@@ -36,6 +39,7 @@ export class DevicesController {
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiOkResponse({ type: PagedDto(DeviceDto) })
   @ApiErrorResponses(400)
+  @RouteSchema({ response: { 200: DEVICE_PAGE_JSON_SCHEMA } })
   list(@Query() query: DeviceQueryDto, @CurrentAccessScope() scope: CallerScope): Promise<Paged<DeviceDto>> {
     return this.devices.list(query, scope);
   }
@@ -124,6 +128,7 @@ export class DevicesController {
   @Get(':id')
   @Authenticated({ permission: Permission.DevicesRead })
   @ApiErrorResponses(404)
+  @RouteSchema({ response: { 200: DEVICE_JSON_SCHEMA } })
   get(@Param('id', new UuidParamPipe()) id: string, @CurrentAccessScope() scope: CallerScope): Promise<DeviceDto> {
     return this.devices.get(id, scope);
   }

@@ -72,3 +72,39 @@ export function deliveriesInScope(scope: AccessScope): Prisma.EventDeliveryWhere
     AND: [subscription, { OR: [{ departmentId: { in: scope.data.departmentIds } }, { ownerId: scope.data.userId }] }],
   };
 }
+
+/**
+ * The conditions of a hand-written statement and their values, numbered as pg wants them ($1, $2, ...):
+ * each value is a parameter, never text in the statement.
+ */
+export class SqlWhere {
+  readonly values: unknown[] = [];
+  private readonly conditions: string[] = [];
+
+  /** The placeholder of a new parameter holding `value`. */
+  add(value: unknown): string {
+    this.values.push(value);
+    return `$${this.values.length}`;
+  }
+
+  and(condition: string): void {
+    this.conditions.push(condition);
+  }
+
+  /** Every condition, ANDed; TRUE when there is none. */
+  text(): string {
+    return this.conditions.length ? this.conditions.map((condition) => `(${condition})`).join(' AND ') : 'TRUE';
+  }
+}
+
+/** devicesInScope as SQL on the `devices` table, for the statements its repository writes by hand. */
+export function devicesInScopeSql(scope: AccessScope, where: SqlWhere): void {
+  if (scope.kind === 'system' || scope.data.kind === 'all') return;
+  if (scope.data.kind === 'own') {
+    where.and(`owner_id = ${where.add(scope.data.userId)}::uuid`);
+    return;
+  }
+  where.and(
+    `department_id = ANY(${where.add(scope.data.departmentIds)}::uuid[]) OR owner_id = ${where.add(scope.data.userId)}::uuid`,
+  );
+}
