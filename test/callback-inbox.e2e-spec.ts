@@ -221,4 +221,28 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     expect(receipts.map((answer) => answer.receipt.duplicate)).toEqual([false, false, false]);
     expect(await prisma.callbackInbox.count({ where: ofDevice })).toBe(3);
   });
+
+  it('a concurrent burst with repeats (in the same batch and after it) is stored once each, repeats acknowledged as duplicates, each applied once', async () => {
+    worker ??= await startWorker(env);
+    const bodies = Array.from({ length: 300 }, callback);
+    // Every third body twice in the same burst, right behind itself (so sharing its INSERT) or at the end.
+    const burst = bodies.flatMap((body, index) => (index % 6 === 0 ? [body, body] : [body]));
+    burst.push(...bodies.filter((_, index) => index % 6 === 3));
+    const answers = await Promise.all(burst.map(post));
+    expect(answers.filter((answer) => answer.status !== 200)).toEqual([]);
+    expect(answers.filter((answer) => answer.receipt.duplicate)).toHaveLength(100);
+    const ofBurst = { accountId: account.id, OR: bodies.map((body) => ({ payload: { equals: body } })) };
+    await until(
+      () => prisma.callbackInbox.count({ where: { ...ofBurst, appliedAt: null } }),
+      (unapplied) => unapplied === 0,
+      'the burst being applied',
+    );
+    // The vendor retries after they were applied: acknowledged, not stored or applied again.
+    const retried = await Promise.all(bodies.slice(0, 50).map(post));
+    expect(retried.every((answer) => answer.status === 200 && answer.receipt.duplicate)).toBe(true);
+    const rows = await prisma.callbackInbox.findMany({ where: ofBurst });
+    expect(rows).toHaveLength(300);
+    // Each applied once: one event each, no claim left, no failed attempt.
+    expect(rows.filter((row) => row.appliedAt === null || row.events !== 1 || row.attempts !== 0)).toEqual([]);
+  });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { WebhookRateLimiter } from '@fleetgate/fleet';
 import { type RunningGateway, startGateway } from './support/gateway-harness';
 
 /** The limits of the open webhook route, which anyone can reach before authenticating. */
@@ -51,5 +52,25 @@ describe('webhook intake limits (e2e)', () => {
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ error: { code: 'rate_limited' } });
     expect((await post(`/webhooks/tikmatrix/${randomUUID()}`, '{}', address())).status).toBe(401);
+  });
+
+  it('counts requests arriving together one by one: of 12 at once from one address, 5 are admitted and 7 refused', async () => {
+    const limiter = gateway.app.get(WebhookRateLimiter);
+    const from = address();
+    // Asked in one turn of the event loop, as a burst arriving together is.
+    const answers = await Promise.all(Array.from({ length: 12 }, () => limiter.admit(from)));
+    expect(answers.slice(0, 5)).toEqual(Array(5).fill(undefined));
+    expect(answers.slice(5)).toEqual(Array(7).fill({ retryAfterSeconds: expect.any(Number) }));
+    // Two addresses in one turn are counted apart; one more from the first is refused.
+    const [other, next] = await Promise.all([limiter.admit(address()), limiter.admit(from)]);
+    expect(other).toBeUndefined();
+    expect(next).toEqual({ retryAfterSeconds: expect.any(Number) });
+    // Over HTTP, requests arriving at once are held to the limit too.
+    const busy = address();
+    const statuses = (
+      await Promise.all(Array.from({ length: 12 }, () => post(`/webhooks/tikmatrix/${randomUUID()}`, '{}', busy)))
+    ).map((answer) => answer.status);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(7);
   });
 });

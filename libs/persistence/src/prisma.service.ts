@@ -33,9 +33,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   }
 
   /**
-   * One parameterised statement ($1, $2, ...) straight through the pg driver, for the few reads on
-   * every request's path (GET /devices/{id}, GET /devices), where Prisma's client runtime and query
-   * compiler cost several times the query itself (`npm run bench:hotpath`). Columns come back as pg
+   * One parameterised statement ($1, $2, ...) straight through the pg driver, for the few statements on
+   * the hottest paths (GET /devices/{id}, GET /devices, the callback inbox's insert), where Prisma's
+   * client runtime and query compiler cost several times the query itself (`npm run bench:hotpath`). Columns come back as pg
    * parses them (uuid and text as strings, timestamptz as Date, jsonb parsed, arrays as arrays), as
    * Prisma's raw queries answer them. Once Prisma has ended the pool (`$disconnect`), the statement
    * goes through Prisma, which reconnects.

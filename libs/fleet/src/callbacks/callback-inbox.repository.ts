@@ -43,18 +43,29 @@ export class CallbackInboxRepository {
   /**
    * Stores callbacks in one statement, in the order given, skipping those whose dedupe key is stored
    * already (the first of equal callbacks in the batch is the one stored). Answers those stored.
+   * Sent as plain SQL on Prisma's pool: this is the statement of every callback received.
    */
-  insertBatch(callbacks: IncomingCallback[], db: Db = this.prisma): Promise<StoredCallback[]> {
-    return db.$queryRaw<StoredCallback[]>`
-        INSERT INTO callback_inbox (id, vendor, account_id, dedupe_key, payload)
-        SELECT gen_random_uuid(), r.vendor, r.account_id::uuid, r.dedupe_key, r.payload::jsonb
-        FROM unnest(${callbacks.map((item) => item.vendor)}::text[], ${callbacks.map((item) => item.accountId)}::text[],
-                    ${callbacks.map((item) => item.dedupeKey)}::text[],
-                    ${callbacks.map((item) => JSON.stringify(item.payload))}::text[])
-             WITH ORDINALITY AS r(vendor, account_id, dedupe_key, payload, position)
-        ORDER BY r.position
-        ON CONFLICT (account_id, dedupe_key) DO NOTHING
-        RETURNING id, account_id, dedupe_key`;
+  async insertBatch(callbacks: IncomingCallback[]): Promise<StoredCallback[]> {
+    const vendors: string[] = [];
+    const accountIds: string[] = [];
+    const dedupeKeys: string[] = [];
+    const payloads: string[] = [];
+    for (const item of callbacks) {
+      vendors.push(item.vendor);
+      accountIds.push(item.accountId);
+      dedupeKeys.push(item.dedupeKey);
+      payloads.push(JSON.stringify(item.payload));
+    }
+    return this.prisma.sql<StoredCallback>(
+      `INSERT INTO callback_inbox (id, vendor, account_id, dedupe_key, payload)
+       SELECT gen_random_uuid(), r.vendor, r.account_id::uuid, r.dedupe_key, r.payload::jsonb
+       FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
+            WITH ORDINALITY AS r(vendor, account_id, dedupe_key, payload, position)
+       ORDER BY r.position
+       ON CONFLICT (account_id, dedupe_key) DO NOTHING
+       RETURNING id, account_id::text, dedupe_key`,
+      [vendors, accountIds, dedupeKeys, payloads],
+    );
   }
 
   /**

@@ -4,6 +4,17 @@ import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from 'rate-limite
 import { FleetgateConfig } from '@fleetgate/config';
 import { type RedisClient, RedisConnections } from '@fleetgate/redis';
 
+/** Why a request was refused: the seconds until its address may send again. */
+interface Refusal {
+  retryAfterSeconds: number;
+}
+
+/** A request waiting for the count of its turn. */
+interface Admission {
+  resolve: (refusal: Refusal | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
 /** Where vendors post callbacks (WebhooksController): open to anyone until the secret is checked. */
 export const WEBHOOK_ROUTE_PREFIX = '/webhooks/';
 
@@ -12,18 +23,24 @@ export const WEBHOOK_ROUTE_PREFIX = '/webhooks/';
  * (counters in Redis, rate-limiter-flexible; in this process's memory while Redis is unreachable).
  * The route is open, so this bounds what one address can make Fleetgate parse and look up before
  * it has proven anything. An address over its limit is refused from memory until its minute ends,
- * without asking Redis again.
+ * without asking Redis again. Requests from one address arriving in the same turn of the event loop
+ * are counted by one Redis command (a vendor pushing a burst sends them together): admitted in arrival
+ * order while within the limit, the rest refused, as if each had been counted alone.
  */
 @Injectable()
 export class WebhookRateLimiter implements OnModuleDestroy {
   private readonly redis: RedisClient;
   private readonly perAddress: RateLimiterRedis;
+  private readonly points: number;
+  /** Requests of this turn not counted yet, by address. */
+  private readonly gathering = new Map<string, Admission[]>();
 
   constructor(config: FleetgateConfig, redis: RedisConnections) {
     // Without an offline queue a command fails at once while Redis is away: the memory fallback takes
     // over, and /health/ready reports Redis.
     this.redis = redis.dedicated('webhook-limits', { maxRetriesPerRequest: 1, enableOfflineQueue: false });
     const limit = { points: config.WEBHOOK_REQUESTS_PER_IP_PER_MINUTE, duration: 60 };
+    this.points = limit.points;
     this.perAddress = new RateLimiterRedis({
       storeClient: this.redis,
       keyPrefix: redis.key('webhooks', 'ip'),
@@ -39,15 +56,39 @@ export class WebhookRateLimiter implements OnModuleDestroy {
   }
 
   /** Counts a request; answers the seconds to wait when the address is over its limit. */
-  async admit(address: string | undefined): Promise<{ retryAfterSeconds: number } | undefined> {
-    try {
-      await this.perAddress.consume(address ?? 'unknown');
-      return undefined;
-    } catch (refusal) {
-      if (refusal instanceof RateLimiterRes) {
-        return { retryAfterSeconds: Math.max(1, Math.ceil(refusal.msBeforeNext / 1000)) };
+  admit(address: string | undefined): Promise<Refusal | undefined> {
+    const key = address ?? 'unknown';
+    return new Promise<Refusal | undefined>((resolve, reject) => {
+      let waiting = this.gathering.get(key);
+      if (!waiting) {
+        const gathered: Admission[] = [];
+        waiting = gathered;
+        this.gathering.set(key, gathered);
+        // Once the requests of this turn have arrived, one command counts them all.
+        setImmediate(() => {
+          this.gathering.delete(key);
+          void this.count(key, gathered);
+        });
       }
-      throw refusal;
+      waiting.push({ resolve, reject });
+    });
+  }
+
+  private async count(key: string, waiting: Admission[]): Promise<void> {
+    try {
+      await this.perAddress.consume(key, waiting.length);
+      for (const request of waiting) request.resolve(undefined);
+    } catch (refusal) {
+      if (!(refusal instanceof RateLimiterRes)) {
+        for (const request of waiting) request.reject(refusal);
+        return;
+      }
+      // The count now includes this turn's requests: those that came while it was within the limit
+      // are admitted. A refusal from memory (the address blocked for its minute) counted none of them.
+      const countedBefore = refusal.consumedPoints - waiting.length;
+      const admitted = countedBefore >= 0 ? Math.min(waiting.length, Math.max(0, this.points - countedBefore)) : 0;
+      const retryAfterSeconds = Math.max(1, Math.ceil(refusal.msBeforeNext / 1000));
+      waiting.forEach((request, index) => request.resolve(index < admitted ? undefined : { retryAfterSeconds }));
     }
   }
 }
