@@ -4,9 +4,16 @@
  * the account's rate limit allows (requests per second x 100 pads) and the vendor requests per second
  * the simulator received meanwhile (dispatches and polls share the limit), with the most requests the
  * simulator counted in any one-second window of the whole run beside the account's limit.
+ *
+ * Acceptance has a bare twin in the same run: the same targets (every device of the account, batch
+ * numbers by a window function) written by plain pg with one `INSERT ... SELECT` for a copy of the
+ * task, committed, then deleted. `accepted_vs_bare` is the gateway's time over that floor: what
+ * PostgreSQL alone needs to write the rows, indexes and foreign-key checks. The gateway's resident
+ * memory (VmHWM, its peak since start; VmRSS before the POST) is read from /proc.
  */
+import { Client } from 'pg';
 import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
-import { report, startBench, until, runBenchmark } from './bench-harness';
+import { loadAverage, memoryOf, report, startBench, until, runBenchmark } from './bench-harness';
 
 const FLEET_SIZES = (process.env.BENCH_FLEET ?? '10000').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -28,6 +35,9 @@ async function measure(fleetSize: number) {
     );
     const syncSeconds = (performance.now() - started) / 1000;
 
+    const gatewayPid = bench.processes.gateway?.pid;
+    const residentBeforePost = memoryOf(gatewayPid, 'VmRSS');
+    const loadAtPost = loadAverage();
     started = performance.now();
     const requestsBefore = bench.sims.armcloud.server.requestsReceived;
     const created = await bench.api<{ id: string }>('POST', '/tasks', {
@@ -36,6 +46,7 @@ async function measure(fleetSize: number) {
     });
     const acceptedMs = performance.now() - started;
     if (created.status !== 202) throw new Error(`POST /tasks answered ${created.status}`);
+    const peakAfterAccept = memoryOf(gatewayPid, 'VmHWM');
     await until(
       // Dispatched: no target is waiting to be sent or being sent; one the vendor refused has ended.
       () => prisma.taskTarget.count({ where: { taskId: created.body.id, status: { in: ['pending', 'dispatching'] } } }),
@@ -52,11 +63,18 @@ async function measure(fleetSize: number) {
       accounts: Record<string, { received: number; maxInAnySecond: number }>;
     };
     const maxInAnySecond = counted.accounts[DEMO_CREDENTIALS.armcloud.accessKeyId]?.maxInAnySecond ?? 0;
+    // After dispatch, so that the twin does not share the machine with the worker's sending.
+    const bareMs = await bareInsertMs(created.body.id, account);
     return {
       devices: fleetSize,
       sync_s: +syncSeconds.toFixed(2),
       sync_devices_per_s: Math.round(fleetSize / syncSeconds),
       accepted_ms: Math.round(acceptedMs),
+      bare_insert_ms: Math.round(bareMs),
+      accepted_vs_bare: +(acceptedMs / bareMs).toFixed(2),
+      gateway_rss_before_post: residentBeforePost,
+      gateway_peak_rss: peakAfterAccept,
+      load_at_post: loadAtPost,
       dispatched_s: +dispatchSeconds.toFixed(2),
       dispatched_per_s: Math.round(fleetSize / dispatchSeconds),
       rate_limit_ceiling_per_s: RATE * 100,
@@ -67,6 +85,42 @@ async function measure(fleetSize: number) {
     };
   } finally {
     await bench.close();
+  }
+}
+
+/**
+ * The bare twin of acceptance: a copy of the task (cancelled, so that no sweeper sends it) and its
+ * targets by one `INSERT ... SELECT` from the account's devices, committed, timed from BEGIN to COMMIT;
+ * then the copy is deleted (its targets with it).
+ */
+async function bareInsertMs(taskId: string, accountId: string): Promise<number> {
+  const client = new Client({
+    connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
+  });
+  await client.connect();
+  try {
+    const started = performance.now();
+    await client.query('BEGIN');
+    const copy = await client.query<{ id: string }>(
+      `INSERT INTO tasks
+       SELECT (jsonb_populate_record(NULL::tasks, to_jsonb(t) || jsonb_build_object(
+                 'id', gen_random_uuid(), 'number', -t.number, 'idempotency_key', NULL, 'cancelled_at', now()))).*
+       FROM tasks t WHERE t.id = $1 RETURNING id`,
+      [taskId],
+    );
+    await client.query(
+      `INSERT INTO task_targets (id, task_id, device_id, account_id, vendor, vendor_ref, batch, updated_at)
+       SELECT gen_random_uuid(), $1, d.id, d.account_id, d.vendor, d.vendor_ref,
+              (row_number() OVER (PARTITION BY d.account_id ORDER BY d.vendor_ref) - 1) / 100, now()
+       FROM devices d WHERE d.account_id = $2`,
+      [copy.rows[0].id, accountId],
+    );
+    await client.query('COMMIT');
+    const elapsed = performance.now() - started;
+    await client.query('DELETE FROM tasks WHERE id = $1', [copy.rows[0].id]);
+    return elapsed;
+  } finally {
+    await client.end();
   }
 }
 
