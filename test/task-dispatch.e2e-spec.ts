@@ -160,6 +160,24 @@ describe('dispatching one batch twice at once (e2e, TikMatrix simulator over HTT
     expect(targets.filter((target) => !target.vendorTaskId || target.errorCode)).toEqual([]);
   });
 
+  it('holds a device to one target per task, and deleting the device deletes its targets', async () => {
+    // A device of its own (the simulator does not know it): nothing is dispatched for it here.
+    const device = await prisma.device.create({
+      data: { vendor: 'tikmatrix', accountId, vendorRef: `PROBE${Date.now()}`, name: 'probe' },
+    });
+    const taskId = await startScripts([device.id]);
+    const [target] = await prisma.taskTarget.findMany({ where: { taskId } });
+    expect(target.deviceId).toBe(device.id);
+    // A second row for the same device and task would be sent a second time: the database refuses it.
+    await expect(
+      prisma.taskTarget.create({
+        data: { taskId, deviceId: device.id, accountId, vendor: 'tikmatrix', vendorRef: device.vendorRef },
+      }),
+    ).rejects.toMatchObject({ code: 'P2002' });
+    await prisma.device.delete({ where: { id: device.id } });
+    expect(await prisma.taskTarget.count({ where: { taskId } })).toBe(0);
+  });
+
   it('sends nothing of a paced batch dispatched before its not-before time, and comes back for it then', async () => {
     const created = await tasksCreate({
       client: admin,

@@ -8,6 +8,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -35,6 +36,19 @@ export interface BenchEnvironment {
   /** The gateway and worker processes (`processes: true` only). */
   processes: { gateway?: ChildProcess; worker?: ChildProcess };
   close(): Promise<void>;
+}
+
+/** VmHWM (the peak) or VmRSS (now) of a process, from /proc (Linux). */
+export function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): string {
+  const kb = pid ? new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
+  return kb ? `${Math.round(Number(kb) / 1024)} MiB` : 'unknown';
+}
+
+/** Other work on the machine skews every figure; each run says how loaded the machine was. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((load) => load.toFixed(2))
+    .join(' / ');
 }
 
 /** CPU seconds (user and system) a process has used so far, from /proc (Linux). */

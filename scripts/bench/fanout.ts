@@ -4,9 +4,16 @@
  * the account's rate limit allows (requests per second x 100 pads) and the vendor requests per second
  * the simulator received meanwhile (dispatches and polls share the limit), with the most requests the
  * simulator counted in any one-second window of the whole run beside the account's limit.
+ *
+ * Acceptance has a bare twin in the same run, just before the POST: the same targets (every device of
+ * the account, batch numbers by a window function) written by plain pg with one `INSERT ... SELECT`
+ * for a task row of its own, then rolled back. `accepted_vs_bare` is the gateway's time over that
+ * floor: what PostgreSQL alone needs to write the rows, their indexes and foreign-key checks. The gateway's resident
+ * memory (VmHWM, its peak since start; VmRSS before the POST) is read from /proc.
  */
+import { Client } from 'pg';
 import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
-import { report, startBench, until, runBenchmark } from './bench-harness';
+import { loadAverage, memoryOf, report, startBench, until, runBenchmark } from './bench-harness';
 
 const FLEET_SIZES = (process.env.BENCH_FLEET ?? '10000').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -28,6 +35,11 @@ async function measure(fleetSize: number) {
     );
     const syncSeconds = (performance.now() - started) / 1000;
 
+    // Right before the POST, so that both see the machine as alike as a shared one allows.
+    const bareMs = await bareInsertMs(account);
+    const gatewayPid = bench.processes.gateway?.pid;
+    const residentBeforePost = memoryOf(gatewayPid, 'VmRSS');
+    const loadAtPost = loadAverage();
     started = performance.now();
     const requestsBefore = bench.sims.armcloud.server.requestsReceived;
     const created = await bench.api<{ id: string }>('POST', '/tasks', {
@@ -36,6 +48,7 @@ async function measure(fleetSize: number) {
     });
     const acceptedMs = performance.now() - started;
     if (created.status !== 202) throw new Error(`POST /tasks answered ${created.status}`);
+    const peakAfterAccept = memoryOf(gatewayPid, 'VmHWM');
     await until(
       // Dispatched: no target is waiting to be sent or being sent; one the vendor refused has ended.
       () => prisma.taskTarget.count({ where: { taskId: created.body.id, status: { in: ['pending', 'dispatching'] } } }),
@@ -57,6 +70,11 @@ async function measure(fleetSize: number) {
       sync_s: +syncSeconds.toFixed(2),
       sync_devices_per_s: Math.round(fleetSize / syncSeconds),
       accepted_ms: Math.round(acceptedMs),
+      bare_insert_ms: Math.round(bareMs),
+      accepted_vs_bare: +(acceptedMs / bareMs).toFixed(2),
+      gateway_rss_before_post: residentBeforePost,
+      gateway_peak_rss: peakAfterAccept,
+      load_at_post: loadAtPost,
       dispatched_s: +dispatchSeconds.toFixed(2),
       dispatched_per_s: Math.round(fleetSize / dispatchSeconds),
       rate_limit_ceiling_per_s: RATE * 100,
@@ -67,6 +85,40 @@ async function measure(fleetSize: number) {
     };
   } finally {
     await bench.close();
+  }
+}
+
+/**
+ * The bare twin of acceptance: a task row (cancelled, so that nothing would send it) and its targets
+ * by one `INSERT ... SELECT` from the account's devices, timed from BEGIN to the insert's end, then
+ * rolled back.
+ */
+async function bareInsertMs(accountId: string): Promise<number> {
+  const client = new Client({
+    connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
+  });
+  await client.connect();
+  try {
+    const started = performance.now();
+    await client.query('BEGIN');
+    const task = await client.query<{ id: string }>(
+      `INSERT INTO tasks (id, number, operation_type, params, target_spec, status, target_timeout_seconds, cancelled_at, updated_at)
+       VALUES (gen_random_uuid(), -(extract(epoch FROM clock_timestamp()) * 1000)::bigint, 'device.reboot',
+               '{}', '{}', 'cancelled', 900, now(), now())
+       RETURNING id`,
+    );
+    await client.query(
+      `INSERT INTO task_targets (id, task_id, device_id, account_id, vendor, vendor_ref, batch, updated_at)
+       SELECT gen_random_uuid(), $1, d.id, d.account_id, d.vendor, d.vendor_ref,
+              (row_number() OVER (PARTITION BY d.account_id ORDER BY d.vendor_ref) - 1) / 100, now()
+       FROM devices d WHERE d.account_id = $2`,
+      [task.rows[0].id, accountId],
+    );
+    const elapsed = performance.now() - started;
+    await client.query('ROLLBACK');
+    return elapsed;
+  } finally {
+    await client.end();
   }
 }
 

@@ -11,11 +11,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { cpuSecondsOf, report, runBenchmark, startBench, until } from './bench-harness';
+import { cpuSecondsOf, loadAverage, memoryOf, report, runBenchmark, startBench, until } from './bench-harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // Each side of a path is loaded this long, unmeasured, before its measured run: the first path measured
@@ -60,18 +58,6 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   };
 }
 
-/** VmHWM (the peak) or VmRSS (now) of a process, from /proc (Linux). */
-function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): string {
-  const kb = pid ? new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
-  return kb ? `${Math.round(Number(kb) / 1024)} MiB` : 'unknown';
-}
-
-/** Other work on the machine skews every figure; each run says how loaded the machine was. */
-function loadAverage(): string {
-  return loadavg()
-    .map((load) => load.toFixed(2))
-    .join(' / ');
-}
 
 async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['dist/scripts/bench/bare-server.js'], {

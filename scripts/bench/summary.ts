@@ -44,6 +44,12 @@ async function main(): Promise<void> {
       { benchmark: `fleet of ${devices}`, measure: 'reboot accepted (POST /tasks to 202), ms', value: row.accepted_ms },
       {
         benchmark: `fleet of ${devices}`,
+        measure: 'accepted / bare INSERT ... SELECT of the same targets (ratio)',
+        value: row.accepted_vs_bare ?? 'n/a',
+      },
+      { benchmark: `fleet of ${devices}`, measure: 'gateway peak resident memory (VmHWM)', value: row.gateway_peak_rss ?? 'n/a' },
+      {
+        benchmark: `fleet of ${devices}`,
         measure: `accepted time x${growth} fleet: growth factor`,
         value: smallest ? +(Number(row.accepted_ms) / Number(smallest.accepted_ms)).toFixed(2) : 1,
       },

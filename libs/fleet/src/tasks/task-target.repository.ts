@@ -206,23 +206,25 @@ export class TaskTargetRepository {
 
   // --- progress
 
-  /** The targets of an account, in one of `statuses`, that own any of these vendor tasks. */
+  /**
+   * The targets of an account, in one of `statuses`, that own any of these vendor tasks. A target that
+   * owns several vendor tasks holds them all in vendor_task_ids; `<> '{}'` lets PostgreSQL use that
+   * column's index, which leaves out targets not sent yet.
+   */
   withVendorTasks(
     scope: AccessScope,
     accountId: string,
     vendorTaskIds: string[],
     statuses: string[],
   ): Promise<MovableTarget[]> {
-    return this.prisma.taskTarget.findMany({
-      where: {
-        accountId,
-        // A target that owns several vendor tasks holds them all in vendorTaskIds.
-        OR: [{ vendorTaskId: { in: vendorTaskIds } }, { vendorTaskIds: { hasSome: vendorTaskIds } }],
-        status: { in: statuses },
-        ...targetsInScope(scope),
-      },
-      select: { id: true, taskId: true, vendorTaskId: true, vendorTaskIds: true, vendorRef: true, status: true },
-    });
+    return this.prisma.$queryRaw<MovableTarget[]>`
+      SELECT id::text, task_id::text AS "taskId", vendor_task_id AS "vendorTaskId",
+             vendor_task_ids AS "vendorTaskIds", vendor_ref AS "vendorRef", status
+      FROM task_targets
+      WHERE account_id = ${accountId}::uuid AND status = ANY(${statuses}::text[])
+        AND (vendor_task_id = ANY(${vendorTaskIds}::text[])
+             OR (vendor_task_ids && ${vendorTaskIds}::text[] AND vendor_task_ids <> '{}'::text[]))
+        AND ${taskIdInScopeSql(scope, Prisma.sql`task_id`)}`;
   }
 
   /** The targets matching `where` that hold one of `statuses`. */
@@ -311,7 +313,8 @@ export class TaskTargetRepository {
       SET status = 'cancelled', error_code = 'cancelled', error_message = ${message},
           finished_at = now(), updated_at = now()
       WHERE account_id = ${accountId}::uuid AND status = 'running'
-        AND (vendor_task_id = ANY(${vendorTaskIds}::text[]) OR vendor_task_ids && ${vendorTaskIds}::text[])
+        AND (vendor_task_id = ANY(${vendorTaskIds}::text[])
+             OR (vendor_task_ids && ${vendorTaskIds}::text[] AND vendor_task_ids <> '{}'::text[]))
         AND ${taskIdInScopeSql(scope, Prisma.sql`task_id`)}
       RETURNING id::text, task_id::text AS "taskId", batch, error_message AS "message"`;
   }
