@@ -41,8 +41,9 @@ export class CallbackInboxRepository {
   constructor(private readonly prisma: PrismaService) {}
 
   /**
-   * Stores callbacks in one statement, in the order given, skipping those whose dedupe key is stored
-   * already (the first of equal callbacks in the batch is the one stored). Answers those stored.
+   * Stores callbacks in one statement, skipping those whose dedupe key is stored already (the first of
+   * equal callbacks in the batch is the one stored). Answers those stored. Rows go in in key order, so
+   * that two batches in flight at once that share keys wait for each other rather than deadlock.
    * Sent as plain SQL on Prisma's pool: this is the statement of every callback received.
    */
   async insertBatch(callbacks: IncomingCallback[]): Promise<StoredCallback[]> {
@@ -61,7 +62,7 @@ export class CallbackInboxRepository {
        SELECT gen_random_uuid(), r.vendor, r.account_id::uuid, r.dedupe_key, r.payload::jsonb
        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[])
             WITH ORDINALITY AS r(vendor, account_id, dedupe_key, payload, position)
-       ORDER BY r.position
+       ORDER BY r.account_id, r.dedupe_key, r.position
        ON CONFLICT (account_id, dedupe_key) DO NOTHING
        RETURNING id, account_id::text, dedupe_key`,
       [vendors, accountIds, dedupeKeys, payloads],
