@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { FleetgateConfig } from '@fleetgate/config';
-import { migrateDatabase, PrismaService } from '@fleetgate/persistence';
+import type { PrismaService } from '@fleetgate/persistence';
+import { migratedPrisma } from '../../../../test/support/test-prisma';
 import { CallbackInboxRepository, type IncomingCallback } from './callback-inbox.repository';
 
 // Against the real PostgreSQL: what is under test is how concurrent statements meet on the unique key.
-const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_test';
 
 /**
  * Several group-commit INSERTs are in flight at once (CallbackInbox), and a vendor redelivering a burst
@@ -17,10 +16,7 @@ describe('the callback inbox with batches in flight at once (PostgreSQL)', () =>
   let accountId: string;
 
   beforeAll(async () => {
-    prisma = new PrismaService(Object.assign(new FleetgateConfig(), { DATABASE_URL: TEST_DATABASE_URL, DATABASE_POOL_SIZE: 8 }));
-    const [{ found }] = await prisma.$queryRaw<[{ found: string | null }]>`
-      SELECT to_regclass('callback_inbox')::text AS found`.catch(() => [{ found: null }] as [{ found: null }]);
-    if (!found) await migrateDatabase(TEST_DATABASE_URL);
+    prisma = await migratedPrisma('callback_inbox', { DATABASE_POOL_SIZE: 8 });
     inbox = new CallbackInboxRepository(prisma);
     const account = await prisma.vendorAccount.create({
       data: {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { FleetgateConfig } from '@fleetgate/config';
-import { type Device, migrateDatabase, PrismaService } from '@fleetgate/persistence';
+import type { Device, PrismaService } from '@fleetgate/persistence';
+import { migratedPrisma } from '../../../../test/support/test-prisma';
 import { type AccessScope, callerScope, systemScope } from '../scope/access-scope';
 import { devicesInScope } from '../scope/data-scope-where';
 import { deviceWhere } from './device-filter';
@@ -8,7 +8,6 @@ import type { DeviceFilterDto } from './device.dto';
 import { DeviceRepository } from './device.repository';
 
 // Against the real PostgreSQL: what is under test is the statement PostgreSQL runs.
-const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_test';
 
 /**
  * The device read and list, written in SQL for the request path (DeviceRepository.find and list), against
@@ -52,11 +51,7 @@ describe('device reads in SQL (PostgreSQL)', () => {
   };
 
   beforeAll(async () => {
-    prisma = new PrismaService(Object.assign(new FleetgateConfig(), { DATABASE_URL: TEST_DATABASE_URL }));
-    // Migrating only when needed: the schema engine holds the process open for a while after it ran.
-    const [{ found }] = await prisma.$queryRaw<[{ found: string | null }]>`
-      SELECT to_regclass('devices')::text AS found`.catch(() => [{ found: null }] as [{ found: null }]);
-    if (!found) await migrateDatabase(TEST_DATABASE_URL);
+    prisma = await migratedPrisma('devices');
     devices = new DeviceRepository(prisma);
     const account = await prisma.vendorAccount.create({
       data: {
