@@ -36,6 +36,7 @@ module.exports = {
   // The timeout only stops a hung test: on a loaded CI machine a suite's waits stretch several times over.
   testTimeout: 180_000,
   globalSetup: '<rootDir>/test/support/worker-databases.js',
+  globalTeardown: '<rootDir>/test/support/drop-worker-databases.js',
   testSequencer: '<rootDir>/test/support/slow-first.sequencer.js',
   reporters: ['default', '<rootDir>/test/plain-summary.reporter.js'],
   projects: [

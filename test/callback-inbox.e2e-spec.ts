@@ -102,6 +102,24 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     expect(rows).toBe(40);
   });
 
+  it('acknowledges a callback posted to its account’s path in capitals as new, and its repeat as a duplicate', async () => {
+    // A UUID is the same in either case (the route accepts both); the receipt must not depend on it.
+    const path = account.webhookPath.replace(account.id, account.id.toUpperCase());
+    expect(path).not.toBe(account.webhookPath);
+    const body = callback();
+    const send = async () => {
+      const response = await fetch(`${gateway.baseUrl}${path}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, duplicate: ((await response.json()) as { duplicate: boolean }).duplicate };
+    };
+    expect(await send()).toEqual({ status: 200, duplicate: false });
+    expect(await send()).toEqual({ status: 200, duplicate: true });
+    expect(await prisma.callbackInbox.count({ where: { accountId: account.id, payload: { equals: body } } })).toBe(1);
+  });
+
   it('applies each callback once when two apply jobs cover the same callbacks at once', async () => {
     const ids = await stored(30);
     expect(ids).toHaveLength(30);

@@ -380,6 +380,21 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       expect((await call('GET', `/devices/${outOfScope[0]}`, stranger.accessToken)).status).toBe(200);
     });
 
+    it('a task made from a filter targets the devices GET /devices lists for it: a text with % or _ is no wildcard', async () => {
+      for (const text of ['%', '_', '%%']) {
+        const listed = await call('GET', `/devices?accountId=${accountId}&text=${encodeURIComponent(text)}`, operator.accessToken);
+        expect(listed.status).toBe(200);
+        expect(listed.json.total).toBe(0);
+        // Had the filter matched as a LIKE pattern here, the task would go to every device in scope.
+        const task = await call('POST', '/tasks', operator.accessToken, datapoints({ filter: { accountId, text } }));
+        expect({ text, status: task.status, details: task.json.error?.details }).toEqual({
+          text,
+          status: 422,
+          details: [{ field: 'targets', problem: 'selects no device' }],
+        });
+      }
+    });
+
     it('PATCH /devices/{id} refuses a department or owner outside the caller’s scope', async () => {
       const device = inScope[0];
       const elsewhere = await call('PATCH', `/devices/${device}`, operator.accessToken, {

@@ -63,4 +63,35 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     await expect(prisma.$queryRaw`SELECT 1 AS one`).rejects.toThrow(/timeout/i);
     await holder;
   });
+
+  it('holds PrismaService.sql() to the same pool: DATABASE_POOL_SIZE connections with Prisma’s own, and the statement timeout', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '2', DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
+    const statement = 'SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text';
+    const rows = await Promise.all([
+      ...Array.from({ length: 4 }, () => prisma.sql<{ pid: number }>(statement, [])),
+      ...Array.from({ length: 4 }, () => prisma.$queryRawUnsafe<Array<{ pid: number }>>(statement)),
+    ]);
+    expect(new Set(rows.map(([row]) => row.pid)).size).toBeLessThanOrEqual(2);
+    await expect(prisma.sql('SELECT pg_sleep(3)::text', [])).rejects.toThrow(/statement timeout/);
+    await expect(prisma.sql('SELECT 1 AS one', [])).resolves.toEqual([{ one: 1 }]);
+  });
+
+  it('answers PrismaService.sql() while $disconnect waits for a statement still running on the pool (shutdown)', async () => {
+    const prisma = prismaWith({});
+    await prisma.sql('SELECT 1 AS one', []);
+    // A statement in flight keeps the pool ending, not ended, until it returns: the window a gateway
+    // shutting down under load is in, with requests still arriving.
+    const marker = `disconnect-holder-${process.pid}-${Date.now()}`;
+    const holder = prisma.sql(`SELECT pg_sleep(2)::text AS "${marker}"`, []);
+    await until(() => runningStatements(marker), (count) => count > 0, 'the holder running in PostgreSQL');
+    const disconnecting = prisma.$disconnect();
+    // The pool is private to PrismaService: read here only to send the next statement inside the window.
+    const pool = (prisma as unknown as { pool: { ending: boolean; ended: boolean } }).pool;
+    await until(async () => pool.ending, (ending) => ending, 'Prisma ending the pool');
+    expect(pool.ended).toBe(false);
+    await expect(prisma.sql('SELECT 1 AS one', [])).resolves.toEqual([{ one: 1 }]);
+    await holder;
+    await disconnecting;
+    await expect(prisma.sql('SELECT 2 AS two', [])).resolves.toEqual([{ two: 2 }]);
+  });
 });

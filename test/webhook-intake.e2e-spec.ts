@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { WebhookRateLimiter } from '@fleetgate/fleet';
-import { type RunningGateway, startGateway } from './support/gateway-harness';
+import { RedisConnections } from '@fleetgate/redis';
+import { freePort } from './support/app-process';
+import { type RunningGateway, startGateway, testConfig } from './support/gateway-harness';
 
 /** The limits of the open webhook route, which anyone can reach before authenticating. */
 describe('webhook intake limits (e2e)', () => {
@@ -65,6 +67,11 @@ describe('webhook intake limits (e2e)', () => {
     const [other, next] = await Promise.all([limiter.admit(address()), limiter.admit(from)]);
     expect(other).toBeUndefined();
     expect(next).toEqual({ retryAfterSeconds: expect.any(Number) });
+    // A burst over two turns (two commands): the second is admitted only up to what the first left.
+    const twice = address();
+    const first = await Promise.all(Array.from({ length: 3 }, () => limiter.admit(twice)));
+    const second = await Promise.all(Array.from({ length: 3 }, () => limiter.admit(twice)));
+    expect([...first, ...second].map((answer) => answer === undefined)).toEqual([true, true, true, true, true, false]);
     // Over HTTP, requests arriving at once are held to the limit too.
     const busy = address();
     const statuses = (
@@ -72,5 +79,28 @@ describe('webhook intake limits (e2e)', () => {
     ).map((answer) => answer.status);
     expect(statuses.filter((status) => status === 401)).toHaveLength(5);
     expect(statuses.filter((status) => status === 429)).toHaveLength(7);
+  });
+
+  it('while Redis is unreachable, counts a burst in this process’s memory to the same limit', async () => {
+    // A port nothing listens on: every Redis command fails at once, and the memory fallback counts.
+    const config = testConfig({ REDIS_URL: `redis://127.0.0.1:${await freePort()}`, WEBHOOK_REQUESTS_PER_IP_PER_MINUTE: '5' });
+    const limiter = new WebhookRateLimiter(config, new RedisConnections(config));
+    try {
+      const from = address();
+      const answers = await Promise.all(Array.from({ length: 12 }, () => limiter.admit(from)));
+      expect(answers.slice(0, 5)).toEqual(Array(5).fill(undefined));
+      expect(answers.slice(5)).toEqual(Array(7).fill({ retryAfterSeconds: expect.any(Number) }));
+      // Counted apart by address; the address over its limit stays refused in the next turn.
+      const [other, next] = await Promise.all([limiter.admit(address()), limiter.admit(from)]);
+      expect(other).toBeUndefined();
+      expect(next).toEqual({ retryAfterSeconds: expect.any(Number) });
+      // Two turns of 3 from a fresh address: 5 admitted in all, in order.
+      const fresh = address();
+      const first = await Promise.all(Array.from({ length: 3 }, () => limiter.admit(fresh)));
+      const second = await Promise.all(Array.from({ length: 3 }, () => limiter.admit(fresh)));
+      expect([...first, ...second].map((answer) => answer === undefined)).toEqual([true, true, true, true, true, false]);
+    } finally {
+      limiter.onModuleDestroy();
+    }
   });
 });

@@ -37,15 +37,16 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
    * the hottest paths (GET /devices/{id}, GET /devices, the callback inbox's insert), where Prisma's
    * client runtime and query compiler cost several times the query itself (`npm run bench:hotpath`). Columns come back as pg
    * parses them (uuid and text as strings, timestamptz as Date, jsonb parsed, arrays as arrays), as
-   * Prisma's raw queries answer them. Once Prisma has ended the pool (`$disconnect`), the statement
-   * goes through Prisma, which reconnects.
+   * Prisma's raw queries answer them. Once Prisma is ending the pool (`$disconnect`, which waits for
+   * statements still running on it, as at shutdown under load), the statement goes through Prisma,
+   * which reconnects: the pool refuses every new statement from the moment its end begins.
    */
   async sql<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
     await (this.adapterConnected ??= this.$connect().catch((error: unknown) => {
       this.adapterConnected = undefined;
       throw error;
     }));
-    if (this.pool.ended) return this.$queryRawUnsafe<T[]>(text, ...values);
+    if (this.pool.ending) return this.$queryRawUnsafe<T[]>(text, ...values);
     return (await this.pool.query<T>(text, values)).rows;
   }
 

@@ -2,7 +2,20 @@ import type { Prisma } from '@fleetgate/persistence';
 import type { SqlWhere } from '../scope/data-scope-where';
 import type { DeviceFilterDto } from './device.dto';
 
-/** One translation of a device filter, shared by the device list and task targeting. */
+/**
+ * The text of a filter as a LIKE pattern matching it as written: `%`, `_` and `\` are escaped (`\` is
+ * LIKE's escape character), so that `50%` matches "50%" and not "500". Prisma's `contains` does not
+ * escape them itself.
+ */
+function literalLike(text: string): string {
+  return text.replace(/[\\%_]/g, (character) => `\\${character}`);
+}
+
+/**
+ * One translation of a device filter, for task targeting; deviceFilterSql is the same filter in SQL
+ * for the device list. Both must select the same devices: a task is created from the filter whose
+ * devices its list showed (device-reads.spec.ts compares them).
+ */
 export function deviceWhere(filter: DeviceFilterDto): Prisma.DeviceWhereInput {
   return {
     ...(filter.vendor ? { vendor: filter.vendor } : {}),
@@ -13,8 +26,8 @@ export function deviceWhere(filter: DeviceFilterDto): Prisma.DeviceWhereInput {
     ...(filter.text
       ? {
           OR: [
-            { name: { contains: filter.text, mode: 'insensitive' as const } },
-            { vendorRef: { contains: filter.text, mode: 'insensitive' as const } },
+            { name: { contains: literalLike(filter.text), mode: 'insensitive' as const } },
+            { vendorRef: { contains: literalLike(filter.text), mode: 'insensitive' as const } },
           ],
         }
       : {}),
@@ -31,7 +44,7 @@ export function deviceFilterSql(filter: DeviceFilterDto, where: SqlWhere): void 
   if (filter.tag) where.and(`tags @> ARRAY[${where.add(filter.tag)}::text]`);
   if (filter.text) {
     // The text matches as written: % and _ in it are not wildcards.
-    const pattern = where.add(`%${filter.text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`);
+    const pattern = where.add(`%${literalLike(filter.text)}%`);
     where.and(`name ILIKE ${pattern} OR vendor_ref ILIKE ${pattern}`);
   }
 }

@@ -149,6 +149,15 @@ describe('device reads in SQL (PostgreSQL)', () => {
     expect(second.total).toBe(6);
   });
 
+  it('list and task targeting (deviceWhere, in Prisma) select the same devices for a text holding %, _ or \\', async () => {
+    // A task is created from the filter its list showed: the devices it is sent to must be those listed.
+    for (const text of ['%', '_', '0_%', '50%_', '50%_off', '\\', 'e\\_', 'OFF']) {
+      const listed = await devices.list(scopes.system, f({ accountId, text }), { skip: 0, take: 50 });
+      const targeted = await byPrisma(scopes.system, f({ text }));
+      expect({ text, ids: listed.rows.map((row) => row.id) }).toEqual({ text, ids: targeted.map((row) => row.id) });
+    }
+  });
+
   it('reads inside a caller’s transaction the same way, and sees its uncommitted rows', async () => {
     await prisma.$transaction(async (tx) => {
       await tx.device.update({ where: { id: ids.other }, data: { departmentId: departments.mine } });

@@ -60,4 +60,13 @@ describe('DEVICE_JSON_SCHEMA', () => {
     const page = { items: dtos, total: 2, page: 1, pageSize: 50 };
     expect(await served(DEVICE_PAGE_JSON_SCHEMA, page)).toBe(JSON.stringify(page));
   });
+
+  it('writes attributes holding any JSON as they are stored (the column is jsonb, not only objects)', async () => {
+    // A jsonb column holds any JSON value; a serialiser told `object` wrote [1, 2] as {"0":1,"1":2},
+    // "on" as {"0":"o","1":"n"} and null as {}.
+    for (const attributes of [[1, 'two', null], 'on', 42, true, null, { list: [{ deep: [null] }] }]) {
+      const dto = toDeviceDto(device({ attributes: attributes as Device['attributes'] }));
+      expect(await served(DEVICE_JSON_SCHEMA, dto)).toBe(JSON.stringify(dto));
+    }
+  });
 });

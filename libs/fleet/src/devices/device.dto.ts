@@ -203,7 +203,9 @@ export const DEVICE_JSON_SCHEMA = {
     name: { type: 'string' },
     status: { type: 'string' },
     model: nullable('string'),
-    attributes: { type: 'object', additionalProperties: true },
+    // Any JSON, written by JSON.stringify: the column is jsonb, and a schema saying `object` would
+    // rewrite an array or a string stored there as an object of its indexes.
+    attributes: {},
     tags: { type: 'array', items: { type: 'string' } },
     groupId: nullable('string'),
     departmentId: nullable('string'),
