@@ -37,7 +37,7 @@ export class DeviceQueryDto extends PageQueryDto {
   @MaxLength(64)
   tag?: string;
 
-  /** Matches the name or the vendor's reference, case-insensitively. */
+  /** A part of the name or of the vendor's reference, case-insensitively; `%` and `_` match themselves. */
   @IsOptional()
   @IsString()
   @MaxLength(200)

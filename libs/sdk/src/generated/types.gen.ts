@@ -425,7 +425,7 @@ export type DeviceFilterDto = {
     groupId?: string;
     tag?: string;
     /**
-     * Matches the name or the vendor's reference, case-insensitively.
+     * A part of the name or of the vendor's reference, case-insensitively; `%` and `_` match themselves.
      */
     text?: string;
 };
@@ -2191,7 +2191,7 @@ export type DevicesListData = {
         groupId?: string;
         tag?: string;
         /**
-         * Matches the name or the vendor's reference, case-insensitively.
+         * A part of the name or of the vendor's reference, case-insensitively; `%` and `_` match themselves.
          */
         text?: string;
     };
