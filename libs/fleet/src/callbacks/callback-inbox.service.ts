@@ -121,12 +121,9 @@ export class CallbackInbox {
       for (const item of batch) item.reject(error);
       return;
     }
-    // The first of equal callbacks in a batch is the one stored; the rest are duplicates. PostgreSQL
-    // answers the account's uuid in lower case; the path it came in on may have it in capitals.
+    // The first of equal callbacks in a batch is the one stored; the rest are duplicates.
     const inserted = new Set(rows.map((row) => `${row.account_id}/${row.dedupe_key}`));
-    for (const item of batch) {
-      item.resolve(!inserted.delete(`${item.row.accountId.toLowerCase()}/${item.row.dedupeKey}`));
-    }
+    for (const item of batch) item.resolve(!inserted.delete(`${item.row.accountId}/${item.row.dedupeKey}`));
     if (rows.length === 0) return;
     const inboxIds = rows.map((row) => row.id);
     void this.producer
