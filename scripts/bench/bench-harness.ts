@@ -38,6 +38,9 @@ export interface BenchEnvironment {
   close(): Promise<void>;
 }
 
+/** The database every benchmark's processes and bare twins use. */
+export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench';
+
 /** VmHWM (the peak) or VmRSS (now) of a process, from /proc (Linux). */
 export function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): string {
   const kb = pid ? new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] : undefined;
@@ -100,7 +103,7 @@ export async function startBench(options: {
 }): Promise<BenchEnvironment> {
   const env = {
     ...process.env,
-    DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
+    DATABASE_URL: BENCH_DATABASE_URL,
     // A prefix per run: a second run in one process must not find the first one's queues gone and
     // take it for a Redis that lost its data.
     REDIS_PREFIX: `fg-bench-${process.pid}-${Date.now()}`,

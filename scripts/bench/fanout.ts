@@ -8,12 +8,12 @@
  * Acceptance has a bare twin in the same run, just before the POST: the same targets (every device of
  * the account, batch numbers by a window function) written by plain pg with one `INSERT ... SELECT`
  * for a task row of its own, then rolled back. `accepted_vs_bare` is the gateway's time over that
- * floor: what PostgreSQL alone needs to write the rows, their indexes and foreign-key checks. The gateway's resident
- * memory (VmHWM, its peak since start; VmRSS before the POST) is read from /proc.
+ * floor: what PostgreSQL alone needs to write the rows, their indexes and foreign-key checks. The
+ * gateway's resident memory (VmHWM, its peak since start; VmRSS before the POST) is read from /proc.
  */
 import { Client } from 'pg';
 import { DEMO_CREDENTIALS } from '@fleetgate/simulators';
-import { loadAverage, memoryOf, report, startBench, until, runBenchmark } from './bench-harness';
+import { BENCH_DATABASE_URL, loadAverage, memoryOf, report, startBench, until, runBenchmark } from './bench-harness';
 
 const FLEET_SIZES = (process.env.BENCH_FLEET ?? '10000').split(',').map(Number);
 const RATE = Number(process.env.BENCH_RATE ?? 20);
@@ -94,9 +94,7 @@ async function measure(fleetSize: number) {
  * rolled back.
  */
 async function bareInsertMs(accountId: string): Promise<number> {
-  const client = new Client({
-    connectionString: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench',
-  });
+  const client = new Client({ connectionString: BENCH_DATABASE_URL });
   await client.connect();
   try {
     const started = performance.now();

@@ -13,7 +13,16 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
-import { cpuSecondsOf, loadAverage, memoryOf, report, runBenchmark, startBench, until } from './bench-harness';
+import {
+  BENCH_DATABASE_URL,
+  cpuSecondsOf,
+  loadAverage,
+  memoryOf,
+  report,
+  runBenchmark,
+  startBench,
+  until,
+} from './bench-harness';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // Each side of a path is loaded this long, unmeasured, before its measured run: the first path measured
@@ -58,10 +67,9 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   };
 }
 
-
 async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(process.execPath, ['dist/scripts/bench/bare-server.js'], {
-    env: { ...process.env, DATABASE_URL: process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench' },
+    env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const port = await new Promise<string>((resolve, reject) => {

@@ -1,7 +1,6 @@
 // Jest's globalTeardown: drops the worker databases this run made (worker-databases.js); a run
 // stopped before it gets here leaves them to the next run's globalSetup.
-const { baseTestDatabaseUrl, testRun } = require('./worker-env');
-const { adminClient, databaseName } = require('./worker-databases');
+const { adminClient, baseTestDatabaseUrl, databaseName, testRun } = require('./worker-env');
 
 module.exports = async function dropWorkerDatabases() {
   const run = testRun();

@@ -14,14 +14,13 @@ const SLOW_SUITES = [
 ];
 
 class SlowFirstSequencer extends Sequencer {
-  sort(tests) {
+  async sort(tests) {
     const rank = (test) => {
       const index = SLOW_SUITES.findIndex((suite) => test.path.endsWith(suite));
       return index === -1 ? SLOW_SUITES.length : index;
     };
-    const sorted = super.sort(tests);
     // Array.prototype.sort is stable: past the slow suites, Jest's own order stays.
-    return (Array.isArray(sorted) ? sorted : tests).slice().sort((a, b) => rank(a) - rank(b));
+    return [...(await super.sort(tests))].sort((a, b) => rank(a) - rank(b));
   }
 }
 

@@ -4,18 +4,7 @@
 // empty and the first gateway a suite boots migrates it (MIGRATE_ON_START). The databases carry this
 // run's name (Jest's process id, which the workers inherit): a run never drops another live run's
 // databases, only those of runs whose process is gone (a run stopped before its globalTeardown).
-const { Client } = require('pg');
-const { baseTestDatabaseUrl, workerDatabaseUrl } = require('./worker-env');
-
-function adminClient(base) {
-  const admin = new URL(base);
-  admin.pathname = '/postgres';
-  return new Client({ connectionString: admin.toString() });
-}
-
-function databaseName(url) {
-  return decodeURIComponent(new URL(url).pathname.slice(1));
-}
+const { adminClient, baseTestDatabaseUrl, databaseName, workerDatabaseUrl } = require('./worker-env');
 
 /** Whether a process with this id runs on this machine (EPERM: it does, as another user). */
 function running(pid) {
@@ -63,6 +52,3 @@ module.exports = async function createWorkerDatabases(globalConfig) {
     await client.end();
   }
 };
-
-module.exports.adminClient = adminClient;
-module.exports.databaseName = databaseName;

@@ -2,6 +2,8 @@
 // makes the databases), named after the configured ones with the worker's number, and the databases
 // with the run's too, so that a second Jest run started beside one (another shell, one suite) makes
 // databases of its own rather than dropping the first run's under it.
+const { Client } = require('pg');
+
 const DEFAULT_TEST_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/fleetgate_test';
 
 function baseTestDatabaseUrl() {
@@ -19,4 +21,15 @@ function workerDatabaseUrl(base, worker, run = testRun()) {
   return url.toString();
 }
 
-module.exports = { baseTestDatabaseUrl, testRun, workerDatabaseUrl, DEFAULT_TEST_DATABASE_URL };
+function databaseName(url) {
+  return decodeURIComponent(new URL(url).pathname.slice(1));
+}
+
+/** A client on the server's `postgres` database, to create and drop the worker databases. */
+function adminClient(base) {
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  return new Client({ connectionString: admin.toString() });
+}
+
+module.exports = { adminClient, baseTestDatabaseUrl, databaseName, testRun, workerDatabaseUrl };

@@ -35,9 +35,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   /**
    * One parameterised statement ($1, $2, ...) straight through the pg driver, for the few statements on
    * the hottest paths (GET /devices/{id}, GET /devices, the callback inbox's insert), where Prisma's
-   * client runtime and query compiler cost several times the query itself (`npm run bench:hotpath`). Columns come back as pg
-   * parses them (uuid and text as strings, timestamptz as Date, jsonb parsed, arrays as arrays), as
-   * Prisma's raw queries answer them. Once Prisma is ending the pool (`$disconnect`, which waits for
+   * client runtime and query compiler cost several times the query itself (`npm run bench:hotpath`).
+   * Columns come back as pg parses them (uuid and text as strings, timestamptz as Date, jsonb parsed,
+   * arrays as arrays), as Prisma's raw queries answer them. Once Prisma is ending the pool (`$disconnect`, which waits for
    * statements still running on it, as at shutdown under load), the statement goes through Prisma,
    * which reconnects: the pool refuses every new statement from the moment its end begins.
    */

@@ -3,12 +3,11 @@ import type { PrismaService } from '@fleetgate/persistence';
 import { migratedPrisma } from '../../../../test/support/test-prisma';
 import { CallbackInboxRepository, type IncomingCallback } from './callback-inbox.repository';
 
-// Against the real PostgreSQL: what is under test is how concurrent statements meet on the unique key.
-
 /**
  * Several group-commit INSERTs are in flight at once (CallbackInbox), and a vendor redelivering a burst
  * puts the same callbacks in batches of their own, in any order. Each callback must be stored once,
  * and no two batches may deadlock on each other's keys (one of them would fail, and its callers with it).
+ * Against the real PostgreSQL: what is under test is how concurrent statements meet on the unique key.
  */
 describe('the callback inbox with batches in flight at once (PostgreSQL)', () => {
   let prisma: PrismaService;
