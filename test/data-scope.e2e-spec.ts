@@ -395,6 +395,20 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       }
     });
 
+    it('a task whose targets the worker writes after the 202 reaches only the caller’s scope', async () => {
+      // A gateway that answers before writing the targets of any task of more than one device.
+      const deferring = await startGateway({ ...env, TASK_INLINE_TARGETS: '1' });
+      try {
+        const accepted = await callApi(deferring.baseUrl, 'POST', '/tasks', operator.accessToken, datapoints({ accountId }));
+        expect(accepted.status).toBe(202);
+        expect(accepted.json).toMatchObject({ preparing: true, counts: { total: inScope.length } });
+        await finished(accepted.json.id);
+        expect(await taskDeviceIds(accepted.json.id)).toEqual(inScope);
+      } finally {
+        await deferring.close();
+      }
+    });
+
     it('PATCH /devices/{id} refuses a department or owner outside the caller’s scope', async () => {
       const device = inScope[0];
       const elsewhere = await call('PATCH', `/devices/${device}`, operator.accessToken, {

@@ -1,14 +1,16 @@
 /**
  * Task fan-out: a reboot of every device of an ArmCloud account (BENCH_FLEET, default 10,000), timed
- * from POST /tasks to its 202 (accepted) and to the last target sent (dispatched), beside the ceiling
+ * from POST /tasks to its 202 (accepted), to its targets written (at once up to TASK_INLINE_TARGETS
+ * devices, by the worker after the 202 beyond) and to the last target sent (dispatched), beside the ceiling
  * the account's rate limit allows (requests per second x 100 pads) and the vendor requests per second
  * the simulator received meanwhile (dispatches and polls share the limit), with the most requests the
  * simulator counted in any one-second window of the whole run beside the account's limit.
  *
  * Acceptance has a bare twin in the same run, just before the POST: the same targets (every device of
  * the account, batch numbers by a window function) written by plain pg with one `INSERT ... SELECT`
- * for a task row of its own, then rolled back. `accepted_vs_bare` is the gateway's time over that
- * floor: what PostgreSQL alone needs to write the rows, their indexes and foreign-key checks. The
+ * for a task row of its own, then rolled back. `accepted_vs_bare` and `targets_written_vs_bare` are
+ * the gateway's times over that floor: what PostgreSQL alone needs to write the rows, their indexes
+ * and foreign-key checks. The
  * gateway's resident memory (VmHWM, its peak since start; VmRSS before the POST) is read from /proc.
  */
 import { Client } from 'pg';
@@ -50,6 +52,13 @@ async function measure(fleetSize: number) {
     if (created.status !== 202) throw new Error(`POST /tasks answered ${created.status}`);
     const peakAfterAccept = memoryOf(gatewayPid, 'VmHWM');
     await until(
+      async () => (await prisma.task.findUniqueOrThrow({ where: { id: created.body.id } })).targetsWrittenAt,
+      (writtenAt) => writtenAt !== null,
+      undefined,
+      100,
+    );
+    const targetsWrittenMs = performance.now() - started;
+    await until(
       // Dispatched: no target is waiting to be sent or being sent; one the vendor refused has ended.
       () => prisma.taskTarget.count({ where: { taskId: created.body.id, status: { in: ['pending', 'dispatching'] } } }),
       (left) => left === 0,
@@ -72,6 +81,8 @@ async function measure(fleetSize: number) {
       accepted_ms: Math.round(acceptedMs),
       bare_insert_ms: Math.round(bareMs),
       accepted_vs_bare: +(acceptedMs / bareMs).toFixed(2),
+      targets_written_ms: Math.round(targetsWrittenMs),
+      targets_written_vs_bare: +(targetsWrittenMs / bareMs).toFixed(2),
       gateway_rss_before_post: residentBeforePost,
       gateway_peak_rss: peakAfterAccept,
       load_at_post: loadAtPost,

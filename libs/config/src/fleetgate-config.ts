@@ -261,6 +261,17 @@ export class FleetgateConfig {
   TASK_MAX_TARGETS = 100_000;
 
   /**
+   * Most devices whose targets POST /tasks writes before it answers. A larger task is answered 202
+   * with `preparing: true` once it is stored, and the worker writes its targets (about 3 s for
+   * 100,000 on a 2-core machine, which a caller would otherwise wait for).
+   */
+  @Transform(toNumber)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  TASK_INLINE_TARGETS = 10_000;
+
+  /**
    * Seconds a due, pending target may wait for its dispatch job before the sweeper enqueues another
    * (Redis lost the job, or it failed for good). Counted from the later of its last change and its
    * batch's not-before time, so a paced rollout is never sent early.

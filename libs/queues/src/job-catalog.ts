@@ -37,6 +37,8 @@ export interface JobPayloads {
    * failed targets; `round` counts waits for offline devices.
    */
   'tasks.dispatch': TaskBatchRef & { round: number };
+  /** Writes the targets of a task answered before they were written (more than TASK_INLINE_TARGETS). */
+  'tasks.prepare': { taskId: string };
   /** Reads the vendor tasks of one batch; re-enqueued with backoff (the next `round`) until they end. */
   'tasks.poll': TaskBatchRef & { round: number };
   /** Settles targets past their deadline (vendor silent, worker lost). */
@@ -78,6 +80,7 @@ export const JOB_QUEUE: { readonly [N in JobName]: QueueName } = {
   'audit.purge': QueueName.Maintenance,
   'outbox.relay': QueueName.Maintenance,
   'tasks.dispatch': QueueName.Tasks,
+  'tasks.prepare': QueueName.Tasks,
   'tasks.poll': QueueName.Tasks,
   'tasks.sweep': QueueName.Maintenance,
   'callbacks.apply': QueueName.Inbound,

@@ -1,11 +1,12 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { QueueRecovery, TaskDispatcher, TaskPoller, TaskSweeper } from '@fleetgate/fleet';
+import { QueueRecovery, TaskCreationService, TaskDispatcher, TaskPoller, TaskSweeper } from '@fleetgate/fleet';
 import { HandlesJob, type JobPayloads, Outbox } from '@fleetgate/queues';
 
 /** The task engine's jobs: each calls the same fleet services the gateway uses. */
 @Injectable()
 export class TaskJobsHandler implements OnApplicationBootstrap {
   constructor(
+    private readonly creation: TaskCreationService,
     private readonly dispatcher: TaskDispatcher,
     private readonly poller: TaskPoller,
     private readonly sweeper: TaskSweeper,
@@ -15,6 +16,11 @@ export class TaskJobsHandler implements OnApplicationBootstrap {
 
   async onApplicationBootstrap(): Promise<void> {
     await this.recovery.recoverIfRedisLost();
+  }
+
+  @HandlesJob('tasks.prepare')
+  prepare(payload: JobPayloads['tasks.prepare']) {
+    return this.creation.writeTargetsOf(payload.taskId);
   }
 
   @HandlesJob('tasks.dispatch')

@@ -2,17 +2,29 @@ import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ConflictError } from '@fleetgate/domain';
 import type { Operation } from '@fleetgate/domain';
+import { FleetgateConfig } from '@fleetgate/config';
 import { type Db, NumberSegmentAllocator, Prisma, type Task, Transactions } from '@fleetgate/persistence';
-import { Outbox } from '@fleetgate/queues';
+import { jobIdOf, Outbox } from '@fleetgate/queues';
 import { ArtifactService } from '../artifacts/artifact.service';
 import { type AccessScope, systemScope } from '../scope/access-scope';
 import { checkOperation } from './operation-params';
 import { dispatchJobId } from './task-dispatcher';
 import { TaskTargetRepository } from './task-target.repository';
-import { DISPATCH_BATCH_SIZE, rolloutDelayMs, TaskTargeting, type TargetUnit, usernameTargets } from './task-targeting';
+import {
+  type AcceptedSelection,
+  DISPATCH_BATCH_SIZE,
+  rolloutDelayMs,
+  TaskTargeting,
+  type TargetUnit,
+  usernameTargets,
+} from './task-targeting';
+import { TaskProgress } from './task-progress';
 import { TaskRepository } from './task.repository';
 import { taskCounts, toTaskDto } from './task-view';
 import type { CreateTaskDto, TaskDto, TaskTargetsDto } from './task.dto';
+
+/** The worker writes the targets of tasks of every scope, each within the scope it was accepted in. */
+const PREPARE_SCOPE = systemScope('the worker writes the targets of a task accepted in any scope');
 
 const DEFAULT_TARGET_TIMEOUT_SECONDS = 900;
 
@@ -50,7 +62,9 @@ const TARGET_PAGE = 10_000;
 
 /**
  * Creates fleet tasks: validated, capability-checked, replayed for a repeated Idempotency-Key, and
- * written with their targets and dispatch jobs in one transaction, paced when the rollout asks.
+ * written with their targets and dispatch jobs in one transaction, paced when the rollout asks. A task
+ * of more than TASK_INLINE_TARGETS devices is stored with its selection and answered at once; the
+ * worker writes its targets (writeTargetsOf) in a transaction of their own.
  */
 @Injectable()
 export class TaskCreationService {
@@ -62,6 +76,8 @@ export class TaskCreationService {
     private readonly outbox: Outbox,
     private readonly artifacts: ArtifactService,
     private readonly numbers: NumberSegmentAllocator,
+    private readonly config: FleetgateConfig,
+    private readonly progress: TaskProgress,
   ) {}
 
   /**
@@ -83,13 +99,13 @@ export class TaskCreationService {
     const usernameUnits = usernames?.length ? usernameTargets(selection.groups, usernames) : undefined;
 
     const perMinute = input.rollout?.targetsPerMinute;
-    // With a pace, small batches spread evenly (about every 5 s) rather than a hundred at once.
-    const batchSize = perMinute
-      ? Math.min(DISPATCH_BATCH_SIZE, Math.max(1, Math.ceil(perMinute / 12)))
-      : DISPATCH_BATCH_SIZE;
+    const batchSize = dispatchBatchSize(perMinute);
     // Taken before the transaction: a refill must not wait inside it, and a rolled-back task only skips a number.
     const number = await this.numbers.next('task');
 
+    // Written after the 202 when waiting for them would keep the caller seconds; a username
+    // selection is a list the request holds, so it is always written at once.
+    const deferred = !usernameUnits && selection.total > this.config.TASK_INLINE_TARGETS;
     try {
       const task = await this.transactions.run(async (tx) => {
         const task = await this.tasks.create(
@@ -107,9 +123,16 @@ export class TaskCreationService {
             abortMinTargets: input.rollout?.abortMinTargets,
             targetTimeoutSeconds: input.targetTimeoutSeconds ?? DEFAULT_TARGET_TIMEOUT_SECONDS,
             offlineTtlSeconds: input.offlineTtlSeconds,
+            targetsSelected: selection.total,
+            targetsWrittenAt: deferred ? null : new Date(),
+            acceptedSelection: deferred ? acceptedSelectionJson(scope, selection.groups) : undefined,
           },
           tx,
         );
+        if (deferred) {
+          await this.outbox.stage(tx, 'tasks.prepare', { taskId: task.id }, jobIdOf('tasks.prepare', task.id));
+          return task;
+        }
         const units = usernameUnits
           ? oneBatchOf(usernameUnits)
           : this.targeting.devicePages(scope, selection, TARGET_PAGE, tx);
@@ -126,6 +149,37 @@ export class TaskCreationService {
       }
       throw error;
     }
+  }
+
+  /**
+   * Writes the targets of a task that was answered before they were written, and stages their
+   * dispatch jobs, in one transaction that holds the task's row: a second writer at once waits and
+   * then finds them written, and a cancel waits for them or finds the task cancelled, when nothing is
+   * written. The targets are the devices the task's selection held when it was accepted (created by
+   * then) that are still there and still in the scope it was accepted in, in the accounts it was
+   * checked against; a device added or deleted since is not a target.
+   */
+  async writeTargetsOf(taskId: string): Promise<void> {
+    const written = await this.transactions.run(async (tx) => {
+      const task = await this.tasks.lockUnwritten(PREPARE_SCOPE, taskId, tx);
+      if (!task) return undefined;
+      await this.tasks.markTargetsWritten(PREPARE_SCOPE, taskId, tx);
+      // Stopped without the row lock held: no target is written for a stopped task.
+      if (task.cancelledAt || task.abortedAt) return undefined;
+      const accepted = task.acceptedSelection as unknown as AcceptedSelection;
+      const selection = this.targeting.writtenSelection(
+        task.targetSpec as unknown as TaskTargetsDto,
+        accepted,
+        task.createdAt,
+      );
+      const perMinute = task.rolloutPerMinute ?? undefined;
+      const pages = this.targeting.devicePages(accepted.scope, selection, TARGET_PAGE, tx);
+      return this.writeTargets(accepted.scope, tx, task, pages, dispatchBatchSize(perMinute), perMinute);
+    }, CREATE_TRANSACTION);
+    if (written === undefined) return;
+    this.outbox.relaySoon();
+    // Every selected device was deleted meanwhile: the task has no target to wait for.
+    if (written === 0) await this.progress.refreshTask(taskId);
   }
 
   /**
@@ -185,7 +239,7 @@ export class TaskCreationService {
     pages: AsyncIterable<TargetUnit[]>,
     batchSize: number,
     perMinute: number | undefined,
-  ): Promise<void> {
+  ): Promise<number> {
     let position = 0; // the next device's place in the whole task
     let account = '';
     let inAccount = 0; // the next device's place in its account
@@ -226,11 +280,23 @@ export class TaskCreationService {
           }),
       );
     }
+    return position;
   }
 
   private async view(task: Task, scope: AccessScope): Promise<TaskDto> {
     return toTaskDto(task, taskCounts(await this.targets.countsByTask(scope, [task.id])).get(task.id));
   }
+}
+
+/** What a task answered before its targets are written keeps of its selection (AcceptedSelection). */
+function acceptedSelectionJson(scope: AccessScope, groups: Array<{ accountId: string }>): Prisma.InputJsonValue {
+  const accepted: AcceptedSelection = { scope, accountIds: [...new Set(groups.map((group) => group.accountId))] };
+  return accepted as unknown as Prisma.InputJsonValue;
+}
+
+/** With a pace, small batches spread evenly (about every 5 s) rather than a hundred at once. */
+function dispatchBatchSize(perMinute: number | undefined): number {
+  return perMinute ? Math.min(DISPATCH_BATCH_SIZE, Math.max(1, Math.ceil(perMinute / 12))) : DISPATCH_BATCH_SIZE;
 }
 
 async function* oneBatchOf(units: TargetUnit[]): AsyncIterable<TargetUnit[]> {

@@ -179,9 +179,13 @@ export class TaskProgress {
   private async recompute(taskId: string): Promise<TaskStatus> {
     const before = await this.tasks.statusAndNumber(PROGRESS_SCOPE, taskId);
     if (!before) return 'pending';
+    // Until its targets are written, a task has none to take a status from.
+    if (!before.targetsWrittenAt) return before.status as TaskStatus;
     // Which statuses the targets hold, not how many hold each: the aggregate depends only on that.
     const present = await this.targets.presentStatuses(PROGRESS_SCOPE, taskId);
-    const status = aggregateStatus(present.map(normalizedStatus));
+    // Cancelled before any target was written, a task has none, and ends cancelled all the same.
+    const status =
+      present.length === 0 && before.cancelledAt ? 'cancelled' : aggregateStatus(present.map(normalizedStatus));
     const final = isFinalStatus(status);
     // Only the writer that changes the status raises the events, so concurrent refreshes raise them once.
     if (await this.tasks.changeStatus(PROGRESS_SCOPE, taskId, status, final ? new Date() : null)) {

@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { FleetgateConfig } from '@fleetgate/config';
-import { JobProducer, Outbox } from '@fleetgate/queues';
+import { jobIdOf, JobProducer, Outbox } from '@fleetgate/queues';
 import { systemScope } from '../scope/access-scope';
 import { CLAIM_LEASE_MS, dispatchJobId } from './task-dispatcher';
 import { TaskProgress } from './task-progress';
@@ -14,12 +14,18 @@ export interface SweepReport {
   timedOut: number;
   redispatched: number;
   relayed: number;
+  /** Tasks whose targets were still unwritten past the horizon: their write was enqueued again. */
+  reprepared: number;
 }
+
+/** Tasks whose targets-writing job is enqueued again per sweep, at most. */
+const REPREPARE_LIMIT = 100;
 
 /**
  * The safety net, run on a schedule by one worker at a time: relays outbox rows that no process
- * relayed, settles targets past their deadline (vendor silent, worker lost), and re-enqueues
- * dispatch for batches left without a job: due targets still pending, or claims that ran out.
+ * relayed, settles targets past their deadline (vendor silent, worker lost), re-enqueues dispatch for
+ * batches left without a job (due targets still pending, or claims that ran out), and the writing of
+ * targets for tasks accepted before them whose job was lost.
  */
 @Injectable()
 export class TaskSweeper {
@@ -66,9 +72,16 @@ export class TaskSweeper {
         { jobId: dispatchJobId(ref, sweepRound) },
       );
     }
-    if (expired.length || stuck.length) {
-      this.logger.warn({ timedOutTasks: expired.length, redispatched: stuck.length }, 'swept stuck targets');
+    const unwritten = await this.tasks.unwrittenBefore(SWEEP_SCOPE, horizon, REPREPARE_LIMIT);
+    for (const taskId of unwritten) {
+      await this.producer.enqueue('tasks.prepare', { taskId }, { jobId: jobIdOf('tasks.prepare', taskId, sweepRound) });
     }
-    return { timedOut: expired.length, redispatched: stuck.length, relayed };
+    if (expired.length || stuck.length || unwritten.length) {
+      this.logger.warn(
+        { timedOutTasks: expired.length, redispatched: stuck.length, reprepared: unwritten.length },
+        'swept stuck targets',
+      );
+    }
+    return { timedOut: expired.length, redispatched: stuck.length, relayed, reprepared: unwritten.length };
   }
 }

@@ -23,6 +23,15 @@ export interface TargetSelection {
   groups: Array<{ accountId: string; vendor: string }>;
 }
 
+/**
+ * A selection as a task was accepted with, kept on the task for the worker that writes its targets
+ * after the 202: the caller's data scope, and the vendor accounts its devices were checked in.
+ */
+export interface AcceptedSelection {
+  scope: AccessScope;
+  accountIds: string[];
+}
+
 /** What a task's target rows are made of: a device, or a vendor-side account with no device (id null). */
 export interface TargetUnit {
   id: string | null;
@@ -82,13 +91,34 @@ export class TaskTargeting {
     return { where, total, groups: groups.map(({ accountId, vendor }) => ({ accountId, vendor })) };
   }
 
+  /**
+   * The selection a task accepted at `acceptedAt` writes its targets from: the devices its targets
+   * selected then (created by then) that are still there and in the scope, in the accounts checked.
+   */
+  writtenSelection(
+    targets: TaskTargetsDto,
+    accepted: AcceptedSelection,
+    acceptedAt: Date,
+  ): Pick<TargetSelection, 'where'> {
+    return {
+      where: {
+        AND: [targetWhere(targets), { createdAt: { lte: acceptedAt } }, { accountId: { in: accepted.accountIds } }],
+      },
+    };
+  }
+
   /** The ids of the devices the targets select within the scope, in id order. */
   deviceIds(targets: TaskTargetsDto, scope: AccessScope): Promise<string[]> {
     return this.devices.idsInOrder(scope, targetWhere(targets));
   }
 
   /** The selected devices, `pageSize` at a time in (account, vendor ref) order. */
-  devicePages(scope: AccessScope, selection: TargetSelection, pageSize: number, db: Db): AsyncIterable<TargetDevice[]> {
+  devicePages(
+    scope: AccessScope,
+    selection: Pick<TargetSelection, 'where'>,
+    pageSize: number,
+    db: Db,
+  ): AsyncIterable<TargetDevice[]> {
     return this.devices.pages(scope, selection.where, pageSize, db);
   }
 

@@ -20,6 +20,7 @@ function emptyCounts(): TaskCountsDto {
 }
 
 export function toTaskDto(task: Task, counts: TaskCountsDto = emptyCounts()): TaskDto {
+  const preparing = task.targetsWrittenAt === null;
   return {
     id: task.id,
     number: task.number.toString(),
@@ -29,7 +30,9 @@ export function toTaskDto(task: Task, counts: TaskCountsDto = emptyCounts()): Ta
     },
     targets: task.targetSpec as Record<string, unknown>,
     status: task.status as TaskDto['status'],
-    counts,
+    preparing,
+    // Until they are written, the targets the task selected wait as pending.
+    counts: preparing ? { ...emptyCounts(), pending: task.targetsSelected, total: task.targetsSelected } : counts,
     rollout:
       task.rolloutPerMinute || task.abortFailurePercent || task.abortMinTargets
         ? {

@@ -122,6 +122,12 @@ export class TaskDto {
   /** The target selection as given. */
   targets!: Record<string, unknown>;
   status!: TaskStatus;
+  /**
+   * True while the worker is still writing the task's targets: a task of more than
+   * TASK_INLINE_TARGETS devices is answered before they are. Its counts then show the devices it
+   * selected as pending, and its target list is empty.
+   */
+  preparing!: boolean;
   counts!: TaskCountsDto;
   rollout?: RolloutDto;
   targetTimeoutSeconds!: number;

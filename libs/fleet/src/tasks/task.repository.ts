@@ -67,8 +67,40 @@ export class TaskRepository {
     });
   }
 
-  statusAndNumber(scope: AccessScope, id: string): Promise<{ status: string; number: bigint } | null> {
-    return this.prisma.task.findUnique({ where: { ...inScope(scope), id }, select: { status: true, number: true } });
+  statusAndNumber(
+    scope: AccessScope,
+    id: string,
+  ): Promise<{ status: string; number: bigint; cancelledAt: Date | null; targetsWrittenAt: Date | null } | null> {
+    return this.prisma.task.findUnique({
+      where: { ...inScope(scope), id },
+      select: { status: true, number: true, cancelledAt: true, targetsWrittenAt: true },
+    });
+  }
+
+  /**
+   * The task, its row locked until the transaction ends, if its targets are still to be written;
+   * null once they are (or it is stopped, or not in the scope).
+   */
+  async lockUnwritten(scope: AccessScope, id: string, tx: Db): Promise<Task | null> {
+    const [locked] = await tx.$queryRaw<Array<{ id: string }>>`
+      SELECT id::text FROM tasks WHERE id = ${id}::uuid AND targets_written_at IS NULL FOR UPDATE`;
+    if (!locked) return null;
+    return tx.task.findFirst({ where: { ...inScope(scope), id, targetsWrittenAt: null } });
+  }
+
+  async markTargetsWritten(scope: AccessScope, id: string, tx: Db): Promise<void> {
+    await tx.task.update({ where: { ...inScope(scope), id }, data: { targetsWrittenAt: new Date() } });
+  }
+
+  /** Tasks accepted before `createdBefore` whose targets are still to be written, oldest first. */
+  async unwrittenBefore(scope: AccessScope, createdBefore: Date, take: number): Promise<string[]> {
+    const rows = await this.prisma.task.findMany({
+      where: { ...inScope(scope), targetsWrittenAt: null, createdAt: { lt: createdBefore } },
+      orderBy: { createdAt: 'asc' },
+      select: { id: true },
+      take,
+    });
+    return rows.map((row) => row.id);
   }
 
   /** One page of the list, newest first, and how many the whole list holds. */
@@ -103,12 +135,19 @@ export class TaskRepository {
     });
   }
 
-  /** Marks a task stopped (cancelledAt or abortedAt): no dispatch sends its targets afterwards. */
+  /**
+   * Marks a task stopped (cancelledAt or abortedAt): no dispatch sends its targets afterwards, and
+   * targets not written yet never will be. Waits for a writer of its targets holding the row.
+   */
   async markStopped(scope: AccessScope, id: string, stop: TaskStop, at: Date, db: Db = this.prisma): Promise<void> {
-    await db.task.update({
+    const task = await db.task.update({
       where: { ...inScope(scope), id },
       data: stop === 'cancelled' ? { cancelledAt: at } : { abortedAt: at },
+      select: { targetsWrittenAt: true },
     });
+    if (!task.targetsWrittenAt) {
+      await db.task.update({ where: { ...inScope(scope), id }, data: { targetsWrittenAt: at } });
+    }
   }
 
   /** Starts a retry's generation: the task runs again, its earlier ending and abort forgotten. */

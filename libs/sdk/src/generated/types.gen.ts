@@ -493,6 +493,12 @@ export type TaskDto = {
         [key: string]: unknown;
     };
     status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+    /**
+     * True while the worker is still writing the task's targets: a task of more than
+     * TASK_INLINE_TARGETS devices is answered before they are. Its counts then show the devices it
+     * selected as pending, and its target list is empty.
+     */
+    preparing: boolean;
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;
@@ -579,6 +585,12 @@ export type TaskDetailDto = {
         [key: string]: unknown;
     };
     status: 'pending' | 'running' | 'succeeded' | 'failed' | 'partially_failed' | 'cancelled' | 'timed_out';
+    /**
+     * True while the worker is still writing the task's targets: a task of more than
+     * TASK_INLINE_TARGETS devices is answered before they are. Its counts then show the devices it
+     * selected as pending, and its target list is empty.
+     */
+    preparing: boolean;
     counts: TaskCountsDto;
     rollout?: RolloutDto;
     targetTimeoutSeconds: number;

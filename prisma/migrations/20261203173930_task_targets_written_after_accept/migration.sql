@@ -1,0 +1,10 @@
+-- AlterTable
+ALTER TABLE "tasks" ADD COLUMN     "accepted_selection" JSONB,
+ADD COLUMN     "targets_selected" INTEGER NOT NULL DEFAULT 0,
+ADD COLUMN     "targets_written_at" TIMESTAMPTZ(3);
+
+-- Every earlier task wrote its targets in the request that created it.
+UPDATE "tasks" SET "targets_written_at" = "created_at";
+
+-- CreateIndex
+CREATE INDEX "tasks_targets_unwritten_idx" ON "tasks"("created_at") WHERE (targets_written_at IS NULL);
