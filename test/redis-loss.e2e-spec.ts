@@ -2,6 +2,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { PrismaService } from '@fleetgate/persistence';
 import { RedisConnections } from '@fleetgate/redis';
 import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators';
+import { callApi } from './support/call-api';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { testConfig } from './support/test-env';
 import { until } from './support/until';
@@ -12,12 +13,14 @@ const SERIALS = Array.from({ length: 30 }, (_, i) => `TMX${String(i + 1).padStar
 
 /**
  * Redis loses its data while tasks are accepted and waiting (a restart without persistence). The next
- * worker to start enqueues again, from PostgreSQL, what was owed: the task still ends, each device gets
- * its command once, and the callback waiting to be applied is applied.
+ * worker to start enqueues again, from PostgreSQL, what was owed: the tasks still end (one written in
+ * the request, one answered before its targets were written), each device gets its command once, and
+ * the callback waiting to be applied is applied. The sweeper's horizon is an hour here, so only the
+ * recovery can bring anything back within the test.
  */
 describe('Redis losing its queues (e2e)', () => {
   const prefix = `fg-loss-${process.pid}-${Date.now()}`;
-  const env = { REDIS_PREFIX: prefix };
+  const env = { REDIS_PREFIX: prefix, TASK_REDISPATCH_AFTER_SECONDS: '3600' };
   let sim: SimulatorServer;
   let simUrl: string;
   let gateway: RunningGateway;
@@ -66,10 +69,25 @@ describe('Redis losing its queues (e2e)', () => {
         name: serial,
       })),
     });
+    const devices = await prisma.device.findMany({
+      where: { accountId: account.id as string },
+      orderBy: { vendorRef: 'asc' },
+    });
+    const half = devices.length / 2;
     const task = await call('POST', '/tasks', {
       operation: { type: 'script.start', params: { script: 'login' } },
-      targets: { accountId: account.id },
+      targets: { deviceIds: devices.slice(0, half).map((device) => device.id) },
     });
+    // A gateway that answers before writing the targets of any task of more than one device.
+    const deferring = await startGateway({ ...env, TASK_INLINE_TARGETS: '1' });
+    const deferredTask = (
+      await callApi(deferring.baseUrl, 'POST', '/tasks', token, {
+        operation: { type: 'script.start', params: { script: 'login' } },
+        targets: { deviceIds: devices.slice(half).map((device) => device.id) },
+      })
+    ).json as { id: string; preparing: boolean };
+    await deferring.close();
+    expect(deferredTask.preparing).toBe(true);
     const callback = await fetch(`${gateway.baseUrl}${account.webhookPath as string}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret as string },
@@ -86,17 +104,21 @@ describe('Redis losing its queues (e2e)', () => {
     await redis.onModuleDestroy();
 
     workers.push(await startWorker(env));
-    const ended = await until(
-      async () =>
-        (await call('GET', `/tasks/${task.id as string}`)) as {
-          status: string;
-          counts: { total: number; succeeded: number };
-        },
-      (value) => FINAL.includes(value.status),
-      'the task ending after Redis lost its queues',
-    );
-    expect(ended.counts.total).toBe(SERIALS.length);
-    const targets = await prisma.taskTarget.findMany({ where: { taskId: task.id as string } });
+    for (const taskId of [task.id as string, deferredTask.id]) {
+      const ended = await until(
+        async () =>
+          (await call('GET', `/tasks/${taskId}`)) as {
+            status: string;
+            counts: { total: number; succeeded: number };
+          },
+        (value) => FINAL.includes(value.status),
+        'the task ending after Redis lost its queues',
+      );
+      expect(ended.counts.total).toBe(SERIALS.length / 2);
+    }
+    const targets = await prisma.taskTarget.findMany({
+      where: { taskId: { in: [task.id as string, deferredTask.id] } },
+    });
     // Every target reached the vendor (the simulated fleet has a few devices the vendor refuses).
     expect(targets.filter((target) => !target.vendorTaskId && !target.errorCode)).toEqual([]);
 

@@ -7,6 +7,7 @@ import { CallbackApplier } from '../callbacks/callback-applier';
 import { EventDeliveryRepository } from '../events/event-delivery.repository';
 import { systemScope } from '../scope/access-scope';
 import { TaskTargetRepository } from '../tasks/task-target.repository';
+import { TaskRepository } from '../tasks/task.repository';
 import { QueueEpochRepository } from './queue-epoch.repository';
 
 /** Rows read per round while recovering, so that a large backlog is never held whole. */
@@ -17,6 +18,8 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
 const RECOVERY_SCOPE = systemScope('queue recovery enqueues again all work PostgreSQL says is owed');
 
 export interface QueueRecoveryReport {
+  /** Tasks answered before their targets were written, whose write is enqueued again. */
+  prepares: number;
   dispatches: number;
   polls: number;
   callbackBatches: number;
@@ -37,6 +40,7 @@ export class QueueRecovery {
 
   constructor(
     private readonly epochs: QueueEpochRepository,
+    private readonly tasks: TaskRepository,
     private readonly targets: TaskTargetRepository,
     private readonly deliveries: EventDeliveryRepository,
     private readonly producer: JobProducer,
@@ -62,7 +66,17 @@ export class QueueRecovery {
   }
 
   private async requeue(epoch: string): Promise<QueueRecoveryReport> {
-    const report: QueueRecoveryReport = { dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
+    const report: QueueRecoveryReport = { prepares: 0, dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
+    // Each such task selects more than TASK_INLINE_TARGETS devices, so a page of them is plenty; the
+    // sweeper takes any left over once they pass its horizon.
+    for (const taskId of await this.tasks.unwrittenBefore(RECOVERY_SCOPE, new Date(), RECOVERY_PAGE)) {
+      await this.producer.enqueue(
+        'tasks.prepare',
+        { taskId },
+        { jobId: jobIdOf('tasks.prepare', taskId, 'recovered', epoch) },
+      );
+      report.prepares++;
+    }
     // Batches owed a dispatch or a poll, a page at a time in (task, account, batch) order.
     let after = { taskId: NO_UUID, accountId: NO_UUID, batch: -1 };
     for (;;) {
