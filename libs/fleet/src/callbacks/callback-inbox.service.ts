@@ -29,7 +29,7 @@ const MAX_IN_FLIGHT = 4;
  * The wait only delays when a worker starts (an acknowledgement waits for the commit alone).
  */
 const APPLY_JOB_MAX = 500;
-const APPLY_GATHER_MS = 25;
+const APPLY_GATHER_MS = 50;
 
 interface PendingCallback {
   row: IncomingCallback;
