@@ -55,7 +55,7 @@ export function loadAverage(): string {
 }
 
 /** CPU seconds (user and system) a process has used so far, from /proc (Linux). */
-function cpuSecondsOfPid(pid: number | string): number | undefined {
+export function cpuSecondsOfPid(pid: number | string): number | undefined {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
     // utime and stime are fields 14 and 15 of stat(5), in clock ticks of 1/100 s.

@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import { InvalidInputError, RuleViolationError, UnauthenticatedError } from '@fleetgate/domain';
 import { jobIdOf, JobProducer } from '@fleetgate/queues';
 import { supports, VendorAccountService, VendorError, type VendorEvent, type WebhookProof } from '@fleetgate/vendors';
@@ -21,6 +21,15 @@ export interface CallbackReceipt {
  */
 const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 4;
+/**
+ * Stored callbacks per apply job at most, and how long the ids of stored callbacks gather before
+ * their job is enqueued. One job per INSERT made jobs of a few dozen callbacks under load, and a job
+ * costs the gateway a Redis script and the worker its queue commands and a claim, a read of the
+ * targets and a mark, whatever its size: gathered for a moment, a burst makes jobs of hundreds.
+ * The wait only delays when a worker starts (an acknowledgement waits for the commit alone).
+ */
+const APPLY_JOB_MAX = 500;
+const APPLY_GATHER_MS = 50;
 
 interface PendingCallback {
   row: IncomingCallback;
@@ -36,11 +45,14 @@ interface PendingCallback {
  * callbacks.sweep enqueues whatever such a job did not cover (this process died, Redis was down).
  */
 @Injectable()
-export class CallbackInbox {
+export class CallbackInbox implements OnModuleDestroy {
   private readonly logger = new Logger(CallbackInbox.name);
   private readonly pending: PendingCallback[] = [];
   private inFlight = 0;
   private flushQueued = false;
+  /** Ids of stored callbacks whose apply job is not enqueued yet, and the timer that enqueues it. */
+  private owed: string[] = [];
+  private owedTimer?: NodeJS.Timeout;
 
   constructor(
     private readonly inbox: CallbackInboxRepository,
@@ -125,11 +137,31 @@ export class CallbackInbox {
     const inserted = new Set(rows.map((row) => `${row.account_id}/${row.dedupe_key}`));
     for (const item of batch) item.resolve(!inserted.delete(`${item.row.accountId}/${item.row.dedupeKey}`));
     if (rows.length === 0) return;
-    const inboxIds = rows.map((row) => row.id);
-    void this.producer
-      .enqueue('callbacks.apply', { inboxIds }, { jobId: jobIdOf('callbacks.apply', inboxIds[0]) })
-      .catch((error: unknown) =>
-        this.logger.warn({ err: error, callbacks: inboxIds.length }, 'apply job not enqueued; callbacks.sweep will'),
+    for (const row of rows) this.owed.push(row.id);
+    if (this.owed.length >= APPLY_JOB_MAX) void this.enqueueOwed();
+    else this.owedTimer ??= setTimeout(() => void this.enqueueOwed(), APPLY_GATHER_MS);
+  }
+
+  /** Enqueues what gathered, so that a worker applies it now rather than at the next sweep. */
+  onModuleDestroy(): Promise<void> {
+    return this.enqueueOwed();
+  }
+
+  /** Enqueues apply jobs for the gathered ids; a job that fails to enqueue is left to callbacks.sweep. */
+  private async enqueueOwed(): Promise<void> {
+    clearTimeout(this.owedTimer);
+    this.owedTimer = undefined;
+    const enqueued: Array<Promise<unknown>> = [];
+    while (this.owed.length > 0) {
+      const inboxIds = this.owed.splice(0, APPLY_JOB_MAX);
+      enqueued.push(
+        this.producer
+          .enqueue('callbacks.apply', { inboxIds }, { jobId: jobIdOf('callbacks.apply', inboxIds[0]) })
+          .catch((error: unknown) =>
+            this.logger.warn({ err: error, callbacks: inboxIds.length }, 'apply job not enqueued; callbacks.sweep will'),
+          ),
       );
+    }
+    await Promise.all(enqueued);
   }
 }

@@ -1,0 +1,94 @@
+import type { JobProducer } from '@fleetgate/queues';
+import type { VendorAccountService, VendorAdapter } from '@fleetgate/vendors';
+import type { CallbackInboxRepository, IncomingCallback, StoredCallback } from './callback-inbox.repository';
+import { CallbackInbox } from './callback-inbox.service';
+
+/**
+ * Apply jobs are enqueued for what several INSERTs stored, not one per INSERT: under load a job per
+ * INSERT held a few dozen callbacks, and each job costs the gateway and the worker the same whatever
+ * its size. The stored rows stay the record of what is owed (callbacks.sweep enqueues what no job
+ * covered), so a job enqueued a moment later promises the same.
+ */
+describe('CallbackInbox apply jobs', () => {
+  const accountId = '00000000-0000-4000-8000-000000000001';
+  let nextId = 0;
+  let enqueued: Array<{ inboxIds: string[]; jobId?: string }>;
+  let insertGate: Array<() => void>;
+  let inbox: CallbackInbox;
+
+  const repository = {
+    // Each INSERT waits for the test to let it commit, so that the test decides which calls share one.
+    insertBatch: (rows: IncomingCallback[]) =>
+      new Promise<StoredCallback[]>((resolve) =>
+        insertGate.push(() =>
+          resolve(rows.map((row) => ({ id: `id-${nextId++}`, account_id: row.accountId, dedupe_key: row.dedupeKey }))),
+        ),
+      ),
+  } as unknown as CallbackInboxRepository;
+  const adapter = {
+    capabilities: new Set(['callbacks']),
+    parseCallback: ({ body }: { body: { taskId: number } }) => [
+      { kind: 'task.progress', progress: { vendorTaskId: String(body.taskId), status: 'succeeded', vendorStatus: 3 } },
+    ],
+  } as unknown as VendorAdapter;
+  const accounts = {
+    verifyWebhook: () => Promise.resolve('ok'),
+    adapterFor: () => Promise.resolve(adapter),
+  } as unknown as VendorAccountService;
+  const producer = {
+    enqueue: (_name: string, payload: { inboxIds: string[] }, options: { jobId?: string }) => {
+      enqueued.push({ inboxIds: payload.inboxIds, jobId: options.jobId });
+      return Promise.resolve();
+    },
+  } as unknown as JobProducer;
+
+  const receive = (taskId: number) =>
+    inbox.receive('armcloud', accountId, { secret: 's' }, {}, { taskId, taskStatus: 3 });
+  /** Lets the event loop run until `count` INSERTs wait, then commits them all. */
+  const commitInserts = async (count: number) => {
+    while (insertGate.length < count) await new Promise((resolve) => setImmediate(resolve));
+    for (const commit of insertGate.splice(0)) commit();
+  };
+
+  beforeEach(() => {
+    nextId = 0;
+    enqueued = [];
+    insertGate = [];
+    inbox = new CallbackInbox(repository, accounts, producer);
+  });
+
+  it('enqueues one apply job for callbacks stored by several INSERTs in turn', async () => {
+    // Three callbacks, each arriving while the INSERT before it is in flight: three INSERTs.
+    const first = receive(1);
+    await commitInserts(1);
+    await first;
+    const second = receive(2);
+    await commitInserts(1);
+    await second;
+    const third = receive(3);
+    await commitInserts(1);
+    await third;
+    await inbox.onModuleDestroy();
+    expect(enqueued).toEqual([{ inboxIds: ['id-0', 'id-1', 'id-2'], jobId: 'callbacks.apply/id-0' }]);
+  });
+
+  it('enqueues a job without waiting once 500 stored callbacks have gathered, and none beyond 500', async () => {
+    const received = Array.from({ length: 501 }, (_, index) => receive(index));
+    // 500 to an INSERT: two INSERTs, the first enqueues its 500 at once, the second one waits.
+    await commitInserts(2);
+    await Promise.all(received);
+    expect(enqueued.map((job) => job.inboxIds.length)).toEqual([500]);
+    await inbox.onModuleDestroy();
+    expect(enqueued.map((job) => job.inboxIds.length)).toEqual([500, 1]);
+  });
+
+  it('enqueues what gathered when the module stops, and nothing when nothing is owed', async () => {
+    await inbox.onModuleDestroy();
+    expect(enqueued).toEqual([]);
+    const received = receive(7);
+    await commitInserts(1);
+    await received;
+    await inbox.onModuleDestroy();
+    expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
+  });
+});
