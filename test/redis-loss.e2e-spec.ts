@@ -126,4 +126,61 @@ describe('Redis losing its queues (e2e)', () => {
       );
     }
   });
+  it('enqueues again the writing of a task answered before its targets were written', async () => {
+    // No worker runs while the task is accepted: its tasks.prepare job waits in Redis.
+    for (const worker of workers.splice(0)) await worker.close();
+    const deferring = await startGateway({ ...env, TASK_INLINE_TARGETS: '2' });
+    try {
+      const account = await call('POST', '/vendor-accounts', {
+        vendor: 'tikmatrix',
+        name: `loss-deferred-${Date.now()}`,
+        baseUrl: simUrl,
+        credentials: {},
+      });
+      const prisma = gateway.app.get(PrismaService);
+      await prisma.device.createMany({
+        data: SERIALS.slice(0, 5).map((serial) => ({
+          vendor: 'tikmatrix',
+          accountId: account.id as string,
+          vendorRef: serial,
+          name: serial,
+        })),
+      });
+      const accepted = await fetch(`${deferring.baseUrl}/tasks`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: JSON.stringify({
+          operation: { type: 'script.start', params: { script: 'login' } },
+          targets: { accountId: account.id },
+        }),
+      });
+      const task = (await accepted.json()) as { id: string; preparing: boolean };
+      expect(task.preparing).toBe(true);
+      await until(
+        () =>
+          prisma.outboxJob.count({
+            where: { jobName: 'tasks.prepare', jobId: { contains: task.id }, publishedAt: null },
+          }),
+        (unrelayed) => unrelayed === 0,
+        'the prepare job relayed',
+      );
+
+      const redis = new RedisConnections(testConfig(env));
+      const keys = await redis.keysOfInstall();
+      await Promise.all(keys.map((key) => redis.commands.del(key)));
+      await redis.onModuleDestroy();
+
+      // The sweeper's horizon is out of reach here: only the recovery can bring the write back.
+      workers.push(await startWorker({ ...env, TASK_REDISPATCH_AFTER_SECONDS: '3600' }));
+      const ended = await until(
+        async () =>
+          (await call('GET', `/tasks/${task.id}`)) as { status: string; preparing: boolean; counts: { total: number } },
+        (value) => FINAL.includes(value.status),
+        'the deferred task ending after Redis lost its queues',
+      );
+      expect(ended).toMatchObject({ preparing: false, counts: { total: 5 } });
+    } finally {
+      await deferring.close();
+    }
+  });
 });

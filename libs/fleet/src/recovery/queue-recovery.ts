@@ -7,6 +7,7 @@ import { CallbackApplier } from '../callbacks/callback-applier';
 import { EventDeliveryRepository } from '../events/event-delivery.repository';
 import { systemScope } from '../scope/access-scope';
 import { TaskTargetRepository } from '../tasks/task-target.repository';
+import { TaskRepository } from '../tasks/task.repository';
 import { QueueEpochRepository } from './queue-epoch.repository';
 
 /** Rows read per round while recovering, so that a large backlog is never held whole. */
@@ -17,6 +18,8 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
 const RECOVERY_SCOPE = systemScope('queue recovery enqueues again all work PostgreSQL says is owed');
 
 export interface QueueRecoveryReport {
+  /** Tasks answered before their targets were written, whose writing is enqueued again. */
+  prepares: number;
   dispatches: number;
   polls: number;
   callbackBatches: number;
@@ -38,6 +41,7 @@ export class QueueRecovery {
   constructor(
     private readonly epochs: QueueEpochRepository,
     private readonly targets: TaskTargetRepository,
+    private readonly tasks: TaskRepository,
     private readonly deliveries: EventDeliveryRepository,
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
@@ -62,7 +66,21 @@ export class QueueRecovery {
   }
 
   private async requeue(epoch: string): Promise<QueueRecoveryReport> {
-    const report: QueueRecoveryReport = { dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
+    const report: QueueRecoveryReport = { prepares: 0, dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
+    // Tasks whose targets are still to be written own no target yet, so no batch below names them.
+    for (let afterId = NO_UUID; ;) {
+      const unwritten = await this.tasks.unwrittenAfter(RECOVERY_SCOPE, afterId, RECOVERY_PAGE);
+      for (const taskId of unwritten) {
+        await this.producer.enqueue(
+          'tasks.prepare',
+          { taskId },
+          { jobId: jobIdOf('tasks.prepare', taskId, 'recovered', epoch) },
+        );
+        report.prepares++;
+      }
+      if (unwritten.length < RECOVERY_PAGE) break;
+      afterId = unwritten[unwritten.length - 1];
+    }
     // Batches owed a dispatch or a poll, a page at a time in (task, account, batch) order.
     let after = { taskId: NO_UUID, accountId: NO_UUID, batch: -1 };
     for (;;) {
