@@ -159,6 +159,28 @@ describe('targets written after the 202 (e2e, gateway, worker, TikMatrix simulat
     expect(await pendingNow()).toBe(before);
   });
 
+  it('ends failed, not succeeded, a task whose every selected device is gone when its targets are written', async () => {
+    const refs = Array.from({ length: 5 }, (_, i) => `GONE${Date.now()}${i}`);
+    await prisma.device.createMany({
+      data: refs.map((ref) => ({ vendor: 'tikmatrix', accountId, vendorRef: ref, name: ref })),
+    });
+    const ids = (await prisma.device.findMany({ where: { vendorRef: { in: refs } } })).map((device) => device.id);
+    const accepted = await call('POST', '/tasks', {
+      operation: { type: 'script.start', params: { script: 'login' } },
+      targets: { deviceIds: ids },
+    });
+    expect(accepted.json).toMatchObject({ preparing: true, counts: { total: 5 } });
+    await prisma.device.deleteMany({ where: { id: { in: ids } } });
+
+    await creation.writeTargetsOf(accepted.json.id);
+    // As POST /tasks refuses a selection of no device (422): nothing ran, and a scheduled run retries.
+    expect((await call('GET', `/tasks/${accepted.json.id}`)).json).toMatchObject({
+      status: 'failed',
+      preparing: false,
+      counts: { total: 0 },
+    });
+  });
+
   it('writes no target from a stored selection it cannot read (no department list, no accounts), and ends the task cancelled', async () => {
     const nobody = '00000000-0000-4000-8000-00000000dead';
     const unreadable = [

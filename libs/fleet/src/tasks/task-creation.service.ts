@@ -188,7 +188,7 @@ export class TaskCreationService {
     }, CREATE_TRANSACTION);
     if (written === undefined) return;
     this.outbox.relaySoon();
-    // Every selected device was deleted meanwhile: the task has no target to wait for.
+    // Every selected device was deleted meanwhile: the task has no target to wait for, and ends failed.
     if (written === 0) await this.progress.refreshTask(taskId);
   }
 
