@@ -220,6 +220,40 @@ describe('targets written after the 202 (e2e, gateway, worker, TikMatrix simulat
     expect((await call('GET', `/tasks/${task.id}`)).json).toMatchObject({ preparing: false });
   });
 
+  it('a cancel that arrives while the targets are being written waits for them and cancels every one', async () => {
+    const accepted = await startScripts([...SERIALS.slice(18, 20), ...SERIALS.slice(26, 30)]);
+    const waiting = () =>
+      prisma.$queryRaw<Array<{ n: number }>>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`;
+    // The task's row held as a writer would hold it, so that the writer and then the cancel queue behind it.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM tasks WHERE id = ${accepted.id}::uuid FOR UPDATE`;
+        locked();
+        await released;
+      },
+      { timeout: 60_000 },
+    );
+    await isLocked;
+    const writing = creation.writeTargetsOf(accepted.id);
+    await until(waiting, ([row]) => row.n === 1, 'the writer waiting for the row');
+    const cancelling = call('POST', `/tasks/${accepted.id}/cancel`);
+    await until(waiting, ([row]) => row.n === 2, 'the cancel waiting for the row');
+    release();
+    await holder;
+    await writing;
+    const cancelled = await cancelling;
+    expect(cancelled.status).toBe(201);
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', preparing: false, counts: { total: 6, cancelled: 6 } });
+    const targets = await prisma.taskTarget.findMany({ where: { taskId: accepted.id } });
+    expect(targets.map((target) => target.status)).toEqual(targets.map(() => 'cancelled'));
+    expect(targets).toHaveLength(6);
+  });
+
   it('the sweeper brings back a write whose job was lost, and the worker sends each target once', async () => {
     const serials = SERIALS.slice(30, 38);
     const accepted = await startScripts(serials);
