@@ -371,8 +371,24 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       expect(mine.status).toBe(200);
       expect(mine.json).toEqual((await call('GET', `/devices/${inScope[0]}`, adminToken)).json);
       expect(Object.keys(mine.json).sort()).toEqual(
-        ['accountId', 'attributes', 'createdAt', 'departmentId', 'groupId', 'id', 'lastSeenAt', 'model', 'name',
-          'ownerId', 'status', 'syncedAt', 'tags', 'updatedAt', 'vendor', 'vendorRef'].sort(),
+        [
+          'accountId',
+          'attributes',
+          'createdAt',
+          'departmentId',
+          'groupId',
+          'id',
+          'lastSeenAt',
+          'model',
+          'name',
+          'ownerId',
+          'status',
+          'syncedAt',
+          'tags',
+          'updatedAt',
+          'vendor',
+          'vendorRef',
+        ].sort(),
       );
       const theirs = await call('GET', `/devices/${outOfScope[0]}`, operator.accessToken);
       expect(theirs.status).toBe(404);
@@ -382,7 +398,11 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
 
     it('a task made from a filter targets the devices GET /devices lists for it: a text with % or _ is no wildcard', async () => {
       for (const text of ['%', '_', '%%']) {
-        const listed = await call('GET', `/devices?accountId=${accountId}&text=${encodeURIComponent(text)}`, operator.accessToken);
+        const listed = await call(
+          'GET',
+          `/devices?accountId=${accountId}&text=${encodeURIComponent(text)}`,
+          operator.accessToken,
+        );
         expect(listed.status).toBe(200);
         expect(listed.json.total).toBe(0);
         // Had the filter matched as a LIKE pattern here, the task would go to every device in scope.
@@ -399,9 +419,25 @@ describe('data scope with a second caller (e2e: gateway, worker, Gizwits simulat
       // A gateway that answers before writing the targets of any task of more than one device.
       const deferring = await startGateway({ ...env, TASK_INLINE_TARGETS: '1' });
       try {
-        const accepted = await callApi(deferring.baseUrl, 'POST', '/tasks', operator.accessToken, datapoints({ accountId }));
+        const accepted = await callApi(
+          deferring.baseUrl,
+          'POST',
+          '/tasks',
+          operator.accessToken,
+          datapoints({ accountId }),
+        );
         expect(accepted.status).toBe(202);
         expect(accepted.json).toMatchObject({ preparing: true, counts: { total: inScope.length } });
+        // An operator of the other department neither sees nor stops nor retries it, written or not.
+        for (const [method, path] of [
+          ['GET', `/tasks/${accepted.json.id}`],
+          ['POST', `/tasks/${accepted.json.id}/cancel`],
+          ['POST', `/tasks/${accepted.json.id}/retry`],
+        ]) {
+          expect((await callApi(deferring.baseUrl, method, path, stranger.accessToken)).status).toBe(404);
+        }
+        const listed = await callApi(deferring.baseUrl, 'GET', '/tasks?pageSize=100', stranger.accessToken);
+        expect(listed.json.items.map((task: { id: string }) => task.id)).not.toContain(accepted.json.id);
         await finished(accepted.json.id);
         expect(await taskDeviceIds(accepted.json.id)).toEqual(inScope);
       } finally {

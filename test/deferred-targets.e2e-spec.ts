@@ -80,7 +80,8 @@ describe('targets written after the 202 (e2e, gateway, worker, TikMatrix simulat
     await prisma.device.createMany({
       data: SERIALS.map((serial) => ({ vendor: 'tikmatrix', accountId, vendorRef: serial, name: serial })),
     });
-    for (const device of await prisma.device.findMany({ where: { accountId } })) devices.set(device.vendorRef, device.id);
+    for (const device of await prisma.device.findMany({ where: { accountId } }))
+      devices.set(device.vendorRef, device.id);
   });
 
   afterAll(async () => {
@@ -101,9 +102,14 @@ describe('targets written after the 202 (e2e, gateway, worker, TikMatrix simulat
     const targets = await prisma.taskTarget.findMany({ where: { taskId: accepted.id } });
     expect(targets.map((target) => target.vendorRef).sort()).toEqual(serials);
     // One dispatch job staged for the one batch, not one per writer.
-    const staged = await prisma.outboxJob.count({ where: { jobName: 'tasks.dispatch', jobId: { contains: accepted.id } } });
+    const staged = await prisma.outboxJob.count({
+      where: { jobName: 'tasks.dispatch', jobId: { contains: accepted.id } },
+    });
     expect(staged).toBe(1);
-    expect((await call('GET', `/tasks/${accepted.id}`)).json).toMatchObject({ preparing: false, counts: { total: 12 } });
+    expect((await call('GET', `/tasks/${accepted.id}`)).json).toMatchObject({
+      preparing: false,
+      counts: { total: 12 },
+    });
   });
 
   it('targets the devices selected when the task was accepted: none added since, none deleted since', async () => {
@@ -142,13 +148,122 @@ describe('targets written after the 202 (e2e, gateway, worker, TikMatrix simulat
     expect([...(await receivedPerSerial()).keys()].filter((serial) => serials.includes(serial))).toEqual([]);
   });
 
+  it('counts the targets of a task not written yet as pending in GET /tasks/stats, as its own counts do', async () => {
+    const pendingNow = async () =>
+      ((await call('GET', '/tasks/stats')).json.targets.pending as number | undefined) ?? 0;
+    const before = await pendingNow();
+    const accepted = await startScripts([...SERIALS.slice(18, 20), ...SERIALS.slice(26, 30)]);
+    expect((await pendingNow()) - before).toBe(6);
+    // Cancelled before any worker runs: nothing is sent to these devices.
+    expect((await call('POST', `/tasks/${accepted.id}/cancel`)).status).toBe(201);
+    expect(await pendingNow()).toBe(before);
+  });
+
+  it('ends failed, not succeeded, a task whose every selected device is gone when its targets are written', async () => {
+    const refs = Array.from({ length: 5 }, (_, i) => `GONE${Date.now()}${i}`);
+    await prisma.device.createMany({
+      data: refs.map((ref) => ({ vendor: 'tikmatrix', accountId, vendorRef: ref, name: ref })),
+    });
+    const ids = (await prisma.device.findMany({ where: { vendorRef: { in: refs } } })).map((device) => device.id);
+    const accepted = await call('POST', '/tasks', {
+      operation: { type: 'script.start', params: { script: 'login' } },
+      targets: { deviceIds: ids },
+    });
+    expect(accepted.json).toMatchObject({ preparing: true, counts: { total: 5 } });
+    await prisma.device.deleteMany({ where: { id: { in: ids } } });
+
+    await creation.writeTargetsOf(accepted.json.id);
+    // As POST /tasks refuses a selection of no device (422): nothing ran, and a scheduled run retries.
+    expect((await call('GET', `/tasks/${accepted.json.id}`)).json).toMatchObject({
+      status: 'failed',
+      preparing: false,
+      counts: { total: 0 },
+    });
+  });
+
+  it('writes no target from a stored selection it cannot read (no department list, no accounts), and ends the task cancelled', async () => {
+    const nobody = '00000000-0000-4000-8000-00000000dead';
+    const unreadable = [
+      // A departments scope without its department ids.
+      {
+        scope: { kind: 'caller', userId: nobody, departmentId: null, data: { kind: 'departments', userId: nobody } },
+        accountIds: [accountId],
+      },
+      // No accounts.
+      { scope: { kind: 'caller', userId: nobody, departmentId: null, data: { kind: 'own', userId: nobody } } },
+    ];
+    const serials = [...SERIALS.slice(18, 20), ...SERIALS.slice(26, 30)];
+    for (const acceptedSelection of unreadable) {
+      const accepted = await startScripts(serials);
+      await prisma.task.update({ where: { id: accepted.id }, data: { acceptedSelection } });
+
+      await creation.writeTargetsOf(accepted.id);
+      expect(await prisma.taskTarget.count({ where: { taskId: accepted.id } })).toBe(0);
+      expect((await call('GET', `/tasks/${accepted.id}`)).json).toMatchObject({
+        status: 'cancelled',
+        preparing: false,
+      });
+    }
+  });
+
+  it('counts a task written without naming targets_written_at (the code before this change, mid-deploy) as written', async () => {
+    const task = await prisma.task.create({
+      data: {
+        number: BigInt(Date.now()),
+        operationType: 'script.start',
+        params: { script: 'login' },
+        targetSpec: { accountId },
+        targetTimeoutSeconds: 900,
+      },
+    });
+    expect(task.targetsWrittenAt).not.toBeNull();
+    expect((await call('GET', `/tasks/${task.id}`)).json).toMatchObject({ preparing: false });
+  });
+
+  it('a cancel that arrives while the targets are being written waits for them and cancels every one', async () => {
+    const accepted = await startScripts([...SERIALS.slice(18, 20), ...SERIALS.slice(26, 30)]);
+    const waiting = () =>
+      prisma.$queryRaw<Array<{ n: number }>>`
+        SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()`;
+    // The task's row held as a writer would hold it, so that the writer and then the cancel queue behind it.
+    let release!: () => void;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    let locked!: () => void;
+    const isLocked = new Promise<void>((resolve) => (locked = resolve));
+    const holder = prisma.$transaction(
+      async (tx) => {
+        await tx.$queryRaw`SELECT id FROM tasks WHERE id = ${accepted.id}::uuid FOR UPDATE`;
+        locked();
+        await released;
+      },
+      { timeout: 60_000 },
+    );
+    await isLocked;
+    const writing = creation.writeTargetsOf(accepted.id);
+    await until(waiting, ([row]) => row.n === 1, 'the writer waiting for the row');
+    const cancelling = call('POST', `/tasks/${accepted.id}/cancel`);
+    await until(waiting, ([row]) => row.n === 2, 'the cancel waiting for the row');
+    release();
+    await holder;
+    await writing;
+    const cancelled = await cancelling;
+    expect(cancelled.status).toBe(201);
+    expect(cancelled.json).toMatchObject({ status: 'cancelled', preparing: false, counts: { total: 6, cancelled: 6 } });
+    const targets = await prisma.taskTarget.findMany({ where: { taskId: accepted.id } });
+    expect(targets.map((target) => target.status)).toEqual(targets.map(() => 'cancelled'));
+    expect(targets).toHaveLength(6);
+  });
+
   it('the sweeper brings back a write whose job was lost, and the worker sends each target once', async () => {
     const serials = SERIALS.slice(30, 38);
     const accepted = await startScripts(serials);
     const tasksQueue = gateway.app.get(JobProducer).queue(QueueName.Tasks);
     // The job the create relayed is lost, as with a Redis that lost its data.
     await until(
-      () => prisma.outboxJob.count({ where: { jobName: 'tasks.prepare', jobId: { contains: accepted.id }, publishedAt: null } }),
+      () =>
+        prisma.outboxJob.count({
+          where: { jobName: 'tasks.prepare', jobId: { contains: accepted.id }, publishedAt: null },
+        }),
       (unrelayed) => unrelayed === 0,
       'the prepare job relayed',
     );

@@ -18,7 +18,7 @@ const NO_UUID = '00000000-0000-0000-0000-000000000000';
 const RECOVERY_SCOPE = systemScope('queue recovery enqueues again all work PostgreSQL says is owed');
 
 export interface QueueRecoveryReport {
-  /** Tasks answered before their targets were written, whose write is enqueued again. */
+  /** Tasks answered before their targets were written, whose writing is enqueued again. */
   prepares: number;
   dispatches: number;
   polls: number;
@@ -40,8 +40,8 @@ export class QueueRecovery {
 
   constructor(
     private readonly epochs: QueueEpochRepository,
-    private readonly tasks: TaskRepository,
     private readonly targets: TaskTargetRepository,
+    private readonly tasks: TaskRepository,
     private readonly deliveries: EventDeliveryRepository,
     private readonly producer: JobProducer,
     private readonly config: FleetgateConfig,
@@ -67,15 +67,19 @@ export class QueueRecovery {
 
   private async requeue(epoch: string): Promise<QueueRecoveryReport> {
     const report: QueueRecoveryReport = { prepares: 0, dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
-    // Each such task selects more than TASK_INLINE_TARGETS devices, so a page of them is plenty; the
-    // sweeper takes any left over once they pass its horizon.
-    for (const taskId of await this.tasks.unwrittenBefore(RECOVERY_SCOPE, new Date(), RECOVERY_PAGE)) {
-      await this.producer.enqueue(
-        'tasks.prepare',
-        { taskId },
-        { jobId: jobIdOf('tasks.prepare', taskId, 'recovered', epoch) },
-      );
-      report.prepares++;
+    // Tasks whose targets are still to be written own no target yet, so no batch below names them.
+    for (let afterId = NO_UUID; ;) {
+      const unwritten = await this.tasks.unwrittenAfter(RECOVERY_SCOPE, afterId, RECOVERY_PAGE);
+      for (const taskId of unwritten) {
+        await this.producer.enqueue(
+          'tasks.prepare',
+          { taskId },
+          { jobId: jobIdOf('tasks.prepare', taskId, 'recovered', epoch) },
+        );
+        report.prepares++;
+      }
+      if (unwritten.length < RECOVERY_PAGE) break;
+      afterId = unwritten[unwritten.length - 1];
     }
     // Batches owed a dispatch or a poll, a page at a time in (task, account, batch) order.
     let after = { taskId: NO_UUID, accountId: NO_UUID, batch: -1 };

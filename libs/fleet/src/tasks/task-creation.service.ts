@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ConflictError } from '@fleetgate/domain';
 import type { Operation } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
@@ -13,6 +13,7 @@ import { TaskTargetRepository } from './task-target.repository';
 import {
   type AcceptedSelection,
   DISPATCH_BATCH_SIZE,
+  readAcceptedSelection,
   rolloutDelayMs,
   TaskTargeting,
   type TargetUnit,
@@ -68,6 +69,8 @@ const TARGET_PAGE = 10_000;
  */
 @Injectable()
 export class TaskCreationService {
+  private readonly logger = new Logger(TaskCreationService.name);
+
   constructor(
     private readonly tasks: TaskRepository,
     private readonly targets: TaskTargetRepository,
@@ -166,7 +169,14 @@ export class TaskCreationService {
       await this.tasks.markTargetsWritten(PREPARE_SCOPE, taskId, tx);
       // Stopped without the row lock held: no target is written for a stopped task.
       if (task.cancelledAt || task.abortedAt) return undefined;
-      const accepted = task.acceptedSelection as unknown as AcceptedSelection;
+      const accepted = readAcceptedSelection(task.acceptedSelection);
+      if (!accepted) {
+        // Without a readable scope and accounts no device is known to be the caller's: nothing is sent,
+        // and the task ends rather than failing (or ending succeeded) each time the sweeper brings it back.
+        this.logger.error({ taskId }, 'the stored selection of a task cannot be read; the task is cancelled');
+        await this.tasks.markStopped(PREPARE_SCOPE, taskId, 'cancelled', new Date(), tx);
+        return 0;
+      }
       const selection = this.targeting.writtenSelection(
         task.targetSpec as unknown as TaskTargetsDto,
         accepted,
@@ -178,7 +188,7 @@ export class TaskCreationService {
     }, CREATE_TRANSACTION);
     if (written === undefined) return;
     this.outbox.relaySoon();
-    // Every selected device was deleted meanwhile: the task has no target to wait for.
+    // Every selected device was deleted meanwhile: the task has no target to wait for, and ends failed.
     if (written === 0) await this.progress.refreshTask(taskId);
   }
 

@@ -183,9 +183,15 @@ export class TaskProgress {
     if (!before.targetsWrittenAt) return before.status as TaskStatus;
     // Which statuses the targets hold, not how many hold each: the aggregate depends only on that.
     const present = await this.targets.presentStatuses(PROGRESS_SCOPE, taskId);
-    // Cancelled before any target was written, a task has none, and ends cancelled all the same.
+    // Only a task written after its 202 can have no target: cancelled before they were written, it ends
+    // cancelled; otherwise every device it selected was gone by then, which POST /tasks would have
+    // refused (no device matches), so nothing ran and it ends failed (a scheduled run retries it).
     const status =
-      present.length === 0 && before.cancelledAt ? 'cancelled' : aggregateStatus(present.map(normalizedStatus));
+      present.length === 0
+        ? before.cancelledAt
+          ? 'cancelled'
+          : 'failed'
+        : aggregateStatus(present.map(normalizedStatus));
     const final = isFinalStatus(status);
     // Only the writer that changes the status raises the events, so concurrent refreshes raise them once.
     if (await this.tasks.changeStatus(PROGRESS_SCOPE, taskId, status, final ? new Date() : null)) {

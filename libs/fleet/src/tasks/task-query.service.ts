@@ -55,14 +55,15 @@ export class TaskQueryService {
   }
 
   async stats(scope: AccessScope): Promise<TaskStatsDto> {
-    const [tasks, targets] = await Promise.all([
+    const [tasks, targets, unwritten] = await Promise.all([
       this.taskRepository.statusCounts(scope),
       this.targetRepository.statusCounts(scope),
+      this.taskRepository.selectedUnwritten(scope),
     ]);
-    return {
-      tasks: Object.fromEntries(tasks.map((row) => [row.status, row.count])),
-      targets: Object.fromEntries(targets.map((row) => [row.status, row.count])),
-    };
+    const targetCounts: Record<string, number> = Object.fromEntries(targets.map((row) => [row.status, row.count]));
+    // A task answered before its targets were written counts the devices it selected as pending (toTaskDto).
+    if (unwritten > 0) targetCounts.pending = (targetCounts.pending ?? 0) + unwritten;
+    return { tasks: Object.fromEntries(tasks.map((row) => [row.status, row.count])), targets: targetCounts };
   }
 
   /** A task's status, for another library following a task it started; undefined: no such task in the scope. */

@@ -7,6 +7,7 @@ import { VendorAccountService, VendorRegistry } from '@fleetgate/vendors';
 import { deviceWhere } from '../devices/device-filter';
 import { DeviceGroupRepository } from '../devices/device-group.repository';
 import { DeviceRepository, type TargetDevice } from '../devices/device.repository';
+import type { DataScope } from '@fleetgate/auth';
 import type { AccessScope } from '../scope/access-scope';
 import type { TaskTargetsDto } from './task.dto';
 
@@ -30,6 +31,44 @@ export interface TargetSelection {
 export interface AcceptedSelection {
   scope: AccessScope;
   accountIds: string[];
+}
+
+/**
+ * A stored AcceptedSelection, checked field by field before it selects anything: Prisma leaves a
+ * condition whose list is undefined (department ids, account ids) out of the where clause instead of
+ * matching nothing. Undefined for any other shape (a row edited by hand, a version that kept another).
+ */
+export function readAcceptedSelection(json: unknown): AcceptedSelection | undefined {
+  if (!isRecord(json) || !isStringArray(json.accountIds) || json.accountIds.length === 0) return undefined;
+  const scope = json.scope;
+  if (!isRecord(scope)) return undefined;
+  if (scope.kind === 'system') {
+    return typeof scope.reason === 'string' && scope.reason.trim()
+      ? { scope: { kind: 'system', reason: scope.reason }, accountIds: json.accountIds }
+      : undefined;
+  }
+  if (scope.kind !== 'caller' || typeof scope.userId !== 'string') return undefined;
+  if (scope.departmentId !== null && typeof scope.departmentId !== 'string') return undefined;
+  const data = scope.data;
+  if (!isRecord(data)) return undefined;
+  let checked: DataScope;
+  if (data.kind === 'all') checked = { kind: 'all' };
+  else if (data.kind === 'own' && typeof data.userId === 'string') checked = { kind: 'own', userId: data.userId };
+  else if (data.kind === 'departments' && typeof data.userId === 'string' && isStringArray(data.departmentIds)) {
+    checked = { kind: 'departments', departmentIds: data.departmentIds, userId: data.userId };
+  } else return undefined;
+  return {
+    scope: { kind: 'caller', userId: scope.userId, departmentId: scope.departmentId, data: checked },
+    accountIds: json.accountIds,
+  };
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isStringArray(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
 }
 
 /** What a task's target rows are made of: a device, or a vendor-side account with no device (id null). */

@@ -92,6 +92,17 @@ export class TaskRepository {
     await tx.task.update({ where: { ...inScope(scope), id }, data: { targetsWrittenAt: new Date() } });
   }
 
+  /** Tasks whose targets are still to be written, `take` at a time in id order after `afterId`. */
+  async unwrittenAfter(scope: AccessScope, afterId: string, take: number): Promise<string[]> {
+    const rows = await this.prisma.task.findMany({
+      where: { ...inScope(scope), targetsWrittenAt: null, id: { gt: afterId } },
+      orderBy: { id: 'asc' },
+      select: { id: true },
+      take,
+    });
+    return rows.map((row) => row.id);
+  }
+
   /** Tasks accepted before `createdBefore` whose targets are still to be written, oldest first. */
   async unwrittenBefore(scope: AccessScope, createdBefore: Date, take: number): Promise<string[]> {
     const rows = await this.prisma.task.findMany({
@@ -121,6 +132,15 @@ export class TaskRepository {
   async statusCounts(scope: AccessScope): Promise<Array<{ status: string; count: number }>> {
     const rows = await this.prisma.task.groupBy({ by: ['status'], where: tasksInScope(scope), _count: { _all: true } });
     return rows.map((row) => ({ status: row.status, count: row._count._all }));
+  }
+
+  /** How many devices the tasks in the scope selected whose targets are still to be written. */
+  async selectedUnwritten(scope: AccessScope): Promise<number> {
+    const sum = await this.prisma.task.aggregate({
+      where: { ...inScope(scope), targetsWrittenAt: null },
+      _sum: { targetsSelected: true },
+    });
+    return sum._sum.targetsSelected ?? 0;
   }
 
   /** Whom a task belongs to, for the data scopes of events about it. */
