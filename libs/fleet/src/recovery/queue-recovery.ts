@@ -69,7 +69,7 @@ export class QueueRecovery {
     const report: QueueRecoveryReport = { prepares: 0, dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
     // Tasks whose targets are still to be written own no target yet, so no batch below names them.
     for (let afterId = NO_UUID; ;) {
-      const unwritten = await this.tasks.unwrittenAfter(RECOVERY_SCOPE, afterId, RECOVERY_PAGE);
+      const unwritten = await this.tasks.unwritten(RECOVERY_SCOPE, afterId, RECOVERY_PAGE);
       for (const taskId of unwritten) {
         await this.producer.enqueue(
           'tasks.prepare',

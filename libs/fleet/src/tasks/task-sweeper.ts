@@ -18,8 +18,9 @@ export interface SweepReport {
   reprepared: number;
 }
 
-/** Tasks whose targets-writing job is enqueued again per sweep, at most. */
-const REPREPARE_LIMIT = 100;
+/** Tasks read per page while looking for writes of targets that lost their job. */
+const UNWRITTEN_PAGE = 100;
+const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * The safety net, run on a schedule by one worker at a time: relays outbox rows that no process
@@ -72,16 +73,27 @@ export class TaskSweeper {
         { jobId: dispatchJobId(ref, sweepRound) },
       );
     }
-    const unwritten = await this.tasks.unwrittenBefore(SWEEP_SCOPE, horizon, REPREPARE_LIMIT);
-    for (const taskId of unwritten) {
-      await this.producer.enqueue('tasks.prepare', { taskId }, { jobId: jobIdOf('tasks.prepare', taskId, sweepRound) });
+    // Every one, a page at a time: a write that keeps failing must not hide the ones behind it.
+    let reprepared = 0;
+    for (let afterId = NO_UUID; ;) {
+      const unwritten = await this.tasks.unwritten(SWEEP_SCOPE, afterId, UNWRITTEN_PAGE, horizon);
+      for (const taskId of unwritten) {
+        await this.producer.enqueue(
+          'tasks.prepare',
+          { taskId },
+          { jobId: jobIdOf('tasks.prepare', taskId, sweepRound) },
+        );
+      }
+      reprepared += unwritten.length;
+      if (unwritten.length < UNWRITTEN_PAGE) break;
+      afterId = unwritten[unwritten.length - 1];
     }
-    if (expired.length || stuck.length || unwritten.length) {
+    if (expired.length || stuck.length || reprepared) {
       this.logger.warn(
-        { timedOutTasks: expired.length, redispatched: stuck.length, reprepared: unwritten.length },
+        { timedOutTasks: expired.length, redispatched: stuck.length, reprepared },
         'swept stuck targets',
       );
     }
-    return { timedOut: expired.length, redispatched: stuck.length, relayed, reprepared: unwritten.length };
+    return { timedOut: expired.length, redispatched: stuck.length, relayed, reprepared };
   }
 }

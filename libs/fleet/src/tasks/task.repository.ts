@@ -92,22 +92,19 @@ export class TaskRepository {
     await tx.task.update({ where: { ...inScope(scope), id }, data: { targetsWrittenAt: new Date() } });
   }
 
-  /** Tasks whose targets are still to be written, `take` at a time in id order after `afterId`. */
-  async unwrittenAfter(scope: AccessScope, afterId: string, take: number): Promise<string[]> {
+  /**
+   * A page of the tasks whose targets are still to be written, in id order after `afterId`; with
+   * `createdBefore`, only those accepted before it.
+   */
+  async unwritten(scope: AccessScope, afterId: string, take: number, createdBefore?: Date): Promise<string[]> {
     const rows = await this.prisma.task.findMany({
-      where: { ...inScope(scope), targetsWrittenAt: null, id: { gt: afterId } },
+      where: {
+        ...inScope(scope),
+        targetsWrittenAt: null,
+        id: { gt: afterId },
+        ...(createdBefore ? { createdAt: { lt: createdBefore } } : {}),
+      },
       orderBy: { id: 'asc' },
-      select: { id: true },
-      take,
-    });
-    return rows.map((row) => row.id);
-  }
-
-  /** Tasks accepted before `createdBefore` whose targets are still to be written, oldest first. */
-  async unwrittenBefore(scope: AccessScope, createdBefore: Date, take: number): Promise<string[]> {
-    const rows = await this.prisma.task.findMany({
-      where: { ...inScope(scope), targetsWrittenAt: null, createdAt: { lt: createdBefore } },
-      orderBy: { createdAt: 'asc' },
       select: { id: true },
       take,
     });
