@@ -91,4 +91,22 @@ describe('CallbackInbox apply jobs', () => {
     await inbox.onModuleDestroy();
     expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
   });
+
+  it('enqueues at once what commits after the module began to stop, and leaves no timer behind', async () => {
+    // Nest runs onModuleDestroy before it closes the HTTP server, and closes the queues only after it:
+    // an INSERT in flight (or a request arriving) meanwhile commits once the gathered ids went out. A
+    // 50 ms timer then would fire after the queues closed, leaving the callback to a sweep a minute on.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    try {
+      const received = receive(8);
+      while (insertGate.length < 1) await new Promise((resolve) => setImmediate(resolve));
+      await inbox.onModuleDestroy();
+      await commitInserts(1);
+      await received;
+      expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -53,6 +53,12 @@ export class CallbackInbox implements OnModuleDestroy {
   /** Ids of stored callbacks whose apply job is not enqueued yet, and the timer that enqueues it. */
   private owed: string[] = [];
   private owedTimer?: NodeJS.Timeout;
+  /**
+   * Set once the module is being destroyed. Nest destroys modules before it closes the HTTP server and
+   * closes the queues only after that: what commits meanwhile is enqueued at once, since a gathering
+   * timer would fire after the queues closed and leave it to the sweep.
+   */
+  private stopping = false;
 
   constructor(
     private readonly inbox: CallbackInboxRepository,
@@ -138,12 +144,13 @@ export class CallbackInbox implements OnModuleDestroy {
     for (const item of batch) item.resolve(!inserted.delete(`${item.row.accountId}/${item.row.dedupeKey}`));
     if (rows.length === 0) return;
     for (const row of rows) this.owed.push(row.id);
-    if (this.owed.length >= APPLY_JOB_MAX) void this.enqueueOwed();
+    if (this.stopping || this.owed.length >= APPLY_JOB_MAX) void this.enqueueOwed();
     else this.owedTimer ??= setTimeout(() => void this.enqueueOwed(), APPLY_GATHER_MS);
   }
 
   /** Enqueues what gathered, so that a worker applies it now rather than at the next sweep. */
   onModuleDestroy(): Promise<void> {
+    this.stopping = true;
     return this.enqueueOwed();
   }
 
