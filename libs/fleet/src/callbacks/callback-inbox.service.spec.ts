@@ -35,10 +35,12 @@ describe('CallbackInbox apply jobs', () => {
     verifyWebhook: () => Promise.resolve('ok'),
     adapterFor: () => Promise.resolve(adapter),
   } as unknown as VendorAccountService;
+  /** What an enqueue answers: at once, or never (Redis away: the queues' connection waits for it). */
+  let redisAway: boolean;
   const producer = {
     enqueue: (_name: string, payload: { inboxIds: string[] }, options: { jobId?: string }) => {
       enqueued.push({ inboxIds: payload.inboxIds, jobId: options.jobId });
-      return Promise.resolve();
+      return redisAway ? new Promise<void>(() => undefined) : Promise.resolve();
     },
   } as unknown as JobProducer;
 
@@ -52,6 +54,7 @@ describe('CallbackInbox apply jobs', () => {
 
   beforeEach(() => {
     nextId = 0;
+    redisAway = false;
     enqueued = [];
     insertGate = [];
     inbox = new CallbackInbox(repository, accounts, producer);
@@ -68,7 +71,7 @@ describe('CallbackInbox apply jobs', () => {
     const third = receive(3);
     await commitInserts(1);
     await third;
-    await inbox.onModuleDestroy();
+    inbox.onModuleDestroy();
     expect(enqueued).toEqual([{ inboxIds: ['id-0', 'id-1', 'id-2'], jobId: 'callbacks.apply/id-0' }]);
   });
 
@@ -78,17 +81,17 @@ describe('CallbackInbox apply jobs', () => {
     await commitInserts(2);
     await Promise.all(received);
     expect(enqueued.map((job) => job.inboxIds.length)).toEqual([500]);
-    await inbox.onModuleDestroy();
+    inbox.onModuleDestroy();
     expect(enqueued.map((job) => job.inboxIds.length)).toEqual([500, 1]);
   });
 
   it('enqueues what gathered when the module stops, and nothing when nothing is owed', async () => {
-    await inbox.onModuleDestroy();
+    inbox.onModuleDestroy();
     expect(enqueued).toEqual([]);
     const received = receive(7);
     await commitInserts(1);
     await received;
-    await inbox.onModuleDestroy();
+    inbox.onModuleDestroy();
     expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
   });
 
@@ -100,7 +103,7 @@ describe('CallbackInbox apply jobs', () => {
     try {
       const received = receive(8);
       while (insertGate.length < 1) await new Promise((resolve) => setImmediate(resolve));
-      await inbox.onModuleDestroy();
+      inbox.onModuleDestroy();
       await commitInserts(1);
       await received;
       expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
@@ -108,5 +111,20 @@ describe('CallbackInbox apply jobs', () => {
     } finally {
       jest.useRealTimers();
     }
+  });
+
+  it('stops without waiting for Redis when the gathered job cannot be sent', async () => {
+    // The queues' connection never gives up on a command (maxRetriesPerRequest: null): while Redis is
+    // away an add waits for it, and a shutdown awaiting it would never end. The rows stay owed, and the
+    // add goes out if Redis comes back before the queue closes.
+    redisAway = true;
+    const received = receive(9);
+    await commitInserts(1);
+    await received;
+    let stopped = false;
+    void Promise.resolve(inbox.onModuleDestroy()).then(() => (stopped = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(stopped).toBe(true);
+    expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
   });
 });

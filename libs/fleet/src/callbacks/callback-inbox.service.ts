@@ -148,10 +148,15 @@ export class CallbackInbox implements OnModuleDestroy {
     else this.owedTimer ??= setTimeout(() => void this.enqueueOwed(), APPLY_GATHER_MS);
   }
 
-  /** Enqueues what gathered, so that a worker applies it now rather than at the next sweep. */
-  onModuleDestroy(): Promise<void> {
+  /**
+   * Enqueues what gathered, so that a worker applies it now rather than at the next sweep. Not awaited:
+   * the queues' connection never gives up on a command, so while Redis is away the shutdown would wait
+   * for it forever. The adds are sent before the queues close (after the HTTP server); one still
+   * waiting for Redis then is left to callbacks.sweep, as the rows stay owed.
+   */
+  onModuleDestroy(): void {
     this.stopping = true;
-    return this.enqueueOwed();
+    void this.enqueueOwed();
   }
 
   /** Enqueues apply jobs for the gathered ids; a job that fails to enqueue is left to callbacks.sweep. */
