@@ -102,6 +102,42 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     expect(rows).toBe(40);
   });
 
+  it('refuses alone a callback the INSERT cannot store (a NUL, a lone surrogate, deep nesting): those sent with it are stored', async () => {
+    // JSON carries them all; jsonb refuses the first two, JSON.stringify cannot write the third, and
+    // one group-commit INSERT stores the callbacks arriving together: such a body must not fail the
+    // whole statement, and so every caller that shared it.
+    const bodies = Array.from({ length: 20 }, callback);
+    const hostile = [
+      JSON.stringify({ ...callback(), note: 'a\u0000b' }),
+      JSON.stringify({ ...callback(), note: '\ud800' }),
+      JSON.stringify({ ...callback(), ['\u0000']: 1 }),
+      // A state report is keyed without serialising its body: only the INSERT would.
+      `{"padStatus":10,"padCode":"AC0001","deep":${'['.repeat(50_000)}${']'.repeat(50_000)}}`,
+    ];
+    // Interleaved, so that the hostile bodies share INSERTs with the others.
+    const sent = bodies.flatMap((body, index) => {
+      const text = JSON.stringify(body);
+      return index < hostile.length ? [text, hostile[index]] : [text];
+    });
+    const answers = await Promise.all(
+      sent.map(async (text) => {
+        const response = await fetch(`${gateway.baseUrl}${account.webhookPath}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret },
+          body: text,
+        });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    expect(answers.filter((_, index) => !hostile.includes(sent[index]))).toEqual(bodies.map(() => 200));
+    expect(answers.filter((_, index) => hostile.includes(sent[index]))).toEqual([400, 400, 400, 400]);
+    const rows = await prisma.callbackInbox.count({
+      where: { accountId: account.id, OR: bodies.map((body) => ({ payload: { equals: body } })) },
+    });
+    expect(rows).toBe(bodies.length);
+  });
+
   it('acknowledges a callback posted to its account’s path in capitals as new, and its repeat as a duplicate', async () => {
     // A UUID is the same in either case (the route accepts both); the receipt must not depend on it.
     const path = account.webhookPath.replace(account.id, account.id.toUpperCase());
