@@ -103,15 +103,15 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
   });
 
   it('refuses alone a callback the INSERT cannot store (a NUL, a lone surrogate, deep nesting): those sent with it are stored', async () => {
-    // JSON carries them all; jsonb refuses the first two, JSON.stringify cannot write the third, and
-    // one group-commit INSERT stores the callbacks arriving together: such a body must not fail the
-    // whole statement, and so every caller that shared it.
+    // JSON carries them all; jsonb refuses the first three and JSON.stringify cannot write the last,
+    // and one group-commit INSERT stores the callbacks arriving together: such a body must be refused
+    // before it joins one, or it fails the statement of every caller that shared it.
     const bodies = Array.from({ length: 20 }, callback);
     const hostile = [
       JSON.stringify({ ...callback(), note: 'a\u0000b' }),
       JSON.stringify({ ...callback(), note: '\ud800' }),
       JSON.stringify({ ...callback(), ['\u0000']: 1 }),
-      // A state report is keyed without serialising its body: only the INSERT would.
+      // A state report is keyed without serialising its body: only the INSERT would, and overflow.
       `{"padStatus":10,"padCode":"AC0001","deep":${'['.repeat(50_000)}${']'.repeat(50_000)}}`,
     ];
     // Interleaved, so that the hostile bodies share INSERTs with the others.

@@ -1,7 +1,7 @@
 import type { JobProducer } from '@fleetgate/queues';
 import type { VendorAccountService, VendorAdapter } from '@fleetgate/vendors';
 import type { CallbackInboxRepository, IncomingCallback, StoredCallback } from './callback-inbox.repository';
-import { CallbackInbox, storableAsJsonb } from './callback-inbox.service';
+import { CallbackInbox } from './callback-inbox.service';
 
 /**
  * Apply jobs are enqueued for what several INSERTs stored, not one per INSERT: under load a job per
@@ -126,22 +126,5 @@ describe('CallbackInbox apply jobs', () => {
     await new Promise((resolve) => setImmediate(resolve));
     expect(stopped).toBe(true);
     expect(enqueued).toEqual([{ inboxIds: ['id-0'], jobId: 'callbacks.apply/id-0' }]);
-  });
-});
-
-describe('storableAsJsonb', () => {
-  it('takes paired surrogates and a few levels, refuses a NUL or an unpaired surrogate in a string or a key, or deep nesting', () => {
-    const nested = (levels: number) => {
-      let value: unknown = 'leaf';
-      for (let depth = 0; depth < levels; depth++) value = [value];
-      return value;
-    };
-    expect(storableAsJsonb({ emoji: '😀', deep: nested(63) })).toBe(true);
-    expect(storableAsJsonb({ deep: nested(64) })).toBe(false);
-    expect(storableAsJsonb({ deep: nested(100_000) })).toBe(false);
-    expect(storableAsJsonb({ note: ['a\u0000b'] })).toBe(false);
-    expect(storableAsJsonb({ note: 'x\ud800' })).toBe(false);
-    expect(storableAsJsonb({ note: '\udc00x' })).toBe(false);
-    expect(storableAsJsonb({ ['k\u0000']: 1 })).toBe(false);
   });
 });

@@ -97,14 +97,6 @@ export class CallbackInbox implements OnModuleDestroy {
       }
       throw error;
     }
-    if (!storableAsJsonb(body)) {
-      // Refused here, alone: in the group-commit INSERT it would fail the statement of every callback
-      // that arrived with it.
-      throw new InvalidInputError(
-        `The callback holds a NUL character or an unpaired surrogate, or nests deeper than ${MAX_CALLBACK_DEPTH} levels: it cannot be stored`,
-        [{ field: 'body', problem: 'holds a NUL character or an unpaired surrogate, or nests too deep' }],
-      );
-    }
     const dedupeKey = redeliveryKey(body, events);
     const duplicate = await this.store({ vendor, accountId, dedupeKey, payload: body });
     return { accepted: true, duplicate };
@@ -184,36 +176,4 @@ export class CallbackInbox implements OnModuleDestroy {
     }
     await Promise.all(enqueued);
   }
-}
-
-/** A high surrogate not followed by a low one, or a low one not preceded by a high one (UTF-16 code units). */
-const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
-
-/**
- * Deepest nesting of arrays and objects a callback may have. A vendor callback is a few levels deep;
- * a 256 KiB body can nest 100,000 deep, which JSON.stringify (in the INSERT) cannot write.
- */
-const MAX_CALLBACK_DEPTH = 64;
-
-/**
- * False when a parsed JSON value holds what JSON may carry but the INSERT cannot store: a NUL character
- * (\u0000) or an unpaired UTF-16 surrogate, in a string or a key (jsonb refuses both), or nesting
- * deeper than MAX_CALLBACK_DEPTH. Walked without recursion, so that it cannot overflow the stack itself.
- */
-export function storableAsJsonb(value: unknown): boolean {
-  const storable = (text: string) => !text.includes('\0') && !UNPAIRED_SURROGATE.test(text);
-  const stack: Array<{ item: unknown; depth: number }> = [{ item: value, depth: 0 }];
-  while (stack.length > 0) {
-    const { item, depth } = stack.pop()!;
-    if (typeof item === 'string') {
-      if (!storable(item)) return false;
-    } else if (item !== null && typeof item === 'object') {
-      if (depth >= MAX_CALLBACK_DEPTH) return false;
-      for (const [key, element] of Object.entries(item)) {
-        if (!Array.isArray(item) && !storable(key)) return false;
-        stack.push({ item: element, depth: depth + 1 });
-      }
-    }
-  }
-  return true;
 }

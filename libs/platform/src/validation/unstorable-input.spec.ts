@@ -24,6 +24,14 @@ describe('unstorableInput', () => {
     expect(unstorableInput({ command: 'ls\n\tpwd' }, { type: 'body' })).toEqual([]);
   });
 
+  it('names a body key holding NUL, and a value or key holding an unpaired surrogate; a pair is a character', () => {
+    expect(unstorableInput({ items: [{ ['k\u0000']: 1 }] }, { type: 'body' })).toEqual([
+      { field: 'items.0.k\u0000', problem: 'has a key that must not contain NUL characters' },
+    ]);
+    expect(unstorableInput({ note: 'x\ud800', tail: '\udc00', ['\ud83d']: 1 }, { type: 'body' })).toHaveLength(3);
+    expect(unstorableInput({ note: '😀 \ud83d\ude00', ['😀']: 'ok' }, { type: 'body' })).toEqual([]);
+  });
+
   it('names the top field of a body nested deeper than the limit, without recursing', () => {
     let deep: unknown = 1;
     for (let level = 0; level < 100_000; level++) deep = { a: deep };

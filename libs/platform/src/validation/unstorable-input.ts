@@ -6,8 +6,8 @@ export const MAX_BODY_DEPTH = 32;
 
 /**
  * Input that no route can take, found before any route-specific check: a control character in a path
- * or query text (identifiers, filters, names), a NUL anywhere in a body (PostgreSQL stores no NUL in
- * text or jsonb), or a body nested deeper than MAX_BODY_DEPTH (transforming and validating it recurses
+ * or query text (identifiers, filters, names), a NUL or an unpaired surrogate anywhere in a body, in a
+ * value or a key (PostgreSQL stores neither in jsonb), or a body nested deeper than MAX_BODY_DEPTH (transforming and validating it recurses
  * once per level). Answers one problem per field; empty when the input is fine.
  */
 export function unstorableInput(value: unknown, metadata: ArgumentMetadata): FieldProblem[] {
@@ -48,7 +48,8 @@ function bodyProblems(body: unknown): FieldProblem[] {
   while (stack.length > 0 && problems.length < 20) {
     const { value, path } = stack.pop()!;
     if (typeof value === 'string') {
-      if (value.includes('\u0000')) problems.push({ field: fieldOf(path), problem: 'must not contain NUL characters' });
+      const problem = textProblem(value);
+      if (problem) problems.push({ field: fieldOf(path), problem });
       continue;
     }
     if (!value || typeof value !== 'object') continue;
@@ -58,9 +59,27 @@ function bodyProblems(body: unknown): FieldProblem[] {
       tooDeep.add(field);
       continue;
     }
-    for (const [key, child] of Object.entries(value)) stack.push({ value: child, path: [...path, key] });
+    for (const [key, child] of Object.entries(value)) {
+      // A key is stored as text too (jsonb): a route that keeps a body whole (a vendor callback) stores it.
+      const keyProblem = Array.isArray(value) ? undefined : textProblem(key);
+      if (keyProblem) problems.push({ field: fieldOf([...path, key]), problem: `has a key that ${keyProblem}` });
+      else stack.push({ value: child, path: [...path, key] });
+    }
   }
   return problems;
+}
+
+/** A high surrogate not followed by a low one, or a low one not preceded by a high one (UTF-16 code units). */
+const UNPAIRED_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/**
+ * What PostgreSQL cannot store of a text that JSON can carry: NUL, and an unpaired surrogate (`"\ud800"`
+ * parses, but is no character: jsonb refuses it, and text gets a replacement character instead).
+ */
+function textProblem(text: string): string | undefined {
+  if (text.includes('\u0000')) return 'must not contain NUL characters';
+  if (UNPAIRED_SURROGATE.test(text)) return 'must not contain unpaired surrogates (\\ud800-\\udfff alone)';
+  return undefined;
 }
 
 /** Dotted like class-validator's fields (`items.0.name`); the body itself is `body`. */
