@@ -7,8 +7,9 @@ export const MAX_BODY_DEPTH = 32;
 /**
  * Input that no route can take, found before any route-specific check: a control character in a path
  * or query text (identifiers, filters, names), a NUL or an unpaired surrogate anywhere in a body, in a
- * value or a key (PostgreSQL stores neither in jsonb), or a body nested deeper than MAX_BODY_DEPTH (transforming and validating it recurses
- * once per level). Answers one problem per field; empty when the input is fine.
+ * value or a key (PostgreSQL stores neither in jsonb), or a body nested deeper than MAX_BODY_DEPTH
+ * (transforming and validating it recurses once per level). Answers one problem per field; empty when
+ * the input is fine.
  */
 export function unstorableInput(value: unknown, metadata: ArgumentMetadata): FieldProblem[] {
   if (metadata.type === 'param' || metadata.type === 'query') return controlCharacters(value, metadata.data);
