@@ -3,6 +3,7 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import { Pool, type QueryResultRow } from 'pg';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaClient } from './generated/prisma/client';
+import type { Db } from './transactions';
 
 /**
  * The one Prisma client of a process, on the node-postgres driver adapter. Connects lazily. Its pool
@@ -33,15 +34,18 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   }
 
   /**
-   * One parameterised statement ($1, $2, ...) straight through the pg driver, for the few statements on
-   * the hottest paths (GET /devices/{id}, GET /devices, the callback inbox's insert), where Prisma's
-   * client runtime and query compiler cost several times the query itself (`npm run bench:hotpath`).
-   * Columns come back as pg parses them (uuid and text as strings, timestamptz as Date, jsonb parsed,
-   * arrays as arrays), as Prisma's raw queries answer them. Once Prisma is ending the pool (`$disconnect`, which waits for
-   * statements still running on it, as at shutdown under load), the statement goes through Prisma,
-   * which reconnects: the pool refuses every new statement from the moment its end begins.
+   * One parameterised statement ($1, $2, ...) straight through the pg driver, for the few statements
+   * on the hottest paths (GET /devices/{id}, GET /devices, the callback inbox's insert, claim and
+   * mark), where Prisma's client runtime and query compiler cost several times the query itself
+   * (`npm run bench:hotpath`, `bench:callbacks`). Columns come back as pg parses them (uuid and text as
+   * strings, timestamptz as Date, jsonb parsed, arrays as arrays), as Prisma's raw queries answer them.
+   * Once Prisma is ending the pool (`$disconnect`, which waits for statements still running on it, as
+   * at shutdown under load), the statement goes through Prisma, which reconnects: the pool refuses
+   * every new statement from the moment its end begins. Given a transaction (`db`), the statement runs
+   * in it, through Prisma.
    */
-  async sql<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
+  async sql<T extends QueryResultRow>(text: string, values: unknown[], db: Db = this): Promise<T[]> {
+    if (db !== this) return db.$queryRawUnsafe<T[]>(text, ...values);
     await (this.adapterConnected ??= this.$connect().catch((error: unknown) => {
       this.adapterConnected = undefined;
       throw error;

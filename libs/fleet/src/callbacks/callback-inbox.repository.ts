@@ -76,31 +76,31 @@ export class CallbackInboxRepository {
   claim(ids: string[], seconds: number, db: Db = this.prisma): Promise<ClaimedCallback[]> {
     // Joined by id, not `id = ANY(...)`: that form lets the planner combine the pkey with the partial
     // index of unapplied callbacks, whose dead entries (until vacuum) made each claim scan thousands.
-    return this.sql<ClaimedCallback>(
-      db,
+    return this.prisma.sql<ClaimedCallback>(
       `UPDATE callback_inbox SET claimed_until = now() + make_interval(secs => $2)
        FROM unnest($1::uuid[]) AS wanted(id)
        WHERE callback_inbox.id = wanted.id AND applied_at IS NULL AND dead_lettered_at IS NULL
          AND (claimed_until IS NULL OR claimed_until < now())
        RETURNING callback_inbox.id, account_id::text, payload, received_at`,
       [ids, seconds],
+      db,
     );
   }
 
   /** Marks callbacks applied, each with the number of events it held, and lets their lease go. */
   async markApplied(applied: Array<{ id: string; events: number }>, db: Db = this.prisma): Promise<void> {
-    await this.sql(
-      db,
+    await this.prisma.sql(
       `UPDATE callback_inbox SET applied_at = now(), claimed_until = NULL, events = applied.events
        FROM unnest($1::uuid[], $2::int[]) AS applied(id, events)
        WHERE callback_inbox.id = applied.id`,
       [applied.map((row) => row.id), applied.map((row) => row.events)],
+      db,
     );
   }
 
   /** Lets the callbacks' lease go, counting no attempt. */
   async release(ids: string[], db: Db = this.prisma): Promise<void> {
-    await this.sql(db, `UPDATE callback_inbox SET claimed_until = NULL WHERE id = ANY($1::uuid[])`, [ids]);
+    await this.prisma.sql(`UPDATE callback_inbox SET claimed_until = NULL WHERE id = ANY($1::uuid[])`, [ids], db);
   }
 
   /**
@@ -112,14 +112,14 @@ export class CallbackInboxRepository {
     maxAttempts: number,
     db: Db = this.prisma,
   ): Promise<FailedCallback[]> {
-    return this.sql<FailedCallback>(
-      db,
+    return this.prisma.sql<FailedCallback>(
       `UPDATE callback_inbox SET claimed_until = NULL, attempts = attempts + 1, error = failed.error,
          dead_lettered_at = CASE WHEN attempts + 1 >= $3 THEN now() END
        FROM unnest($1::uuid[], $2::text[]) AS failed(id, error)
        WHERE callback_inbox.id = failed.id
        RETURNING callback_inbox.id, callback_inbox.error, callback_inbox.dead_lettered_at IS NOT NULL AS dead`,
       [failed.map((row) => row.id), failed.map((row) => row.error), maxAttempts],
+      db,
     );
   }
 
@@ -145,13 +145,5 @@ export class CallbackInboxRepository {
 
   countDeadLettered(db: Db = this.prisma): Promise<number> {
     return db.callbackInbox.count({ where: { deadLetteredAt: { not: null } } });
-  }
-
-  /**
-   * A statement on the pg pool, or in the caller's transaction when it passes one: an apply job makes
-   * these on every batch, and Prisma's client runtime cost the worker more than the statements did.
-   */
-  private sql<T extends object>(db: Db, text: string, values: unknown[]): Promise<T[]> {
-    return db === this.prisma ? this.prisma.sql<T>(text, values) : db.$queryRawUnsafe<T[]>(text, ...values);
   }
 }

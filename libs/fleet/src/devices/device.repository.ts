@@ -92,13 +92,17 @@ export class DeviceRepository {
     const condition = where.text();
     const filterValues = [...where.values];
     const [rows, counted] = await Promise.all([
-      this.sql<Device>(
-        db,
+      this.prisma.sql<Device>(
         `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${condition} ORDER BY vendor, vendor_ref ` +
           `OFFSET ${where.add(page.skip)} LIMIT ${where.add(page.take)}`,
         where.values,
+        db,
       ),
-      this.sql<{ total: number }>(db, `SELECT count(*)::int AS total FROM devices WHERE ${condition}`, filterValues),
+      this.prisma.sql<{ total: number }>(
+        `SELECT count(*)::int AS total FROM devices WHERE ${condition}`,
+        filterValues,
+        db,
+      ),
     ]);
     return { rows, total: counted[0].total };
   }
@@ -108,13 +112,12 @@ export class DeviceRepository {
     const where = new SqlWhere();
     where.and(`id = ${where.add(id)}::uuid`);
     devicesInScopeSql(scope, where);
-    const rows = await this.sql<Device>(db, `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${where.text()}`, where.values);
+    const rows = await this.prisma.sql<Device>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE ${where.text()}`,
+      where.values,
+      db,
+    );
     return rows[0] ?? null;
-  }
-
-  /** A statement on the pg pool, or in the caller's transaction when it passes one. */
-  private sql<T extends object>(db: Db, text: string, values: unknown[]): Promise<T[]> {
-    return db === this.prisma ? this.prisma.sql<T>(text, values) : db.$queryRawUnsafe<T[]>(text, ...values);
   }
 
   /** A registered device belongs to the registering caller's department, so that it stays in their scope. */
