@@ -68,18 +68,13 @@ export class QueueRecovery {
   private async requeue(epoch: string): Promise<QueueRecoveryReport> {
     const report: QueueRecoveryReport = { prepares: 0, dispatches: 0, polls: 0, callbackBatches: 0, deliveries: 0 };
     // Tasks whose targets are still to be written own no target yet, so no batch below names them.
-    for (let afterId = NO_UUID; ;) {
-      const unwritten = await this.tasks.unwritten(RECOVERY_SCOPE, afterId, RECOVERY_PAGE);
-      for (const taskId of unwritten) {
-        await this.producer.enqueue(
-          'tasks.prepare',
-          { taskId },
-          { jobId: jobIdOf('tasks.prepare', taskId, 'recovered', epoch) },
-        );
-        report.prepares++;
-      }
-      if (unwritten.length < RECOVERY_PAGE) break;
-      afterId = unwritten[unwritten.length - 1];
+    for await (const taskId of this.tasks.unwritten(RECOVERY_SCOPE, RECOVERY_PAGE)) {
+      await this.producer.enqueue(
+        'tasks.prepare',
+        { taskId },
+        { jobId: jobIdOf('tasks.prepare', taskId, 'recovered', epoch) },
+      );
+      report.prepares++;
     }
     // Batches owed a dispatch or a poll, a page at a time in (task, account, batch) order.
     let after = { taskId: NO_UUID, accountId: NO_UUID, batch: -1 };

@@ -20,7 +20,6 @@ export interface SweepReport {
 
 /** Tasks read per page while looking for writes of targets that lost their job. */
 const UNWRITTEN_PAGE = 100;
-const NO_UUID = '00000000-0000-0000-0000-000000000000';
 
 /**
  * The safety net, run on a schedule by one worker at a time: relays outbox rows that no process
@@ -75,18 +74,9 @@ export class TaskSweeper {
     }
     // Every one, a page at a time: a write that keeps failing must not hide the ones behind it.
     let reprepared = 0;
-    for (let afterId = NO_UUID; ;) {
-      const unwritten = await this.tasks.unwritten(SWEEP_SCOPE, afterId, UNWRITTEN_PAGE, horizon);
-      for (const taskId of unwritten) {
-        await this.producer.enqueue(
-          'tasks.prepare',
-          { taskId },
-          { jobId: jobIdOf('tasks.prepare', taskId, sweepRound) },
-        );
-      }
-      reprepared += unwritten.length;
-      if (unwritten.length < UNWRITTEN_PAGE) break;
-      afterId = unwritten[unwritten.length - 1];
+    for await (const taskId of this.tasks.unwritten(SWEEP_SCOPE, UNWRITTEN_PAGE, horizon)) {
+      await this.producer.enqueue('tasks.prepare', { taskId }, { jobId: jobIdOf('tasks.prepare', taskId, sweepRound) });
+      reprepared++;
     }
     if (expired.length || stuck.length || reprepared) {
       this.logger.warn(

@@ -93,22 +93,26 @@ export class TaskRepository {
   }
 
   /**
-   * A page of the tasks whose targets are still to be written, in id order after `afterId`; with
+   * The tasks whose targets are still to be written, in id order, read `pageSize` at a time; with
    * `createdBefore`, only those accepted before it.
    */
-  async unwritten(scope: AccessScope, afterId: string, take: number, createdBefore?: Date): Promise<string[]> {
-    const rows = await this.prisma.task.findMany({
-      where: {
-        ...inScope(scope),
-        targetsWrittenAt: null,
-        id: { gt: afterId },
-        ...(createdBefore ? { createdAt: { lt: createdBefore } } : {}),
-      },
-      orderBy: { id: 'asc' },
-      select: { id: true },
-      take,
-    });
-    return rows.map((row) => row.id);
+  async *unwritten(scope: AccessScope, pageSize: number, createdBefore?: Date): AsyncIterable<string> {
+    for (let afterId = '00000000-0000-0000-0000-000000000000'; ;) {
+      const rows = await this.prisma.task.findMany({
+        where: {
+          ...inScope(scope),
+          targetsWrittenAt: null,
+          id: { gt: afterId },
+          ...(createdBefore ? { createdAt: { lt: createdBefore } } : {}),
+        },
+        orderBy: { id: 'asc' },
+        select: { id: true },
+        take: pageSize,
+      });
+      for (const row of rows) yield row.id;
+      if (rows.length < pageSize) return;
+      afterId = rows[rows.length - 1].id;
+    }
   }
 
   /** One page of the list, newest first, and how many the whole list holds. */
