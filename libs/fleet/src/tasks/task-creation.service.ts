@@ -167,8 +167,6 @@ export class TaskCreationService {
       const task = await this.tasks.lockUnwritten(PREPARE_SCOPE, taskId, tx);
       if (!task) return undefined;
       await this.tasks.markTargetsWritten(PREPARE_SCOPE, taskId, tx);
-      // Stopped without the row lock held: no target is written for a stopped task.
-      if (task.cancelledAt || task.abortedAt) return undefined;
       const accepted = readAcceptedSelection(task.acceptedSelection);
       if (!accepted) {
         // Without a readable scope and accounts no device is known to be the caller's: nothing is sent,

@@ -177,7 +177,7 @@ export class TaskProgress {
   }
 
   private async recompute(taskId: string): Promise<TaskStatus> {
-    const before = await this.tasks.statusAndNumber(PROGRESS_SCOPE, taskId);
+    const before = await this.tasks.statusFacts(PROGRESS_SCOPE, taskId);
     if (!before) return 'pending';
     // Until its targets are written, a task has none to take a status from.
     if (!before.targetsWrittenAt) return before.status as TaskStatus;

@@ -67,7 +67,8 @@ export class TaskRepository {
     });
   }
 
-  statusAndNumber(
+  /** What a task's status is recomputed from beside its targets, and the number its events carry. */
+  statusFacts(
     scope: AccessScope,
     id: string,
   ): Promise<{ status: string; number: bigint; cancelledAt: Date | null; targetsWrittenAt: Date | null } | null> {
@@ -158,16 +159,17 @@ export class TaskRepository {
 
   /**
    * Marks a task stopped (cancelledAt or abortedAt): no dispatch sends its targets afterwards, and
-   * targets not written yet never will be. Waits for a writer of its targets holding the row.
+   * targets not written yet never will be. Waits for a writer of its targets holding the row; in the
+   * caller's transaction, so that a writer finds the stop and the end of writing together or neither.
    */
-  async markStopped(scope: AccessScope, id: string, stop: TaskStop, at: Date, db: Db = this.prisma): Promise<void> {
-    const task = await db.task.update({
+  async markStopped(scope: AccessScope, id: string, stop: TaskStop, at: Date, tx: Db): Promise<void> {
+    const task = await tx.task.update({
       where: { ...inScope(scope), id },
       data: stop === 'cancelled' ? { cancelledAt: at } : { abortedAt: at },
       select: { targetsWrittenAt: true },
     });
     if (!task.targetsWrittenAt) {
-      await db.task.update({ where: { ...inScope(scope), id }, data: { targetsWrittenAt: at } });
+      await tx.task.update({ where: { ...inScope(scope), id }, data: { targetsWrittenAt: at } });
     }
   }
 
