@@ -6,6 +6,7 @@ import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators
 import { callApi } from './support/call-api';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { until } from './support/until';
+import { serialOf, tasksPerAccount } from './support/tikmatrix-received';
 import { startWorker } from './support/worker-harness';
 
 const SERIALS = Array.from({ length: 40 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
@@ -44,20 +45,9 @@ describe('targets written after the 202 (e2e, gateway, worker, TikMatrix simulat
 
   /** The most tasks any one account of each serial received (TikMatrix makes one per signed-in account). */
   async function receivedPerSerial(): Promise<Map<string, number>> {
-    const perAccount = new Map<string, number>();
-    for (let page = 1; ; page++) {
-      const answer = (await (await fetch(`${simUrl}/api/v1/task?page=${page}&page_size=100`)).json()) as {
-        data: { tasks: Array<{ serial: string; username: string }>; total: number };
-      };
-      for (const { serial, username } of answer.data.tasks) {
-        perAccount.set(`${serial}/${username}`, (perAccount.get(`${serial}/${username}`) ?? 0) + 1);
-      }
-      if (page * 100 >= answer.data.total) break;
-    }
     const perSerial = new Map<string, number>();
-    for (const [account, count] of perAccount) {
-      const serial = account.split('/')[0];
-      perSerial.set(serial, Math.max(perSerial.get(serial) ?? 0, count));
+    for (const [account, count] of await tasksPerAccount(simUrl)) {
+      perSerial.set(serialOf(account), Math.max(perSerial.get(serialOf(account)) ?? 0, count));
     }
     return perSerial;
   }

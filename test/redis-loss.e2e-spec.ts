@@ -6,6 +6,7 @@ import { callApi } from './support/call-api';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
 import { testConfig } from './support/test-env';
 import { until } from './support/until';
+import { serialOf, tasksPerAccount } from './support/tikmatrix-received';
 import { startWorker } from './support/worker-harness';
 
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
@@ -124,19 +125,8 @@ describe('Redis losing its queues (e2e)', () => {
 
     // The vendor's own record: every device reached, and no account on it got a task twice (a create
     // makes one task per account signed in on the device).
-    const serials = new Set<string>();
-    const perAccount = new Map<string, number>();
-    for (let page = 1; ; page++) {
-      const answer = (await (await fetch(`${simUrl}/api/v1/task?page=${page}&page_size=100`)).json()) as {
-        data: { tasks: Array<{ serial: string; username: string }>; total: number };
-      };
-      for (const vendorTask of answer.data.tasks) {
-        serials.add(vendorTask.serial);
-        const account = `${vendorTask.serial}/${vendorTask.username}`;
-        perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
-      }
-      if (page * 100 >= answer.data.total) break;
-    }
+    const perAccount = await tasksPerAccount(simUrl);
+    const serials = new Set([...perAccount.keys()].map(serialOf));
     expect(serials.size).toBe(SERIALS.length);
     expect(Math.max(...perAccount.values())).toBe(1);
 

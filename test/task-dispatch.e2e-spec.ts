@@ -20,37 +20,16 @@ import {
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { until } from './support/until';
 import { startWorker } from './support/worker-harness';
+import { serialOf, tasksPerAccount } from './support/tikmatrix-received';
 
 type Client = RunningGateway['client'];
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
 const SERIALS = Array.from({ length: 80 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
 
-/** The vendor's own record: how many tasks the TikMatrix simulator received for each serial. */
-/**
- * The vendor's own record: how many tasks each account of each serial received. A create makes one
- * task per account signed in on the device, so a serial sent twice shows as an account with two.
- */
-async function tasksPerAccount(simUrl: string): Promise<Map<string, number>> {
-  const perAccount = new Map<string, number>();
-  for (let page = 1; ; page++) {
-    const answer = (await (await fetch(`${simUrl}/api/v1/task?page=${page}&page_size=100`)).json()) as {
-      data: { tasks: Array<{ serial: string; username: string }>; total: number };
-    };
-    for (const task of answer.data.tasks) {
-      const account = `${task.serial}/${task.username}`;
-      perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
-    }
-    if (page * 100 >= answer.data.total) break;
-  }
-  return perAccount;
-}
-
 /** Each of the serials reached the vendor, and no account of theirs got a task twice. */
 async function expectSentOnce(simUrl: string, serials: string[]): Promise<void> {
-  const perAccount = [...(await tasksPerAccount(simUrl))].filter(([account]) =>
-    serials.includes(account.split('/')[0]),
-  );
-  expect(new Set(perAccount.map(([account]) => account.split('/')[0]))).toEqual(new Set(serials));
+  const perAccount = [...(await tasksPerAccount(simUrl))].filter(([account]) => serials.includes(serialOf(account)));
+  expect(new Set(perAccount.map(([account]) => serialOf(account)))).toEqual(new Set(serials));
   expect(perAccount.filter(([, count]) => count !== 1)).toEqual([]);
 }
 
@@ -195,9 +174,13 @@ describe('dispatching one batch twice at once (e2e, TikMatrix simulator over HTT
     expect(target).toMatchObject({ status: 'pending', attempts: 0 });
     const task = await prisma.task.findUniqueOrThrow({ where: { id: taskId } });
     expect(target.notBefore!.getTime()).toBe(task.createdAt.getTime() + 60_000);
-    const followUp = await prisma.outboxJob.findFirst({ where: { jobId: { endsWith: `${taskId}/${accountId}/1/g0/r1/later` } } });
+    const followUp = await prisma.outboxJob.findFirst({
+      where: { jobId: { endsWith: `${taskId}/${accountId}/1/g0/r1/later` } },
+    });
     expect(followUp?.delayMs).toBeGreaterThan(0);
-    expect([...(await tasksPerAccount(simUrl)).keys()].filter((account) => account.startsWith(`${SERIALS[61]}/`))).toEqual([]);
+    expect(
+      [...(await tasksPerAccount(simUrl)).keys()].filter((account) => account.startsWith(`${SERIALS[61]}/`)),
+    ).toEqual([]);
   });
 
   it('refuses, naming the field, an account or filter selecting more devices than TASK_MAX_TARGETS', async () => {

@@ -5,6 +5,7 @@ import { createTikmatrixSimulator, SimulatorServer } from '@fleetgate/simulators
 import { spawnApp, WORKER_MAIN } from './support/app-process';
 import { ADMIN, type RunningGateway, startGateway } from './support/gateway-harness';
 import { until } from './support/until';
+import { serialOf, tasksPerAccount } from './support/tikmatrix-received';
 
 const FINAL = ['succeeded', 'failed', 'partially_failed', 'cancelled', 'timed_out'];
 const SERIALS = Array.from({ length: 150 }, (_, i) => `TMX${String(i + 1).padStart(6, '0')}`);
@@ -87,23 +88,16 @@ describe('a worker killed in the middle of a task (e2e, worker as a child proces
 
     // The vendor's own record: how many tasks each account of each serial received (a create makes
     // one per account on the device, so a serial sent twice shows as an account with two).
+    const perAccount = await tasksPerAccount(simUrl);
     const perSerial = new Map<string, number>();
-    const perAccount = new Map<string, number>();
-    for (let page = 1; ; page++) {
-      const answer = (await (await fetch(`${simUrl}/api/v1/task?page=${page}&page_size=100`)).json()) as {
-        data: { tasks: Array<{ serial: string; username: string }>; total: number };
-      };
-      for (const vendorTask of answer.data.tasks) {
-        perSerial.set(vendorTask.serial, (perSerial.get(vendorTask.serial) ?? 0) + 1);
-        const account = `${vendorTask.serial}/${vendorTask.username}`;
-        perAccount.set(account, (perAccount.get(account) ?? 0) + 1);
-      }
-      if (page * 100 >= answer.data.total) break;
-    }
+    for (const [account, count] of perAccount)
+      perSerial.set(serialOf(account), (perSerial.get(serialOf(account)) ?? 0) + count);
     if (perAccount.size === 0) {
       // Say how the task ended, so that a run where nothing reached the vendor can be told apart.
       const outcomes = task.targetRows.map((target) => `${target.status}/${target.error?.code ?? '-'}`);
-      throw new Error(`the vendor received no task; the task ended ${task.status} with ${JSON.stringify(countOf(outcomes))}`);
+      throw new Error(
+        `the vendor received no task; the task ended ${task.status} with ${JSON.stringify(countOf(outcomes))}`,
+      );
     }
     expect(Math.max(...perAccount.values())).toBe(1);
     // A target the vendor got a task for either ran or, when its outcome was lost with the worker,
