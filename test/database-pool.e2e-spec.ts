@@ -34,7 +34,10 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
   it('opens no more connections than DATABASE_POOL_SIZE, however many queries run at once', async () => {
     const prisma = prismaWith({ DATABASE_POOL_SIZE: '2' });
     const rows = await Promise.all(
-      Array.from({ length: 6 }, () => prisma.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text`),
+      Array.from(
+        { length: 6 },
+        () => prisma.$queryRaw<Array<{ pid: number }>>`SELECT pg_backend_pid() AS pid, pg_sleep(0.2)::text`,
+      ),
     );
     const backends = new Set(rows.map(([row]) => row.pid));
     expect(backends.size).toBeLessThanOrEqual(2);
@@ -76,6 +79,26 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     await expect(prisma.sql('SELECT 1 AS one', [])).resolves.toEqual([{ one: 1 }]);
   });
 
+  it('runs PrismaService.sql() in the transaction it is given, not on a connection of its own', async () => {
+    const prisma = prismaWith({});
+    const rolledBack = new Error('roll back');
+    let seen: Array<{ sid: string }> = [];
+    await expect(
+      prisma.$transaction(async (tx) => {
+        await tx.$executeRawUnsafe(`SELECT set_config('fleetgate.probe', 'in-tx', true)`);
+        seen = await prisma.sql<{ sid: string }>(`SELECT current_setting('fleetgate.probe', true) AS sid`, [], tx);
+        throw rolledBack;
+      }),
+    ).rejects.toBe(rolledBack);
+    // The setting is local to the transaction: only a statement run in it sees it.
+    expect(seen).toEqual([{ sid: 'in-tx' }]);
+    const after = await prisma.sql<{ sid: string | null }>(
+      `SELECT current_setting('fleetgate.probe', true) AS sid`,
+      [],
+    );
+    expect(after[0].sid === null || after[0].sid === '').toBe(true);
+  });
+
   it('answers PrismaService.sql() while $disconnect waits for a statement still running on the pool (shutdown)', async () => {
     const prisma = prismaWith({});
     await prisma.sql('SELECT 1 AS one', []);
@@ -83,11 +106,19 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     // shutting down under load is in, with requests still arriving.
     const marker = `disconnect-holder-${process.pid}-${Date.now()}`;
     const holder = prisma.sql(`SELECT pg_sleep(2)::text AS "${marker}"`, []);
-    await until(() => runningStatements(marker), (count) => count > 0, 'the holder running in PostgreSQL');
+    await until(
+      () => runningStatements(marker),
+      (count) => count > 0,
+      'the holder running in PostgreSQL',
+    );
     const disconnecting = prisma.$disconnect();
     // The pool is private to PrismaService: read here only to send the next statement inside the window.
     const pool = (prisma as unknown as { pool: { ending: boolean; ended: boolean } }).pool;
-    await until(async () => pool.ending, (ending) => ending, 'Prisma ending the pool');
+    await until(
+      async () => pool.ending,
+      (ending) => ending,
+      'Prisma ending the pool',
+    );
     expect(pool.ended).toBe(false);
     await expect(prisma.sql('SELECT 1 AS one', [])).resolves.toEqual([{ one: 1 }]);
     await holder;
