@@ -1,4 +1,4 @@
-import { PrismaService } from '@fleetgate/persistence';
+import { PREPARED_STATEMENTS_MAX, PrismaService } from '@fleetgate/persistence';
 import { Client } from 'pg';
 import { TEST_DATABASE_URL, testConfig } from './support/test-env';
 import { until } from './support/until';
@@ -124,5 +124,51 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     await holder;
     await disconnecting;
     await expect(prisma.sql('SELECT 2 AS two', [])).resolves.toEqual([{ two: 2 }]);
+  });
+
+  /** The statements prepared on the connection this reads them from, and how often each ran. */
+  async function preparedOn(prisma: PrismaService): Promise<Array<{ statement: string; runs: number }>> {
+    return prisma.sql<{ statement: string; runs: number }>(
+      `SELECT statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements WHERE NOT from_sql`,
+      [],
+    );
+  }
+
+  it('prepares each statement PrismaService.sql() sends once per connection, and runs it again from there', async () => {
+    // One connection, so that every statement below meets the same prepared ones.
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
+    const text = 'SELECT $1::int + 1 AS next';
+    await expect(prisma.sql(text, [1])).resolves.toEqual([{ next: 2 }]);
+    await expect(prisma.sql(text, [41])).resolves.toEqual([{ next: 42 }]);
+    const prepared = (await preparedOn(prisma)).filter((row) => row.statement === text);
+    expect(prepared).toEqual([{ statement: text, runs: 2 }]);
+  });
+
+  it('answers a prepared statement again after a migration changed the type of what it reads', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
+    const table = `prepared_shape_${process.pid}_${Date.now()}`;
+    await prisma.$executeRawUnsafe(`CREATE TABLE ${table} (reading int)`);
+    try {
+      await prisma.$executeRawUnsafe(`INSERT INTO ${table} VALUES (7)`);
+      const text = `SELECT reading FROM ${table} WHERE reading IS NOT NULL OR $1::int IS NULL`;
+      await expect(prisma.sql(text, [1])).resolves.toEqual([{ reading: 7 }]);
+      // PostgreSQL refuses to run the prepared plan once its result type changed
+      // ("cached plan must not change result type"), as after a deploy's migration.
+      await prisma.$executeRawUnsafe(`ALTER TABLE ${table} ALTER COLUMN reading TYPE text`);
+      await expect(prisma.sql(text, [1])).resolves.toEqual([{ reading: '7' }]);
+      await expect(prisma.sql(text, [1])).resolves.toEqual([{ reading: '7' }]);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TABLE ${table}`);
+    }
+  });
+
+  it('prepares no more than PREPARED_STATEMENTS_MAX statements a process sends, however many texts it sends', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
+    for (let shape = 0; shape < PREPARED_STATEMENTS_MAX + 20; shape++) {
+      await expect(prisma.sql(`SELECT $1::int + ${shape} AS shaped`, [0])).resolves.toEqual([{ shaped: shape }]);
+    }
+    const prepared = await preparedOn(prisma);
+    expect(prepared.length).toBeGreaterThan(0);
+    expect(prepared.length).toBeLessThanOrEqual(PREPARED_STATEMENTS_MAX);
   });
 });

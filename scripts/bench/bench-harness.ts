@@ -9,6 +9,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { loadavg } from 'node:os';
+import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
@@ -22,6 +23,8 @@ import { WorkerModule } from '../../apps/worker/src/worker.module';
 
 export interface BenchEnvironment {
   gatewayUrl: string;
+  /** Every gateway process's URL (`gateways`); the first is gatewayUrl. */
+  gatewayUrls: string[];
   token: string;
   sims: Record<VendorName, { server: SimulatorServer; url: string }>;
   accounts: Record<VendorName, { id: string; webhookSecret: string }>;
@@ -33,13 +36,26 @@ export interface BenchEnvironment {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }>;
-  /** The gateway and worker processes (`processes: true` only). */
-  processes: { gateway?: ChildProcess; worker?: ChildProcess };
+  /** The gateway and worker processes (`processes: true` only); `gateways` holds every gateway process. */
+  processes: { gateway?: ChildProcess; gateways?: ChildProcess[]; worker?: ChildProcess };
   close(): Promise<void>;
 }
 
 /** The database every benchmark's processes and bare twins use. */
 export const BENCH_DATABASE_URL = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/fleetgate_bench';
+
+/** Starts the bare twin of the request path (`bare-server.ts`) as a process of its own; it listens on a free port. */
+export async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
+  const child = spawn(process.execPath, ['dist/scripts/bench/bare-server.js'], {
+    env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const port = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout! }).once('line', resolve);
+    child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)));
+  });
+  return { child, url: `http://127.0.0.1:${port}` };
+}
 
 /** VmHWM (the peak) or VmRSS (now) of a process, from /proc (Linux). */
 export function memoryOf(pid: number | undefined, field: 'VmHWM' | 'VmRSS'): string {
@@ -98,6 +114,8 @@ export async function startBench(options: {
   fleetSize: number;
   withWorker?: boolean;
   processes?: boolean;
+  /** Gateway processes, each on a port of its own (`processes: true` only; 1 unless told). */
+  gateways?: number;
   timeScale?: number;
   rateLimitPerSecond?: number;
 }): Promise<BenchEnvironment> {
@@ -131,42 +149,44 @@ export async function startBench(options: {
     });
     sims[vendor] = { server, url: await server.listen(0) };
   }
-  let gatewayUrl: string;
+  let gatewayUrls: string[];
   let gateway: NestFastifyApplication | undefined;
   let worker: INestApplicationContext | undefined;
   const processes: BenchEnvironment['processes'] = {};
   if (options.processes) {
-    const port = await freePort();
-    const childEnv = {
-      ...env,
-      GATEWAY_PORT: String(port),
-      GATEWAY_HOST: '127.0.0.1',
-      MIGRATE_ON_START: 'false',
-      WORKER_METRICS_PORT: '0',
-    };
     // BENCH_CPU_PROF=<dir> writes a V8 CPU profile of each process there when the benchmark ends.
     const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-    const start = (main: string) =>
+    const start = (main: string, extraEnv: Record<string, string> = {}) =>
       spawn(process.execPath, [...profile, main], {
-        env: childEnv,
+        env: { ...env, MIGRATE_ON_START: 'false', WORKER_METRICS_PORT: '0', ...extraEnv },
         stdio: process.env.BENCH_LOG ? 'inherit' : 'ignore',
       });
-    processes.gateway = start('dist/apps/gateway/src/main.js');
+    processes.gateways = [];
+    gatewayUrls = [];
+    for (let index = 0; index < (options.gateways ?? 1); index++) {
+      const port = await freePort();
+      processes.gateways.push(
+        start('dist/apps/gateway/src/main.js', { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1' }),
+      );
+      gatewayUrls.push(`http://127.0.0.1:${port}`);
+    }
+    processes.gateway = processes.gateways[0];
     if (options.withWorker) processes.worker = start('dist/apps/worker/src/main.js');
-    gatewayUrl = `http://127.0.0.1:${port}`;
-    await until(
-      () =>
-        fetch(`${gatewayUrl}/health/live`).then(
-          (response) => response.ok,
-          () => false,
-        ),
-      (up) => up,
-      60_000,
-    );
+    for (const url of gatewayUrls) {
+      await until(
+        () =>
+          fetch(`${url}/health/live`).then(
+            (response) => response.ok,
+            () => false,
+          ),
+        (up) => up,
+        60_000,
+      );
+    }
   } else {
     gateway = await createGateway(config);
     await gateway.listen({ port: 0, host: '127.0.0.1' });
-    gatewayUrl = `http://127.0.0.1:${(gateway.getHttpServer().address() as { port: number }).port}`;
+    gatewayUrls = [`http://127.0.0.1:${(gateway.getHttpServer().address() as { port: number }).port}`];
     worker = options.withWorker
       ? await NestFactory.createApplicationContext(WorkerModule.forRoot(config), { logger: false })
       : undefined;
@@ -178,7 +198,7 @@ export async function startBench(options: {
 
   let token = '';
   const api: BenchEnvironment['api'] = async (method, path, body, headers = {}) => {
-    const response = await fetch(`${gatewayUrl}${path}`, {
+    const response = await fetch(`${gatewayUrls[0]}${path}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
@@ -208,7 +228,8 @@ export async function startBench(options: {
     accounts[vendor] = created.body;
   }
   return {
-    gatewayUrl,
+    gatewayUrl: gatewayUrls[0],
+    gatewayUrls,
     token,
     sims,
     accounts,
@@ -217,7 +238,7 @@ export async function startBench(options: {
     processes,
     async close() {
       await Promise.all(
-        Object.values(processes).map(async (child) => {
+        [...(processes.gateways ?? []), ...(processes.worker ? [processes.worker] : [])].map(async (child) => {
           if (child.exitCode !== null) return;
           const exited = new Promise((resolve) => child.once('exit', resolve));
           child.kill('SIGTERM');

@@ -1,32 +1,89 @@
 /**
  * Vendor callbacks ingested per second through POST /webhooks/armcloud/{account}, a tenth of them
  * sent twice, then checked: every distinct callback stored and applied exactly once, every
- * duplicate acknowledged and not stored again.
+ * duplicate acknowledged and not stored again. Its bare twin, in the same run and from the same load
+ * generator first: plain Fastify and pg storing each callback by its key (`bare-server.ts`).
  */
 import { Pool } from 'undici';
-import { cpuSecondsOf, cpuSecondsOfPid, cpuSecondsOfProgram, report, startBench, until, runBenchmark } from './bench-harness';
+import {
+  cpuSecondsOf,
+  cpuSecondsOfPid,
+  cpuSecondsOfProgram,
+  report,
+  runBenchmark,
+  startBareServer,
+  startBench,
+  until,
+} from './bench-harness';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 20_000);
 // A vendor pushing callbacks for a large fleet keeps many requests open at once; BENCH_CONCURRENCY changes it.
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
+// Gateway processes behind the senders (a deployment runs one a core); the connections are shared
+// among them, as a load balancer keeping connections alive would.
+const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 1);
+
+/**
+ * Sends every body from CONCURRENCY kept-alive connections, shared among the origins; counts the
+ * duplicates acknowledged and the refusals.
+ */
+async function send(
+  origins: string[],
+  path: string,
+  headers: Record<string, string>,
+  sends: string[],
+): Promise<{ duplicates: number; refused: number }> {
+  // undici's own client, one kept-alive connection per sender: the load generator shares the two
+  // cores with what it measures, and fetch() costs several times more CPU per request.
+  const pools = origins.map((origin) => new Pool(origin, { connections: Math.ceil(CONCURRENCY / origins.length) }));
+  let next = 0;
+  let duplicates = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: CONCURRENCY }, async (_, sender) => {
+      const pool = pools[sender % pools.length];
+      while (next < sends.length) {
+        const body = sends[next++];
+        const response = await pool.request({
+          method: 'POST',
+          path,
+          headers: { 'content-type': 'application/json', ...headers },
+          body,
+        });
+        const receipt = (await response.body.json()) as { duplicate?: boolean };
+        if (response.statusCode !== 200) refused++;
+        else if (receipt.duplicate) duplicates++;
+      }
+    }),
+  );
+  await Promise.all(pools.map((pool) => pool.close()));
+  return { duplicates, refused };
+}
+
+/** Distinct callbacks from `firstTaskId` on, then a tenth of them again (a vendor retrying). */
+function callbacksFrom(firstTaskId: number): { sends: string[]; unique: number } {
+  const unique = Math.round(CALLBACKS / 1.1);
+  const bodies = Array.from({ length: unique }, (_, i) =>
+    JSON.stringify({ taskBusinessType: 1000, padCode: `AC${i % 1000}`, taskId: firstTaskId + i, taskStatus: 3 }),
+  );
+  return { sends: [...bodies, ...bodies.slice(0, CALLBACKS - unique)], unique };
+}
 
 async function main(): Promise<void> {
-  const bench = await startBench({ fleetSize: 10, withWorker: true, processes: true });
+  const bench = await startBench({ fleetSize: 10, withWorker: true, processes: true, gateways: GATEWAYS });
+  const bare = await startBareServer();
   try {
+    // The twin first, then Fleetgate, back to back, so that both see the same machine.
+    const twinCallbacks = callbacksFrom(1_000_000);
+    const bareCpuBefore = cpuSecondsOf(bare.child) ?? NaN;
+    const twinStarted = performance.now();
+    const twin = await send([bare.url], '/callbacks', {}, twinCallbacks.sends);
+    const twinSeconds = (performance.now() - twinStarted) / 1000;
+    const bareCpuMs = (((cpuSecondsOf(bare.child) ?? NaN) - bareCpuBefore) * 1000) / twinCallbacks.sends.length;
+
     const account = bench.accounts.armcloud;
     const path = `/webhooks/armcloud/${account.id}`;
-    // undici's own client, one kept-alive connection per sender: the load generator shares the two
-    // cores with what it measures, and fetch() costs several times more CPU per request.
-    const senders = new Pool(bench.gatewayUrl, { connections: CONCURRENCY });
-    const unique = Math.round(CALLBACKS / 1.1);
-    // Distinct task callbacks, then a tenth of them again (a vendor retrying).
-    const bodies = Array.from({ length: unique }, (_, i) =>
-      JSON.stringify({ taskBusinessType: 1000, padCode: `AC${i % 1000}`, taskId: 1_000_000 + i, taskStatus: 3 }),
-    );
-    const sends = [...bodies, ...bodies.slice(0, CALLBACKS - unique)];
-    let next = 0;
-    let duplicates = 0;
-    let refused = 0;
+    const { sends, unique } = callbacksFrom(1_000_000);
     // Where the two cores went while callbacks came in, in shares of one core. `postgres` counts every
     // PostgreSQL process of the machine (its WAL writer and checkpointer too, but also whatever other
     // databases do meanwhile); `ownBackends` only the connections to this run's database.
@@ -38,7 +95,7 @@ async function main(): Promise<void> {
     const cpu = async () => {
       const own = new Map((await backendPids()).map((pid) => [pid, cpuSecondsOfPid(pid) ?? 0]));
       return {
-        gateway: cpuSecondsOf(bench.processes.gateway) ?? NaN,
+        gateway: (bench.processes.gateways ?? []).reduce((sum, child) => sum + (cpuSecondsOf(child) ?? NaN), 0),
         worker: cpuSecondsOf(bench.processes.worker) ?? NaN,
         postgres: cpuSecondsOfProgram('postgres'),
         redis: cpuSecondsOfProgram('redis-server'),
@@ -48,24 +105,8 @@ async function main(): Promise<void> {
     };
     const cpuBefore = await cpu();
     const started = performance.now();
-    await Promise.all(
-      Array.from({ length: CONCURRENCY }, async () => {
-        while (next < sends.length) {
-          const body = sends[next++];
-          const response = await senders.request({
-            method: 'POST',
-            path,
-            headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret },
-            body,
-          });
-          const receipt = (await response.body.json()) as { duplicate?: boolean };
-          if (response.statusCode !== 200) refused++;
-          else if (receipt.duplicate) duplicates++;
-        }
-      }),
-    );
+    const { duplicates, refused } = await send(bench.gatewayUrls, path, { 'x-fleetgate-webhook-secret': account.webhookSecret }, sends);
     const ingestSeconds = (performance.now() - started) / 1000;
-    await senders.close();
     const cpuAfter = await cpu();
     // A connection opened during the ingest started from nothing; one closed during it is not counted.
     const ownBackends = [...cpuAfter.own].reduce((sum, [pid, seconds]) => sum + seconds - (cpuBefore.own.get(pid) ?? 0), 0);
@@ -83,13 +124,21 @@ async function main(): Promise<void> {
     const events = await prisma.callbackInbox.aggregate({ where: { accountId: account.id }, _sum: { events: true } });
     await report('bench-callbacks', [
       { measure: 'callbacks sent', value: sends.length },
+      { measure: 'gateway processes', value: GATEWAYS },
+      { measure: 'bare twin: accepted per second', value: Math.round(twinCallbacks.sends.length / twinSeconds) },
+      { measure: 'bare twin: CPU ms per callback (bare server)', value: Number(bareCpuMs.toFixed(3)) },
+      { measure: 'bare twin: refused / duplicates acknowledged', value: `${twin.refused} / ${twin.duplicates}` },
       { measure: 'accepted per second (ingest)', value: Math.round(sends.length / ingestSeconds) },
+      {
+        measure: 'accepted per second, ratio to the bare twin',
+        value: Number((sends.length / ingestSeconds / (twinCallbacks.sends.length / twinSeconds)).toFixed(2)),
+      },
       { measure: 'applied per second (ingest to last applied)', value: Math.round(stored / appliedSeconds) },
       {
-        measure: 'gateway CPU ms per callback (ingest)',
+        measure: 'gateway CPU ms per callback (ingest, every gateway process)',
         value: Number((((cpuAfter.gateway - cpuBefore.gateway) * 1000) / sends.length).toFixed(3)),
       },
-      { measure: 'CPU during ingest, cores: gateway', value: share('gateway') },
+      { measure: 'CPU during ingest, cores: gateway (every gateway process)', value: share('gateway') },
       { measure: 'CPU during ingest, cores: worker (applying)', value: share('worker') },
       { measure: 'CPU during ingest, cores: PostgreSQL', value: share('postgres') },
       {
@@ -114,6 +163,7 @@ async function main(): Promise<void> {
       { measure: 'applied twice (events applied - distinct)', value: (events._sum.events ?? 0) - stored },
     ]);
   } finally {
+    bare.child.kill('SIGTERM');
     await bench.close();
   }
 }

@@ -9,17 +9,15 @@
  * The gateway and the bare server each run as a process of their own; the worker does not run, so the
  * figures are the request path alone (bench:callbacks and bench:fanout measure what the worker does after).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { createInterface } from 'node:readline';
 import autocannon from 'autocannon';
 import {
-  BENCH_DATABASE_URL,
   cpuSecondsOf,
   loadAverage,
   memoryOf,
   report,
   runBenchmark,
+  startBareServer,
   startBench,
   until,
 } from './bench-harness';
@@ -67,17 +65,6 @@ async function load(url: string, connections: number, options: Load = {}): Promi
   };
 }
 
-async function startBareServer(): Promise<{ child: ChildProcess; url: string }> {
-  const child = spawn(process.execPath, ['dist/scripts/bench/bare-server.js'], {
-    env: { ...process.env, DATABASE_URL: BENCH_DATABASE_URL },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const port = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout! }).once('line', resolve);
-    child.once('exit', (code) => reject(new Error(`the bare server exited with ${code}`)));
-  });
-  return { child, url: `http://127.0.0.1:${port}` };
-}
 
 async function main(): Promise<void> {
   const bench = await startBench({ fleetSize: 100, processes: true });

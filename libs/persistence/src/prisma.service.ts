@@ -1,9 +1,18 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { PrismaPg } from '@prisma/adapter-pg';
-import { Pool, type QueryResultRow } from 'pg';
+import { createHash } from 'node:crypto';
+import { DatabaseError, Pool, type QueryResultRow } from 'pg';
 import { FleetgateConfig } from '@fleetgate/config';
 import { PrismaClient } from './generated/prisma/client';
 import type { Db } from './transactions';
+
+/**
+ * Statement texts `PrismaService.sql` prepares, per process; texts past these run unprepared. The hot
+ * statements come first and are few (a device read per data scope shape, the device list per filter
+ * shape, the callback inbox's four), so the bound only keeps a caller that builds texts from values
+ * from filling every connection with plans.
+ */
+export const PREPARED_STATEMENTS_MAX = 256;
 
 /**
  * The one Prisma client of a process, on the node-postgres driver adapter. Connects lazily. Its pool
@@ -19,6 +28,8 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
   private readonly pool: Pool;
   /** Prisma's adapter takes the pool over (and ends it on `$disconnect`) only once it has connected. */
   private adapterConnected?: Promise<void>;
+  /** The name each text is prepared under, or null for a text that runs unprepared from now on. */
+  private readonly statementNames = new Map<string, string | null>();
 
   constructor(config: FleetgateConfig) {
     const pool = new Pool({
@@ -43,6 +54,12 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
    * at shutdown under load), the statement goes through Prisma, which reconnects: the pool refuses
    * every new statement from the moment its end begins. Given a transaction (`db`), the statement runs
    * in it, through Prisma.
+   *
+   * On the pool each text is a named prepared statement, parsed once per connection: PostgreSQL then
+   * skips parsing and planning it again on every request (`bench:hotpath`, one connection: 0.43 to 0.47
+   * of the bare read before, 0.56 to 0.63 after). So `text` must keep values out of it, as parameters.
+   * A prepared statement whose result type a migration changed is refused by PostgreSQL before it runs;
+   * it is sent again unprepared, and its text stays unprepared in this process.
    */
   async sql<T extends QueryResultRow>(text: string, values: unknown[], db: Db = this): Promise<T[]> {
     if (db !== this) return db.$queryRawUnsafe<T[]>(text, ...values);
@@ -51,7 +68,24 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
       throw error;
     }));
     if (this.pool.ending) return this.$queryRawUnsafe<T[]>(text, ...values);
-    return (await this.pool.query<T>(text, values)).rows;
+    const name = this.preparedNameOf(text);
+    if (!name) return (await this.pool.query<T>(text, values)).rows;
+    try {
+      return (await this.pool.query<T>({ name, text, values })).rows;
+    } catch (error) {
+      if (!(error instanceof DatabaseError && error.routine === 'RevalidateCachedQuery')) throw error;
+      this.statementNames.set(text, null);
+      return (await this.pool.query<T>(text, values)).rows;
+    }
+  }
+
+  private preparedNameOf(text: string): string | undefined {
+    const known = this.statementNames.get(text);
+    if (known !== undefined) return known ?? undefined;
+    if (this.statementNames.size >= PREPARED_STATEMENTS_MAX) return undefined;
+    const name = `fleetgate_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+    this.statementNames.set(text, name);
+    return name;
   }
 
   async onModuleDestroy(): Promise<void> {
