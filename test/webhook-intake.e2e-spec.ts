@@ -97,4 +97,39 @@ describe('webhook intake limits (e2e)', () => {
       limiter.onModuleDestroy();
     }
   });
+
+  /** What a refusal of the webhook route answers: its status, and its envelope carrying the answer's request id. */
+  async function refusal(response: Response): Promise<{ status: number; error: Record<string, unknown> }> {
+    const body = (await response.json()) as { error: Record<string, unknown> };
+    expect(body.error.requestId).toBe(response.headers.get('x-request-id'));
+    return { status: response.status, error: body.error };
+  }
+
+  it('refuses bad input on the webhook route with a 400 in the error envelope naming the field', async () => {
+    const notUuid = await refusal(await post('/webhooks/tikmatrix/not-a-uuid', '{}', address()));
+    expect(notUuid).toMatchObject({
+      status: 400,
+      error: { code: 'validation_failed', details: [{ field: 'accountId', problem: 'must be a UUID' }] },
+    });
+    const controlInVendor = await refusal(await post(`/webhooks/tik%01matrix/${randomUUID()}`, '{}', address()));
+    expect(controlInVendor).toMatchObject({
+      status: 400,
+      error: { details: [{ field: 'vendor', problem: 'must not contain control characters' }] },
+    });
+    const controlInToken = await refusal(await post(`/webhooks/tikmatrix/${randomUUID()}?token=a%01b`, '{}', address()));
+    expect(controlInToken).toMatchObject({
+      status: 400,
+      error: { details: [{ field: 'token', problem: 'must not contain control characters' }] },
+    });
+    const notJson = await refusal(await post(`/webhooks/tikmatrix/${randomUUID()}`, '{"open":', address()));
+    expect(notJson).toMatchObject({ status: 400, error: { code: 'validation_failed' } });
+  });
+
+  it('refuses an unknown account or a wrong secret on the webhook route with 401 in the error envelope', async () => {
+    const unknown = await refusal(
+      await post(`/webhooks/tikmatrix/${randomUUID()}`, '{}', address(), { 'x-fleetgate-webhook-secret': 'guess' }),
+    );
+    expect(unknown).toMatchObject({ status: 401, error: { code: 'unauthorized' } });
+    expect(JSON.stringify(unknown)).not.toContain('guess');
+  });
 });

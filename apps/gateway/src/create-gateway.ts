@@ -4,7 +4,7 @@ import { AuthenticationGuard, holds, Permission } from '@fleetgate/auth';
 import { FleetgateConfig } from '@fleetgate/config';
 import { recordHttpMetrics, MetricsRegistry } from '@fleetgate/observability';
 import { migrateDatabase } from '@fleetgate/persistence';
-import { limitWebhookRoutes, WebhookRateLimiter } from '@fleetgate/fleet';
+import { configureWebhookRoutes, WebhookRateLimiter, WebhooksController } from '@fleetgate/fleet';
 import { answerClientError, answerFrameworkError, configureHttpApp, requestIdFor } from '@fleetgate/platform';
 import { JobProducer, mountQueueDashboard } from '@fleetgate/queues';
 import { GatewayModule } from './gateway.module';
@@ -24,10 +24,11 @@ export async function createGateway(config: FleetgateConfig): Promise<NestFastif
     clientErrorHandler: answerClientError,
     frameworkErrors: answerFrameworkError,
   });
-  limitWebhookRoutes(adapter.getInstance(), {
+  configureWebhookRoutes(adapter.getInstance(), {
     maxBodyBytes: config.WEBHOOK_MAX_BODY_BYTES,
     // Resolved at the first webhook request, once the app below exists.
     limiter: () => app.get(WebhookRateLimiter),
+    controller: () => app.get(WebhooksController),
   });
   const app = await NestFactory.create<NestFastifyApplication>(GatewayModule.forRoot(config), adapter, {
     bufferLogs: true,

@@ -1,6 +1,7 @@
 export * from './callbacks/callback-applier';
 export * from './callbacks/callback-inbox.service';
 export * from './callbacks/webhook-intake-limits';
+export * from './callbacks/webhooks.controller';
 export * from './devices/device-sync.service';
 export * from './devices/device.service';
 export * from './fleet.module';

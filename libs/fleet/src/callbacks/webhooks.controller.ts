@@ -1,8 +1,8 @@
-import { Body, Controller, Headers, HttpCode, Param, Post, Query, type RawBodyRequest, Req } from '@nestjs/common';
+import { Controller, HttpCode, Post, type RawBodyRequest, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
-import { ApiBody, ApiHeader, ApiOkResponse, ApiQuery, ApiTags } from '@nestjs/swagger';
+import { ApiBody, ApiHeader, ApiOkResponse, ApiParam, ApiQuery, ApiTags } from '@nestjs/swagger';
 import { Public } from '@fleetgate/auth';
-import { ApiErrorResponses, UuidParamPipe } from '@fleetgate/platform';
+import { ApiErrorResponses, refuseUnstorableInput, UuidParamPipe } from '@fleetgate/platform';
 import { CallbackInbox } from './callback-inbox.service';
 import { CallbackReceiptDto } from './callback.dto';
 
@@ -23,6 +23,8 @@ export class WebhooksController {
   @Post(':vendor/:accountId')
   @HttpCode(200)
   @Public()
+  @ApiParam({ name: 'vendor', type: String })
+  @ApiParam({ name: 'accountId', type: String })
   @ApiHeader({ name: 'X-Fleetgate-Webhook-Secret', required: false })
   @ApiHeader({ name: 'X-Fleetgate-Timestamp', required: false, description: 'Unix seconds, for signed callbacks' })
   @ApiHeader({ name: 'X-Fleetgate-Signature', required: false, description: 'sha256=<hex HMAC>, for signed callbacks' })
@@ -33,29 +35,31 @@ export class WebhooksController {
   })
   @ApiOkResponse({ type: CallbackReceiptDto })
   @ApiErrorResponses(400, 401, 422)
-  receive(
-    @Param('vendor') vendor: string,
-    @Param('accountId', new UuidParamPipe()) accountId: string,
-    @Headers() headers: Record<string, string | string[] | undefined>,
-    @Query('token') token: string | undefined,
-    @Body() body: unknown,
-    @Req() request: RawBodyRequest<FastifyRequest>,
-  ): Promise<CallbackReceiptDto> {
+  receive(@Req() request: RawBodyRequest<FastifyRequest>): Promise<CallbackReceiptDto> {
+    // The route checks its own input, as the global pipes would: configureWebhookRoutes has Fastify
+    // call this method directly, without Nest's pipeline.
+    const params = request.params as { vendor: string; accountId: string };
+    const query = request.query as { token?: unknown };
+    refuseUnstorableInput(params.vendor, { type: 'param', data: 'vendor' });
+    const accountId = UuidParamPipe.parse(params.accountId, 'accountId');
+    refuseUnstorableInput(query.token, { type: 'query', data: 'token' });
+    refuseUnstorableInput(request.body, { type: 'body' });
+    const headers = request.headers;
     const header = (name: string) => {
       const value = headers[name];
       return Array.isArray(value) ? value[0] : value;
     };
     return this.inbox.receive(
-      vendor,
+      params.vendor,
       accountId,
       {
-        secret: header('x-fleetgate-webhook-secret') ?? token,
+        secret: header('x-fleetgate-webhook-secret') ?? (typeof query.token === 'string' ? query.token : undefined),
         timestamp: header('x-fleetgate-timestamp'),
         signature: header('x-fleetgate-signature'),
         rawBody: request.rawBody,
       },
       headers,
-      body,
+      request.body,
     );
   }
 }

@@ -160,8 +160,11 @@ export class ErrorEnvelopeFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
+    this.answer(exception, http.getRequest<FastifyRequest>(), http.getResponse<FastifyReply>());
+  }
+
+  /** The same answer for a route Fastify serves without Nest's pipeline (its error handler). */
+  answer(exception: unknown, request: FastifyRequest, reply: FastifyReply): void {
     const error = this.toApiError(exception);
     if (error.status >= 500) {
       this.logger.error({ err: exception, requestId: request.id }, 'request failed');

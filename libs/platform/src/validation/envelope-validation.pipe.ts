@@ -11,12 +11,20 @@ import { InvalidInputError } from '@fleetgate/domain';
  */
 class EnvelopeValidationPipe extends ValidationPipe {
   override transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
-    const unstorable = unstorableInput(value, metadata);
-    if (unstorable.length > 0) throw new InvalidInputError(`Invalid request: ${summaryOf(unstorable)}`, unstorable);
+    refuseUnstorableInput(value, metadata);
     const isClassBody =
       metadata.type === 'body' && typeof metadata.metatype === 'function' && metadata.metatype !== Object;
     return super.transform(isClassBody && (value === undefined || value === null) ? {} : value, metadata);
   }
+}
+
+/**
+ * The global pipe's first check (unstorableInput), for a route that checks its own input: a 400
+ * naming each field that no route can take.
+ */
+export function refuseUnstorableInput(value: unknown, metadata: ArgumentMetadata): void {
+  const unstorable = unstorableInput(value, metadata);
+  if (unstorable.length > 0) throw new InvalidInputError(`Invalid request: ${summaryOf(unstorable)}`, unstorable);
 }
 
 /** class-validator's nested errors as one problem per field, with dotted paths under `parent`. */

@@ -9,12 +9,13 @@ import { InvalidInputError } from '@fleetgate/domain';
  */
 @Injectable()
 export class UuidParamPipe extends ParseUUIDPipe {
+  /** The pipe's check, for a route that checks its own input: `value` in lower case, or a 400 naming `field`. */
+  static parse(value: unknown, field: string): string {
+    if (typeof value === 'string' && UuidParamPipe.uuidRegExps.all.test(value)) return value.toLowerCase();
+    throw new InvalidInputError(`${field} must be a UUID`, [{ field, problem: 'must be a UUID' }]);
+  }
+
   override async transform(value: string, metadata: ArgumentMetadata) {
-    try {
-      return (await super.transform(value, metadata))?.toLowerCase();
-    } catch {
-      const field = metadata.data ?? 'id';
-      throw new InvalidInputError(`${field} must be a UUID`, [{ field, problem: 'must be a UUID' }]);
-    }
+    return UuidParamPipe.parse(value, metadata.data ?? 'id');
   }
 }

@@ -2909,8 +2909,8 @@ export type WebhooksReceiveData = {
         'X-Fleetgate-Webhook-Secret'?: string;
     };
     path: {
-        vendor: string;
         accountId: string;
+        vendor: string;
     };
     query?: {
         token?: unknown;
