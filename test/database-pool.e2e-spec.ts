@@ -185,6 +185,17 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     }
   });
 
+  it('answers a prepared statement again when the connection no longer holds it (a pooler, DISCARD ALL)', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
+    const text = 'SELECT $1::int * 2 AS doubled';
+    await expect(prisma.sql(text, [2])).resolves.toEqual([{ doubled: 4 }]);
+    // What PgBouncer's transaction pooling (or a reset query) does to a server session behind the
+    // driver's back: the driver still believes the statement parsed there.
+    await prisma.$executeRawUnsafe('DEALLOCATE ALL');
+    await expect(prisma.sql(text, [3])).resolves.toEqual([{ doubled: 6 }]);
+    await expect(prisma.sql(text, [4])).resolves.toEqual([{ doubled: 8 }]);
+  });
+
   it('prepares no more than PREPARED_STATEMENTS_MAX statements a process sends, however many texts it sends', async () => {
     const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
     for (let shape = 0; shape < PREPARED_STATEMENTS_MAX + 20; shape++) {

@@ -19,11 +19,14 @@ export const PREPARED_STATEMENTS_MAX = 256;
  * after a migration it re-analyses the statement's text, but keeps the result type ("cached plan must
  * not change result type", RevalidateCachedQuery) and the parameter types it was parsed with, so a
  * column that became an enum or a uuid is compared with a text parameter ("operator does not exist",
- * class 42). Both are raised before the statement runs, and a statement that failed outside a
- * transaction left nothing behind, so sending it again never repeats an INSERT.
+ * class 42). And a session that lost its prepared statements behind the driver's back (PgBouncer's
+ * transaction pooling without max_prepared_statements, DISCARD ALL) answers "prepared statement does
+ * not exist" (26000): the text then runs unprepared, as it would without the pooler. All are raised
+ * before the statement runs, and a statement that failed outside a transaction left nothing behind,
+ * so sending it again never repeats an INSERT.
  */
 function preparedMayDiffer(error: DatabaseError): boolean {
-  return error.routine === 'RevalidateCachedQuery' || (error.code?.startsWith('42') ?? false);
+  return error.routine === 'RevalidateCachedQuery' || error.code === '26000' || (error.code?.startsWith('42') ?? false);
 }
 
 /**
