@@ -156,6 +156,31 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     expect(await prisma.callbackInbox.count({ where: { accountId: account.id, payload: { equals: body } } })).toBe(1);
   });
 
+  it('answers a callback the database fails to store with 500 in the error envelope, its request id and nothing of the failure', async () => {
+    const body = { ...callback(), taskId: 987_654_321 };
+    // A failure no domain error names, as a database refusing the INSERT.
+    const constraint = `review_refuses_${process.pid}`;
+    await prisma.$executeRawUnsafe(
+      `ALTER TABLE callback_inbox ADD CONSTRAINT ${constraint} CHECK (payload->>'taskId' <> '987654321') NOT VALID`,
+    );
+    try {
+      const response = await fetch(`${gateway.baseUrl}${account.webhookPath}?token=${account.webhookSecret}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      const text = await response.text();
+      expect(response.status).toBe(500);
+      expect(JSON.parse(text)).toEqual({
+        error: { code: 'internal', message: expect.any(String), requestId: response.headers.get('x-request-id') },
+      });
+      expect(text).not.toContain(constraint);
+      expect(text).not.toContain(account.webhookSecret);
+    } finally {
+      await prisma.$executeRawUnsafe(`ALTER TABLE callback_inbox DROP CONSTRAINT ${constraint}`);
+    }
+  });
+
   it('applies each callback once when two apply jobs cover the same callbacks at once', async () => {
     const ids = await stored(30);
     expect(ids).toHaveLength(30);

@@ -162,6 +162,40 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     }
   });
 
+  it('answers a prepared statement again after a migration changed the type of a column it compares a parameter with', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
+    const suffix = `${process.pid}_${Date.now()}`;
+    const table = `prepared_param_${suffix}`;
+    await prisma.$executeRawUnsafe(`CREATE TABLE ${table} (state text)`);
+    try {
+      await prisma.$executeRawUnsafe(`INSERT INTO ${table} VALUES ('online')`);
+      const text = `SELECT count(*)::int AS matching FROM ${table} WHERE state = $1`;
+      await expect(prisma.sql(text, ['online'])).resolves.toEqual([{ matching: 1 }]);
+      // The prepared statement keeps the type its parameter was given when it was parsed (text), and
+      // PostgreSQL has no enum = text operator; sent unprepared, the parameter takes the enum type.
+      await prisma.$executeRawUnsafe(`CREATE TYPE ${table}_state AS ENUM ('online', 'offline')`);
+      await prisma.$executeRawUnsafe(
+        `ALTER TABLE ${table} ALTER COLUMN state TYPE ${table}_state USING state::${table}_state`,
+      );
+      await expect(prisma.sql(text, ['online'])).resolves.toEqual([{ matching: 1 }]);
+      await expect(prisma.sql(text, ['offline'])).resolves.toEqual([{ matching: 0 }]);
+    } finally {
+      await prisma.$executeRawUnsafe(`DROP TABLE ${table}`);
+      await prisma.$executeRawUnsafe(`DROP TYPE IF EXISTS ${table}_state`);
+    }
+  });
+
+  it('answers a prepared statement again when the connection no longer holds it (a pooler, DISCARD ALL)', async () => {
+    const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
+    const text = 'SELECT $1::int * 2 AS doubled';
+    await expect(prisma.sql(text, [2])).resolves.toEqual([{ doubled: 4 }]);
+    // What PgBouncer's transaction pooling (or a reset query) does to a server session behind the
+    // driver's back: the driver still believes the statement parsed there.
+    await prisma.$executeRawUnsafe('DEALLOCATE ALL');
+    await expect(prisma.sql(text, [3])).resolves.toEqual([{ doubled: 6 }]);
+    await expect(prisma.sql(text, [4])).resolves.toEqual([{ doubled: 8 }]);
+  });
+
   it('prepares no more than PREPARED_STATEMENTS_MAX statements a process sends, however many texts it sends', async () => {
     const prisma = prismaWith({ DATABASE_POOL_SIZE: '1' });
     for (let shape = 0; shape < PREPARED_STATEMENTS_MAX + 20; shape++) {

@@ -15,6 +15,21 @@ import type { Db } from './transactions';
 export const PREPARED_STATEMENTS_MAX = 256;
 
 /**
+ * Whether PostgreSQL may have refused a prepared statement that it would run sent again unprepared:
+ * after a migration it re-analyses the statement's text, but keeps the result type ("cached plan must
+ * not change result type", RevalidateCachedQuery) and the parameter types it was parsed with, so a
+ * column that became an enum or a uuid is compared with a text parameter ("operator does not exist",
+ * class 42). And a session that lost its prepared statements behind the driver's back (PgBouncer's
+ * transaction pooling without max_prepared_statements, DISCARD ALL) answers "prepared statement does
+ * not exist" (26000): the text then runs unprepared, as it would without the pooler. All are raised
+ * before the statement runs, and a statement that failed outside a transaction left nothing behind,
+ * so sending it again never repeats an INSERT.
+ */
+function preparedMayDiffer(error: DatabaseError): boolean {
+  return error.routine === 'RevalidateCachedQuery' || error.code === '26000' || (error.code?.startsWith('42') ?? false);
+}
+
+/**
  * The one Prisma client of a process, on the node-postgres driver adapter. Connects lazily. Its pool
  * is bounded by the configuration: so many connections, a wait for one that fails rather than hangs,
  * and statements PostgreSQL cancels when they run too long, so that no query holds a connection forever.
@@ -58,8 +73,9 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
    * On the pool each text is a named prepared statement, parsed once per connection: PostgreSQL then
    * skips parsing and planning it again on every request (`bench:hotpath`, one connection: 0.43 to 0.47
    * of the bare read before, 0.56 to 0.63 after). So `text` must keep values out of it, as parameters.
-   * A prepared statement whose result type a migration changed is refused by PostgreSQL before it runs;
-   * it is sent again unprepared, and its text stays unprepared in this process.
+   * A prepared statement a migration made invalid (its result type, or a column it compares a parameter
+   * with, changed type) is refused by PostgreSQL before it runs; it is sent again unprepared, and its
+   * text stays unprepared in this process.
    */
   async sql<T extends QueryResultRow>(text: string, values: unknown[], db: Db = this): Promise<T[]> {
     if (db !== this) return db.$queryRawUnsafe<T[]>(text, ...values);
@@ -73,7 +89,7 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
     try {
       return (await this.pool.query<T>({ name, text, values })).rows;
     } catch (error) {
-      if (!(error instanceof DatabaseError && error.routine === 'RevalidateCachedQuery')) throw error;
+      if (!(error instanceof DatabaseError && preparedMayDiffer(error))) throw error;
       this.statementNames.set(text, null);
       return (await this.pool.query<T>(text, values)).rows;
     }

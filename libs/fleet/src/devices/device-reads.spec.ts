@@ -22,8 +22,10 @@ describe('device reads in SQL (PostgreSQL)', () => {
   let prisma: PrismaService;
   let devices: DeviceRepository;
   let accountId: string;
-  const ids: Record<'mineTagged' | 'other' | 'ownedNoDepartment' | 'ownedOtherDepartment' | 'nobodys' | 'wildcard', string> =
-    {} as never;
+  const ids: Record<
+    'mineTagged' | 'other' | 'ownedNoDepartment' | 'ownedOtherDepartment' | 'nobodys' | 'wildcard',
+    string
+  > = {} as never;
 
   const scopes: Record<string, AccessScope> = {
     system: systemScope('a test of device reads'),
@@ -80,7 +82,11 @@ describe('device reads in SQL (PostgreSQL)', () => {
           } as never,
         })
       ).id;
-    ids.mineTagged = await make('mine-tagged', { departmentId: departments.mine, tags: ['blue', 'shelf-1'], model: 'X1' });
+    ids.mineTagged = await make('mine-tagged', {
+      departmentId: departments.mine,
+      tags: ['blue', 'shelf-1'],
+      model: 'X1',
+    });
     ids.other = await make('other', { departmentId: departments.other, tags: ['blue'], status: 'offline' });
     ids.ownedNoDepartment = await make('owned', { ownerId: me });
     ids.ownedOtherDepartment = await make('owned-elsewhere', { departmentId: departments.other, ownerId: me });
@@ -102,16 +108,19 @@ describe('device reads in SQL (PostgreSQL)', () => {
       orderBy: [{ vendor: 'asc' }, { vendorRef: 'asc' }],
     });
 
-  it.each(Object.keys(scopes))('find applies a %s scope in the statement and answers the row Prisma reads', async (kind) => {
-    for (const name of Object.keys(ids) as Array<keyof typeof ids>) {
-      const found = await devices.find(scopes[kind], ids[name]);
-      if (expected[kind].includes(name)) {
-        expect(found).toEqual(await prisma.device.findUnique({ where: { id: ids[name] } }));
-      } else {
-        expect(found).toBeNull();
+  it.each(Object.keys(scopes))(
+    'find applies a %s scope in the statement and answers the row Prisma reads',
+    async (kind) => {
+      for (const name of Object.keys(ids) as Array<keyof typeof ids>) {
+        const found = await devices.find(scopes[kind], ids[name]);
+        if (expected[kind].includes(name)) {
+          expect(found).toEqual(await prisma.device.findUnique({ where: { id: ids[name] } }));
+        } else {
+          expect(found).toBeNull();
+        }
       }
-    }
-  });
+    },
+  );
 
   it.each(Object.keys(scopes))('list applies a %s scope in the statement, as Prisma would', async (kind) => {
     const page = await devices.list(scopes[kind], f({ accountId }), { skip: 0, take: 50 });
@@ -119,6 +128,32 @@ describe('device reads in SQL (PostgreSQL)', () => {
     expect(page.rows.map((row) => row.id).sort()).toEqual(expected[kind].map((name) => ids[name]).sort());
     expect(page.rows).toEqual(reference);
     expect(page.total).toBe(reference.length);
+  });
+
+  it('find and list answer each scope its own devices however often their prepared statements ran, scopes taking turns', async () => {
+    // Prepared statements are shared by every caller of a scope's kind; past five runs PostgreSQL may
+    // answer them from one generic plan. Each turn must still apply its own caller's values.
+    for (let round = 0; round < 8; round++) {
+      for (const kind of ['departments', 'own', 'noDepartments'] as const) {
+        const reached = Object.keys(ids).filter((name) => expected[kind].includes(name as keyof typeof ids));
+        const page = await devices.list(scopes[kind], f({ accountId }), { skip: 0, take: 50 });
+        expect(page.rows.map((row) => row.id).sort()).toEqual(
+          reached.map((name) => ids[name as keyof typeof ids]).sort(),
+        );
+        expect(page.total).toBe(reached.length);
+        expect(await devices.find(scopes[kind], ids.other)).toBeNull();
+        expect((await devices.find(scopes[kind], ids.ownedOtherDepartment))?.id).toBe(ids.ownedOtherDepartment);
+      }
+      // Another user of the same kind of scope: the same statement texts, none of my devices.
+      const stranger = randomUUID();
+      const theirs = callerScope({
+        userId: stranger,
+        departmentId: departments.other,
+        scope: { kind: 'own', userId: stranger },
+      });
+      expect(await devices.list(theirs, f({ accountId }), { skip: 0, take: 50 })).toEqual({ rows: [], total: 0 });
+      expect(await devices.find(theirs, ids.ownedOtherDepartment)).toBeNull();
+    }
   });
 
   it('list filters by vendor, status, tag, group and text (its % and _ taken literally), and pages', async () => {
