@@ -61,7 +61,7 @@ async function send(
 }
 
 /** Distinct callbacks from `firstTaskId` on, then a tenth of them again (a vendor retrying). */
-function callbacksFrom(firstTaskId: number): { sends: string[]; unique: number } {
+function callbacksOf(firstTaskId: number): { sends: string[]; unique: number } {
   const unique = Math.round(CALLBACKS / 1.1);
   const bodies = Array.from({ length: unique }, (_, i) =>
     JSON.stringify({ taskBusinessType: 1000, padCode: `AC${i % 1000}`, taskId: firstTaskId + i, taskStatus: 3 }),
@@ -73,17 +73,16 @@ async function main(): Promise<void> {
   const bench = await startBench({ fleetSize: 10, withWorker: true, processes: true, gateways: GATEWAYS });
   const bare = await startBareServer();
   try {
-    // The twin first, then Fleetgate, back to back, so that both see the same machine.
-    const twinCallbacks = callbacksFrom(1_000_000);
+    // The same callbacks to each: the twin first, then Fleetgate, back to back, so that both see the same machine.
+    const { sends, unique } = callbacksOf(1_000_000);
     const bareCpuBefore = cpuSecondsOf(bare.child) ?? NaN;
     const twinStarted = performance.now();
-    const twin = await send([bare.url], '/callbacks', {}, twinCallbacks.sends);
-    const twinSeconds = (performance.now() - twinStarted) / 1000;
-    const bareCpuMs = (((cpuSecondsOf(bare.child) ?? NaN) - bareCpuBefore) * 1000) / twinCallbacks.sends.length;
+    const twin = await send([bare.url], '/callbacks', {}, sends);
+    const twinPerSecond = sends.length / ((performance.now() - twinStarted) / 1000);
+    const bareCpuMs = (((cpuSecondsOf(bare.child) ?? NaN) - bareCpuBefore) * 1000) / sends.length;
 
     const account = bench.accounts.armcloud;
     const path = `/webhooks/armcloud/${account.id}`;
-    const { sends, unique } = callbacksFrom(1_000_000);
     // Where the two cores went while callbacks came in, in shares of one core. `postgres` counts every
     // PostgreSQL process of the machine (its WAL writer and checkpointer too, but also whatever other
     // databases do meanwhile); `ownBackends` only the connections to this run's database.
@@ -125,13 +124,13 @@ async function main(): Promise<void> {
     await report('bench-callbacks', [
       { measure: 'callbacks sent', value: sends.length },
       { measure: 'gateway processes', value: GATEWAYS },
-      { measure: 'bare twin: accepted per second', value: Math.round(twinCallbacks.sends.length / twinSeconds) },
+      { measure: 'bare twin: accepted per second', value: Math.round(twinPerSecond) },
       { measure: 'bare twin: CPU ms per callback (bare server)', value: Number(bareCpuMs.toFixed(3)) },
       { measure: 'bare twin: refused / duplicates acknowledged', value: `${twin.refused} / ${twin.duplicates}` },
       { measure: 'accepted per second (ingest)', value: Math.round(sends.length / ingestSeconds) },
       {
         measure: 'accepted per second, ratio to the bare twin',
-        value: Number((sends.length / ingestSeconds / (twinCallbacks.sends.length / twinSeconds)).toFixed(2)),
+        value: Number((sends.length / ingestSeconds / twinPerSecond).toFixed(2)),
       },
       { measure: 'applied per second (ingest to last applied)', value: Math.round(stored / appliedSeconds) },
       {
