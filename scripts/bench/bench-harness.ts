@@ -85,17 +85,22 @@ export function cpuSecondsOf(child: ChildProcess | undefined): number | undefine
   return child?.pid ? cpuSecondsOfPid(child.pid) : undefined;
 }
 
-/** CPU seconds used so far by every process of one program (`postgres`, `redis-server`) on this machine. */
-export function cpuSecondsOfProgram(name: string): number {
-  let total = 0;
+/** CPU seconds used so far by each process of one program (`postgres`, `redis-server`) on this machine, by pid. */
+export function cpuSecondsByPidOfProgram(name: string): Map<number, number> {
+  const used = new Map<number, number>();
   for (const pid of readdirSync('/proc').filter((entry) => /^\d+$/.test(entry))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name) total += cpuSecondsOfPid(pid) ?? 0;
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === name) used.set(Number(pid), cpuSecondsOfPid(pid) ?? 0);
     } catch {
       // The process ended while we looked.
     }
   }
-  return total;
+  return used;
+}
+
+/** CPU seconds used so far by every process of one program on this machine. */
+export function cpuSecondsOfProgram(name: string): number {
+  return [...cpuSecondsByPidOfProgram(name).values()].reduce((sum, seconds) => sum + seconds, 0);
 }
 
 export async function freePort(): Promise<number> {
@@ -166,12 +171,14 @@ export async function startBench(options: {
     for (let index = 0; index < (options.gateways ?? 1); index++) {
       const port = await freePort();
       processes.gateways.push(
-        start('dist/apps/gateway/src/main.js', { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1' }),
+        // PGAPPNAME names each process's connections in pg_stat_activity, so that a benchmark can tell
+        // what PostgreSQL spent for the gateway from what it spent for the worker.
+        start('dist/apps/gateway/src/main.js', { GATEWAY_PORT: String(port), GATEWAY_HOST: '127.0.0.1', PGAPPNAME: 'fleetgate-gateway' }),
       );
       gatewayUrls.push(`http://127.0.0.1:${port}`);
     }
     processes.gateway = processes.gateways[0];
-    if (options.withWorker) processes.worker = start('dist/apps/worker/src/main.js');
+    if (options.withWorker) processes.worker = start('dist/apps/worker/src/main.js', { PGAPPNAME: 'fleetgate-worker' });
     for (const url of gatewayUrls) {
       await until(
         () =>

@@ -4,10 +4,10 @@
  * duplicate acknowledged and not stored again. Its bare twin, in the same run and from the same load
  * generator first: plain Fastify and pg storing each callback by its key (`bare-server.ts`).
  */
-import { Pool } from 'undici';
+import autocannon from 'autocannon';
 import {
   cpuSecondsOf,
-  cpuSecondsOfPid,
+  cpuSecondsByPidOfProgram,
   cpuSecondsOfProgram,
   report,
   runBenchmark,
@@ -17,6 +17,9 @@ import {
 } from './bench-harness';
 
 const CALLBACKS = Number(process.env.BENCH_CALLBACKS ?? 20_000);
+// Distinct callbacks each side takes, unmeasured, before its measured run: a gateway just started would
+// otherwise spend the run's first second compiling its request path, where the twin's is a few lines.
+const WARMUP_CALLBACKS = Number(process.env.BENCH_WARMUP_CALLBACKS ?? 4_000);
 // A vendor pushing callbacks for a large fleet keeps many requests open at once; BENCH_CONCURRENCY changes it.
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
 // Gateway processes behind the senders (a deployment runs one a core); the connections are shared
@@ -24,105 +27,133 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 128);
 const GATEWAYS = Number(process.env.BENCH_GATEWAYS ?? 1);
 
 /**
- * Sends every body from CONCURRENCY kept-alive connections, shared among the origins; counts the
- * duplicates acknowledged and the refusals.
+ * Sends every body once from CONCURRENCY kept-alive connections, shared among the origins; counts the
+ * duplicates acknowledged and the refusals, and calls `onLastAnswer` as the last answer arrives.
  */
 async function send(
   origins: string[],
   path: string,
   headers: Record<string, string>,
   sends: string[],
-): Promise<{ duplicates: number; refused: number }> {
-  // undici's own client, one kept-alive connection per sender: the load generator shares the two
-  // cores with what it measures, and fetch() costs several times more CPU per request.
-  const pools = origins.map((origin) => new Pool(origin, { connections: Math.ceil(CONCURRENCY / origins.length) }));
+  onLastAnswer: () => void = () => undefined,
+): Promise<{ duplicates: number; refused: number; seconds: number }> {
+  // autocannon writes each request on a raw socket and parses the answer with llhttp: the load generator
+  // shares the two cores with what it measures, and it takes less of them than undici's Pool did.
   let next = 0;
+  let answered = 0;
   let duplicates = 0;
   let refused = 0;
+  // autocannon notices it has sent `amount` only at its next one-second tick: the run ends when the
+  // last answer arrives, not when autocannon returns.
+  const started = performance.now();
+  let finished = NaN;
   await Promise.all(
-    Array.from({ length: CONCURRENCY }, async (_, sender) => {
-      const pool = pools[sender % pools.length];
-      while (next < sends.length) {
-        const body = sends[next++];
-        const response = await pool.request({
-          method: 'POST',
-          path,
-          headers: { 'content-type': 'application/json', ...headers },
-          body,
-        });
-        const receipt = (await response.body.json()) as { duplicate?: boolean };
-        if (response.statusCode !== 200) refused++;
-        else if (receipt.duplicate) duplicates++;
-      }
+    origins.map((origin, index) => {
+      const share = Math.floor(sends.length / origins.length) + (index < sends.length % origins.length ? 1 : 0);
+      return autocannon({
+        url: `${origin}${path}`,
+        connections: Math.ceil(CONCURRENCY / origins.length),
+        amount: share,
+        timeout: 60,
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        requests: [
+          {
+            setupRequest: (request) => ({ ...request, body: sends[next++] }),
+            onResponse: (status, body) => {
+              if (status !== 200) refused++;
+              else if ((JSON.parse(body) as { duplicate?: boolean }).duplicate) duplicates++;
+              if (++answered === sends.length) {
+                finished = performance.now();
+                onLastAnswer();
+              }
+            },
+          },
+        ],
+      });
     }),
   );
-  await Promise.all(pools.map((pool) => pool.close()));
-  return { duplicates, refused };
+  if (answered !== sends.length) throw new Error(`${answered} of ${sends.length} callbacks answered`);
+  return { duplicates, refused, seconds: (finished - started) / 1000 };
 }
 
-/** Distinct callbacks from `firstTaskId` on, then a tenth of them again (a vendor retrying). */
-function callbacksOf(firstTaskId: number): { sends: string[]; unique: number } {
-  const unique = Math.round(CALLBACKS / 1.1);
+/** `count` callbacks from `firstTaskId` on, of which `repeated` are the first ones again (a vendor retrying). */
+function callbacksOf(firstTaskId: number, count: number, repeated: number): { sends: string[]; unique: number } {
+  const unique = count - repeated;
   const bodies = Array.from({ length: unique }, (_, i) =>
     JSON.stringify({ taskBusinessType: 1000, padCode: `AC${i % 1000}`, taskId: firstTaskId + i, taskStatus: 3 }),
   );
-  return { sends: [...bodies, ...bodies.slice(0, CALLBACKS - unique)], unique };
+  return { sends: [...bodies, ...bodies.slice(0, repeated)], unique };
 }
 
 async function main(): Promise<void> {
   const bench = await startBench({ fleetSize: 10, withWorker: true, processes: true, gateways: GATEWAYS });
   const bare = await startBareServer();
   try {
-    // The same callbacks to each: the twin first, then Fleetgate, back to back, so that both see the same machine.
-    const { sends, unique } = callbacksOf(1_000_000);
-    const bareCpuBefore = cpuSecondsOf(bare.child) ?? NaN;
-    const twinStarted = performance.now();
-    const twin = await send([bare.url], '/callbacks', {}, sends);
-    const twinPerSecond = sends.length / ((performance.now() - twinStarted) / 1000);
-    const bareCpuMs = (((cpuSecondsOf(bare.child) ?? NaN) - bareCpuBefore) * 1000) / sends.length;
-
+    // The same callbacks to each: the twin first, then Fleetgate, back to back, so that both see the same
+    // machine; a tenth of the measured ones are sent twice.
+    const warmup = callbacksOf(500_000, WARMUP_CALLBACKS, 0);
+    const { sends, unique } = callbacksOf(1_000_000, CALLBACKS, CALLBACKS - Math.round(CALLBACKS / 1.1));
     const account = bench.accounts.armcloud;
     const path = `/webhooks/armcloud/${account.id}`;
-    // Where the two cores went while callbacks came in, in shares of one core. `postgres` counts every
-    // PostgreSQL process of the machine (its WAL writer and checkpointer too, but also whatever other
-    // databases do meanwhile); `ownBackends` only the connections to this run's database.
-    const backendPids = async () =>
-      (
-        await bench.prisma.$queryRaw<Array<{ pid: number }>>`
-          SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND backend_type = 'client backend'`
-      ).map((row) => row.pid);
-    const cpu = async () => {
-      const own = new Map((await backendPids()).map((pid) => [pid, cpuSecondsOfPid(pid) ?? 0]));
+    const secret = { 'x-fleetgate-webhook-secret': account.webhookSecret };
+    const prisma = bench.prisma;
+    const appliedCount = () => prisma.callbackInbox.count({ where: { accountId: account.id, appliedAt: { not: null } } });
+    if (WARMUP_CALLBACKS > 0) {
+      await send([bare.url], '/callbacks', {}, warmup.sends);
+      await send(bench.gatewayUrls, path, secret, warmup.sends);
+      // The measured run starts once the worker has applied the warm-up's callbacks.
+      await until(appliedCount, (count) => count >= warmup.unique);
+    }
+    const bareCpuBefore = cpuSecondsOf(bare.child) ?? NaN;
+    let bareCpuAfter = NaN;
+    const twin = await send([bare.url], '/callbacks', {}, sends, () => (bareCpuAfter = cpuSecondsOf(bare.child) ?? NaN));
+    const twinPerSecond = sends.length / twin.seconds;
+    const bareCpuMs = ((bareCpuAfter - bareCpuBefore) * 1000) / sends.length;
+
+    // Where the two cores went while callbacks came in, in shares of one core, read at the start and as
+    // the last answer arrives. `postgres` counts every PostgreSQL process of the machine (its WAL writer
+    // and checkpointer too, but also whatever other databases do meanwhile); `ownBackends` only the
+    // connections to this run's database.
+    const cpu = () => {
+      const postgres = cpuSecondsByPidOfProgram('postgres');
       return {
         gateway: (bench.processes.gateways ?? []).reduce((sum, child) => sum + (cpuSecondsOf(child) ?? NaN), 0),
         worker: cpuSecondsOf(bench.processes.worker) ?? NaN,
-        postgres: cpuSecondsOfProgram('postgres'),
+        postgres: [...postgres.values()].reduce((sum, seconds) => sum + seconds, 0),
         redis: cpuSecondsOfProgram('redis-server'),
         sender: (process.cpuUsage().user + process.cpuUsage().system) / 1e6,
-        own,
+        postgresByPid: postgres,
       };
     };
-    const cpuBefore = await cpu();
+    const cpuBefore = cpu();
+    let cpuAfter = cpuBefore;
     const started = performance.now();
-    const { duplicates, refused } = await send(bench.gatewayUrls, path, { 'x-fleetgate-webhook-secret': account.webhookSecret }, sends);
-    const ingestSeconds = (performance.now() - started) / 1000;
-    const cpuAfter = await cpu();
-    // A connection opened during the ingest started from nothing; one closed during it is not counted.
-    const ownBackends = [...cpuAfter.own].reduce((sum, [pid, seconds]) => sum + seconds - (cpuBefore.own.get(pid) ?? 0), 0);
-    type Part = Exclude<keyof typeof cpuAfter, 'own'>;
+    const ingest = await send(bench.gatewayUrls, path, secret, sends, () => (cpuAfter = cpu()));
+    const { duplicates, refused } = ingest;
+    const ingestSeconds = ingest.seconds;
+    // This database's connections, as they are once the ingest is over: one opened during it started
+    // from nothing; one closed during it is not counted.
+    const backends = await bench.prisma.$queryRaw<Array<{ pid: number; application_name: string }>>`
+      SELECT pid, application_name FROM pg_stat_activity
+      WHERE datname = current_database() AND backend_type = 'client backend'`;
+    const backendSeconds = (application?: string) =>
+      backends
+        .filter((backend) => !application || backend.application_name === application)
+        .reduce((sum, { pid }) => sum + (cpuAfter.postgresByPid.get(pid) ?? 0) - (cpuBefore.postgresByPid.get(pid) ?? 0), 0);
+    const ownBackends = backendSeconds();
+    type Part = Exclude<keyof typeof cpuAfter, 'postgresByPid'>;
     const used = (part: Part) => cpuAfter[part] - cpuBefore[part];
     const share = (part: Part) => Number((used(part) / ingestSeconds).toFixed(2));
     const msPerCallback = (seconds: number) => Number(((seconds * 1000) / sends.length).toFixed(3));
-    const prisma = bench.prisma;
+    // Stored and applied: the measured run's and the warm-up's.
     const stored = await prisma.callbackInbox.count({ where: { accountId: account.id } });
-    const applied = await until(
-      () => prisma.callbackInbox.count({ where: { accountId: account.id, appliedAt: { not: null } } }),
-      (count) => count >= stored,
-    );
+    const applied = await until(appliedCount, (count) => count >= stored);
     const appliedSeconds = (performance.now() - started) / 1000;
+    const distinct = warmup.unique + unique;
     const events = await prisma.callbackInbox.aggregate({ where: { accountId: account.id }, _sum: { events: true } });
     await report('bench-callbacks', [
-      { measure: 'callbacks sent', value: sends.length },
+      { measure: 'callbacks sent (measured; warm-up before)', value: `${sends.length} (${warmup.sends.length})` },
       { measure: 'gateway processes', value: GATEWAYS },
       { measure: 'bare twin: accepted per second', value: Math.round(twinPerSecond) },
       { measure: 'bare twin: CPU ms per callback (bare server)', value: Number(bareCpuMs.toFixed(3)) },
@@ -132,7 +163,7 @@ async function main(): Promise<void> {
         measure: 'accepted per second, ratio to the bare twin',
         value: Number((sends.length / ingestSeconds / twinPerSecond).toFixed(2)),
       },
-      { measure: 'applied per second (ingest to last applied)', value: Math.round(stored / appliedSeconds) },
+      { measure: 'applied per second (ingest to last applied)', value: Math.round(unique / appliedSeconds) },
       {
         measure: 'gateway CPU ms per callback (ingest, every gateway process)',
         value: Number((((cpuAfter.gateway - cpuBefore.gateway) * 1000) / sends.length).toFixed(3)),
@@ -154,10 +185,14 @@ async function main(): Promise<void> {
           .map((seconds) => msPerCallback(seconds).toFixed(3))
           .join(' / '),
       },
+      {
+        measure: 'PostgreSQL CPU ms per callback: the gateway’s connections (storing) / the worker’s (applying)',
+        value: `${msPerCallback(backendSeconds('fleetgate-gateway')).toFixed(3)} / ${msPerCallback(backendSeconds('fleetgate-worker')).toFixed(3)}`,
+      },
       { measure: 'refused', value: refused },
-      { measure: 'distinct stored', value: stored },
+      { measure: 'distinct stored (with the warm-up)', value: stored },
       { measure: 'duplicates acknowledged, not stored', value: duplicates },
-      { measure: 'lost (distinct sent - stored)', value: unique - stored },
+      { measure: 'lost (distinct sent - stored)', value: distinct - stored },
       { measure: 'applied', value: applied },
       { measure: 'applied twice (events applied - distinct)', value: (events._sum.events ?? 0) - stored },
     ]);

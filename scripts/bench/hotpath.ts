@@ -27,6 +27,8 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 // would otherwise pay for the JIT compiling the gateway's request path, and the later ones not.
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 10);
+// Slices each side of a path is measured in, taking turns with its twin (BENCH_SECONDS in all).
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
 // BENCH_ONLY=b runs only the named paths (with BENCH_CPU_PROF, a profile of one path's load).
 const ONLY = process.env.BENCH_ONLY?.split(',');
 
@@ -66,6 +68,47 @@ async function load(url: string, connections: number, options: Load = {}): Promi
 }
 
 
+type Run = (options?: { seconds?: number }) => Promise<Measured>;
+
+/** One side's figures over all its slices: the mean rate, the median p50 and the worst p99. */
+interface Totals extends Measured {
+  cpuMsPerRequest: number;
+}
+
+/**
+ * Loads the twin and Fleetgate in turns, ROUNDS slices of BENCH_SECONDS / ROUNDS each, and sums each
+ * side over its slices.
+ */
+async function sideBySide(
+  twin: { run: Run; cpu: () => number },
+  fleetgate: { run: Run; cpu: () => number },
+): Promise<{ twin: Totals; fleetgate: Totals }> {
+  const seconds = SECONDS / ROUNDS;
+  const slices = { twin: [] as Measured[], fleetgate: [] as Measured[] };
+  const cpuSeconds = { twin: 0, fleetgate: 0 };
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const side of ['twin', 'fleetgate'] as const) {
+      const { run, cpu } = side === 'twin' ? twin : fleetgate;
+      const before = cpu();
+      slices[side].push(await run({ seconds }));
+      cpuSeconds[side] += cpu() - before;
+    }
+  }
+  const totals = (side: 'twin' | 'fleetgate'): Totals => {
+    const measured = slices[side];
+    const rps = measured.reduce((sum, slice) => sum + slice.rps, 0) / measured.length;
+    const p50s = measured.map((slice) => slice.p50).sort((a, b) => a - b);
+    return {
+      rps: Math.round(rps),
+      p50: p50s[Math.floor(p50s.length / 2)],
+      p99: Math.max(...measured.map((slice) => slice.p99)),
+      failed: measured.reduce((sum, slice) => sum + slice.failed, 0),
+      cpuMsPerRequest: (cpuSeconds[side] * 1000) / (rps * SECONDS),
+    };
+  };
+  return { twin: totals('twin'), fleetgate: totals('fleetgate') };
+}
+
 async function main(): Promise<void> {
   const bench = await startBench({ fleetSize: 100, processes: true });
   const bare = await startBareServer();
@@ -96,7 +139,6 @@ async function main(): Promise<void> {
     const loadAtStart = loadAverage();
     const gatewayCpu = () => cpuSecondsOf(bench.processes.gateway) ?? NaN;
     const bareCpu = () => cpuSecondsOf(bare.child) ?? NaN;
-    type Run = (options?: { seconds?: number }) => Promise<Measured>;
     const paths: Array<{ name: string; twin: string; fleetgate: Run; bare: Run }> = [
       {
         name: '(b) GET /devices/{id}, bearer token',
@@ -137,13 +179,11 @@ async function main(): Promise<void> {
         await path.bare({ seconds: WARMUP_SECONDS });
         await path.fleetgate({ seconds: WARMUP_SECONDS });
       }
-      // The twin first, then Fleetgate, back to back, so that both see the same machine.
-      const bareCpuBefore = bareCpu();
-      const twin = await path.bare();
-      const bareCpuMsPerRequest = ((bareCpu() - bareCpuBefore) * 1000) / (twin.rps * SECONDS);
-      const cpuBefore = gatewayCpu();
-      const fleetgate = await path.fleetgate();
-      const cpuMsPerRequest = ((gatewayCpu() - cpuBefore) * 1000) / (fleetgate.rps * SECONDS);
+      // The twin and Fleetgate take turns, ROUNDS slices each, so that a slower spell of the shared
+      // machine falls on both sides rather than on one: each side's figures are over all its slices.
+      const { twin, fleetgate } = await sideBySide({ run: path.bare, cpu: bareCpu }, { run: path.fleetgate, cpu: gatewayCpu });
+      const bareCpuMsPerRequest = twin.cpuMsPerRequest;
+      const cpuMsPerRequest = fleetgate.cpuMsPerRequest;
       rows.push(
         {
           path: path.twin,
@@ -173,9 +213,8 @@ async function main(): Promise<void> {
     }
 
     // One connection: what Fleetgate adds to a single request, in ms at p50.
-    const single = async (name: string, fleetgate: () => Promise<Measured>, twin: () => Promise<Measured>) => {
-      const bareOne = await twin();
-      const gatewayOne = await fleetgate();
+    const single = async (name: string, fleetgate: Run, twin: Run) => {
+      const { twin: bareOne, fleetgate: gatewayOne } = await sideBySide({ run: twin, cpu: bareCpu }, { run: fleetgate, cpu: gatewayCpu });
       rows.push({
         path: `one connection: ${name}`,
         connections: 1,
@@ -190,8 +229,8 @@ async function main(): Promise<void> {
         bare_ms: Number((1000 / bareOne.rps).toFixed(2)),
       });
     };
-    if (chosen('(b)')) await single('(b) bearer', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: bearer }), () => load(`${bare.url}/devices/${deviceId}`, 1));
-    if (chosen('(c)')) await single('(c) API key', () => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: apiKey }), () => load(`${bare.url}/devices/${deviceId}`, 1));
+    if (chosen('(b)')) await single('(b) bearer', (options) => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: bearer, ...options }), (options) => load(`${bare.url}/devices/${deviceId}`, 1, options));
+    if (chosen('(c)')) await single('(c) API key', (options) => load(`${bench.gatewayUrl}/devices/${deviceId}`, 1, { headers: apiKey, ...options }), (options) => load(`${bare.url}/devices/${deviceId}`, 1, options));
     rows.push(
       { path: 'gateway resident memory before the load (VmRSS)', memory: residentAfterStart },
       { path: 'gateway peak resident memory (VmHWM)', memory: memoryOf(bench.processes.gateway?.pid, 'VmHWM') },
