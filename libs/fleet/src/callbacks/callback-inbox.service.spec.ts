@@ -14,16 +14,19 @@ describe('CallbackInbox apply jobs', () => {
   let nextId = 0;
   let enqueued: Array<{ inboxIds: string[]; jobId?: string }>;
   let insertGate: Array<() => void>;
+  /** The rows of each INSERT, in the order they were sent. */
+  let inserts: IncomingCallback[][];
   let inbox: CallbackInbox;
 
   const repository = {
     // Each INSERT waits for the test to let it commit, so that the test decides which calls share one.
     insertBatch: (rows: IncomingCallback[]) =>
-      new Promise<StoredCallback[]>((resolve) =>
+      new Promise<StoredCallback[]>((resolve) => {
+        inserts.push(rows);
         insertGate.push(() =>
           resolve(rows.map((row) => ({ id: `id-${nextId++}`, account_id: row.accountId, dedupe_key: row.dedupeKey }))),
-        ),
-      ),
+        );
+      }),
   } as unknown as CallbackInboxRepository;
   const adapter = {
     capabilities: new Set(['callbacks']),
@@ -57,6 +60,7 @@ describe('CallbackInbox apply jobs', () => {
     redisAway = false;
     enqueued = [];
     insertGate = [];
+    inserts = [];
     inbox = new CallbackInbox(repository, accounts, producer);
   });
 
@@ -75,10 +79,26 @@ describe('CallbackInbox apply jobs', () => {
     expect(enqueued).toEqual([{ inboxIds: ['id-0', 'id-1', 'id-2'], jobId: 'callbacks.apply/id-0' }]);
   });
 
+  it('gathers the callbacks that arrive while an INSERT is in flight into the next one', async () => {
+    // One INSERT at a time: a burst is stored in as few statements as it can be, each costing
+    // PostgreSQL and the gateway about the same whatever its size (`npm run bench:callbacks`).
+    const first = receive(1);
+    while (inserts.length < 1) await new Promise((resolve) => setImmediate(resolve));
+    const burst = [receive(2), receive(3), receive(4)];
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    expect(inserts.map((rows) => rows.length)).toEqual([1]);
+    await commitInserts(1);
+    await first;
+    await commitInserts(1);
+    await Promise.all(burst);
+    expect(inserts.map((rows) => rows.length)).toEqual([1, 3]);
+  });
+
   it('enqueues a job without waiting once 500 stored callbacks have gathered, and none beyond 500', async () => {
     const received = Array.from({ length: 501 }, (_, index) => receive(index));
     // 500 to an INSERT: two INSERTs, the first enqueues its 500 at once, the second one waits.
-    await commitInserts(2);
+    await commitInserts(1);
+    await commitInserts(1);
     await Promise.all(received);
     expect(enqueued.map((job) => job.inboxIds.length)).toEqual([500]);
     inbox.onModuleDestroy();

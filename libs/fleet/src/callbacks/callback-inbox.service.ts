@@ -12,15 +12,18 @@ export interface CallbackReceipt {
 }
 
 /**
- * Callbacks stored per INSERT at most, and INSERTs in flight at once. Callbacks that arrive while the
- * INSERTs are in flight gather for the next one, so batches grow with the load by themselves: one
- * callback alone is stored at once, a burst in a few statements. More than one in flight lets
- * PostgreSQL flush several commits to the WAL together instead of each batch waiting for the one before
- * (`npm run bench:callbacks`: 2,167 to 2,444 accepted/s at load 4); batches that share dedupe keys
- * insert them in one order (CallbackInboxRepository.insertBatch), so they cannot deadlock.
+ * Callbacks stored per INSERT at most, and INSERTs in flight at once. Callbacks that arrive while an
+ * INSERT is in flight gather for the next one, so batches grow with the load by themselves: one
+ * callback alone is stored at once, a burst in a few statements. One in flight makes those batches as
+ * large as the load allows, and a statement costs PostgreSQL and the gateway about the same whatever
+ * its size: against four in flight, `npm run bench:callbacks` stored a callback for 0.034 to 0.041 ms
+ * of PostgreSQL CPU instead of 0.049 to 0.067, and took 6,615 to 7,502 a second instead of 4,699 to
+ * 6,583 (alternated runs, 2026-12-04), with as much or more at ten connections (`bench:hotpath` (f)).
+ * A slower commit only makes the next batch larger. Batches of several gateways at once insert shared
+ * dedupe keys in one order (CallbackInboxRepository.insertBatch), so they cannot deadlock.
  */
 const MAX_BATCH = 500;
-const MAX_IN_FLIGHT = 4;
+const MAX_IN_FLIGHT = 1;
 /**
  * Stored callbacks per apply job at most, and how long the ids of stored callbacks gather before
  * their job is enqueued. One job per INSERT made jobs of a few dozen callbacks under load, and a job
