@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
+import { Client } from 'pg';
 import { CallbackApplier } from '@fleetgate/fleet';
 import { PrismaService } from '@fleetgate/persistence';
 import { RedisConnections } from '@fleetgate/redis';
 import { createArmcloudSimulator, DEMO_CREDENTIALS, SimulatorServer } from '@fleetgate/simulators';
 import { adminToken, type RunningGateway, startGateway } from './support/gateway-harness';
-import { testConfig } from './support/test-env';
+import { TEST_DATABASE_URL, testConfig } from './support/test-env';
 import { until } from './support/until';
 import { startWorker } from './support/worker-harness';
 
@@ -179,6 +180,43 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     } finally {
       await prisma.$executeRawUnsafe(`ALTER TABLE callback_inbox DROP CONSTRAINT ${constraint}`);
     }
+  });
+
+  it('stores and answers other callbacks while one INSERT waits for a lock on its key, and answers that one once it may go', async () => {
+    // One group-commit INSERT in flight: an INSERT waiting for a row lock (here a transaction deleting
+    // the row a redelivery conflicts with) must not hold every other caller's callback until the lock
+    // goes or DATABASE_STATEMENT_TIMEOUT_MS (60 s) cancels it.
+    const body = callback();
+    expect(await post(body)).toMatchObject({ status: 200, receipt: { duplicate: false } });
+    const holder = new Client({ connectionString: TEST_DATABASE_URL });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(`DELETE FROM callback_inbox WHERE account_id = $1 AND payload = $2::jsonb`, [
+        account.id,
+        JSON.stringify(body),
+      ]);
+      const redelivered = post(body);
+      await until(
+        () =>
+          prisma.$queryRaw<Array<{ waiting: bigint }>>`
+            SELECT count(*) AS waiting FROM pg_stat_activity
+            WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO callback_inbox%'`,
+        (rows) => Number(rows[0].waiting) >= 1,
+        'the redelivery’s INSERT waiting for the lock',
+      );
+      const others = Array.from({ length: 5 }, callback);
+      const answered = await Promise.race([
+        Promise.all(others.map(post)),
+        new Promise<'stalled'>((resolve) => setTimeout(() => resolve('stalled'), 5_000)),
+      ]);
+      expect(answered).toEqual(others.map(() => ({ status: 200, receipt: { accepted: true, duplicate: false } })));
+      await holder.query('ROLLBACK');
+      expect(await redelivered).toMatchObject({ status: 200, receipt: { duplicate: true } });
+    } finally {
+      await holder.end();
+    }
+    expect(await prisma.callbackInbox.count({ where: { accountId: account.id, payload: { equals: body } } })).toBe(1);
   });
 
   it('applies each callback once when two apply jobs cover the same callbacks at once', async () => {

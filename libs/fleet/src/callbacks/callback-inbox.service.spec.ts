@@ -94,6 +94,52 @@ describe('CallbackInbox apply jobs', () => {
     expect(inserts.map((rows) => rows.length)).toEqual([1, 3]);
   });
 
+  it('lets the callbacks behind an INSERT that does not return go in another one, rather than wait for it', async () => {
+    // An INSERT can hang for long: waiting on a lock on one of its keys (another transaction writing
+    // that row), until DATABASE_STATEMENT_TIMEOUT_MS (60 s), or on a connection that died silently
+    // (no client-side timeout: until TCP gives up, minutes). With one INSERT in flight and nothing
+    // else, every callback behind it waited with it: one slow key stalled every caller's intake.
+    jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+    const turns = async (count: number) => {
+      for (let turn = 0; turn < count; turn++) await new Promise((resolve) => setImmediate(resolve));
+    };
+    try {
+      const stuck = receive(1);
+      let stuckAnswered = false;
+      void stuck.then(() => (stuckAnswered = true));
+      await turns(5);
+      const behind = [receive(2), receive(3)];
+      await turns(5);
+      // While the INSERT in flight is prompt, the callbacks behind it wait for it (and gather).
+      expect(inserts.map((rows) => rows.length)).toEqual([1]);
+      await jest.advanceTimersByTimeAsync(5_000);
+      await turns(5);
+      expect(inserts.map((rows) => rows.length)).toEqual([1, 2]);
+      insertGate[1]();
+      await Promise.all(behind);
+      expect(stuckAnswered).toBe(false);
+      // However many hang, no more than four INSERTs (four pool connections) are in flight at once.
+      // Callbacks arriving one by one, each while the INSERTs before it hang: three more INSERTs go
+      // beside the first, and then the callbacks wait.
+      const more: Array<Promise<unknown>> = [];
+      for (let round = 0; round < 5; round++) {
+        more.push(receive(10 + round));
+        await turns(5);
+        await jest.advanceTimersByTimeAsync(5_000);
+      }
+      expect(inserts.map((rows) => rows.length)).toEqual([1, 2, 1, 1, 1]);
+      for (const commit of insertGate.splice(0)) commit();
+      await stuck;
+      await commitInserts(1);
+      await Promise.all(more);
+      expect(inserts.map((rows) => rows.length)).toEqual([1, 2, 1, 1, 1, 2]);
+      inbox.onModuleDestroy();
+      expect(jest.getTimerCount()).toBe(0);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('enqueues a job without waiting once 500 stored callbacks have gathered, and none beyond 500', async () => {
     const received = Array.from({ length: 501 }, (_, index) => receive(index));
     // 500 to an INSERT: two INSERTs, the first enqueues its 500 at once, the second one waits.

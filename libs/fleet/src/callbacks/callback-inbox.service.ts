@@ -19,11 +19,18 @@ export interface CallbackReceipt {
  * its size: against four in flight, `npm run bench:callbacks` stored a callback for 0.034 to 0.041 ms
  * of PostgreSQL CPU instead of 0.049 to 0.067, and took 6,615 to 7,502 a second instead of 4,699 to
  * 6,583 (alternated runs, 2026-12-04), with as much or more at ten connections (`bench:hotpath` (f)).
- * A slower commit only makes the next batch larger. Batches of several gateways at once insert shared
- * dedupe keys in one order (CallbackInboxRepository.insertBatch), so they cannot deadlock.
+ * A slower commit only makes the next batch larger. But an INSERT can also hang: waiting for a lock on
+ * one of its keys (another transaction writing that row) until DATABASE_STATEMENT_TIMEOUT_MS, or on a
+ * connection that died silently until TCP gives up; every callback behind it would wait with it. So an
+ * INSERT still running after INSERT_STALLED_MS no longer holds the slot: the next batch goes beside it,
+ * up to MAX_IN_FLIGHT_STALLED INSERTs (pool connections) in all. Batches of several gateways, or of
+ * one, at once insert shared dedupe keys in one order (CallbackInboxRepository.insertBatch), so they
+ * cannot deadlock.
  */
 const MAX_BATCH = 500;
 const MAX_IN_FLIGHT = 1;
+const INSERT_STALLED_MS = 1_000;
+const MAX_IN_FLIGHT_STALLED = 4;
 /**
  * Stored callbacks per apply job at most, and how long the ids of stored callbacks gather before
  * their job is enqueued. One job per INSERT made jobs of a few dozen callbacks under load, and a job
@@ -51,7 +58,9 @@ interface PendingCallback {
 export class CallbackInbox implements OnModuleDestroy {
   private readonly logger = new Logger(CallbackInbox.name);
   private readonly pending: PendingCallback[] = [];
+  /** INSERTs sent and not answered yet, and of those the ones running longer than INSERT_STALLED_MS. */
   private inFlight = 0;
+  private stalled = 0;
   private flushQueued = false;
   /** Ids of stored callbacks whose apply job is not enqueued yet, and the timer that enqueues it. */
   private owed: string[] = [];
@@ -118,16 +127,29 @@ export class CallbackInbox implements OnModuleDestroy {
     });
   }
 
+  /** Whether another INSERT may start: none in flight but stalled ones, and not too many of those. */
+  private slotFree(): boolean {
+    return this.inFlight - this.stalled < MAX_IN_FLIGHT && this.inFlight < MAX_IN_FLIGHT_STALLED;
+  }
+
   /** Flushes once the callbacks of this turn of the event loop have joined, if an INSERT slot is free. */
   private flushSoon(): void {
-    if (this.flushQueued || this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
+    if (this.flushQueued || !this.slotFree() || this.pending.length === 0) return;
     this.flushQueued = true;
     setImmediate(() => {
       this.flushQueued = false;
-      if (this.inFlight >= MAX_IN_FLIGHT || this.pending.length === 0) return;
+      if (!this.slotFree() || this.pending.length === 0) return;
       this.inFlight++;
+      let stalled = false;
+      const stallTimer = setTimeout(() => {
+        stalled = true;
+        this.stalled++;
+        this.flushSoon();
+      }, INSERT_STALLED_MS);
       void this.flush(this.pending.splice(0, MAX_BATCH)).finally(() => {
+        clearTimeout(stallTimer);
         this.inFlight--;
+        if (stalled) this.stalled--;
         this.flushSoon();
       });
       this.flushSoon();
