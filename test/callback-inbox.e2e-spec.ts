@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { Client } from 'pg';
-import { CallbackApplier } from '@fleetgate/fleet';
+import { CallbackApplier, CallbackInbox } from '@fleetgate/fleet';
+import { JobProducer } from '@fleetgate/queues';
+import { VendorAccountService } from '@fleetgate/vendors';
 import { PrismaService } from '@fleetgate/persistence';
 import { RedisConnections } from '@fleetgate/redis';
 import { createArmcloudSimulator, DEMO_CREDENTIALS, SimulatorServer } from '@fleetgate/simulators';
@@ -217,6 +219,103 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
       await holder.end();
     }
     expect(await prisma.callbackInbox.count({ where: { accountId: account.id, payload: { equals: body } } })).toBe(1);
+  });
+
+  for (const [failure, end] of [
+    ['cancelled (as by a statement timeout)', 'pg_cancel_backend'],
+    ['whose connection is terminated', 'pg_terminate_backend'],
+  ] as const) {
+    it(`answers every caller of an INSERT ${failure} with a 5xx in the error envelope, stores none of them, and stores the next ones`, async () => {
+      const locked = callback();
+      expect(await post(locked)).toMatchObject({ status: 200, receipt: { duplicate: false } });
+      const holder = new Client({ connectionString: TEST_DATABASE_URL });
+      await holder.connect();
+      try {
+        await holder.query('BEGIN');
+        await holder.query(`DELETE FROM callback_inbox WHERE account_id = $1 AND payload = $2::jsonb`, [
+          account.id,
+          JSON.stringify(locked),
+        ]);
+        // Sent together, so that most share the INSERT that waits for the lock.
+        const bodies = [locked, ...Array.from({ length: 8 }, callback)];
+        const sending = Promise.all(
+          bodies.map(async (body) => {
+            const response = await fetch(`${gateway.baseUrl}${account.webhookPath}`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json', 'x-fleetgate-webhook-secret': account.webhookSecret },
+              body: JSON.stringify(body),
+            });
+            return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.json() };
+          }),
+        );
+        const waiting = await until(
+          () =>
+            prisma.$queryRaw<Array<{ pid: number }>>`
+              SELECT pid FROM pg_stat_activity
+              WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO callback_inbox%'`,
+          (rows) => rows.length >= 1,
+          'the INSERT waiting for the lock',
+        );
+        await prisma.$queryRawUnsafe(`SELECT ${end}(${Number(waiting[0].pid)})`);
+        const answers = await sending;
+        await holder.query('ROLLBACK');
+        const failed = answers.filter((answer) => answer.status !== 200);
+        // The callback waiting for the lock was in the INSERT that failed.
+        expect(answers[0].status).toBeGreaterThanOrEqual(500);
+        for (const answer of failed) {
+          expect(answer.status).toBe(500);
+          expect(answer.body).toEqual({
+            error: { code: 'internal', message: expect.any(String), requestId: answer.requestId },
+          });
+        }
+        const storedNow = await Promise.all(
+          bodies.map((body) =>
+            prisma.callbackInbox.count({ where: { accountId: account.id, payload: { equals: body } } }),
+          ),
+        );
+        // Acknowledged means stored; refused means not stored (the statement was undone), but for the
+        // first, stored before.
+        expect(storedNow.slice(1)).toEqual(answers.slice(1).map((answer) => (answer.status === 200 ? 1 : 0)));
+        expect(storedNow[0]).toBe(1);
+        // The vendor retries what was refused: stored now, the first one as a duplicate; and new ones go.
+        const retried = await Promise.all(bodies.filter((_, index) => answers[index].status !== 200).map(post));
+        expect(retried.map((answer) => answer.status)).toEqual(failed.map(() => 200));
+        expect(retried[0].receipt.duplicate).toBe(true);
+        expect(retried.slice(1).every((answer) => !answer.receipt.duplicate)).toBe(true);
+        expect(await post(callback())).toMatchObject({ status: 200, receipt: { duplicate: false } });
+      } finally {
+        await holder.end();
+      }
+    });
+  }
+
+  it('two gateways receiving the same callbacks at once store each once and acknowledge it new exactly once', async () => {
+    // Two CallbackInbox instances (as two gateway processes), each with its INSERT in flight on a
+    // connection of its own, the same dedupe keys in both, a vendor redelivering meanwhile.
+    const own = gateway.app.get(CallbackInbox);
+    // The same repository (the gateway's pool): each INSERT still takes a connection of its own.
+    const twin = new CallbackInbox(
+      Reflect.get(own, 'inbox') as ConstructorParameters<typeof CallbackInbox>[0],
+      gateway.app.get(VendorAccountService),
+      gateway.app.get(JobProducer),
+    );
+    const bodies = Array.from({ length: 200 }, callback);
+    const receive = (inbox: CallbackInbox, body: unknown) =>
+      inbox.receive('armcloud', account.id, { secret: account.webhookSecret }, {}, body);
+    const receipts = await Promise.all(
+      bodies.flatMap((body, index) => [
+        receive(index % 2 ? own : twin, body),
+        receive(index % 2 ? twin : own, body),
+        ...(index % 5 === 0 ? [receive(twin, body)] : []),
+      ]),
+    );
+    expect(receipts.filter((receipt) => !receipt.duplicate)).toHaveLength(bodies.length);
+    expect(receipts.filter((receipt) => receipt.duplicate)).toHaveLength(bodies.length + bodies.length / 5);
+    const rows = await prisma.callbackInbox.count({
+      where: { accountId: account.id, OR: bodies.map((body) => ({ payload: { equals: body } })) },
+    });
+    expect(rows).toBe(bodies.length);
+    twin.onModuleDestroy();
   });
 
   it('applies each callback once when two apply jobs cover the same callbacks at once', async () => {

@@ -179,6 +179,21 @@ describe('CallbackInbox apply jobs', () => {
     }
   });
 
+  it('answers and enqueues the callbacks still gathering when the module stops with an INSERT in flight', async () => {
+    // Nest destroys the module before it closes the HTTP server: the INSERT in flight and the callbacks
+    // waiting behind it are still stored, answered and enqueued, none lost, none stored twice.
+    const first = receive(20);
+    while (inserts.length < 1) await new Promise((resolve) => setImmediate(resolve));
+    const behind = [receive(21), receive(22)];
+    for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+    inbox.onModuleDestroy();
+    await commitInserts(1);
+    await commitInserts(1);
+    expect(await Promise.all([first, ...behind])).toEqual(Array(3).fill({ accepted: true, duplicate: false }));
+    expect(inserts.map((rows) => rows.map((row) => (row.payload as { taskId: number }).taskId))).toEqual([[20], [21, 22]]);
+    expect(enqueued.flatMap((job) => job.inboxIds)).toEqual(['id-0', 'id-1', 'id-2']);
+  });
+
   it('stops without waiting for Redis when the gathered job cannot be sent', async () => {
     // The queues' connection never gives up on a command (maxRetriesPerRequest: null): while Redis is
     // away an add waits for it, and a shutdown awaiting it would never end. The rows stay owed, and the
