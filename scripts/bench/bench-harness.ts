@@ -16,7 +16,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@fleetgate/config';
 import { migrateDatabase, PrismaService } from '@fleetgate/persistence';
+import { JOB_QUEUE, type JobName } from '@fleetgate/queues';
 import { RedisConnections } from '@fleetgate/redis';
+import { Queue } from 'bullmq';
 import { createGateway } from '../../apps/gateway/src/create-gateway';
 import { DEMO_CREDENTIALS, SIMULATED_VENDORS, SimulatorServer, type VendorName } from '@fleetgate/simulators';
 import { WorkerModule } from '../../apps/worker/src/worker.module';
@@ -36,6 +38,8 @@ export interface BenchEnvironment {
     body?: unknown,
     headers?: Record<string, string>,
   ): Promise<{ status: number; body: T }>;
+  /** What the completed jobs of one name answered (kept a day, QUEUE_DEFAULT_JOB_OPTIONS), in no order. */
+  completedJobResults<T>(name: JobName): Promise<T[]>;
   /** The gateway and worker processes (`processes: true` only); `gateways` holds every gateway process. */
   processes: { gateway?: ChildProcess; gateways?: ChildProcess[]; worker?: ChildProcess };
   close(): Promise<void>;
@@ -243,6 +247,17 @@ export async function startBench(options: {
     prisma,
     api,
     processes,
+    async completedJobResults<T>(name: JobName): Promise<T[]> {
+      const redis = new RedisConnections(config);
+      const queue = new Queue(JOB_QUEUE[name], { connection: redis.queueConnection(), prefix: redis.queuePrefix(JOB_QUEUE[name]) });
+      try {
+        const jobs = await queue.getJobs(['completed']);
+        return jobs.filter((job) => job?.name === name).map((job) => job.returnvalue as T);
+      } finally {
+        await queue.close();
+        await redis.onModuleDestroy();
+      }
+    },
     async close() {
       await Promise.all(
         [...(processes.gateways ?? []), ...(processes.worker ? [processes.worker] : [])].map(async (child) => {

@@ -42,6 +42,8 @@ interface Load {
 }
 
 interface Measured {
+  /** Requests answered in the run (autocannon runs on to its next whole second past the duration). */
+  requests: number;
   rps: number;
   p50: number;
   p99: number;
@@ -60,6 +62,7 @@ async function load(url: string, connections: number, options: Load = {}): Promi
     requests: makeBody ? [{ setupRequest: (request) => ({ ...request, body: JSON.stringify(makeBody()) }) }] : undefined,
   });
   return {
+    requests: result.requests.total,
     rps: Math.round(result.requests.average),
     p50: result.latency.p50,
     p99: result.latency.p99,
@@ -98,12 +101,14 @@ async function sideBySide(
     const measured = slices[side];
     const rps = measured.reduce((sum, slice) => sum + slice.rps, 0) / measured.length;
     const p50s = measured.map((slice) => slice.p50).sort((a, b) => a - b);
+    const requests = measured.reduce((sum, slice) => sum + slice.requests, 0);
     return {
+      requests,
       rps: Math.round(rps),
       p50: p50s[Math.floor(p50s.length / 2)],
       p99: Math.max(...measured.map((slice) => slice.p99)),
       failed: measured.reduce((sum, slice) => sum + slice.failed, 0),
-      cpuMsPerRequest: (cpuSeconds[side] * 1000) / (rps * SECONDS),
+      cpuMsPerRequest: (cpuSeconds[side] * 1000) / requests,
     };
   };
   return { twin: totals('twin'), fleetgate: totals('fleetgate') };
