@@ -19,7 +19,9 @@ export interface CallbackReceipt {
  * its size: against four in flight, `npm run bench:callbacks` stored a callback for 0.034 to 0.041 ms
  * of PostgreSQL CPU instead of 0.049 to 0.067, and took 6,615 to 7,502 a second instead of 4,699 to
  * 6,583 (alternated runs, 2026-12-04), with as much or more at ten connections (`bench:hotpath` (f)).
- * A slower commit only makes the next batch larger. But an INSERT can also hang: waiting for a lock on
+ * A slower commit only makes the next batch larger, up to MAX_BATCH: a full batch waiting goes beside
+ * the INSERT in flight, since waiting would add nothing to it, and one INSERT of 500 at a time would
+ * cap ingest at 500 per INSERT time (2,500 a second at 200 ms). But an INSERT can also hang: waiting for a lock on
  * one of its keys (another transaction writing that row) until DATABASE_STATEMENT_TIMEOUT_MS, or on a
  * connection that died silently until TCP gives up; every callback behind it would wait with it. So an
  * INSERT still running after INSERT_STALLED_MS no longer holds the slot: the next batch goes beside it,
@@ -127,9 +129,13 @@ export class CallbackInbox implements OnModuleDestroy {
     });
   }
 
-  /** Whether another INSERT may start: none in flight but stalled ones, and not too many of those. */
+  /**
+   * Whether another INSERT may start: none in flight but stalled ones, or a full batch waiting (it
+   * would gather nothing more by waiting), and never more than MAX_IN_FLIGHT_STALLED in all.
+   */
   private slotFree(): boolean {
-    return this.inFlight - this.stalled < MAX_IN_FLIGHT && this.inFlight < MAX_IN_FLIGHT_STALLED;
+    if (this.inFlight >= MAX_IN_FLIGHT_STALLED) return false;
+    return this.inFlight - this.stalled < MAX_IN_FLIGHT || this.pending.length >= MAX_BATCH;
   }
 
   /** Flushes once the callbacks of this turn of the event loop have joined, if an INSERT slot is free. */

@@ -192,6 +192,53 @@ describe('CallbackInbox INSERT slot under stalled INSERTs', () => {
     await Promise.all([second.promise, third.promise]);
   });
 
+  it('sends a full batch beside a slow INSERT rather than wait for it', async () => {
+    // One INSERT in flight makes batches as large as the load allows, but only up to 500: past that,
+    // waiting for the INSERT in flight gathers nothing more into the next one. While it runs slow and
+    // not yet 1 s (a commit at 200 ms: slow WAL storage, synchronous replication, a checkpoint), the
+    // gateway would store at most 500 callbacks per INSERT time (2,500 a second at 200 ms) where four
+    // in flight stored four times that, and the callers behind would wait ever longer.
+    const callers = Array.from({ length: 1_700 }, (_, taskId) => receive(taskId));
+    await turns(10);
+    // Three full batches go at once, no more than four INSERTs; the 200 left gather for the next.
+    expect(sizes()).toEqual([500, 500, 500]);
+    await jest.advanceTimersByTimeAsync(200);
+    await turns();
+    expect(sizes()).toEqual([500, 500, 500]);
+    inserts[0].commit();
+    await turns();
+    // A partial batch still waits for the INSERTs in flight: it would only be smaller if sent now.
+    expect(sizes()).toEqual([500, 500, 500]);
+    for (const insert of inserts) if (!insert.settled) insert.commit();
+    await turns();
+    expect(sizes()).toEqual([500, 500, 500, 200]);
+    inserts[3].commit();
+    await Promise.all(callers.map((caller) => caller.promise));
+    expect(callers.every((caller) => caller.settled === 'ok')).toBe(true);
+    inbox.onModuleDestroy();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
+  it('never sends more than four INSERTs at once, full batches or not', async () => {
+    const callers = Array.from({ length: 3_000 }, (_, taskId) => receive(taskId));
+    await turns(10);
+    expect(sizes()).toEqual([500, 500, 500, 500]);
+    await jest.advanceTimersByTimeAsync(5_000);
+    await turns();
+    expect(sizes()).toEqual([500, 500, 500, 500]);
+    inserts[1].commit();
+    await turns();
+    expect(sizes()).toEqual([500, 500, 500, 500, 500]);
+    for (let round = 0; round < 3; round++) {
+      for (const insert of inserts) if (!insert.settled) insert.commit();
+      await turns();
+    }
+    await Promise.all(callers.map((caller) => caller.promise));
+    expect(sizes()).toEqual([500, 500, 500, 500, 500, 500]);
+    inbox.onModuleDestroy();
+    expect(jest.getTimerCount()).toBe(0);
+  });
+
   it('stops with INSERTs stalled: each is still answered when it ends, and no timer is left', async () => {
     const callers = [];
     for (let taskId = 0; taskId < 5; taskId++) {
