@@ -63,6 +63,9 @@ describe('CallbackInbox apply jobs', () => {
     inserts = [];
     inbox = new CallbackInbox(repository, accounts, producer);
   });
+  // A test that ends with ids gathering leaves the inbox's 50 ms timer running: it would fire in a later
+  // test (on a loaded machine) and push its job into that test's `enqueued`.
+  afterEach(() => inbox.onModuleDestroy());
 
   it('enqueues one apply job for callbacks stored by several INSERTs in turn', async () => {
     // Three callbacks, each arriving while the INSERT before it is in flight: three INSERTs.

@@ -67,6 +67,7 @@ describe('CallbackInbox INSERT slot under stalled INSERTs', () => {
     inbox = new CallbackInbox(repository, accounts, producer);
   });
   afterEach(() => {
+    inbox.onModuleDestroy();
     jest.useRealTimers();
   });
 
