@@ -43,6 +43,22 @@ describe('the PostgreSQL pool (e2e, real PostgreSQL)', () => {
     expect(backends.size).toBeLessThanOrEqual(2);
   });
 
+  it('turns on TCP keepalive on its connections, so that a statement on a connection that died silently fails', async () => {
+    // PostgreSQL's statement timeout is the server's: on a connection whose server went away without a
+    // word (a failover, a partition), a statement already sent and acknowledged waits for an answer
+    // with nothing left to send, so TCP never gives up on it without keepalive, and it holds its pool
+    // connection (and one of the callback inbox's four INSERT slots) for the life of the process.
+    const prisma = prismaWith({});
+    await prisma.sql('SELECT 1 AS one', []);
+    const pool = (prisma as unknown as { pool: { connect(): Promise<{ connection: { _keepAlive?: boolean }; release(): void }> } }).pool;
+    const client = await pool.connect();
+    try {
+      expect(client.connection._keepAlive).toBe(true);
+    } finally {
+      client.release();
+    }
+  });
+
   it('lets PostgreSQL cancel a statement that runs past DATABASE_STATEMENT_TIMEOUT_MS', async () => {
     const prisma = prismaWith({ DATABASE_STATEMENT_TIMEOUT_MS: '1000' });
     await expect(prisma.$queryRaw`SELECT pg_sleep(3)::text`).rejects.toThrow(/statement timeout/);

@@ -54,6 +54,11 @@ export class PrismaService extends PrismaClient implements OnModuleDestroy {
       statement_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
       // A transaction left open by a process that stopped talking gives its locks back.
       idle_in_transaction_session_timeout: config.DATABASE_STATEMENT_TIMEOUT_MS,
+      // And a statement sent to a server that went away without a word (a failover, a partition) fails
+      // once TCP's probes go unanswered, rather than wait for an answer for the life of the process:
+      // the statement timeout is the server's, and with nothing left to send TCP never gives up.
+      keepAlive: true,
+      keepAliveInitialDelayMillis: 10_000,
     });
     super({ adapter: new PrismaPg(pool, { disposeExternalPool: true }) });
     this.pool = pool;
