@@ -184,29 +184,36 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
     }
   });
 
+  /**
+   * Stores `body`, then opens a transaction that deletes its row and keeps the row's lock until the
+   * caller ends it: a redelivery's INSERT waits for that lock.
+   */
+  async function holdStoredRow(body: Record<string, unknown>): Promise<Client> {
+    expect(await post(body)).toMatchObject({ status: 200, receipt: { duplicate: false } });
+    const holder = new Client({ connectionString: TEST_DATABASE_URL });
+    await holder.connect();
+    await holder.query('BEGIN');
+    await holder.query(`DELETE FROM callback_inbox WHERE account_id = $1 AND payload = $2::jsonb`, [
+      account.id,
+      JSON.stringify(body),
+    ]);
+    return holder;
+  }
+
+  /** INSERTs of the inbox waiting for a row lock. */
+  const insertsWaitingForLock = () =>
+    prisma.$queryRaw<Array<{ pid: number }>>`
+      SELECT pid FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO callback_inbox%'`;
+
   it('stores and answers other callbacks while one INSERT waits for a lock on its key, and answers that one once it may go', async () => {
     // One group-commit INSERT in flight: an INSERT waiting for a row lock (here a transaction deleting
     // the row a redelivery conflicts with) must not hold every other caller's callback until the lock
     // goes or DATABASE_STATEMENT_TIMEOUT_MS (60 s) cancels it.
     const body = callback();
-    expect(await post(body)).toMatchObject({ status: 200, receipt: { duplicate: false } });
-    const holder = new Client({ connectionString: TEST_DATABASE_URL });
-    await holder.connect();
+    const holder = await holdStoredRow(body);
     try {
-      await holder.query('BEGIN');
-      await holder.query(`DELETE FROM callback_inbox WHERE account_id = $1 AND payload = $2::jsonb`, [
-        account.id,
-        JSON.stringify(body),
-      ]);
       const redelivered = post(body);
-      await until(
-        () =>
-          prisma.$queryRaw<Array<{ waiting: bigint }>>`
-            SELECT count(*) AS waiting FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO callback_inbox%'`,
-        (rows) => Number(rows[0].waiting) >= 1,
-        'the redelivery’s INSERT waiting for the lock',
-      );
+      await until(insertsWaitingForLock, (rows) => rows.length >= 1, 'the redelivery’s INSERT waiting for the lock');
       const others = Array.from({ length: 5 }, callback);
       const answered = await Promise.race([
         Promise.all(others.map(post)),
@@ -227,15 +234,8 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
   ] as const) {
     it(`answers every caller of an INSERT ${failure} with a 5xx in the error envelope, stores none of them, and stores the next ones`, async () => {
       const locked = callback();
-      expect(await post(locked)).toMatchObject({ status: 200, receipt: { duplicate: false } });
-      const holder = new Client({ connectionString: TEST_DATABASE_URL });
-      await holder.connect();
+      const holder = await holdStoredRow(locked);
       try {
-        await holder.query('BEGIN');
-        await holder.query(`DELETE FROM callback_inbox WHERE account_id = $1 AND payload = $2::jsonb`, [
-          account.id,
-          JSON.stringify(locked),
-        ]);
         // Sent together, so that most share the INSERT that waits for the lock.
         const bodies = [locked, ...Array.from({ length: 8 }, callback)];
         const sending = Promise.all(
@@ -248,14 +248,7 @@ describe('callback inbox (e2e: gateway, worker, PostgreSQL and Redis)', () => {
             return { status: response.status, requestId: response.headers.get('x-request-id'), body: await response.json() };
           }),
         );
-        const waiting = await until(
-          () =>
-            prisma.$queryRaw<Array<{ pid: number }>>`
-              SELECT pid FROM pg_stat_activity
-              WHERE wait_event_type = 'Lock' AND query LIKE 'INSERT INTO callback_inbox%'`,
-          (rows) => rows.length >= 1,
-          'the INSERT waiting for the lock',
-        );
+        const waiting = await until(insertsWaitingForLock, (rows) => rows.length >= 1, 'the INSERT waiting for the lock');
         await prisma.$queryRawUnsafe(`SELECT ${end}(${Number(waiting[0].pid)})`);
         const answers = await sending;
         await holder.query('ROLLBACK');
