@@ -7,7 +7,9 @@ import { createServer, request } from 'node:http';
 export async function startRoundRobinProxy(upstreams: string[]): Promise<{ url: string; close(): Promise<void> }> {
   const targets = upstreams.map((upstream) => new URL(upstream));
   let next = 0;
-  const server = createServer((incoming, outgoing) => {
+  // The gateway answers a URL and headers past 16 KiB with its own 431 in the error envelope; the proxy
+  // takes more than that, so that what the client gets is the gateway's answer, not Node's bare 431.
+  const server = createServer({ maxHeaderSize: 1024 * 1024 }, (incoming, outgoing) => {
     const target = targets[next++ % targets.length];
     const upstream = request(
       {
