@@ -1,2 +1,3 @@
 export { RedisConnections, type RedisClient } from './redis-connections';
 export { RedisModule } from './redis.module';
+export { EpochCache, type EpochCacheOptions } from './epoch-cache';

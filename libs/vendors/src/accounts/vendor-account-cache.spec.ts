@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { loadConfig } from '@fleetgate/config';
 import { type OutboundUrlGuard, SecretBox } from '@fleetgate/platform';
+import type { RedisConnections } from '@fleetgate/redis';
 import type { VendorRegistry } from '../registry/vendor-registry';
 import type { VendorAccountRepository } from './vendor-account.repository';
 import { ACCOUNT_CACHE_MAX_ROWS, VendorAccountService } from './vendor-account.service';
@@ -15,8 +16,25 @@ describe('VendorAccountService account rows on the webhook path', () => {
       lookups.push(id);
       return known.get(id) ?? null;
     },
+    delete: async (id: string) => {
+      known.delete(id);
+    },
   } as unknown as VendorAccountRepository;
-  const service = new VendorAccountService(accounts, {} as VendorRegistry, {} as OutboundUrlGuard, config);
+  // One Redis shared by the processes of the test: the accounts' epoch lives there.
+  const redisValues = new Map<string, string>();
+  const redis = {
+    key: (...parts: string[]) => ['test', ...parts].join(':'),
+    commands: {
+      get: async (key: string) => redisValues.get(key) ?? null,
+      set: async (key: string, value: string, mode?: 'NX') => {
+        if (mode !== 'NX' || !redisValues.has(key)) redisValues.set(key, value);
+        return 'OK';
+      },
+    },
+  } as unknown as RedisConnections;
+  const registry = { forget: () => undefined } as unknown as VendorRegistry;
+  const processOf = () => new VendorAccountService(accounts, registry, {} as OutboundUrlGuard, config, redis);
+  const service = processOf();
   const account = (id: string) => ({
     id,
     vendor: 'tikmatrix',
@@ -38,6 +56,16 @@ describe('VendorAccountService account rows on the webhook path', () => {
     expect(lookups).toEqual([id]);
   });
 
+  it('sees a change made through another process at once: a deleted account is unknown on the next callback', async () => {
+    // Two gateways: one answers the vendor's callbacks, an operator deletes the account through the other.
+    const id = randomUUID();
+    known.set(id, account(id));
+    expect(await service.verifyWebhook(id, 'tikmatrix', { secret: `secret-${id}` })).toBe('ok');
+    await processOf().remove(id);
+    expect(await service.verifyWebhook(id, 'tikmatrix', { secret: `secret-${id}` })).toBe('unknown');
+    expect(lookups).toEqual([id, id]);
+  });
+
   it('keeps nothing for an id that names no account', async () => {
     const id = randomUUID();
     expect(await service.verifyWebhook(id, 'tikmatrix', { secret: 'guess' })).toBe('unknown');
@@ -45,7 +73,7 @@ describe('VendorAccountService account rows on the webhook path', () => {
     expect(lookups).toEqual([id, id]);
   });
 
-  it('holds a bounded number of rows, dropping the least recently used', async () => {
+  it('holds a bounded number of rows, dropping the oldest', async () => {
     const ids = Array.from({ length: ACCOUNT_CACHE_MAX_ROWS + 1 }, () => randomUUID());
     for (const id of ids) known.set(id, account(id));
     for (const id of ids) await service.verifyWebhook(id, 'tikmatrix', { secret: 'wrong' });

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { LRUCache } from 'lru-cache';
 import { ConflictError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
+import { EpochCache, RedisConnections } from '@fleetgate/redis';
 import type { VendorAccount } from '@fleetgate/persistence';
 import {
   type FieldProblem,
@@ -30,9 +30,7 @@ import type {
 
 type VendorAccountRow = VendorAccount;
 
-/** How long a process trusts its copy of an account row (credentials, limits, enabled). */
-const ROW_CACHE_MS = 5_000;
-/** Account rows a process keeps at most; the least recently used goes first. */
+/** Account rows a process keeps at most; the oldest goes first. */
 export const ACCOUNT_CACHE_MAX_ROWS = 10_000;
 
 /** A cached account row, and its secrets once a hot path has opened them (in memory only). */
@@ -60,15 +58,27 @@ export class VendorAccountService {
    * an id that names no account is looked up again each time (the route's per-address limit bounds
    * that) and never displaces a real account's row.
    */
-  private readonly rowCache = new LRUCache<string, CachedAccount>({ max: ACCOUNT_CACHE_MAX_ROWS, ttl: ROW_CACHE_MS });
+  /**
+   * Account rows for the hot paths (every dispatch and every callback) under the accounts' epoch: a
+   * change to an account (edited, deleted, its webhook secret rotated) is seen by every gateway and
+   * worker at once.
+   */
+  private readonly rows: EpochCache;
 
   constructor(
     private readonly accounts: VendorAccountRepository,
     private readonly registry: VendorRegistry,
     private readonly outbound: OutboundUrlGuard,
     config: FleetgateConfig,
+    redis: RedisConnections,
   ) {
     this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
+    this.rows = new EpochCache(redis, {
+      key: redis.key('vendor-accounts', 'epoch'),
+      maxAgeMs: 60_000,
+      maxEntries: ACCOUNT_CACHE_MAX_ROWS,
+      what: 'vendor accounts',
+    });
   }
 
   async create(input: CreateVendorAccountDto): Promise<CreatedVendorAccountDto> {
@@ -131,14 +141,14 @@ export class VendorAccountService {
       ...sealed,
     });
     this.registry.forget(id);
-    this.rowCache.delete(id);
+    await this.rows.invalidate();
     return this.toDto(row);
   }
 
   async remove(id: string): Promise<void> {
     await this.accounts.delete(id);
     this.registry.forget(id);
-    this.rowCache.delete(id);
+    await this.rows.invalidate();
   }
 
   /** A new webhook secret; the replaced one stays valid for `graceHours` (0: not at all). */
@@ -151,7 +161,7 @@ export class VendorAccountService {
       webhookSecretPreviousSealed: previousValidUntil ? current.webhookSecretSealed : null,
       webhookSecretPreviousUntil: previousValidUntil ?? null,
     });
-    this.rowCache.delete(id);
+    await this.rows.invalidate();
     return { webhookSecret, previousValidUntil };
   }
 
@@ -244,17 +254,13 @@ export class VendorAccountService {
     return matches.includes(true) ? 'ok' : 'forged';
   }
 
-  /**
-   * Account rows for the hot paths (every dispatch and every callback), cached briefly per process
-   * with their secrets once opened: a change made through this process is seen at once, one made
-   * elsewhere within ROW_CACHE_MS.
-   */
+  /** An account's row for the hot paths, with its secrets once opened (in memory only); null when none. */
   private async cachedAccount(id: string): Promise<CachedAccount> {
-    const cached = this.rowCache.get(id);
-    if (cached) return cached;
-    const fresh: CachedAccount = { row: await this.accounts.findById(id) };
-    if (fresh.row) this.rowCache.set(id, fresh);
-    return fresh;
+    const cached = await this.rows.read<CachedAccount>(id, async () => {
+      const row = await this.accounts.findById(id);
+      return row ? { row } : undefined;
+    });
+    return cached ?? { row: null };
   }
 
   private async row(id: string): Promise<VendorAccountRow> {
