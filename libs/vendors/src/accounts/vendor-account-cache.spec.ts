@@ -19,14 +19,19 @@ describe('VendorAccountService account rows on the webhook path', () => {
     delete: async (id: string) => {
       known.delete(id);
     },
+    update: async (id: string, data: object) => {
+      known.set(id, { ...known.get(id), ...data, updatedAt: new Date() });
+    },
   } as unknown as VendorAccountRepository;
   // One Redis shared by the processes of the test: the accounts' epoch lives there.
   const redisValues = new Map<string, string>();
+  let redisRefusesWrites = false;
   const redis = {
     key: (...parts: string[]) => ['test', ...parts].join(':'),
     commands: {
       get: async (key: string) => redisValues.get(key) ?? null,
       set: async (key: string, value: string, mode?: 'NX') => {
+        if (redisRefusesWrites) throw new Error('READONLY You can\'t write against a read only replica.');
         if (mode !== 'NX' || !redisValues.has(key)) redisValues.set(key, value);
         return 'OK';
       },
@@ -64,6 +69,26 @@ describe('VendorAccountService account rows on the webhook path', () => {
     await processOf().remove(id);
     expect(await service.verifyWebhook(id, 'tikmatrix', { secret: `secret-${id}` })).toBe('unknown');
     expect(lookups).toEqual([id, id]);
+  });
+
+  it('answers a rotated secret even when Redis cannot take the new epoch, and other processes see it within 5 s', async () => {
+    // The rotation is committed: answering 500 would hide the new secret from the operator, and a retry
+    // would rotate again, ending the grace period of the secret the vendor still sends.
+    const id = randomUUID();
+    known.set(id, account(id));
+    expect(await service.verifyWebhook(id, 'tikmatrix', { secret: `secret-${id}` })).toBe('ok');
+    redisRefusesWrites = true;
+    try {
+      const rotated = await processOf().rotateWebhookSecret(id, 0);
+      expect(rotated.webhookSecret).toEqual(expect.any(String));
+      jest.useFakeTimers({ doNotFake: ['setImmediate', 'nextTick', 'queueMicrotask'] });
+      jest.setSystemTime(Date.now() + 5_001);
+      expect(await service.verifyWebhook(id, 'tikmatrix', { secret: rotated.webhookSecret })).toBe('ok');
+      expect(await service.verifyWebhook(id, 'tikmatrix', { secret: `secret-${id}` })).toBe('forged');
+    } finally {
+      redisRefusesWrites = false;
+      jest.useRealTimers();
+    }
   });
 
   it('keeps nothing for an id that names no account', async () => {

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { ConflictError, InvalidInputError, NotFoundError } from '@fleetgate/domain';
 import { FleetgateConfig } from '@fleetgate/config';
@@ -30,6 +30,8 @@ import type {
 
 type VendorAccountRow = VendorAccount;
 
+/** How long a process answers from a cached account row at most, whatever the epoch says. */
+const ACCOUNT_ROW_MAX_AGE_MS = 5_000;
 /** Account rows a process keeps at most; the oldest goes first. */
 export const ACCOUNT_CACHE_MAX_ROWS = 10_000;
 
@@ -54,16 +56,15 @@ export interface WebhookProof {
 export class VendorAccountService {
   private readonly box: SecretBox;
   /**
-   * Rows of existing accounts only: the webhook route is open, and anyone can name any UUID there, so
-   * an id that names no account is looked up again each time (the route's per-address limit bounds
-   * that) and never displaces a real account's row.
-   */
-  /**
    * Account rows for the hot paths (every dispatch and every callback) under the accounts' epoch: a
    * change to an account (edited, deleted, its webhook secret rotated) is seen by every gateway and
-   * worker at once.
+   * worker at once, or within ACCOUNT_ROW_MAX_AGE_MS when Redis could not take the new epoch. Rows of
+   * existing accounts only: the webhook route is open, and anyone can name any UUID there, so an id
+   * that names no account is looked up again each time (the route's per-address limit bounds that)
+   * and never displaces a real account's row.
    */
   private readonly rows: EpochCache;
+  private readonly logger = new Logger(VendorAccountService.name);
 
   constructor(
     private readonly accounts: VendorAccountRepository,
@@ -75,7 +76,7 @@ export class VendorAccountService {
     this.box = new SecretBox(config.SECRETS_KEY, config.SECRETS_KEY_PREVIOUS);
     this.rows = new EpochCache(redis, {
       key: redis.key('vendor-accounts', 'epoch'),
-      maxAgeMs: 60_000,
+      maxAgeMs: ACCOUNT_ROW_MAX_AGE_MS,
       maxEntries: ACCOUNT_CACHE_MAX_ROWS,
       what: 'vendor accounts',
     });
@@ -141,14 +142,14 @@ export class VendorAccountService {
       ...sealed,
     });
     this.registry.forget(id);
-    await this.rows.invalidate();
+    await this.changed(id);
     return this.toDto(row);
   }
 
   async remove(id: string): Promise<void> {
     await this.accounts.delete(id);
     this.registry.forget(id);
-    await this.rows.invalidate();
+    await this.changed(id);
   }
 
   /** A new webhook secret; the replaced one stays valid for `graceHours` (0: not at all). */
@@ -161,7 +162,7 @@ export class VendorAccountService {
       webhookSecretPreviousSealed: previousValidUntil ? current.webhookSecretSealed : null,
       webhookSecretPreviousUntil: previousValidUntil ?? null,
     });
-    await this.rows.invalidate();
+    await this.changed(id);
     return { webhookSecret, previousValidUntil };
   }
 
@@ -252,6 +253,22 @@ export class VendorAccountService {
       return expected.length === offered.length && timingSafeEqual(expected, offered);
     });
     return matches.includes(true) ? 'ok' : 'forged';
+  }
+
+  /**
+   * Moves the accounts' epoch once a change is committed. When Redis cannot take it the change still
+   * stands and is answered (an operator who rotated a secret must see the new one): other processes
+   * then see it once their cached row is ACCOUNT_ROW_MAX_AGE_MS old.
+   */
+  private async changed(id: string): Promise<void> {
+    try {
+      await this.rows.invalidate();
+    } catch (error) {
+      this.logger.warn(
+        { accountId: id, err: (error as Error).message },
+        `account changed, but its epoch could not be moved: other processes see it within ${ACCOUNT_ROW_MAX_AGE_MS} ms`,
+      );
+    }
   }
 
   /** An account's row for the hot paths, with its secrets once opened (in memory only); null when none. */
